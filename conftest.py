@@ -1,0 +1,77 @@
+"""Shared fixtures: an organisation with named personas.
+
+Acme 集团 (company) → 华东区 (region) → 上海一组 (team A) and 杭州组 (team A2)
+                    → 华南区 (region) → 深圳组 (team B)
+
+rep, teammate (team A reps), manager (manager of 华东区), assistant (team A), finance,
+other_rep (team B), other_manager (manager of 华南区), admin, executive, marketing.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def org(db):
+    from guanxi.accounts.models import Team, User, UserRole
+
+    company = Team.objects.create(name="Acme 集团", kind=Team.Kind.COMPANY)
+    east = Team.objects.create(name="华东区", kind=Team.Kind.REGION, parent=company)
+    south = Team.objects.create(name="华南区", kind=Team.Kind.REGION, parent=company)
+    team_a = Team.objects.create(name="上海一组", parent=east)
+    team_a2 = Team.objects.create(name="杭州组", parent=east)
+    team_b = Team.objects.create(name="深圳组", parent=south)
+
+    def person(username, team, *roles, display=""):
+        user = User.objects.create_user(username=username, password="pw-Guanxi-2026",
+                                        email=f"{username}@example.com", team=team,
+                                        display_name=display or username, language="en")
+        for role in roles:
+            UserRole.objects.create(user=user, role=role)
+        return user
+
+    ns = SimpleNamespace(
+        company=company, east=east, south=south, team_a=team_a, team_a2=team_a2,
+        team_b=team_b,
+        rep=person("rep", team_a, "rep", display="王芳"),
+        teammate=person("teammate", team_a, "rep", display="李强"),
+        hz_rep=person("hz_rep", team_a2, "rep", display="赵敏"),
+        manager=person("manager", east, "manager", display="陈经理"),
+        assistant=person("assistant", team_a, "assistant", display="刘内勤"),
+        finance=person("finance", company, "finance", display="周会计"),
+        other_rep=person("other_rep", team_b, "rep", display="黄伟"),
+        other_manager=person("other_manager", south, "manager", display="吴经理"),
+        admin=person("admin", company, "admin", display="管理员"),
+        executive=person("executive", company, "executive", display="老板"),
+        marketing=person("marketing", company, "marketing", display="市场部"),
+    )
+    return ns
+
+
+@pytest.fixture
+def make_account(org):
+    """Create a customer through the service, as ``by`` (default: the rep)."""
+    from guanxi.customers import services
+
+    counter = iter(range(1, 100000))
+
+    def make(by=None, name=None, force=True, **fields):
+        n = next(counter)
+        data = {"name": name or f"测试客户{n}号有限公司", "industry": "manufacturing"} | fields
+        contacts = data.pop("contacts", [])
+        return services.create_account(by or org.rep, data, contacts=contacts, force=force)
+
+    return make

@@ -1,0 +1,72 @@
+"""Writes on users: API tokens, language preference."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import ApiToken, User
+from guanxi.core import audit
+from guanxi.core.errors import Conflict, FieldErrors
+
+
+@transaction.atomic
+def create_token(user: User, name: str, scope: str = ApiToken.Scope.READ,
+                 days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with its secret, which is never stored or shown
+    again. ``days`` 0 means no expiry."""
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 100:
+        errors["name"] = [_("Give the token a name of at most 100 characters.")]
+    if scope not in ApiToken.Scope.values:
+        errors["scope"] = [_("Choose read or write.")]
+    days = settings.GUANXI_API_TOKEN_DEFAULT_DAYS if days is None else days
+    if not isinstance(days, int) or days < 0 or days > 3650:
+        errors["days"] = [_("Enter a number of days from 0 (never expires) to 3650.")]
+    if errors:
+        raise FieldErrors(errors)
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=user, name=name, scope=scope, key_prefix=secret[:10],
+        key_hash=ApiToken.hash_secret(secret),
+        expires_at=timezone.now() + dt.timedelta(days=days) if days else None)
+    audit.log(user, "accounts.token.created", token, data={"scope": scope, "days": days})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(user: User, token: ApiToken) -> None:
+    if token.revoked_at:
+        raise Conflict(_("This token is already revoked."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.log(user, "accounts.token.revoked", token)
+
+
+def authenticate_token(secret: str) -> User | None:
+    """The active user behind an active token, or None. Marks the token used (at most once a
+    minute, so reads do not turn into writes on every request)."""
+    if not secret or not secret.startswith(ApiToken.PREFIX):
+        return None
+    token = (ApiToken.objects.select_related("user")
+             .filter(key_hash=ApiToken.hash_secret(secret)).first())
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.user.api_token = token
+    return token.user
+
+
+def set_language(user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise FieldErrors({"language": [_("Choose a supported language.")]})
+    if user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

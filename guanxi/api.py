@@ -1,0 +1,84 @@
+"""The REST API root: authentication, error format, and each app's router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from guanxi.accounts.services import authenticate_token
+from guanxi.core.errors import DomainError, Forbidden
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _token_user(request: HttpRequest, secret: str):
+    user = authenticate_token(secret)
+    if user is None:
+        return None
+    if request.method not in SAFE_METHODS and user.api_token.scope != "write":
+        raise Forbidden(_("This token may only read. Create a read-write token to change "
+                          "data."), code="read_only_token")
+    request.user = user
+    return user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        return _token_user(request, token)
+
+
+class HeaderToken(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        return _token_user(request, key or "")
+
+
+api = NinjaAPI(
+    title="Guanxi API",
+    version="1",
+    description="Customers, contacts, search, approvals, pool, custom fields and tokens. "
+                "Authenticate with `Authorization: Bearer gx_…` (create a token under "
+                "Settings → API tokens) or a browser session with its CSRF token. Every write "
+                "that edits a record takes the `version` you read and answers 409 if the "
+                "record changed meanwhile.",
+    auth=[BearerToken(), HeaderToken(), django_auth],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path",
+                                                                  "payload", "data")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
+    field = next(iter(errors), None)
+    return api.create_response(
+        request, {"detail": _("Some fields are invalid."), "code": "invalid", "field": field,
+                  "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, {"detail": _("Sign in or send a valid API token."),
+                  "code": "not_authenticated"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "code": "error"},
+                               status=exc.status_code)

@@ -1,0 +1,32 @@
+"""Optimistic locking: a write names the version it read; a stale version is a 409."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.core.errors import Conflict
+
+
+def save_versioned(instance: Model, version: int | None, changes: dict[str, Any]) -> None:
+    """Write ``changes`` only if the row still has ``version``; bump it. Works on SQLite and
+    PostgreSQL alike (a conditional UPDATE, not SELECT … FOR UPDATE)."""
+    model = type(instance)
+    expected = instance.version if version is None else int(version)
+    values = dict(changes)
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    updated = model._default_manager.filter(pk=instance.pk, version=expected).update(
+        version=F("version") + 1, **values)
+    if not updated:
+        raise Conflict(
+            _("Someone else changed this record after you opened it. Reload to see their "
+              "changes, then make yours again."),
+            field="version", code="stale_version",
+        )
+    for key, value in values.items():
+        setattr(instance, key, value)
+    instance.version = expected + 1

@@ -1,0 +1,83 @@
+"""Audit trail and administrator-defined custom fields, shared by every domain app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when, with old → new values.
+
+    Written by services (one line per change) rather than by model signals, so bulk writes
+    and imports are audited too. ``action`` is namespaced: ``customers.account.updated``.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class CustomFieldDefinition(models.Model):
+    """A field an administrator adds to a record type; values live in the record's ``custom``
+    JSON column under ``key``."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        MULTI = "multi", _("Multiple choice")
+
+    class Target(models.TextChoices):
+        ACCOUNT = "customers.account", _("Customer")
+        CONTACT = "customers.contact", _("Contact")
+
+    target = models.CharField(_("record type"), max_length=40, choices=Target.choices)
+    key = models.SlugField(_("key"), max_length=40,
+                           help_text=_("Letters, digits and underscores; used in the API."))
+    label_en = models.CharField(_("label (English)"), max_length=80)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=80, blank=True)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True,
+                               help_text=_("For choice fields: the allowed values."))
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["target", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "key"], name="unique_custom_field_key")
+        ]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "").startswith("zh") and self.label_zh:
+            return self.label_zh
+        return self.label_en

@@ -1,0 +1,183 @@
+"""Normalising what people type: phones, registration ids, e-mail, names and pinyin."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def normalize_phone(raw: str, region: str | None = None) -> str:
+    """E.164 form of ``raw`` (``+8613812345678``); ValueError with a user message if invalid."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region or settings.GUANXI_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValueError(_("“%(value)s” is not a phone number.") % {"value": raw}) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_("“%(value)s” is not a valid phone number.") % {"value": raw})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_chinese_mobile(e164: str) -> bool:
+    if not e164.startswith("+86"):
+        return False
+    number = phonenumbers.parse(e164)
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def format_phone(e164: str) -> str:
+    """Readable form: national for Chinese numbers, international otherwise."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    if e164.startswith("+86"):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_digits_for_search(text: str) -> str:
+    """Digits of a phone-like query with the country prefix removed for Chinese numbers."""
+    digits = re.sub(r"\D", "", text)
+    if text.strip().startswith("+86") or digits.startswith("0086"):
+        digits = digits[4:] if digits.startswith("0086") else digits[2:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+def national_digits(e164: str) -> str:
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164)
+    return str(number.national_number)
+
+
+def normalize_uscc(raw: str) -> str:
+    """The 18-character unified social credit code with its check character verified."""
+    text = (raw or "").strip().upper().replace(" ", "").replace("-", "")
+    if not text:
+        return ""
+    try:
+        return uscc.validate(text)
+    except StdnumError:
+        if len(text) != 18:
+            raise ValueError(_("A registration id has 18 characters.")) from None
+        raise ValueError(
+            _("“%(value)s” is not a valid registration id (check character wrong).")
+            % {"value": raw}
+        ) from None
+
+
+def normalize_email(raw: str) -> str:
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise ValueError(_("“%(value)s” is not a valid e-mail address.") % {"value": raw}) from None
+    local, _sep, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+LEGAL_FORMS = [
+    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "分公司", "公司",
+    "集团",
+    "corporation", "company", "limited", "co.,ltd.", "co., ltd.", "co.,ltd", "co., ltd", "co ltd",
+    "co.", "corp.", "corp", "inc.", "inc", "ltd.", "ltd", "llc", "gmbh", "s.a.", "ag", "plc",
+    "pte", "pty", "l.l.c.",
+]
+_LEGAL_RE = re.compile(
+    r"(?:[\s,]*(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+    + r"))+\s*$"
+)
+_BRACKETS_RE = re.compile(r"[（(]\s*(?:中国|china|hk|香港)\s*[)）]")
+_PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width → half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def strip_legal_form(name: str) -> str:
+    """Folded name without legal form and country brackets, spaces kept."""
+    text = _BRACKETS_RE.sub("", fold(name))
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEGAL_RE.sub("", text).strip()
+    return text
+
+
+def normalize_name(name: str) -> str:
+    """Key for duplicate detection: legal form, brackets, punctuation and spaces removed.
+
+    ``深圳市华为技术有限公司`` → ``深圳市华为技术``; ``Acme Trading Co., Ltd.`` → ``acmetrading``.
+    """
+    return _PUNCT_RE.sub("", strip_legal_form(name)) or _PUNCT_RE.sub("", fold(name))
+
+
+# Surnames whose reading differs from the character's common reading, and compound surnames.
+_SURNAME_TEXT = """
+万俟 mo qi|尉迟 yu chi|长孙 zhang sun|单于 chan yu|欧阳 ou yang|司马 si ma|诸葛 zhu ge|
+上官 shang guan|东方 dong fang|皇甫 huang fu|令狐 ling hu|澹台 tan tai|公孙 gong sun|
+夏侯 xia hou|宇文 yu wen|
+曾 zeng|单 shan|解 xie|仇 qiu|区 ou|朴 piao|查 zha|盖 ge|缪 miao|乐 yue|覃 qin|种 chong|翟 zhai|
+秘 bi|召 shao|尉 yu|燕 yan|纪 ji|任 ren|沈 shen|贾 jia|柏 bai|繁 po|员 yun|宓 fu|晟 cheng|折 she|
+黑 he|隗 wei|句 gou|阚 kan|眭 sui|谌 chen|那 na|郇 huan|过 guo|相 xiang|藏 zang|重 chong|薄 bo|
+都 du|长 chang|华 hua|石 shi|强 qiang|朝 chao|行 xing|莘 shen|亓 qi|蔺 lin|褚 chu|洗 xian|冼 xian
+"""
+SURNAMES: dict[str, tuple[str, ...]] = {
+    name: tuple(reading.split())
+    for name, reading in (item.strip().split(" ", 1) for item in _SURNAME_TEXT.split("|"))
+}
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN_RE.search(text or ""))
+
+
+@lru_cache(maxsize=200_000)
+def syllables(text: str, person: bool = False) -> tuple[str, ...]:
+    """Pinyin syllables (no tones) of the Chinese characters in ``text``; Latin runs are kept
+    as one lower-case word each. With ``person``, the surname is read as a surname
+    (曾 zeng, 单 shan, 解 xie, 欧阳 ou yang)."""
+    text = fold(text)
+    head: tuple[str, ...] = ()
+    if person and has_han(text[:1]):
+        for length in (2, 1):
+            reading = SURNAMES.get(text[:length])
+            if reading and len(text) > length:
+                head, text = reading, text[length:]
+                break
+    words: list[str] = []
+    for part in lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: [chars]):
+        words.extend(w for w in _PUNCT_RE.split(part.lower()) if w)
+    return head + tuple(words)
+
+
+def pinyin_full(text: str, person: bool = False) -> str:
+    return "".join(syllables(text, person))
+
+
+def pinyin_initials(text: str, person: bool = False) -> str:
+    """``张三`` → ``zs``; a Latin word contributes its first letter."""
+    return "".join(s[0] for s in syllables(text, person))

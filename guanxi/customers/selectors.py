@@ -1,0 +1,115 @@
+"""Reads: the one scoped queryset per model and the queries built on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from guanxi.accounts.models import Role, User
+from guanxi.core.access import get_visible
+from guanxi.customers.models import (
+    Account,
+    AccountShare,
+    Address,
+    Contact,
+    Relationship,
+    TermsChangeRequest,
+    TimelineEvent,
+)
+
+# Roles that read every customer: they serve, bill, analyse or run the whole company.
+READ_ALL_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.FINANCE, Role.MARKETING, Role.SERVICE)
+# Roles that see the team subtree of their own team.
+TEAM_ROLES = (Role.MANAGER, Role.ASSISTANT)
+# Roles that may browse and claim the public pool.
+POOL_ROLES = (Role.REP, Role.MANAGER, Role.ASSISTANT, Role.FINDER, Role.ADMIN)
+
+
+def account_scope(user: User, prefix: str = "") -> Q | None:
+    """The condition that limits customers to what ``user`` may see; None means everything.
+
+    Own, created, shared, team subtree (managers, assistants) and the public pool (sales roles).
+    ``prefix`` applies it through a relation (``"account__"`` for contacts).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_role(*READ_ALL_ROLES):
+        return None
+    p = prefix
+    shared = AccountShare.objects.filter(account=OuterRef(f"{p}id" if p else "pk"), user=user)
+    q = Q(**{f"{p}owner": user}) | Q(**{f"{p}created_by": user}) | Q(Exists(shared))
+    if user.has_role(*TEAM_ROLES) and user.team_id:
+        q |= Q(**{f"{p}team_id__in": user.team_subtree_ids})
+    if user.has_role(*POOL_ROLES):
+        q |= Q(**{f"{p}in_pool": True})
+    return q
+
+
+def visible_accounts(user: User) -> QuerySet[Account]:
+    qs = Account.objects.filter(is_active=True)
+    scope = account_scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def visible_contacts(user: User) -> QuerySet[Contact]:
+    qs = Contact.objects.filter(is_active=True, account__is_active=True)
+    scope = account_scope(user, "account__")
+    return qs if scope is None else qs.filter(scope)
+
+
+def get_account(user: User, pk: Any) -> Account:
+    return get_visible(visible_accounts(user).select_related("owner", "team"), pk=pk)
+
+
+def get_contact(user: User, pk: Any) -> Contact:
+    return get_visible(visible_contacts(user).select_related("account"), pk=pk)
+
+
+def visible_terms_requests(user: User) -> QuerySet[TermsChangeRequest]:
+    return TermsChangeRequest.objects.filter(account__in=visible_accounts(user))
+
+
+def timeline(account: Account, limit: int = 50, before_id: int | None = None):
+    qs = TimelineEvent.objects.filter(account=account).select_related("actor", "contact")
+    if before_id:
+        qs = qs.filter(id__lt=before_id)
+    return list(qs[:limit])
+
+
+def addresses(account: Account) -> list[Address]:
+    return list(account.addresses.all())
+
+
+def relationships(account: Account) -> list[Relationship]:
+    """Every relationship touching a contact of ``account`` (either end)."""
+    ids = list(account.contacts.filter(is_active=True).values_list("id", flat=True))
+    return list(
+        Relationship.objects.filter(Q(from_contact_id__in=ids) | Q(to_contact_id__in=ids))
+        .select_related("from_contact__account", "to_contact__account")
+    )
+
+
+def pending_approvals(user: User) -> QuerySet[Account]:
+    """New customers waiting for ``user``'s decision."""
+    qs = Account.objects.filter(is_active=True, approval="pending").select_related(
+        "owner", "created_by")
+    if user.has_role(Role.ADMIN):
+        return qs
+    if user.has_role(Role.MANAGER) and user.team_id:
+        return qs.filter(team_id__in=user.team_subtree_ids)
+    return qs.none()
+
+
+def terms_requests_waiting_for(user: User) -> QuerySet[TermsChangeRequest]:
+    S = TermsChangeRequest.Status
+    qs = TermsChangeRequest.objects.select_related("account", "requested_by")
+    q = Q(pk__in=[])
+    if user.has_role(Role.ADMIN):
+        q = Q(status__in=[S.MANAGER, S.FINANCE])
+    else:
+        if user.has_role(Role.MANAGER) and user.team_id:
+            q |= Q(status=S.MANAGER, account__team_id__in=user.team_subtree_ids)
+        if user.has_role(Role.FINANCE):
+            q |= Q(status=S.FINANCE)
+    return qs.filter(q)

@@ -1,0 +1,135 @@
+"""New-customer approval and the commercial terms change request (manager, then finance)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import Conflict, FieldErrors
+from guanxi.core.locking import save_versioned
+from guanxi.customers.models import Account, Approval, ApprovalStep, TermsChangeRequest
+from guanxi.customers.services.common import (
+    TERMS_FIELDS,
+    add_event,
+    can_edit,
+    clean_fields,
+    manages,
+    require,
+)
+
+S = TermsChangeRequest.Status
+
+
+@transaction.atomic
+def decide_new_customer(actor: User, account: Account, approve: bool, comment: str = "",
+                        version: int | None = None) -> Account:
+    """A manager over the customer's team approves or rejects a pending customer."""
+    require(manages(actor, account), _("Only the team's manager approves new customers."))
+    if account.approval != Approval.PENDING:
+        raise Conflict(_("This customer is not waiting for approval."), code="not_pending")
+    if not approve and not comment.strip():
+        raise FieldErrors({"comment": [_("Say why the customer is rejected.")]})
+    new = Approval.APPROVED if approve else Approval.REJECTED
+    save_versioned(account, version, {"approval": new})
+    ApprovalStep.objects.create(account=account, step="new_customer",
+                                decision="approved" if approve else "rejected",
+                                actor=actor, comment=comment.strip())
+    audit.log(actor, f"customers.account.{'approved' if approve else 'rejected'}", account,
+              changes={"approval": [Approval.PENDING, new]}, data={"comment": comment})
+    add_event(account, "customers.approval",
+              _("New customer approved") if approve else _("New customer rejected"), actor,
+              body=comment.strip())
+    return account
+
+
+@transaction.atomic
+def request_terms_change(actor: User, account: Account, changes: dict[str, Any],
+                         reason: str = "") -> TermsChangeRequest:
+    """Ask for new discount, payment, settlement or credit terms. Nothing changes on the
+    customer until the market manager and then finance approve."""
+    require(can_edit(actor, account) or actor.has_role(Role.MANAGER, Role.ADMIN))
+    if account.is_pending:
+        raise Conflict(_("Set the terms on the customer itself while it waits for approval."),
+                       code="customer_pending")
+    cleaned = clean_fields(Account, changes, TERMS_FIELDS)
+    diff = audit.diff({k: getattr(account, k) for k in cleaned}, cleaned)
+    if not diff:
+        raise FieldErrors({next(iter(changes), "discount_rate"):
+                           [_("These are the customer's current terms already.")]})
+    if account.terms_requests.filter(status__in=[S.MANAGER, S.FINANCE]).exists():
+        raise Conflict(_("A terms change for this customer is already waiting for approval."),
+                       code="request_open")
+    req = TermsChangeRequest.objects.create(account=account, requested_by=actor,
+                                            changes=diff, reason=reason.strip())
+    audit.log(actor, "customers.terms.requested", req, changes=diff)
+    add_event(account, "customers.terms_requested", _("Terms change requested"), actor,
+              body=reason.strip(), data={"changes": diff, "request": req.pk})
+    return req
+
+
+def can_decide_terms(user: User, req: TermsChangeRequest) -> bool:
+    if req.status == S.MANAGER:
+        return manages(user, req.account)
+    if req.status == S.FINANCE:
+        return user.has_role(Role.FINANCE, Role.ADMIN)
+    return False
+
+
+@transaction.atomic
+def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, comment: str = "",
+                        version: int | None = None) -> TermsChangeRequest:
+    """Manager step, then finance step; the finance approval applies the change."""
+    if not req.is_open:
+        raise Conflict(_("This request has already been decided."), code="decided")
+    require(can_decide_terms(actor, req),
+            _("This request waits for the market manager.") if req.status == S.MANAGER
+            else _("This request waits for finance."))
+    if not approve and not comment.strip():
+        raise FieldErrors({"comment": [_("Say why the request is rejected.")]})
+    step = req.status
+    if not approve:
+        new_status = S.REJECTED
+    elif step == S.MANAGER:
+        new_status = S.FINANCE
+    else:
+        new_status = S.APPLIED
+    save_versioned(req, version, {"status": new_status, "status_since": timezone.now()})
+    ApprovalStep.objects.create(account=req.account, terms_request=req, step=step,
+                                decision="approved" if approve else "rejected", actor=actor,
+                                comment=comment.strip())
+    audit.log(actor, f"customers.terms.{step}_{'approved' if approve else 'rejected'}", req,
+              changes={"status": [step, new_status]}, data={"comment": comment})
+    account = req.account
+    if new_status == S.APPLIED:
+        values = {field: new for field, (_old, new) in req.changes.items()}
+        cleaned = clean_fields(Account, values, TERMS_FIELDS)
+        before = {k: getattr(account, k) for k in cleaned}
+        save_versioned(account, account.version, cleaned)
+        audit.log(actor, "customers.account.terms_applied", account,
+                  changes=audit.diff(before, cleaned), data={"request": req.pk})
+        add_event(account, "customers.terms_applied", _("New terms approved and applied"),
+                  actor, body=comment.strip(), data={"changes": req.changes})
+    elif new_status == S.FINANCE:
+        add_event(account, "customers.terms_step", _("Terms change approved by the manager; "
+                                                     "waiting for finance"), actor,
+                  body=comment.strip())
+    else:
+        add_event(account, "customers.terms_rejected", _("Terms change rejected"), actor,
+                  body=comment.strip())
+    return req
+
+
+@transaction.atomic
+def withdraw_terms_change(actor: User, req: TermsChangeRequest) -> TermsChangeRequest:
+    require(req.requested_by_id == actor.pk or manages(actor, req.account))
+    if not req.is_open:
+        raise Conflict(_("This request has already been decided."), code="decided")
+    save_versioned(req, req.version, {"status": S.WITHDRAWN, "status_since": timezone.now()})
+    audit.log(actor, "customers.terms.withdrawn", req)
+    add_event(req.account, "customers.terms_withdrawn", _("Terms change withdrawn"), actor)
+    return req

@@ -1,0 +1,155 @@
+"""Helpers shared by the customer services: validation, permissions, timeline, completeness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core.errors import FieldErrors, Forbidden
+from guanxi.customers import normalize
+from guanxi.customers.models import Account, Contact, TimelineEvent
+
+ACCOUNT_FIELDS = (
+    "kind", "name", "name_en", "registration_id", "industry", "size", "source", "phone",
+    "email", "website", "description", "region_economy", "region_climate", "region_customs",
+    "lifestyle", "needs", "purchase_channel", "attitude_risk", "attitude_products",
+    "attitude_service", "likelihood_rebuy", "likelihood_recommend",
+)
+TERMS_FIELDS = ("discount_rate", "payment_terms_days", "settlement_method", "credit_limit",
+                "currency")
+CONTACT_FIELDS = ("name", "name_en", "title", "department", "gender", "birthday", "phone",
+                  "mobile", "email", "wechat", "is_primary", "notes")
+ADDRESS_FIELDS = ("kind", "country", "province", "city", "district", "street", "postal_code",
+                  "lines", "is_primary")
+
+NORMALIZERS = {
+    "phone": normalize.normalize_phone,
+    "mobile": normalize.normalize_phone,
+    "email": normalize.normalize_email,
+    "registration_id": normalize.normalize_uscc,
+}
+
+
+def clean_fields(model: type[Model], data: dict[str, Any], allowed: tuple[str, ...],
+                 ) -> dict[str, Any]:
+    """Validate ``data`` with the model's own field rules plus our normalisers; unknown keys
+    are errors too, so a typo never silently does nothing."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in allowed:
+            errors[key] = [_("This field cannot be set here.")]
+            continue
+        field = model._meta.get_field(key)
+        value = raw
+        if isinstance(value, str):
+            value = value.strip()
+        try:
+            if key in NORMALIZERS:
+                value = NORMALIZERS[key](value or "")
+            if key == "registration_id" and not value:
+                value = None
+            if value in ("", None) and field.null and not isinstance(raw, bool):
+                value = None
+            if value is None and not field.null:
+                value = "" if field.empty_strings_allowed else value
+            value = field.clean(value, None) if value not in (None, "") else value
+            if value in (None, "") and not field.blank:
+                raise ValidationError(_("This field is required."))
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+            continue
+        except ValidationError as exc:
+            errors[key] = [str(m) for m in exc.messages]
+            continue
+        cleaned[key] = value
+    if "discount_rate" in cleaned and cleaned["discount_rate"] is not None:
+        limit = settings.GUANXI_MAX_DISCOUNT_RATE
+        if cleaned["discount_rate"] > limit:
+            errors["discount_rate"] = [
+                _("The company allows at most %(limit)s%% discount.") % {"limit": limit}]
+    if "credit_limit" in cleaned and cleaned["credit_limit"] is not None \
+            and cleaned["credit_limit"] < 0:
+        errors["credit_limit"] = [_("A credit limit cannot be negative.")]
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned
+
+
+def require(condition: bool, message: str | None = None) -> None:
+    if not condition:
+        raise Forbidden(message or _("You are not allowed to do this."))
+
+
+def manages(user: User, account: Account) -> bool:
+    """A manager over the customer's team (or an administrator)."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.MANAGER) and account.team_id in user.team_subtree_ids
+
+
+def can_edit(user: User, account: Account) -> bool:
+    """Owner, the team's manager or sales assistant, or an administrator may edit a customer's
+    profile, contacts and addresses. Pool customers are edited by managers only."""
+    if manages(user, account):
+        return True
+    if account.in_pool:
+        return False
+    if account.owner_id == user.pk:
+        return True
+    if account.owner_id is None and account.created_by_id == user.pk:
+        return True
+    return user.has_role(Role.ASSISTANT) and account.team_id in user.team_subtree_ids
+
+
+def add_event(account: Account, kind: str, title: str, actor: User | None = None,
+              body: str = "", data: dict | None = None, contact: Contact | None = None,
+              at=None) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        account=account, kind=kind, title=title[:300], body=body, data=data or {},
+        actor=actor if getattr(actor, "pk", None) else None, contact=contact,
+        at=at or timezone.now())
+
+
+# What a complete customer record has, with weights summing to 100.
+COMPLETENESS = (
+    ("name", 10), ("registration_id", 10), ("industry", 8), ("size", 5), ("phone", 10),
+    ("email", 7), ("website", 3), ("address", 12), ("contact", 12), ("contact_reach", 8),
+    ("owner", 5), ("attitudes", 5), ("needs", 5),
+)
+
+
+def completeness(account: Account) -> tuple[int, list[str]]:
+    """Score 0–100 and the names of what is missing."""
+    contacts = list(account.contacts.filter(is_active=True)) if account.pk else []
+    present = {
+        "name": bool(account.name),
+        "registration_id": bool(account.registration_id) or account.kind == Account.Kind.PERSON,
+        "industry": bool(account.industry) or account.kind == Account.Kind.PERSON,
+        "size": bool(account.size) or account.kind == Account.Kind.PERSON,
+        "phone": bool(account.phone) or any(c.mobile or c.phone for c in contacts),
+        "email": bool(account.email) or any(c.email for c in contacts),
+        "website": bool(account.website) or account.kind == Account.Kind.PERSON,
+        "address": bool(account.pk) and account.addresses.exists(),
+        "contact": bool(contacts),
+        "contact_reach": any((c.mobile or c.phone) and c.email for c in contacts),
+        "owner": account.owner_id is not None,
+        "attitudes": account.attitude_products is not None
+        and account.likelihood_rebuy is not None,
+        "needs": bool(account.needs),
+    }
+    score = sum(weight for key, weight in COMPLETENESS if present[key])
+    return score, [key for key, _weight in COMPLETENESS if not present[key]]
+
+
+def refresh_completeness(account: Account) -> None:
+    score, _missing = completeness(account)
+    if score != account.completeness:
+        Account.objects.filter(pk=account.pk).update(completeness=score)
+        account.completeness = score

@@ -1,0 +1,113 @@
+"""The public pool (公海): customers without follow-up return to it; reps claim from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import Conflict
+from guanxi.core.locking import save_versioned
+from guanxi.customers.models import Account, PoolPolicy, TimelineEvent
+from guanxi.customers.services.common import add_event, can_edit, require
+from guanxi.customers.services.duplicates import find_duplicates
+
+
+def claimed_count(user: User) -> int:
+    """Customers ``user`` holds that came from the pool (counted against the claim limit)."""
+    return Account.objects.filter(owner=user, is_active=True, claimed_from_pool=True).count()
+
+
+@transaction.atomic
+def claim(actor: User, account: Account) -> Account:
+    """Take a pool customer, within the per-rep limit and only if no other rep already
+    follows the same company (撞单)."""
+    require(actor.has_role(Role.REP, Role.MANAGER, Role.ADMIN),
+            _("Only sales reps claim customers from the pool."))
+    if not account.in_pool:
+        raise Conflict(_("This customer is not in the public pool (anymore)."),
+                       code="not_in_pool")
+    policy = PoolPolicy.current()
+    if claimed_count(actor) >= policy.claim_limit:
+        raise Conflict(_("You already hold %(n)s customers from the pool, the limit. Release "
+                         "one first.") % {"n": policy.claim_limit}, code="claim_limit")
+    for match in find_duplicates(name=account.name, registration_id=account.registration_id,
+                                 phone=account.phone, exclude_id=account.pk):
+        other = match.account
+        if other.owner_id and other.owner_id != actor.pk and not other.in_pool:
+            raise Conflict(_("%(owner)s already follows this company as %(name)s (same "
+                             "%(what)s).") % {"owner": other.owner, "name": other.name,
+                                              "what": match.describe()},
+                           code="owned_by_other")
+    # The conditional update is the lock: two reps claiming at once, one wins.
+    updated = Account.objects.filter(pk=account.pk, in_pool=True).update(
+        in_pool=False, pool_since=None, owner=actor, claimed_from_pool=True,
+        team=actor.team or account.team,
+        last_follow_up_at=timezone.now(), version=account.version + 1)
+    if not updated:
+        raise Conflict(_("Someone claimed this customer a moment ago."), code="not_in_pool")
+    account.refresh_from_db()
+    audit.log(actor, "customers.account.claimed", account, changes={"owner": [None, actor.pk]})
+    add_event(account, "customers.claimed", _("Claimed from the public pool"), actor)
+    return account
+
+
+@transaction.atomic
+def release(actor: User, account: Account, reason: str = "") -> Account:
+    """Give a customer back to the pool."""
+    require(can_edit(actor, account))
+    if account.in_pool:
+        raise Conflict(_("This customer is already in the public pool."), code="in_pool")
+    old_owner = account.owner_id
+    save_versioned(account, account.version,
+                   {"in_pool": True, "pool_since": timezone.now(), "owner": None,
+                    "claimed_from_pool": False})
+    audit.log(actor, "customers.account.released", account,
+              changes={"owner": [old_owner, None]}, data={"reason": reason})
+    add_event(account, "customers.released", _("Released to the public pool"), actor,
+              body=reason)
+    return account
+
+
+def return_stale_to_pool(now: dt.datetime | None = None) -> int:
+    """Move customers without follow-up for the policy's days back to the pool. Pending and
+    rejected customers stay where they are. Returns how many moved."""
+    now = now or timezone.now()
+    policy = PoolPolicy.current()
+    cutoff = now - dt.timedelta(days=policy.return_after_days)
+    moved = 0
+    stale = Account.objects.filter(is_active=True, in_pool=False, owner__isnull=False,
+                                   approval="approved", last_follow_up_at__lt=cutoff)
+    while ids := list(stale.values_list("id", flat=True)[:1000]):
+        with transaction.atomic():
+            events = [TimelineEvent(account_id=pk, kind="customers.returned",
+                                    title=_("Returned to the public pool: no follow-up for "
+                                            "%(days)s days") % {"days": policy.return_after_days},
+                                    at=now, data={}) for pk in ids]
+            Account.objects.filter(pk__in=ids).update(in_pool=True, pool_since=now, owner=None,
+                                                    claimed_from_pool=False)
+            TimelineEvent.objects.bulk_create(events)
+            for pk in ids:
+                audit.log(None, "customers.account.returned_to_pool",
+                          Account(pk=pk, name=str(pk)), changes={"in_pool": [False, True]})
+        moved += len(ids)
+    return moved
+
+
+@transaction.atomic
+def update_policy(actor: User, return_after_days: int, claim_limit: int,
+                  version: int) -> PoolPolicy:
+    from guanxi.customers.services.common import clean_fields
+    require(actor.has_role(Role.ADMIN), _("Only administrators change the pool rules."))
+    policy = PoolPolicy.current()
+    values = clean_fields(PoolPolicy, {"return_after_days": return_after_days,
+                                       "claim_limit": claim_limit},
+                          ("return_after_days", "claim_limit"))
+    before = {k: getattr(policy, k) for k in values}
+    save_versioned(policy, version, values)
+    audit.log(actor, "customers.pool_policy.updated", policy, changes=audit.diff(before, values))
+    return policy

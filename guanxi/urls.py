@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from guanxi.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("guanxi.customers.urls")),
+]
