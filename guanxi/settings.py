@@ -121,6 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GUANXI_TEST_SQLITE_PATH", "")}
+if os.environ.get("GUANXI_TEST_DB_NAME"):
+    # Lets several test runs share one PostgreSQL server without clashing.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["GUANXI_TEST_DB_NAME"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work ------------------------------------------------------------
