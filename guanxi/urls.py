@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("me/", include("guanxi.accounts.urls")),
+    path("settings/", include("guanxi.core.urls")),
     path("", include("guanxi.customers.urls")),
 ]
