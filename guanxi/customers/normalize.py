@@ -103,9 +103,12 @@ LEGAL_FORMS = [
     "co.", "corp.", "corp", "inc.", "inc", "ltd.", "ltd", "llc", "gmbh", "s.a.", "ag", "plc",
     "pte", "pty", "l.l.c.",
 ]
+_LATIN_FORMS = sorted((f for f in LEGAL_FORMS if f.isascii()), key=len, reverse=True)
+_HAN_FORMS = sorted((f for f in LEGAL_FORMS if not f.isascii()), key=len, reverse=True)
+# A Latin legal form must stand as a word of its own: "Zinc" and "Saag" keep their endings.
 _LEGAL_RE = re.compile(
-    r"(?:[\s,]*(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
-    + r"))+\s*$"
+    r"(?:[\s,]*(?:(?<![a-z0-9])(?:" + "|".join(map(re.escape, _LATIN_FORMS)) + r")|(?:"
+    + "|".join(map(re.escape, _HAN_FORMS)) + r")))+\s*$"
 )
 _BRACKETS_RE = re.compile(r"[（(]\s*(?:中国|china|hk|香港)\s*[)）]")
 _PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
