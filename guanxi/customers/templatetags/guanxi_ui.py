@@ -1,0 +1,110 @@
+"""Template helpers shared by every page: form controls, money, the navigation badge."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.forms import BoundField
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+# Bootstrap classes per widget type (BoundField.widget_type).
+_CONTROL_CLASS = {
+    "checkbox": "form-check-input",
+    "select": "form-select",
+    "selectmultiple": "form-select",
+    "nullbooleanselect": "form-select",
+    "checkboxselectmultiple": "",
+    "radioselect": "",
+    "hidden": "",
+}
+
+
+@register.simple_tag
+def control(field: BoundField, **attrs: Any) -> SafeString:
+    """Render a field's widget with the right Bootstrap class, marked invalid on errors."""
+    css = _CONTROL_CLASS.get(field.widget_type, "form-control")
+    existing = field.field.widget.attrs.get("class", "")
+    classes = " ".join(c for c in (css, existing, attrs.pop("class", "")) if c)
+    if field.errors:
+        classes += " is-invalid"
+        attrs["aria-invalid"] = "true"
+    if field.help_text:
+        attrs.setdefault("aria-describedby", f"{field.auto_id}_helptext")
+    if classes:
+        attrs["class"] = classes
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def initial(user: Any) -> str:
+    """The first character of a user's name, for the avatar circle."""
+    text = str(user).strip()
+    return text[:1].upper() if text else "?"
+
+
+@register.filter
+def money(value: Any, places: int = 2) -> str:
+    """A Decimal amount with grouping, localised: 1,234,567.00."""
+    if value is None or value == "":
+        return "—"
+    try:
+        Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return intcomma(floatformat(value, places))
+
+
+@register.filter
+def percent(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{floatformat(value, -2)}%"
+
+
+@register.simple_tag
+def approvals_waiting(user: Any) -> int:
+    """How many approvals wait for ``user``: new customers (managers) and terms changes
+    (managers, then finance). Users who decide nothing cost no query."""
+    from guanxi.accounts.models import Role
+    from guanxi.customers import selectors
+
+    if not getattr(user, "is_authenticated", False) \
+            or not user.has_role(Role.MANAGER, Role.FINANCE, Role.ADMIN):
+        return 0
+    return (selectors.pending_approvals(user).count()
+            + selectors.terms_requests_waiting_for(user).count())
+
+
+@register.simple_tag(takes_context=True)
+def query(context: template.Context, **changes: Any) -> str:
+    """The current query string with ``changes`` applied (None/"" removes a key)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def completeness_bar(score: Any) -> SafeString:
+    """A thin bar with the completeness percentage, coloured by how complete it is."""
+    try:
+        value = int(score or 0)
+    except (TypeError, ValueError):
+        value = 0
+    tone = "low" if value < 50 else "mid" if value < 80 else "high"
+    return format_html(
+        '<span class="completeness completeness-{}" title="{}%"><span class="bar">'
+        '<span style="width:{}%"></span></span><span class="num">{}%</span></span>',
+        tone, value, value, value,
+    )
