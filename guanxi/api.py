@@ -82,3 +82,12 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):
 def http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"detail": str(exc), "code": "error"},
                                status=exc.status_code)
+
+
+from guanxi.accounts.api import router as accounts_router  # noqa: E402
+from guanxi.core.api import router as core_router  # noqa: E402
+from guanxi.customers.api import router as customers_router  # noqa: E402
+
+api.add_router("", customers_router)
+api.add_router("", core_router)
+api.add_router("", accounts_router)

@@ -1,0 +1,38 @@
+"""REST endpoints for the signed-in user: who am I, and my API tokens."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from guanxi.accounts import selectors, services
+from guanxi.accounts.schemas import MeOut, TokenCreated, TokenIn, TokenOut
+from guanxi.core.access import get_visible
+
+router = Router(tags=["me"])
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest):
+    return request.auth
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest):
+    return list(selectors.tokens_of(request.auth))
+
+
+@router.post("/tokens", response={201: TokenCreated})
+def create_token(request: HttpRequest, payload: TokenIn):
+    token, secret = services.create_token(request.auth, payload.name, payload.scope,
+                                          payload.days)
+    token.secret = secret
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: int):
+    """Revoke one of your own tokens; it stops working at once."""
+    token = get_visible(selectors.tokens_of(request.auth), pk=token_id)
+    services.revoke_token(request.auth, token)
+    return Status(204, None)

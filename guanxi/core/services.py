@@ -1,0 +1,143 @@
+"""Writes on custom field definitions: administrators add, edit and retire fields.
+
+The settings pages and the API call these same functions, so both refuse the same input.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import Conflict, FieldErrors, Forbidden
+from guanxi.core.locking import save_versioned
+from guanxi.core.models import CustomFieldDefinition
+
+T = CustomFieldDefinition.Type
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+CREATE_FIELDS = ("target", "key", "label_en", "label_zh", "type", "choices", "required",
+                 "position")
+# Key, record type and value type are fixed once created: stored values depend on them.
+UPDATE_FIELDS = ("label_en", "label_zh", "choices", "required", "position", "active")
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators manage custom fields."))
+
+
+def _clean(data: dict[str, Any], allowed: tuple[str, ...], type_: str) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name in data:
+        if name not in allowed:
+            errors[name] = [_("This field cannot be set here.")]
+    if "target" in data:
+        if data["target"] not in CustomFieldDefinition.Target.values:
+            errors["target"] = [_("Choose the record type: customer or contact.")]
+        cleaned["target"] = data["target"]
+    if "key" in data:
+        key = str(data["key"] or "").strip()
+        if not KEY_RE.match(key):
+            errors["key"] = [_("Use 1–40 lower-case letters, digits and underscores, "
+                               "starting with a letter.")]
+        cleaned["key"] = key
+    for name in ("label_en", "label_zh"):
+        if name in data:
+            label = str(data[name] or "").strip()
+            if len(label) > 80:
+                errors[name] = [_("At most 80 characters.")]
+            cleaned[name] = label
+    if "label_en" in cleaned and not cleaned["label_en"]:
+        errors["label_en"] = [_("This field is required.")]
+    if "type" in data:
+        if data["type"] not in T.values:
+            errors["type"] = [_("Choose text, number, date, choice or multiple choice.")]
+        cleaned["type"] = data["type"]
+    if "choices" in data:
+        raw = data["choices"] if isinstance(data["choices"], list | tuple) else None
+        values = [str(c).strip() for c in raw or []]
+        if raw is None or any(not v or len(v) > 100 for v in values):
+            errors["choices"] = [_("Give a list of choices of 1–100 characters each.")]
+        elif len(set(values)) != len(values):
+            errors["choices"] = [_("Each choice may appear only once.")]
+        cleaned["choices"] = values
+    for name in ("required", "active"):
+        if name in data:
+            if not isinstance(data[name], bool):
+                errors[name] = [_("Answer yes or no.")]
+            cleaned[name] = data[name]
+    if "position" in data:
+        position = data["position"]
+        if isinstance(position, bool) or not isinstance(position, int) \
+                or not 0 <= position <= 10000:
+            errors["position"] = [_("Enter a whole number from 0 to 10000.")]
+        cleaned["position"] = position
+    if type_ in (T.CHOICE, T.MULTI) and "choices" not in errors \
+            and not cleaned.get("choices", ["?"]):
+        errors["choices"] = [_("A choice field needs at least one choice.")]
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned
+
+
+@transaction.atomic
+def create_field(actor: User, data: dict[str, Any]) -> CustomFieldDefinition:
+    """Add a custom field to customers or contacts."""
+    _require_admin(actor)
+    cleaned = _clean(data, CREATE_FIELDS, data.get("type") or T.TEXT)
+    missing = {name: [_("This field is required.")] for name in ("target", "key", "label_en")
+               if not cleaned.get(name)}
+    if missing:
+        raise FieldErrors(missing)
+    cleaned.setdefault("type", T.TEXT)
+    if cleaned["type"] in (T.CHOICE, T.MULTI) and not cleaned.get("choices"):
+        raise FieldErrors({"choices": [_("A choice field needs at least one choice.")]})
+    if cleaned["type"] not in (T.CHOICE, T.MULTI):
+        cleaned["choices"] = []
+    if CustomFieldDefinition.objects.filter(target=cleaned["target"],
+                                            key=cleaned["key"]).exists():
+        raise Conflict(_("A field with this key already exists (perhaps inactive: edit it "
+                         "instead)."), field="key", code="duplicate")
+    field = CustomFieldDefinition.objects.create(**cleaned)
+    audit.log(actor, "core.custom_field.created", field,
+              changes={k: [None, v] for k, v in cleaned.items()})
+    return field
+
+
+@transaction.atomic
+def update_field(actor: User, field: CustomFieldDefinition, data: dict[str, Any],
+                 version: int) -> CustomFieldDefinition:
+    """Edit labels, choices, required, position or reactivate a field."""
+    _require_admin(actor)
+    fixed = {name: [_("This cannot be changed once the field exists.")]
+             for name in ("target", "key", "type")
+             if name in data and data[name] != getattr(field, name)}
+    if fixed:
+        raise FieldErrors(fixed)
+    data = {k: v for k, v in data.items() if k not in ("target", "key", "type")}
+    cleaned = _clean(data, UPDATE_FIELDS, field.type)
+    if field.type not in (T.CHOICE, T.MULTI) and cleaned.get("choices"):
+        raise FieldErrors({"choices": [_("Only choice fields have choices.")]})
+    before = {k: getattr(field, k) for k in cleaned}
+    save_versioned(field, version, cleaned)
+    changes = audit.diff(before, cleaned)
+    if changes:
+        audit.log(actor, "core.custom_field.updated", field, changes=changes)
+    return field
+
+
+@transaction.atomic
+def deactivate_field(actor: User, field: CustomFieldDefinition, version: int) -> None:
+    """Retire a field: forms, filters and the API stop offering it; stored values stay, so
+    reactivating it brings them back."""
+    _require_admin(actor)
+    if not field.active:
+        raise Conflict(_("This field is already inactive."), code="inactive")
+    save_versioned(field, version, {"active": False})
+    audit.log(actor, "core.custom_field.deactivated", field,
+              changes={"active": [True, False]})
