@@ -73,7 +73,11 @@ def visible_terms_requests(user: User) -> QuerySet[TermsChangeRequest]:
 def timeline(account: Account, limit: int = 50, before_id: int | None = None):
     qs = TimelineEvent.objects.filter(account=account).select_related("actor", "contact")
     if before_id:
-        qs = qs.filter(id__lt=before_id)
+        # Page on (at, id), the order shown: merged or back-dated events have ids out of time
+        # order, so "id < before_id" alone would skip some and repeat others.
+        at = qs.filter(pk=before_id).values_list("at", flat=True).first()
+        qs = qs.filter(Q(at__lt=at) | Q(at=at, id__lt=before_id)) if at else \
+            qs.filter(id__lt=before_id)
     return list(qs[:limit])
 
 
