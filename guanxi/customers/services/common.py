@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import DecimalField, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,9 @@ def clean_fields(model: type[Model], data: dict[str, Any], allowed: tuple[str, .
             if value is None and not field.null:
                 value = "" if field.empty_strings_allowed else value
             value = field.clean(value, None) if value not in (None, "") else value
+            if isinstance(field, DecimalField) and isinstance(value, Decimal):
+                # 5 and 5.00 are the same rate: store and compare them alike.
+                value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
             if value in (None, "") and not field.blank:
                 raise ValidationError(_("This field is required."))
         except ValueError as exc:
