@@ -70,3 +70,31 @@ def set_language(user: User, language: str) -> None:
     if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def update_profile(user: User, display_name: str, phone: str, language: str) -> User:
+    """A user edits their own name, phone and language (roles and team are the
+    administrator's)."""
+    from guanxi.customers.normalize import normalize_phone
+
+    errors: dict[str, list[str]] = {}
+    display_name = (display_name or "").strip()
+    if len(display_name) > 100:
+        errors["display_name"] = [_("At most 100 characters.")]
+    try:
+        phone = normalize_phone(phone or "")
+    except ValueError as exc:
+        errors["phone"] = [str(exc)]
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose a supported language.")]
+    if errors:
+        raise FieldErrors(errors)
+    values = {"display_name": display_name, "phone": phone, "language": language}
+    changes = audit.diff({k: getattr(user, k) for k in values}, values)
+    if changes:
+        for key, value in values.items():
+            setattr(user, key, value)
+        user.save(update_fields=list(values))
+        audit.log(user, "accounts.user.updated", user, changes=changes)
+    return user

@@ -1,0 +1,26 @@
+"""Forms for the signed-in user's own pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.accounts.models import ApiToken
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=100, required=False,
+                                   help_text=_("How colleagues see you, e.g. 王芳."))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What uses the token, e.g. “ERP sync”."))
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices,
+                              initial=ApiToken.Scope.READ)
+    days = forms.IntegerField(label=_("Expires after (days)"), min_value=0, max_value=3650,
+                              initial=settings.GUANXI_API_TOKEN_DEFAULT_DAYS,
+                              help_text=_("0 means it never expires."))
