@@ -26,7 +26,7 @@ from guanxi.customers.filters import (
     visible_addresses,
     visible_relationships,
 )
-from guanxi.customers.models import Account, PoolPolicy
+from guanxi.customers.models import Account, PoolPolicy, TermsChangeRequest
 from guanxi.customers.search import search as search_index
 from guanxi.customers.services.pool import claimed_count
 
@@ -395,12 +395,9 @@ def _terms_request(request: HttpRequest, request_id: int):
     return get_visible(qs, pk=request_id)
 
 
-def _terms_detail(user: User, req) -> dict[str, Any]:
-    extra = {"account_name": req.account.name,
-             "steps": list(req.steps.select_related("actor")),
-             "can_decide": services.can_decide_terms(user, req)}
-    return {name: extra[name] if name in extra else getattr(req, name)
-            for name in s.TermsRequestDetail.model_fields}
+def _terms_detail(user: User, req: TermsChangeRequest) -> TermsChangeRequest:
+    req.can_decide = services.can_decide_terms(user, req)
+    return req
 
 
 @router.get("/terms-requests", response=s.TermsRequestPage, tags=["approvals"])
@@ -423,7 +420,7 @@ def get_terms_request(request: HttpRequest, request_id: int):
 
 
 def _decide_terms(request: HttpRequest, request_id: int, payload: s.DecisionIn,
-                  approve: bool) -> dict[str, Any]:
+                  approve: bool) -> TermsChangeRequest:
     user = _actor(request)
     req = services.decide_terms_change(user, _terms_request(request, request_id), approve,
                                        payload.comment, payload.version)
