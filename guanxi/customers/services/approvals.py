@@ -106,6 +106,9 @@ def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, com
               changes={"status": [step, new_status]}, data={"comment": comment})
     account = req.account
     if new_status == S.APPLIED:
+        # Terms change only here, so a profile edit since the request was opened must not
+        # turn the approval into a version conflict: apply to the current row.
+        account = Account.objects.select_for_update().get(pk=req.account_id)
         values = {field: new for field, (_old, new) in req.changes.items()}
         cleaned = clean_fields(Account, values, TERMS_FIELDS)
         before = {k: getattr(account, k) for k in cleaned}
