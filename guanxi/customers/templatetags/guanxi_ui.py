@@ -108,3 +108,38 @@ def completeness_bar(score: Any) -> SafeString:
         '<span style="width:{}%"></span></span><span class="num">{}%</span></span>',
         tone, value, value, value,
     )
+
+
+@register.filter
+def phone(value: Any) -> str:
+    """An E.164 number as people read it: national form at home, international abroad."""
+    import phonenumbers
+    from django.conf import settings
+
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(str(value), None)
+    except phonenumbers.NumberParseException:
+        return str(value)
+    home = phonenumbers.region_code_for_number(number) == settings.GUANXI_DEFAULT_REGION
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if home \
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, fmt)
+
+
+@register.filter
+def timeline_icon(kind: str) -> str:
+    """A Bootstrap icon name for a timeline entry kind."""
+    icons = {
+        "customers.created": "plus-circle", "customers.note": "chat-left-text",
+        "customers.updated": "pencil", "customers.approval": "check2-circle",
+        "customers.terms_requested": "percent", "customers.terms": "percent",
+        "customers.assigned": "person-check", "customers.shared": "share",
+        "customers.contact_added": "person-plus", "customers.contact_updated": "person",
+        "customers.contact_removed": "person-dash", "customers.address_added": "geo-alt",
+        "customers.address_updated": "geo-alt", "customers.relationship": "diagram-3",
+        "customers.pool": "water", "customers.claimed": "hand-index",
+        "customers.released": "box-arrow-up", "customers.merged": "union",
+    }
+    return icons.get(kind, "dot")

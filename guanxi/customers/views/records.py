@@ -1,12 +1,529 @@
-"""Customer pages: home, list, create, edit, 360° view, search, contacts, addresses."""
-from django.http import Http404
+"""Customer pages: home, list, create, edit, 360° view, search, timeline, follow-up, tags and
+sharing. Contacts, addresses and relationships live in ``related.py``.
+
+Each view checks access through the scoped selectors (404 for missing and not visible alike),
+validates the form, calls one service and answers; service refusals show at the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.custom_fields import definitions
+from guanxi.core.errors import Conflict, DomainError
+from guanxi.core.forms import add_domain_error
+from guanxi.core.views import refusals_as_http
+from guanxi.customers import normalize, selectors, services
+from guanxi.customers.forms import (
+    ACCOUNT_TARGET,
+    COMPANY_ONLY,
+    CUSTOM_PREFIX,
+    AccountForm,
+    AddressForm,
+    ContactForm,
+    CreateAccountForm,
+    FollowUpForm,
+    ListFilterForm,
+    ShareForm,
+    TagsForm,
+)
+from guanxi.customers.models import (
+    Account,
+    Address,
+    Approval,
+    Contact,
+    PoolPolicy,
+    TermsChangeRequest,
+)
+from guanxi.customers.search import search as search_index
+from guanxi.customers.selectors import POOL_ROLES
+from guanxi.customers.services.duplicates import find_duplicates
+from guanxi.customers.views.related import (
+    address_create,
+    address_edit,
+    address_remove,
+    contact_create,
+    contact_edit,
+    contact_remove,
+    posted,
+    relationship_create,
+    relationship_remove,
+)
+
+__all__ = [
+    "address_create", "address_edit", "address_remove", "contact_create", "contact_edit",
+    "contact_remove", "customer_create", "customer_detail", "customer_edit", "customer_list",
+    "follow_up", "home", "relationship_create", "relationship_remove", "search", "share",
+    "tags_edit", "timeline_more",
+]
+
+PAGE_SIZE = 50
+TIMELINE_PAGE = 20
+ENTER_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.ADMIN)
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def page_template(request: HttpRequest) -> str:
+    """Small forms open in the shared modal with htmx and as plain pages without it."""
+    if request.htmx and request.htmx.target == "modal-content":
+        return "customers/_modal.html"
+    return "base.html"
 
 
-home = customer_list = customer_create = customer_detail = customer_edit = search = _todo
-contact_create = contact_edit = contact_remove = address_create = address_edit = _todo
-address_remove = relationship_create = relationship_remove = follow_up = tags_edit = _todo
-timeline_more = share = _todo
+def done(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful write: a full navigation, also when the form sat in a modal."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# --- Home -------------------------------------------------------------------------------------
+
+@login_required
+@refusals_as_http
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = selectors.visible_accounts(user).filter(owner=user)
+    follow_up = list(mine.filter(in_pool=False).select_related("team").order_by(
+        F("last_follow_up_at").asc(nulls_first=True), "id")[:8])
+    recent = list(selectors.visible_accounts(user).select_related("owner")
+                  .order_by("-updated_at", "-id")[:8])
+    stats = mine.aggregate(count=Count("id"), avg=Avg("completeness"),
+                           incomplete=Count("id", filter=Q(completeness__lt=60)))
+    policy = PoolPolicy.current()
+    now = timezone.now()
+    soon = now - dt.timedelta(days=max(policy.return_after_days - 7, 0))
+    returning = mine.filter(in_pool=False, last_follow_up_at__lt=soon).count()
+    for account in follow_up:
+        account.days_idle = (now - account.last_follow_up_at).days \
+            if account.last_follow_up_at else None
+        account.days_left = (policy.return_after_days - account.days_idle) \
+            if account.days_idle is not None else None
+    approvals = None
+    if user.has_role(Role.MANAGER, Role.ADMIN, Role.FINANCE):
+        approvals = (selectors.pending_approvals(user).count()
+                     + selectors.terms_requests_waiting_for(user).count())
+    return render(request, "customers/home.html", {
+        "follow_up": follow_up, "recent": recent, "stats": stats, "returning": returning,
+        "policy": policy, "approvals": approvals,
+        "can_enter": user.has_role(*ENTER_ROLES),
+    })
+
+
+# --- List -------------------------------------------------------------------------------------
+
+def _filtered_accounts(user: User, form: ListFilterForm):
+    """The visible customers matching the filters, and the search ranking when ``q`` is set."""
+    qs = selectors.visible_accounts(user)
+    data = form.cleaned_data if form.is_valid() else {}
+    ranked: list[int] | None = None
+    if q := (data.get("q") or "").strip():
+        ranked = list(dict.fromkeys(
+            h.account_id for h in search_index(user, q, limit=500)))
+        qs = qs.filter(pk__in=ranked)
+    if data.get("owner") == "me":
+        qs = qs.filter(owner=user)
+    for name in ("industry", "size", "source", "approval"):
+        if data.get(name):
+            qs = qs.filter(**{name: data[name]})
+    if data.get("tag"):
+        qs = qs.filter(tags__name=data["tag"].strip())
+    if data.get("pool"):
+        qs = qs.filter(in_pool=data["pool"] == "yes")
+    if data.get("below"):
+        qs = qs.filter(completeness__lt=data["below"])
+    for definition, _bound in form.custom_fields():
+        value = data.get(CUSTOM_PREFIX + definition.key)
+        if not value:
+            continue
+        if definition.type == definition.Type.MULTI:
+            # JSON arrays: match the quoted element (works on SQLite and PostgreSQL alike).
+            qs = qs.filter(**{f"custom__{definition.key}__icontains": json.dumps(value)})
+        else:
+            qs = qs.filter(**{f"custom__{definition.key}": value})
+    return qs, ranked
+
+
+def _list_rows(qs, sort: str, desc: bool, ranked: list[int] | None, page: int,
+               explicit_sort: bool) -> tuple[list[Account], bool]:
+    """One page of rows (fetching one extra to know whether there is a next page; no COUNT)."""
+    primary_address = Address.objects.filter(account=OuterRef("pk")).order_by("-is_primary", "id")
+    primary_contact = Contact.objects.filter(account=OuterRef("pk"), is_active=True).order_by(
+        "-is_primary", "id")
+    qs = qs.select_related("owner").prefetch_related("tags").annotate(
+        province=Subquery(primary_address.values("province")[:1]),
+        contact_mobile=Subquery(primary_contact.values("mobile")[:1]),
+        contact_name=Subquery(primary_contact.values("name")[:1]),
+    )
+    offset = (page - 1) * PAGE_SIZE
+    if ranked is not None and not explicit_sort:
+        window = ranked[offset:offset + PAGE_SIZE + 1]
+        by_id = {a.pk: a for a in qs.filter(pk__in=window)}
+        rows = [by_id[pk] for pk in window if pk in by_id]
+        # Ids the filters dropped make a short window: the next page decides by the ranking.
+        return rows[:PAGE_SIZE], len(window) > PAGE_SIZE
+    column = F(ListFilterForm.SORTS[sort])
+    order = column.desc(nulls_last=True) if desc else column.asc(nulls_last=True)
+    rows = list(qs.order_by(order, "-id" if desc else "id")[offset:offset + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@login_required
+@refusals_as_http
+def customer_list(request: HttpRequest) -> HttpResponse:
+    form = ListFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    qs, ranked = _filtered_accounts(request.user, form)
+    sort, desc = form.sort_key() if form.is_bound else ("updated", True)
+    page = (form.cleaned_data.get("page") or 1) if form.is_bound and valid else 1
+    explicit_sort = bool(form.is_bound and valid and form.cleaned_data.get("sort"))
+    rows, has_next = _list_rows(qs, sort, desc, ranked, page, explicit_sort)
+    context = {
+        "form": form, "rows": rows, "page": page, "has_next": has_next,
+        "sort": sort, "desc": desc, "current_sort": ("-" if desc else "") + sort,
+        "first": (page - 1) * PAGE_SIZE + 1 if rows else 0,
+        "last": (page - 1) * PAGE_SIZE + len(rows),
+        "can_enter": request.user.has_role(*ENTER_ROLES),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
+    }
+    if request.htmx and request.htmx.target == "customer-table":
+        return render(request, "customers/_list_table.html", context)
+    return render(request, "customers/list.html", context)
+
+
+# --- Create and edit -------------------------------------------------------------------------
+
+def _owner_choices(user: User):
+    """Whom assistants, managers and administrators may enter a customer for."""
+    if not user.has_role(Role.ASSISTANT, Role.MANAGER, Role.ADMIN):
+        return None
+    qs = User.objects.filter(is_active=True, user_roles__role__in=[Role.REP, Role.MANAGER])
+    if not user.has_role(Role.ADMIN):
+        qs = qs.filter(team_id__in=user.team_subtree_ids)
+    return qs.distinct().order_by("display_name", "username")
+
+
+def _duplicate_matches(user: User, form: CreateAccountForm, contact: ContactForm) -> list:
+    """The existing customers a refused entry collides with; the ones the user may open get a
+    link, the others only their name (the service's message names them already)."""
+    data = form.cleaned_data
+    try:
+        phone = normalize.normalize_phone(data.get("phone") or
+                                          (contact.cleaned_data.get("mobile") or ""))
+        email = normalize.normalize_email(data.get("email") or "")
+    except ValueError:
+        phone = email = ""
+    matches = find_duplicates(name=data.get("name") or "", phone=phone, email=email,
+                              registration_id=None)
+    visible = set(selectors.visible_accounts(user).filter(
+        pk__in=[m.account.pk for m in matches]).values_list("pk", flat=True))
+    return [{"account": m.account, "what": m.describe(), "visible": m.account.pk in visible}
+            for m in matches]
+
+
+@login_required
+@refusals_as_http
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_role(*ENTER_ROLES):
+        return render(request, "customers/refused.html",
+                      {"message": _("Your role cannot enter customers.")}, status=403)
+    owners = _owner_choices(user)
+    data = posted(request)
+    form = CreateAccountForm(data, owners=owners)
+    contact = ContactForm(data, prefix="contact", required=False, with_custom=False)
+    address = AddressForm(data, prefix="address")
+    duplicates: list = []
+    refused = None
+    if request.method == "POST" and all([form.is_valid(), contact.is_valid(),
+                                         address.is_valid()]):
+        profile = form.profile_data()
+        contacts = [] if contact.is_empty() else [contact.data_for_service()]
+        if profile.get("kind") == Account.Kind.PERSON:
+            for name in COMPANY_ONLY:
+                profile.pop(name, None)
+            if contacts and not contacts[0].get("name"):
+                contacts[0]["name"] = profile["name"]
+        addresses = [] if address.is_empty() else [address.data_for_service()]
+        try:
+            account = services.create_account(
+                user, profile, contacts=contacts, addresses=addresses, tags=form.tag_names(),
+                custom=form.custom_values(), owner=form.cleaned_data.get("owner"),
+                force=form.cleaned_data.get("force", False))
+        except Conflict as exc:
+            if exc.code == "owned_by_other":
+                refused = exc.message
+            elif exc.code == "duplicate":
+                duplicates = _duplicate_matches(user, form, contact)
+            add_domain_error(form, exc)
+        except DomainError as exc:
+            _route_error(exc, form, contact, address)
+        else:
+            if account.is_pending:
+                messages.info(request, _("Customer entered. It waits for a manager's approval "
+                                         "before orders can be placed."))
+            else:
+                messages.success(request, _("Customer entered."))
+            return redirect("customers:detail", pk=account.pk)
+    return render(request, "customers/account_form.html", {
+        "form": form, "contact_form": contact, "address_form": address, "creating": True,
+        "duplicates": duplicates, "refused": refused,
+    })
+
+
+def _route_error(exc: DomainError, form, contact: ContactForm, address: AddressForm) -> None:
+    """Put an error from create_account at the form its field belongs to: the service checks
+    the customer, its first contact and its first address in one call."""
+    fields = getattr(exc, "errors", None) or {exc.field: [exc.message]}
+    for name, messages_ in fields.items():
+        target = form
+        if name and name not in form.fields and not name.startswith("custom."):
+            if name in contact.fields:
+                target = contact
+            elif name in address.fields:
+                target = address
+        for message in messages_:
+            add_domain_error(target, DomainError(message, field=name))
+
+
+@login_required
+@refusals_as_http
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    account = selectors.get_account(user, pk)
+    if not services.can_edit(user, account):
+        return render(request, "customers/refused.html", {
+            "message": _("Only the owner, the team's manager or assistant can edit this "
+                         "customer."), "account": account}, status=403)
+    data = posted(request)
+    form = AccountForm(data, account=account, with_terms=account.is_pending, with_tags=False)
+    if request.method == "POST" and form.is_valid():
+        profile = form.profile_data()
+        try:
+            services.update_account(user, account, profile,
+                                    version=form.version_value(account.version),
+                                    custom=form.custom_values())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", pk=account.pk)
+    return render(request, "customers/account_form.html", {
+        "form": form, "account": account, "creating": False,
+    })
+
+
+# --- 360° view -------------------------------------------------------------------------------
+
+def _graph(account: Account, contacts: list[Contact], relationships: list,
+           visible_ids: set[int]) -> dict[str, Any]:
+    """ECharts option for the people around this customer and how they are related."""
+    nodes: dict[int, dict] = {}
+    for c in contacts:
+        nodes[c.pk] = {"id": str(c.pk), "name": c.name, "category": 0,
+                       "symbolSize": 34 if c.is_primary else 26,
+                       "value": c.title or ""}
+    links = []
+    for rel in relationships:
+        for person in (rel.from_contact, rel.to_contact):
+            if person.pk not in nodes:
+                known = person.account_id in visible_ids
+                nodes[person.pk] = {
+                    "id": str(person.pk), "name": person.name, "category": 1,
+                    "symbolSize": 22,
+                    "value": person.account.name if known else "",
+                    "url": reverse("customers:detail", args=[person.account_id])
+                    if known else "",
+                }
+        links.append({"source": str(rel.from_contact_id), "target": str(rel.to_contact_id),
+                      "label": {"show": True, "formatter": rel.get_kind_display()}})
+    return {
+        "guanxiLinks": True,
+        "tooltip": {"formatter": "{b}<br/>{c}"},
+        "legend": {"data": [_("Contacts here"), _("People at other customers")],
+                   "bottom": 0, "textStyle": {"fontSize": 11}},
+        "color": ["#4f46e5", "#a1a1aa"],
+        "series": [{
+            "type": "graph", "layout": "force", "roam": True, "draggable": True,
+            "force": {"repulsion": 260, "edgeLength": 110},
+            "label": {"show": True, "position": "bottom", "fontSize": 12},
+            "edgeLabel": {"fontSize": 10, "color": "#6b6b76"},
+            "lineStyle": {"color": "#c4c4cc", "width": 1.2, "curveness": 0.1},
+            "categories": [{"name": _("Contacts here")},
+                           {"name": _("People at other customers")}],
+            "data": list(nodes.values()), "links": links,
+        }],
+    }
+
+
+MISSING_LABELS = {
+    "name": _("name"), "registration_id": _("registration id"), "industry": _("industry"),
+    "size": _("size"), "phone": _("phone"), "email": _("e-mail"), "website": _("website"),
+    "address": _("an address"), "contact": _("a contact"),
+    "contact_reach": _("a contact with phone and e-mail"), "owner": _("an owner"),
+    "attitudes": _("attitudes (products, buying again)"), "needs": _("needs"),
+}
+
+
+@login_required
+@refusals_as_http
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    account = selectors.get_account(user, pk)
+    audit.log(user, "customers.account.viewed", account)
+    contacts = list(account.contacts.filter(is_active=True))
+    relationships = selectors.relationships(account)
+    other_accounts = {p.account_id for r in relationships for p in (r.from_contact, r.to_contact)
+                      if p.account_id != account.pk}
+    visible_ids = set(selectors.visible_accounts(user).filter(pk__in=other_accounts)
+                      .values_list("pk", flat=True)) if other_accounts else set()
+    visible_ids.add(account.pk)
+    score, missing = services.completeness(account)
+    events = selectors.timeline(account, limit=TIMELINE_PAGE + 1)
+    open_terms = account.terms_requests.filter(
+        status__in=[TermsChangeRequest.Status.MANAGER, TermsChangeRequest.Status.FINANCE]
+    ).select_related("requested_by").first()
+    custom = [(d.label, ", ".join(value) if isinstance(value, list) else value)
+              for d in definitions(ACCOUNT_TARGET)
+              if (value := account.custom.get(d.key)) not in (None, "", [])]
+    can_edit = services.can_edit(user, account)
+    manages = services.manages(user, account)
+    graph = _graph(account, contacts, relationships, visible_ids)
+    return render(request, "customers/detail.html", {
+        "account": account, "contacts": contacts, "addresses": selectors.addresses(account),
+        "relationships": relationships, "visible_ids": visible_ids,
+        "tags": list(account.tags.all()), "score": score,
+        "missing": [MISSING_LABELS.get(m, m) for m in missing],
+        "events": events[:TIMELINE_PAGE], "more_events": len(events) > TIMELINE_PAGE,
+        "open_terms": open_terms, "custom": custom, "graph": graph,
+        "can_edit": can_edit, "manages": manages,
+        "can_claim": account.in_pool and user.has_role(*POOL_ROLES),
+        "can_release": account.owner_id == user.pk and not account.in_pool,
+        "can_follow_up": can_edit or account.shares.filter(user=user).exists(),
+        "can_request_terms": not account.is_pending and account.approval != Approval.REJECTED
+        and (can_edit or user.has_role(Role.MANAGER, Role.ADMIN)),
+    })
+
+
+@login_required
+@refusals_as_http
+def timeline_more(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.get_account(request.user, pk)
+    try:
+        before = int(request.GET.get("before", ""))
+    except ValueError:
+        before = None
+    events = selectors.timeline(account, limit=TIMELINE_PAGE + 1, before_id=before)
+    context = {"account": account, "events": events[:TIMELINE_PAGE],
+               "more_events": len(events) > TIMELINE_PAGE}
+    if request.htmx:
+        return render(request, "customers/_timeline_items.html", context)
+    return render(request, "customers/timeline.html", context)
+
+
+# --- Follow-up, tags, sharing ------------------------------------------------------------------
+
+@login_required
+@refusals_as_http
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.get_account(request.user, pk)
+    form = FollowUpForm(posted(request), account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_follow_up(request.user, account, form.cleaned_data["text"],
+                                   contact=form.cleaned_data.get("contact"))
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Follow-up logged."))
+            return done(request, reverse("customers:detail", args=[account.pk]))
+    return render(request, "customers/small_form.html", {
+        "base": page_template(request), "form": form, "account": account,
+        "title": _("Log a follow-up"), "submit": _("Log follow-up"),
+        "action": reverse("customers:follow_up", args=[account.pk]),
+    })
+
+
+@login_required
+@refusals_as_http
+@require_http_methods(["GET", "POST"])
+def tags_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.get_account(request.user, pk)
+    current = ", ".join(account.tags.values_list("name", flat=True))
+    form = TagsForm(posted(request), initial={"tags": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_tags(request.user, account, form.tag_names())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Tags saved."))
+            return done(request, reverse("customers:detail", args=[account.pk]))
+    return render(request, "customers/small_form.html", {
+        "base": page_template(request), "form": form, "account": account,
+        "title": _("Tags"), "submit": _("Save tags"),
+        "action": reverse("customers:tags", args=[account.pk]),
+    })
+
+
+@login_required
+@refusals_as_http
+@require_http_methods(["GET", "POST"])
+def share(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.get_account(request.user, pk)
+    users = User.objects.filter(is_active=True).exclude(pk=request.user.pk).order_by(
+        "display_name", "username")
+    form = ShareForm(posted(request), users=users)
+    if request.method == "POST" and request.POST.get("unshare"):
+        raw = request.POST["unshare"]
+        other = users.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if other is not None:
+            services.unshare_account(request.user, account, other)
+            messages.success(request, _("No longer shared with %(user)s.") % {"user": other})
+        return done(request, reverse("customers:share", args=[account.pk]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.share_account(request.user, account, form.cleaned_data["user"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Shared with %(user)s.")
+                             % {"user": form.cleaned_data["user"]})
+            return done(request, reverse("customers:detail", args=[account.pk]))
+    shared_with = [s.user for s in account.shares.select_related("user")]
+    return render(request, "customers/share.html", {
+        "base": page_template(request), "form": form, "account": account,
+        "shared_with": shared_with, "title": _("Share with a colleague"),
+        "submit": _("Share"), "action": reverse("customers:share", args=[account.pk]),
+    })
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+@login_required
+@refusals_as_http
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    dropdown = bool(request.htmx) and request.htmx.target == "global-search-results"
+    hits = search_index(request.user, q, limit=8 if dropdown else 50) if q else []
+    context = {"q": q, "hits": hits}
+    if dropdown:
+        return render(request, "customers/_search_results.html", context)
+    return render(request, "customers/search.html", context)
