@@ -1,0 +1,63 @@
+"""Measure search, the list and 360° pages and entering a customer at a given scale."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from guanxi.customers.models import Account
+from guanxi.demo.build import build
+
+
+class Command(BaseCommand):
+    help = "Benchmark on the current database, first growing it to --scale customers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=10_000,
+                            help="at least this many customers (demo data is added if fewer)")
+        parser.add_argument("--repeat", type=int, default=50, help="timed calls per scenario")
+        parser.add_argument("--only", default="",
+                            help="run scenarios whose name contains this text")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    def handle(self, *args, scale: int, repeat: int, only: str, json: bool, **options) -> None:
+        if str(settings.BASE_DIR) not in sys.path:
+            sys.path.insert(0, str(settings.BASE_DIR))
+        from bench import scenarios
+
+        call_command("migrate", interactive=False, verbosity=0)
+        have = Account.objects.count()
+        if have < scale:
+            self.stderr.write(f"Growing the database from {have:,} to {scale:,} customers …")
+            result = build(scale, say=self.stderr.write)
+            self.stderr.write(f"  done in {result.seconds:.0f} s")
+        org = build(0).org
+        chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"])
+                  if only in s.name]
+        results = []
+        for scenario in chosen:
+            results.append(scenarios.run(scenario, repeat))
+            if not json:
+                self.stderr.write(f"  {scenario.name}: p95 {results[-1].pct(95):.1f} ms")
+        meta = {"database": scenarios.database_label(), "customers": Account.objects.count(),
+                "search_tokens": scenarios.token_count(), "repeat": repeat,
+                "python": platform.python_version(), "machine": platform.machine()}
+        if json:
+            self.stdout.write(_json({"meta": meta, "results": [r.as_dict() for r in results]}))
+            return
+        self.stdout.write(f"{meta['database']}: {meta['customers']:,} customers, "
+                          f"~{meta['search_tokens']:,} search tokens, {repeat} calls each")
+        width = max(len(r.name) for r in results) + 2
+        self.stdout.write(f"{'scenario':<{width}}{'p50':>9}{'p95':>9}{'p99':>9}  (ms)")
+        for r in results:
+            self.stdout.write(f"{r.name:<{width}}{r.pct(50):>9.2f}{r.pct(95):>9.2f}"
+                              f"{r.pct(99):>9.2f}  {r.note}")
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
