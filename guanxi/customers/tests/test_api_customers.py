@@ -323,6 +323,30 @@ def test_merge_moves_contacts_and_timeline(org, make_account):
     assert as_(org.rep).get(f"customers/{other.pk}/timeline").status_code == 404
 
 
+def test_timeline_pages_in_time_order_even_with_back_dated_events(org, make_account):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanxi.customers.services.common import add_event
+
+    account = make_account()
+    now = timezone.now()
+    for days in (3, 1, 5, 2, 4):  # entered out of order, as an import or a merge does
+        add_event(account, "sales.visit", f"拜访 {days} 天前", org.rep,
+                  at=now - dt.timedelta(days=days))
+    client = as_(org.rep)
+    titles, before = [], None
+    while True:
+        page = client.get(f"customers/{account.pk}/timeline", limit=2,
+                          **({"before_id": before} if before else {})).json()
+        titles += [e["title"] for e in page["items"]]
+        before = page["next_before_id"]
+        if before is None:
+            break
+    assert titles == ["Customer entered"] + [f"拜访 {d} 天前" for d in (1, 2, 3, 4, 5)]
+
+
 def test_merge_needs_two_customers_and_current_versions(org, make_account):
     keep, other = make_account(), make_account()
     client = as_(org.manager)
