@@ -83,11 +83,23 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+SCORES = ("attitude_risk", "attitude_products", "attitude_service", "likelihood_rebuy",
+          "likelihood_recommend")
+
+
 def _shape(fields: dict[str, forms.Field]) -> None:
-    """Compact widgets: short text areas, phone/email inputs, date pickers."""
+    """Compact widgets: short text areas, phone/email inputs, date pickers, 1–5 selects."""
     for name, field in fields.items():
         if isinstance(field.widget, forms.Textarea):
-            field.widget.attrs.setdefault("rows", 2)
+            field.widget.attrs["rows"] = 2
+        if isinstance(field, forms.TypedChoiceField) and field.choices \
+                and field.choices[0][0] == "":
+            field.choices = [("", "—")] + list(field.choices)[1:]
+        if name in SCORES:
+            fields[name] = forms.TypedChoiceField(
+                label=field.label, required=False, coerce=int, empty_value=None,
+                choices=[("", "—"), (1, _("1 – low")), (2, "2"), (3, "3"), (4, "4"),
+                         (5, _("5 – high"))])
         if name in ("phone", "mobile"):
             field.widget.input_type = "tel"
             field.widget.attrs.setdefault("autocomplete", "tel")
@@ -169,6 +181,7 @@ class AccountForm(CustomFieldsMixin, VersionedForm):
         self.with_terms = with_terms
         if with_terms:
             terms = _model_fields(Account, FORM_TERMS)
+            terms["discount_rate"].help_text = ""
             self.fields.update(terms)
         if not with_tags:
             del self.fields["tags"]

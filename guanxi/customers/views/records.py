@@ -199,6 +199,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "last": (page - 1) * PAGE_SIZE + len(rows),
         "can_enter": request.user.has_role(*ENTER_ROLES),
         "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
+        "more_active": sum(1 for k, v in request.GET.items() if v and (
+            k in ("size", "source", "tag", "below") or k.startswith(CUSTOM_PREFIX))),
     }
     if request.htmx and request.htmx.target == "customer-table":
         return render(request, "customers/_list_table.html", context)
