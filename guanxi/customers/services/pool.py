@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ def claim(actor: User, account: Account) -> Account:
     updated = Account.objects.filter(pk=account.pk, in_pool=True).update(
         in_pool=False, pool_since=None, owner=actor, claimed_from_pool=True,
         team=actor.team or account.team,
-        last_follow_up_at=timezone.now(), version=account.version + 1)
+        last_follow_up_at=timezone.now(), version=F("version") + 1)
     if not updated:
         raise Conflict(_("Someone claimed this customer a moment ago."), code="not_in_pool")
     account.refresh_from_db()
@@ -88,12 +89,16 @@ def return_stale_to_pool(now: dt.datetime | None = None) -> int:
                                     title=_("Returned to the public pool: no follow-up for "
                                             "%(days)s days") % {"days": policy.return_after_days},
                                     at=now, data={}) for pk in ids]
+            before = {pk: (owner, name) for pk, owner, name in Account.objects.filter(
+                pk__in=ids).values_list("pk", "owner_id", "name")}
             Account.objects.filter(pk__in=ids).update(in_pool=True, pool_since=now, owner=None,
-                                                    claimed_from_pool=False)
+                                                    claimed_from_pool=False,
+                                                    version=F("version") + 1)
             TimelineEvent.objects.bulk_create(events)
             for pk in ids:
                 audit.log(None, "customers.account.returned_to_pool",
-                          Account(pk=pk, name=str(pk)), changes={"in_pool": [False, True]})
+                          Account(pk=pk, name=before[pk][1]),
+                          changes={"in_pool": [False, True], "owner": [before[pk][0], None]})
         moved += len(ids)
     return moved
 

@@ -161,7 +161,7 @@ def test_finance_approval_applies_even_after_the_profile_was_edited(org, custome
     req = services.request_terms_change(org.rep, customer, {"credit_limit": "50000"})
     services.decide_terms_change(org.manager, fresh(req), approve=True)
     req = fresh(req)
-    req.account  # finance opened the request before the rep's edit below
+    assert req.account.version == 1  # finance opened it before the rep edits below
     services.update_account(org.rep, fresh(customer), {"needs": "加急"}, version=1)
     services.decide_terms_change(org.finance, req, approve=True)
     account = fresh(customer)
