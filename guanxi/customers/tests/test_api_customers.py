@@ -11,7 +11,7 @@ from guanxi.core import services as core_services
 from guanxi.core.models import AuditEntry
 from guanxi.customers import services
 from guanxi.customers.models import Account, Contact, TermsChangeRequest, TimelineEvent
-from guanxi.customers.tests.api_client import as_
+from guanxi.customers.tests.api_client import Api, as_
 
 VALID_USCC = "91310000MA1FL8XQ37"
 WRONG_CHECK_USCC = "91310000MA1FL8XQ38"
@@ -509,6 +509,11 @@ def test_session_writes_need_the_csrf_token(org):
     client.client.cookies["csrftoken"] = "a" * 32
     client.headers["X-CSRFToken"] = "a" * 32
     assert client.post("customers", {"name": "有令牌客户有限公司"}).status_code == 201
+    anonymous = Api(csrf=True).post("customers", {"name": "匿名客户有限公司"})
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "not_authenticated"
+    bad_token = Api(token="gx_revoked-or-mistyped", csrf=True).post("customers", {"name": "x"})
+    assert bad_token.status_code == 401
+    assert Account.objects.count() == 1
 
 
 def test_tokens_sign_in_read_only_tokens_cannot_write(org, make_account):
@@ -521,7 +526,6 @@ def test_tokens_sign_in_read_only_tokens_cannot_write(org, make_account):
     refused = reader.patch(f"customers/{account.pk}", {"version": 2, "needs": "y"})
     assert refused.status_code == 403 and refused.json()["code"] == "read_only_token"
     assert as_(org.other_rep, scope="write").get(f"customers/{account.pk}").status_code == 404
-    from guanxi.customers.tests.api_client import Api
     assert Api(token="gx_not-a-real-token").get("customers").status_code == 401
 
 
