@@ -34,6 +34,11 @@ def merge_accounts(actor: User, keep: Account, remove: Account) -> Account:
             _("Only the manager of both customers can merge them."))
     keep = Account.objects.select_for_update().get(pk=keep.pk)
     remove = Account.objects.select_for_update().get(pk=remove.pk)
+    # One primary contact and address: the kept record's, when it has them.
+    if keep.contacts.filter(is_active=True, is_primary=True).exists():
+        remove.contacts.update(is_primary=False)
+    if keep.addresses.filter(is_primary=True).exists():
+        remove.addresses.update(is_primary=False)
     moved: dict[str, int] = {}
     for rel in Account._meta.related_objects:
         if rel.many_to_many or (rel.related_model, rel.field.name) in SKIP:
