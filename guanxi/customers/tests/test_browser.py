@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("GUANXI_SCREENSHOTS", "/tmp"))
+SCREENSHOTS = Path(os.environ.get("GUANXI_SCREENSHOTS") or tempfile.gettempdir())
 
 pytestmark = [
     pytest.mark.browser,

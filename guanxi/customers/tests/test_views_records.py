@@ -141,7 +141,8 @@ def create_payload(**overrides):
         "credit_limit": "0", "tags": "重点, 华东",
         "contact-name": "李白", "contact-mobile": "139 0000 1111", "contact-title": "总经理",
         "address-kind": "office", "address-country": "CN", "address-province": "上海市",
-        "address-city": "上海市", "address-district": "浦东新区", "address-street": "世纪大道 100 号",
+        "address-city": "上海市", "address-district": "浦东新区",
+        "address-street": "世纪大道 100 号",
     }
     return data | overrides
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -374,12 +375,13 @@ def _graph(account: Account, contacts: list[Contact], relationships: list,
     }
 
 
+L = gettext_lazy
 MISSING_LABELS = {
-    "name": _("name"), "registration_id": _("registration id"), "industry": _("industry"),
-    "size": _("size"), "phone": _("phone"), "email": _("e-mail"), "website": _("website"),
-    "address": _("an address"), "contact": _("a contact"),
-    "contact_reach": _("a contact with phone and e-mail"), "owner": _("an owner"),
-    "attitudes": _("attitudes (products, buying again)"), "needs": _("needs"),
+    "name": L("name"), "registration_id": L("registration id"), "industry": L("industry"),
+    "size": L("size"), "phone": L("phone"), "email": L("e-mail"), "website": L("website"),
+    "address": L("an address"), "contact": L("a contact"),
+    "contact_reach": L("a contact with phone and e-mail"), "owner": L("an owner"),
+    "attitudes": L("attitudes (products, buying again)"), "needs": L("needs"),
 }
 
 
