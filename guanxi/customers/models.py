@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 User = settings.AUTH_USER_MODEL
 
@@ -222,7 +223,7 @@ class Address(models.Model):
         OFFICE = "office", _("Office")
         BILLING = "billing", _("Billing")
         SHIPPING = "shipping", _("Shipping")
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("address kind", "Home")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFICE)
@@ -286,6 +287,8 @@ class AccountShare(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "user"],
                                                name="unique_account_share")]
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
 
     def __str__(self) -> str:
         return f"{self.account_id} → {self.user_id}"
@@ -345,6 +348,8 @@ class ApprovalStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
 
     def __str__(self) -> str:
         return f"{self.step}: {self.decision}"
@@ -391,6 +396,8 @@ class TimelineEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["account", "-at", "-id"], name="timeline_account")]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
 
     def __str__(self) -> str:
         return self.title

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from guanxi.customers.models import Account
 from guanxi.demo import bulk, showcase
 from guanxi.demo.org import DemoOrg, ensure_org
@@ -35,11 +37,12 @@ def build(scale: int, *, workers: int | None = None,
     before = Account.objects.count()
     showcased = showcase.add_customers(
         org, max(0, min(scale, SHOWCASE) - before),
-        progress=lambda n: say(f"  {n} customers entered through the services"))
+        progress=lambda n: say(_("  %(n)s customers entered through the services") % {"n": n}))
     showcase.add_workflows(org)
     missing = scale - before - showcased
     loaded = bulk.load(org, missing, workers=workers,
-                       progress=lambda n: say(f"  {n:,} / {missing:,} customers loaded"))
+                       progress=lambda n: say(_("  %(n)s / %(total)s customers loaded")
+                                                % {"n": f"{n:,}", "total": f"{missing:,}"}))
     analyze = bulk.analyze() if showcased or loaded else 0.0
     return Result(org=org, before=before, showcased=showcased, bulk_loaded=loaded,
                   seconds=time.perf_counter() - started, analyze_seconds=analyze)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.customers import normalize
 from guanxi.customers.models import Account, Contact
@@ -19,7 +20,7 @@ class Match:
     def describe(self) -> str:
         labels = {"registration_id": _("registration id"), "name": _("name"),
                   "phone": _("phone"), "email": _("e-mail")}
-        return ", ".join(str(labels[r]) for r in self.reasons)
+        return pgettext("list separator", ", ").join(str(labels[r]) for r in self.reasons)
 
 
 def find_duplicates(*, name: str = "", registration_id: str | None = None, phone: str = "",
