@@ -114,8 +114,10 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: list[dict] = 
                       approval=Approval.PENDING if needs_approval else Approval.APPROVED,
                       last_follow_up_at=timezone.now())
     account.save()
-    if contact_rows and not any(r.get("is_primary") for r in contact_rows):
-        contact_rows[0]["is_primary"] = True
+    for rows in (contact_rows, address_rows):  # exactly one primary of each
+        first = next((i for i, r in enumerate(rows) if r.get("is_primary")), 0)
+        for i, row in enumerate(rows):
+            row["is_primary"] = i == first
     for row in contact_rows:
         Contact.objects.create(account=account, custom={}, **row)
     for row in address_rows:

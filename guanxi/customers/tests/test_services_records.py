@@ -433,3 +433,13 @@ def test_ensure_can_order(org, make_account):
     with pytest.raises(Exception) as exc:
         services.ensure_can_order(deleted)
     assert exc.value.code == "inactive_customer"
+
+
+def test_one_primary_contact_and_address_on_create(org):
+    account = create(org, {"name": "主联系人有限公司"},
+                     contacts=[{"name": "甲"}, {"name": "乙", "is_primary": True},
+                               {"name": "丙", "is_primary": True}],
+                     addresses=[{"province": "上海"}, {"province": "北京"}])
+    assert list(account.contacts.filter(is_primary=True).values_list("name", flat=True)) == ["乙"]
+    assert list(account.addresses.filter(is_primary=True).values_list(
+        "province", flat=True)) == ["上海"]
