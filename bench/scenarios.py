@@ -23,8 +23,11 @@ from guanxi.core.errors import Conflict
 from guanxi.customers import services
 from guanxi.customers.models import Account, Contact, SearchToken
 from guanxi.customers.search import search
+from guanxi.customers.selectors import visible_accounts
 from guanxi.demo.bulk import next_number
 from guanxi.demo.generate import customer
+
+PAGE = 50
 
 
 @dataclass
@@ -120,7 +123,15 @@ def page_scenarios(user: User, label: str) -> list[Scenario]:
     top = own.order_by("-id").values_list("id", flat=True).first() or 0
     ids = [pk for i in range(20) if (pk := own.filter(id__gte=top * (i + 1) // 21)
                                      .order_by("id").values_list("id", flat=True).first())]
+    def query(**filters: object) -> Callable[[], object]:
+        # The database part of the list page alone: one page of the scoped queryset.
+        return lambda: list(visible_accounts(user).filter(**filters).select_related("owner")
+                            .order_by("-updated_at", "-id")[:PAGE + 1])
+
     return [
+        Scenario(f"list query only, no filter ({label})", [query()], "selector, 51 rows"),
+        Scenario(f"list query only, owner=me industry ({label})",
+                 [query(owner=user, industry="manufacturing")], "selector, 51 rows"),
         Scenario(f"list, no filter ({label})", [get(url)], "50 rows, newest first"),
         Scenario(f"list, owner=me industry sort -updated ({label})",
                  [get(url, {"owner": "me", "industry": "manufacturing", "sort": "-updated"})]),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -163,14 +164,23 @@ class Account(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # Partial on active customers: lists filter on a bare ``WHERE is_active``, which
+        # SQLite cannot match to a leading boolean index column (a full scan and sort).
         indexes = [
-            models.Index(fields=["is_active", "-updated_at", "-id"], name="acct_recent"),
-            models.Index(fields=["owner", "is_active", "-updated_at"], name="acct_owner_recent"),
-            models.Index(fields=["team", "is_active", "-updated_at"], name="acct_team_recent"),
-            models.Index(fields=["industry", "is_active", "-updated_at"], name="acct_ind_recent"),
-            models.Index(fields=["in_pool", "is_active", "-pool_since"], name="acct_pool"),
+            models.Index(fields=["-updated_at", "-id"], name="acct_active_recent",
+                         condition=models.Q(is_active=True)),
+            models.Index(fields=["owner", "-updated_at", "-id"], name="acct_active_owner",
+                         condition=models.Q(is_active=True)),
+            models.Index(fields=["team", "-updated_at", "-id"], name="acct_active_team",
+                         condition=models.Q(is_active=True)),
+            models.Index(fields=["industry", "-updated_at", "-id"], name="acct_active_industry",
+                         condition=models.Q(is_active=True)),
+            models.Index(fields=["-pool_since", "-id"], name="acct_active_pool",
+                         condition=models.Q(in_pool=True, is_active=True)),
             models.Index(fields=["approval", "is_active"], name="acct_approval"),
             models.Index(fields=["owner", "last_follow_up_at"], name="acct_followup"),
+            # Duplicate checks compare e-mail addresses case-insensitively.
+            models.Index(Lower("email"), name="acct_email_lower"),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +221,7 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "name"]
+        indexes = [models.Index(Lower("email"), name="contact_email_lower")]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 

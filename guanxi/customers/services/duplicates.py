@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -36,16 +37,20 @@ def find_duplicates(*, name: str = "", registration_id: str | None = None, phone
         q |= Q(registration_id=registration_id)
     if phone:
         q |= Q(phone=phone)
+    # Lower(email) = lower-cased value, not iexact: it uses the expression index (iexact is
+    # a full scan on both databases).
     if email:
-        q |= Q(email__iexact=email)
+        q |= Q(email_lower=email.lower())
     contact_q = Q(pk__in=[])
     if phone:
         contact_q |= Q(phone=phone) | Q(mobile=phone)
     if email:
-        contact_q |= Q(email__iexact=email)
-    account_ids = set(Account.objects.filter(q, is_active=True).values_list("id", flat=True)[:50])
+        contact_q |= Q(email_lower=email.lower())
+    account_ids = set(Account.objects.alias(email_lower=Lower("email"))
+                      .filter(q, is_active=True).values_list("id", flat=True)[:50])
     if phone or email:
-        account_ids |= set(Contact.objects.filter(contact_q, is_active=True)
+        account_ids |= set(Contact.objects.alias(email_lower=Lower("email"))
+                           .filter(contact_q, is_active=True).order_by()
                            .values_list("account_id", flat=True)[:50])
     account_ids.discard(exclude_id)
     matches = []
