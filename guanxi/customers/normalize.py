@@ -52,13 +52,19 @@ def format_phone(e164: str) -> str:
 
 
 def phone_digits_for_search(text: str) -> str:
-    """Digits of a phone-like query with the country prefix removed for Chinese numbers."""
+    """Digits of a phone-like query as the index holds them: the national number, without
+    country code (+86, 0086, +1, 0049 …) or trunk prefix (the 0 of 021…)."""
     digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+86") or digits.startswith("0086"):
-        digits = digits[4:] if digits.startswith("0086") else digits[2:]
-    elif len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits
+    if text.strip().startswith("+") or digits.startswith("00"):
+        rest = digits if text.strip().startswith("+") else digits[2:]
+        # Country codes are prefix-free: the first known one is the one.
+        for n in (1, 2, 3):
+            if rest[:n].isdigit() and int(rest[:n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                return rest[n:]
+        return rest
+    if len(digits) == 13 and digits.startswith("86"):
+        return digits[2:]
+    return digits[1:] if digits.startswith("0") else digits
 
 
 def national_digits(e164: str) -> str:

@@ -35,6 +35,7 @@ TOP = chr(0x10FFFF)
 _SPLIT_RE = re.compile(r"[\W_]+", re.UNICODE)
 _PHONE_QUERY_RE = re.compile(r"^[+\d][\d\s\-()./]{2,}$")
 _USCC_RE = re.compile(r"^[0-9a-z]{18}$")
+_EMAIL_START_RE = re.compile(r"^[\w.+-]+$", re.ASCII)
 
 
 def compact(text: str) -> str:
@@ -138,6 +139,8 @@ def parse_query(q: str) -> list[str]:
     c = compact(text)
     if c and c not in prefixes:
         prefixes.append(c[:TOKEN_LEN])
+    if _EMAIL_START_RE.match(text) and text != c:
+        prefixes.append(text[:TOKEN_LEN])  # the start of an e-mail address: "zhang.san"
     return prefixes
 
 
