@@ -19,6 +19,8 @@ def definitions(target: str) -> list[CustomFieldDefinition]:
 def clean_value(definition: CustomFieldDefinition, raw: Any) -> Any:
     """Return the stored (JSON) form of ``raw`` or raise ValueError with a user message."""
     T = CustomFieldDefinition.Type
+    if isinstance(raw, str):
+        raw = raw.strip()
     if raw in (None, "", []):
         if definition.required:
             raise ValueError(_("This field is required."))
