@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,7 @@ class Team(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        self.clean()
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
         if path != self.path:
@@ -64,6 +66,14 @@ class Team(models.Model):
             if old:
                 for child in Team.objects.filter(path__startswith=old).exclude(pk=self.pk):
                     child.save()
+
+    def clean(self) -> None:
+        # A team under itself or its own branch would make the path endless.
+        if self.pk and self.parent_id and (
+                self.parent_id == self.pk
+                or (self.path and self.parent.path.startswith(self.path))):
+            raise ValidationError({"parent": _("A team cannot be placed under itself or "
+                                               "one of its own teams.")})
 
     def subtree_ids(self) -> list[int]:
         return list(Team.objects.filter(path__startswith=self.path).values_list("pk", flat=True))
