@@ -178,7 +178,10 @@ def _list_rows(qs, sort: str, desc: bool, ranked: list[int] | None, page: int,
         # Ids the filters dropped make a short window: the next page decides by the ranking.
         return rows[:PAGE_SIZE], len(window) > PAGE_SIZE
     column = F(ListFilterForm.SORTS[sort])
-    order = column.desc(nulls_last=True) if desc else column.asc(nulls_last=True)
+    # NULLS LAST only where values can be missing: on a NOT NULL column it keeps PostgreSQL
+    # from reading the order off an index (it would sort every customer instead).
+    nulls_last = True if sort in ("owner", "province", "follow_up") else None
+    order = column.desc(nulls_last=nulls_last) if desc else column.asc(nulls_last=nulls_last)
     rows = list(qs.order_by(order, "-id" if desc else "id")[offset:offset + PAGE_SIZE + 1])
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
