@@ -145,7 +145,7 @@ def _company_name(n: int) -> tuple[str, City, tuple[str, str, str], str]:
 
 def _common(rng: random.Random, n: int, spec: CustomerSpec) -> None:
     spec.in_pool = rng.random() < 0.05
-    spec.pending = not spec.in_pool and rng.random() < 0.02
+    spec.pending = not spec.in_pool and rng.random() < 0.002
     spec.owner_pick = rng.random()
     spec.age = dt.timedelta(days=rng.random() * 730)
     # Most customers were followed up within the pool's 30 days; some are overdue.
