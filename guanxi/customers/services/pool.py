@@ -33,6 +33,8 @@ def claim(actor: User, account: Account) -> Account:
         raise Conflict(_("This customer is not in the public pool (anymore)."),
                        code="not_in_pool")
     policy = PoolPolicy.current()
+    # One claim per rep at a time, so two parallel claims cannot both pass the limit.
+    list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
     if claimed_count(actor) >= policy.claim_limit:
         raise Conflict(_("You already hold %(n)s customers from the pool, the limit. Release "
                          "one first.") % {"n": policy.claim_limit}, code="claim_limit")

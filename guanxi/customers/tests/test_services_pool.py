@@ -187,3 +187,67 @@ def test_pool_policy_only_by_admin_and_validated(org):
     assert (policy.return_after_days, policy.claim_limit) == (10, 5)
     with pytest.raises(Conflict):
         services.update_policy(org.admin, 11, 5, version=1)
+
+
+# --- Real concurrency: two database connections at once (PostgreSQL) ------------------------
+
+def run_together(*calls):
+    """Run the calls in parallel threads, each on its own connection; return what each
+    returned or raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the caller inspects it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def needs_server_db():
+    from django.db import connection
+    if connection.vendor == "sqlite":
+        pytest.skip("threads cannot share SQLite's in-memory test database")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_concurrent_claims_of_one_customer_one_wins(org, make_account, attempt):
+    needs_server_db()
+    account = make_account(by=org.teammate)
+    services.release(org.teammate, account)
+    results = run_together(lambda: services.claim(org.rep, fresh(account)),
+                           lambda: services.claim(org.other_rep, fresh(account)))
+    winners = [r for r in results if isinstance(r, Account)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert fresh(account).owner_id == winners[0].owner_id
+    assert AuditEntry.objects.filter(action="customers.account.claimed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_concurrent_claims_respect_the_limit(org, make_account, attempt):
+    needs_server_db()
+    PoolPolicy.objects.update_or_create(pk=1, defaults={"claim_limit": 1})
+    first, second = make_account(by=org.teammate), make_account(by=org.teammate)
+    services.release(org.teammate, first)
+    services.release(org.teammate, second)
+    results = run_together(lambda: services.claim(org.rep, fresh(first)),
+                           lambda: services.claim(org.rep, fresh(second)))
+    assert sum(isinstance(r, Account) for r in results) == 1, results
+    assert Account.objects.filter(owner=org.rep, claimed_from_pool=True).count() == 1
