@@ -207,9 +207,13 @@ def assign_owner(actor: User, account: Account, owner: User | None, version: int
 @transaction.atomic
 def deactivate_account(actor: User, account: Account, version: int) -> None:
     require(manages(actor, account), _("Only a manager can delete a customer."))
-    save_versioned(account, version, {"is_active": False})
+    # The registration id is unique: free it so the company can be entered again; the
+    # audit entry keeps it.
+    old_id = account.registration_id
+    save_versioned(account, version, {"is_active": False, "registration_id": None})
     reindex_accounts([account.pk])
-    audit.log(actor, "customers.account.deleted", account)
+    audit.log(actor, "customers.account.deleted", account,
+              changes={"is_active": [True, False], "registration_id": [old_id, None]})
 
 
 @transaction.atomic

@@ -448,3 +448,16 @@ def test_one_primary_contact_and_address_on_create(org):
     assert list(account.contacts.filter(is_primary=True).values_list("name", flat=True)) == ["乙"]
     assert list(account.addresses.filter(is_primary=True).values_list(
         "province", flat=True)) == ["上海"]
+
+
+def test_registration_id_of_a_deleted_customer_can_be_entered_again(org, make_account):
+    old = make_account(by=org.rep, name="旧客户有限公司", registration_id=USCC)
+    services.deactivate_account(org.manager, old, old.version)
+    entry = AuditEntry.objects.get(action="customers.account.deleted")
+    assert entry.changes["registration_id"] == [USCC, None]  # the history keeps it
+    again = make_account(by=org.rep, name="新客户有限公司", registration_id=USCC)
+    assert Account.objects.get(pk=again.pk).registration_id == USCC
+    mine = make_account(by=org.rep, name="另一个客户有限公司")
+    services.deactivate_account(org.manager, again, again.version)
+    services.update_account(org.rep, mine, {"registration_id": USCC}, version=mine.version)
+    assert Account.objects.get(pk=mine.pk).registration_id == USCC
