@@ -161,8 +161,13 @@ def _score(token: str, prefix: str, field: int, pos: int) -> int:
 
 
 def search(user: User, q: str, limit: int = 20, kinds: tuple[str, ...] = ("account", "contact"),
-           candidates: int = 200) -> list[Hit]:
-    """Ranked customers and contacts visible to ``user`` that match ``q``."""
+           candidates: int | None = None) -> list[Hit]:
+    """Ranked customers and contacts visible to ``user`` that match ``q``.
+
+    Candidates come in token order — exact matches first, then longer tokens — so a few times
+    ``limit`` of them is enough to rank; reading fewer keeps scoped searches of one or two
+    characters fast, where most index entries belong to customers the user cannot see."""
+    candidates = candidates or max(limit * 4, 40)
     best: dict[tuple[str, int], Hit] = {}
     scope = account_scope(user, "account__")
     for prefix in parse_query(q):
