@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import FieldErrors
-from guanxi.customers.models import Account, AccountShare, SearchToken
+from guanxi.customers.models import Account, AccountShare, SearchToken, TermsChangeRequest
 from guanxi.customers.search import reindex_accounts
 from guanxi.customers.services.common import (
     ACCOUNT_FIELDS,
@@ -39,6 +40,12 @@ def merge_accounts(actor: User, keep: Account, remove: Account) -> Account:
         remove.contacts.update(is_primary=False)
     if keep.addresses.filter(is_primary=True).exists():
         remove.addresses.update(is_primary=False)
+    # One open terms request per customer: the kept record's wins, the other is withdrawn.
+    waiting = [TermsChangeRequest.Status.MANAGER, TermsChangeRequest.Status.FINANCE]
+    if keep.terms_requests.filter(status__in=waiting).exists():
+        remove.terms_requests.filter(status__in=waiting).update(
+            status=TermsChangeRequest.Status.WITHDRAWN, status_since=timezone.now(),
+            version=models.F("version") + 1)
     moved: dict[str, int] = {}
     for rel in Account._meta.related_objects:
         if rel.many_to_many or (rel.related_model, rel.field.name) in SKIP:

@@ -156,3 +156,12 @@ def test_merge_bumps_versions(org, pair):
     from guanxi.core.errors import Conflict
     with pytest.raises(Conflict):
         services.update_account(org.rep, fresh(keep), {"needs": "旧页面"}, version=keep.version)
+
+
+def test_merge_leaves_one_open_terms_request(org, pair):
+    keep, remove = pair
+    kept_request = services.request_terms_change(org.rep, keep, {"credit_limit": "10000"})
+    services.merge_accounts(org.manager, keep, remove)
+    open_ = TermsChangeRequest.objects.filter(account=keep, status__in=["manager", "finance"])
+    assert list(open_) == [kept_request]
+    assert TermsChangeRequest.objects.filter(account=keep, status="withdrawn").count() == 1
