@@ -439,7 +439,6 @@ class SearchToken(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["token"], name="search_token"),
-            models.Index(fields=["account"], name="search_account"),
         ]
 
     def __str__(self) -> str:
