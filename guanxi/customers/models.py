@@ -413,6 +413,19 @@ class TimelineEvent(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: services store the untranslated message and
+        its parameters, so each reader sees it in their own language."""
+        message = (self.data or {}).get("title")
+        if not message:
+            return self.title
+        from django.utils.translation import gettext
+        try:
+            return gettext(message[0]) % message[1] if message[1] else gettext(message[0])
+        except (KeyError, TypeError, ValueError, IndexError):
+            return self.title
+
 
 class SearchToken(models.Model):
     """Search index: each searchable string of a customer or contact, cut so that a prefix

@@ -262,6 +262,10 @@ class TimelineEventOut(Schema):
     at: dt.datetime
     data: dict[str, Any]
 
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.display_title
+
 
 class TimelinePage(Schema):
     items: list[TimelineEventOut]

@@ -18,7 +18,6 @@ from functools import partial
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from guanxi.customers.models import Account, Contact, SearchToken, Tag
 from guanxi.demo.generate import TAGS
@@ -37,8 +36,7 @@ def _context(org: DemoOrg, start: int) -> Context:
         vendor=connection.vendor, now=timezone.now(),
         owners=tuple((u.pk, u.team_id) for u in org.reps),
         assistant=(assistant.pk, assistant.team_id), tag_ids=tag_ids,
-        contact_base=max_contact + 1 - 4 * start,
-        created_title=str(_("Customer entered")), note_title=str(_("Follow-up")))
+        contact_base=max_contact + 1 - 4 * start)
 
 
 def next_number() -> int:

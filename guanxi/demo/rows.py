@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext_noop
 
 from guanxi.customers import search
 from guanxi.customers.models import (
@@ -23,7 +24,7 @@ from guanxi.customers.models import (
 from guanxi.customers.normalize import SURNAMES, has_han, syllables
 from guanxi.customers.regions import province_code
 from guanxi.customers.search import value_tokens
-from guanxi.customers.services.common import COMPLETENESS
+from guanxi.customers.services.common import COMPLETENESS, event_fields
 from guanxi.demo import ids
 from guanxi.demo.generate import CustomerSpec, customer
 from guanxi.demo.names import BUSINESSES
@@ -43,8 +44,10 @@ class Context:
     assistant: tuple[int, int]
     tag_ids: dict[str, int]
     contact_base: int  # contact id = contact_base + 4 n + slot
-    created_title: str
-    note_title: str
+
+
+CREATED = event_fields(gettext_noop("Customer entered"), None, None)
+NOTE = event_fields(gettext_noop("Follow-up"), None, None)
 
 
 def columns(model: type[Model], skip: tuple[str, ...] = ()) -> list[str]:
@@ -162,14 +165,14 @@ class Batch:
         t[Address._meta.db_table].append(self._row(Address, ADDRESS_COLUMNS, a))
         events = t[TimelineEvent._meta.db_table]
         events.append(self._row(TimelineEvent, EVENT_COLUMNS, {
-            "account_id": account_id, "kind": "customers.created", "title": ctx.created_title,
+            "account_id": account_id, "kind": "customers.created", "title": CREATED["title"],
             "actor_id": created_by, "at": self._time(created),
-            "data": self._json({"pending": spec.pending})}))
+            "data": self._json({**CREATED["data"], "pending": spec.pending})}))
         for note in spec.notes:
             events.append(self._row(TimelineEvent, EVENT_COLUMNS, {
-                "account_id": account_id, "kind": "customers.note", "title": ctx.note_title,
+                "account_id": account_id, "kind": "customers.note", "title": NOTE["title"],
                 "body": note, "actor_id": owner or created_by, "contact_id": first_contact,
-                "at": self._time(follow_up), "data": "{}"}))
+                "at": self._time(follow_up), "data": self._json(NOTE["data"])}))
         tags = t[Account.tags.through._meta.db_table]
         for tag in spec.tags:
             tags.append((account_id, ctx.tag_ids[tag]))

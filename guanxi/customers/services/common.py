@@ -112,11 +112,20 @@ def can_edit(user: User, account: Account) -> bool:
     return user.has_role(Role.ASSISTANT) and account.team_id in user.team_subtree_ids
 
 
+def event_fields(title: str, params: dict | None, data: dict | None) -> dict:
+    """``title`` is an untranslated message (mark it with gettext_noop): it is stored with its
+    ``params`` so the timeline shows it in each reader's language; ``title`` itself keeps the
+    English text for exports and the API."""
+    params = {k: str(v) for k, v in (params or {}).items()}
+    text = title % params if params else title
+    return {"title": text[:300], "data": {**(data or {}), "title": [title, params]}}
+
+
 def add_event(account: Account, kind: str, title: str, actor: User | None = None,
               body: str = "", data: dict | None = None, contact: Contact | None = None,
-              at=None) -> TimelineEvent:
+              at=None, params: dict | None = None) -> TimelineEvent:
     return TimelineEvent.objects.create(
-        account=account, kind=kind, title=title[:300], body=body, data=data or {},
+        account=account, kind=kind, body=body, **event_fields(title, params, data),
         actor=actor if getattr(actor, "pk", None) else None, contact=contact,
         at=at or timezone.now())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
@@ -85,6 +86,7 @@ def merge_accounts(actor: User, keep: Account, remove: Account) -> Account:
               data={"merged": remove.pk, "moved": moved})
     audit.log(actor, "customers.account.merged_away", remove, data={"into": keep.pk})
     add_event(keep, "customers.merged",
-              _("Merged with %(name)s (#%(id)s)") % {"name": remove.name, "id": remove.pk},
-              actor, data={"merged": remove.pk, "moved": moved})
+              gettext_noop("Merged with %(name)s (#%(id)s)"), actor,
+              params={"name": remove.name, "id": remove.pk},
+              data={"merged": remove.pk, "moved": moved})
     return keep

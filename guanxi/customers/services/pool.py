@@ -8,13 +8,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, PoolPolicy, TimelineEvent
-from guanxi.customers.services.common import add_event, can_edit, require
+from guanxi.customers.services.common import add_event, can_edit, event_fields, require
 from guanxi.customers.services.duplicates import find_duplicates
 
 
@@ -55,7 +56,7 @@ def claim(actor: User, account: Account) -> Account:
         raise Conflict(_("Someone claimed this customer a moment ago."), code="not_in_pool")
     account.refresh_from_db()
     audit.log(actor, "customers.account.claimed", account, changes={"owner": [None, actor.pk]})
-    add_event(account, "customers.claimed", _("Claimed from the public pool"), actor)
+    add_event(account, "customers.claimed", gettext_noop("Claimed from the public pool"), actor)
     return account
 
 
@@ -71,7 +72,7 @@ def release(actor: User, account: Account, reason: str = "") -> Account:
                     "claimed_from_pool": False})
     audit.log(actor, "customers.account.released", account,
               changes={"owner": [old_owner, None]}, data={"reason": reason})
-    add_event(account, "customers.released", _("Released to the public pool"), actor,
+    add_event(account, "customers.released", gettext_noop("Released to the public pool"), actor,
               body=reason)
     return account
 
@@ -87,10 +88,10 @@ def return_stale_to_pool(now: dt.datetime | None = None) -> int:
                                    approval="approved", last_follow_up_at__lt=cutoff)
     while ids := list(stale.values_list("id", flat=True)[:1000]):
         with transaction.atomic():
-            events = [TimelineEvent(account_id=pk, kind="customers.returned",
-                                    title=_("Returned to the public pool: no follow-up for "
-                                            "%(days)s days") % {"days": policy.return_after_days},
-                                    at=now, data={}) for pk in ids]
+            message = gettext_noop("Returned to the public pool: no follow-up for %(days)s days")
+            fields = event_fields(message, {"days": policy.return_after_days}, None)
+            events = [TimelineEvent(account_id=pk, kind="customers.returned", at=now, **fields)
+                      for pk in ids]
             before = {pk: (owner, name) for pk, owner, name in Account.objects.filter(
                 pk__in=ids).values_list("pk", "owner_id", "name")}
             Account.objects.filter(pk__in=ids).update(in_pool=True, pool_since=now, owner=None,

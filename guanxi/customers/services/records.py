@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
@@ -128,7 +129,7 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: list[dict] = 
     reindex_accounts([account.pk])
     audit.log(actor, "customers.account.created", account,
               changes={k: [None, audit.jsonable(v)] for k, v in fields.items()})
-    add_event(account, "customers.created", _("Customer entered"), actor,
+    add_event(account, "customers.created", gettext_noop("Customer entered"), actor,
               data={"pending": needs_approval})
     return account
 
@@ -181,7 +182,7 @@ def update_account(actor: User, account: Account, data: dict[str, Any], version:
     if {"name", "name_en", "phone", "email", "registration_id", "kind"} & changes.keys():
         reindex_accounts([account.pk])
     audit.log(actor, "customers.account.updated", account, changes=changes)
-    add_event(account, "customers.updated", _("Profile updated"), actor,
+    add_event(account, "customers.updated", gettext_noop("Profile updated"), actor,
               data={"fields": sorted(changes)})
     return account
 
@@ -200,7 +201,7 @@ def assign_owner(actor: User, account: Account, owner: User | None, version: int
     audit.log(actor, "customers.account.assigned", account,
               changes={"owner": [old.pk if old else None, owner.pk if owner else None]})
     add_event(account, "customers.assigned",
-              _("Owner changed to %(owner)s") % {"owner": owner or _("nobody")}, actor)
+              gettext_noop("Owner changed to %(owner)s"), actor, params={"owner": owner or "—"})
     return account
 
 
@@ -227,7 +228,7 @@ def log_follow_up(actor: User, account: Account, text: str, contact: Contact | N
     if contact is not None and contact.account_id != account.pk:
         raise FieldErrors({"contact": [_("This contact belongs to another customer.")]})
     Account.objects.filter(pk=account.pk).update(last_follow_up_at=timezone.now())
-    add_event(account, "customers.note", _("Follow-up"), actor, body=text[:5000],
+    add_event(account, "customers.note", gettext_noop("Follow-up"), actor, body=text[:5000],
               contact=contact)
 
 
@@ -251,7 +252,8 @@ def add_contact(actor: User, account: Account, data: dict[str, Any],
     audit.log(actor, "customers.contact.created", contact,
               changes={k: [None, audit.jsonable(v)] for k, v in fields.items()})
     add_event(account, "customers.contact_added",
-              _("Contact added: %(name)s") % {"name": contact.name}, actor, contact=contact)
+              gettext_noop("Contact added: %(name)s"), actor, contact=contact,
+              params={"name": contact.name})
     return contact
 
 
@@ -273,7 +275,7 @@ def update_contact(actor: User, contact: Contact, data: dict[str, Any], version:
         reindex_accounts([contact.account_id])
         audit.log(actor, "customers.contact.updated", contact, changes=changes)
         add_event(contact.account, "customers.contact_updated",
-                  _("Contact updated: %(name)s") % {"name": contact.name}, actor,
+                  gettext_noop("Contact updated: %(name)s"), actor, params={"name": contact.name},
                   contact=contact, data={"fields": sorted(changes)})
     return contact
 
@@ -286,7 +288,7 @@ def remove_contact(actor: User, contact: Contact, version: int) -> None:
     reindex_accounts([contact.account_id])
     audit.log(actor, "customers.contact.deleted", contact)
     add_event(contact.account, "customers.contact_removed",
-              _("Contact removed: %(name)s") % {"name": contact.name}, actor)
+              gettext_noop("Contact removed: %(name)s"), actor, params={"name": contact.name})
 
 
 # --- Addresses ------------------------------------------------------------------------------
@@ -303,7 +305,7 @@ def add_address(actor: User, account: Account, data: dict[str, Any]) -> Address:
     audit.log(actor, "customers.address.created", address, changes={
         k: [None, v] for k, v in row.items()})
     add_event(account, "customers.address_added",
-              _("Address added: %(address)s") % {"address": address}, actor)
+              gettext_noop("Address added: %(address)s"), actor, params={"address": address})
     return address
 
 
@@ -319,7 +321,7 @@ def update_address(actor: User, address: Address, data: dict[str, Any], version:
     if changes:
         audit.log(actor, "customers.address.updated", address, changes=changes)
         add_event(address.account, "customers.address_updated",
-                  _("Address updated: %(address)s") % {"address": address}, actor)
+                  gettext_noop("Address updated: %(address)s"), actor, params={"address": address})
     return address
 
 
@@ -333,6 +335,14 @@ def remove_address(actor: User, address: Address) -> None:
 
 
 # --- Relationships, tags, shares ------------------------------------------------------------
+
+RELATIONSHIP_TITLES = {
+    Relationship.Kind.FAMILY: gettext_noop("%(a)s and %(b)s are family"),
+    Relationship.Kind.FRIEND: gettext_noop("%(a)s and %(b)s are friends"),
+    Relationship.Kind.COLLEAGUE: gettext_noop("%(a)s and %(b)s are colleagues"),
+    Relationship.Kind.REFERRED_BY: gettext_noop("%(a)s was referred by %(b)s"),
+}
+
 
 @transaction.atomic
 def add_relationship(actor: User, from_contact: Contact, to_contact: Contact, kind: str,
@@ -349,11 +359,11 @@ def add_relationship(actor: User, from_contact: Contact, to_contact: Contact, ki
         raise Conflict(_("This relationship is already recorded."), field="to_contact")
     audit.log(actor, "customers.relationship.created", rel,
               data={"from": from_contact.pk, "to": to_contact.pk, "kind": kind})
-    title = _("%(a)s — %(kind)s — %(b)s") % {"a": from_contact.name, "b": to_contact.name,
-                                             "kind": rel.get_kind_display()}
-    add_event(from_contact.account, "customers.relationship", title, actor)
+    title = RELATIONSHIP_TITLES[kind]
+    params = {"a": from_contact.name, "b": to_contact.name}
+    add_event(from_contact.account, "customers.relationship", title, actor, params=params)
     if to_contact.account_id != from_contact.account_id:
-        add_event(to_contact.account, "customers.relationship", title, actor)
+        add_event(to_contact.account, "customers.relationship", title, actor, params=params)
     return rel
 
 
@@ -393,7 +403,7 @@ def share_account(actor: User, account: Account, user: User) -> None:
     if created:
         audit.log(actor, "customers.account.shared", account, data={"user": user.pk})
         add_event(account, "customers.shared",
-                  _("Shared with %(user)s") % {"user": user}, actor)
+                  gettext_noop("Shared with %(user)s"), actor, params={"user": user})
 
 
 @transaction.atomic
