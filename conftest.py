@@ -16,6 +16,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _english(settings):
+    # A fast hasher: tests create many users; strength is Django's concern, not ours here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     from django.utils import translation
 

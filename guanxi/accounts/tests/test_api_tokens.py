@@ -9,11 +9,6 @@ from guanxi.core.models import AuditEntry
 from guanxi.customers.tests.api_client import Api, as_
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_me_tells_who_i_am(org):
     body = as_(org.manager).get("me").json()
     assert body == {"id": org.manager.pk, "username": "manager", "name": "陈经理",

@@ -7,11 +7,6 @@ from guanxi.accounts.selectors import reps_in_scope
 from guanxi.customers import selectors, services
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def subtree_names(team):
     return set(Team.objects.filter(pk__in=team.subtree_ids()).values_list("name", flat=True))
 

@@ -11,11 +11,6 @@ from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.models import AuditEntry
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_secret_is_shown_once_and_only_its_hash_is_stored(org):
     token, secret = services.create_token(org.rep, "ERP sync")
     assert secret.startswith("gx_") and len(secret) > 40

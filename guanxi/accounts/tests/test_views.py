@@ -17,10 +17,6 @@ PERSONAS = ["rep", "teammate", "manager", "other_manager", "assistant", "finance
             "other_rep", "admin", None]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def as_(client, org, persona):
     if persona:

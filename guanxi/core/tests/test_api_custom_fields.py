@@ -10,12 +10,6 @@ from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.models import AuditEntry, CustomFieldDefinition
 from guanxi.customers.tests.api_client import as_
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 GRADE = {"target": "customers.account", "key": "grade", "label_en": "Grade",
          "label_zh": "等级", "type": "choice", "choices": ["A", "B"]}
 

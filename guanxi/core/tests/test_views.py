@@ -12,10 +12,6 @@ PERSONAS = ["rep", "teammate", "manager", "other_manager", "assistant", "finance
             "other_rep", "admin", "executive", None]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def field(org):

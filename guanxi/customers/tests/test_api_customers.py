@@ -17,10 +17,6 @@ VALID_USCC = "91310000MA1FL8XQ37"
 WRONG_CHECK_USCC = "91310000MA1FL8XQ38"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def fields(org):

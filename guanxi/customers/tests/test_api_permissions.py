@@ -17,12 +17,6 @@ from guanxi.core import services as core_services
 from guanxi.customers import services
 from guanxi.customers.tests.api_client import as_
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PERSONAS = ["rep", "teammate", "manager", "assistant", "finance", "other_rep", "admin", "anon",
             "readonly"]
 

@@ -7,11 +7,6 @@ from guanxi.customers import selectors, services
 from guanxi.customers.search import search
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def names(qs):
     return set(qs.values_list("name", flat=True))
 

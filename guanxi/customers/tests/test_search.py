@@ -9,10 +9,6 @@ from guanxi.customers.search import search
 USCC = "91440300708461136" + uscc.calc_check_digit("91440300708461136")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def create(org, name, *, by=None, contacts=(), **fields):
     return services.create_account(by or org.rep, {"name": name} | fields,

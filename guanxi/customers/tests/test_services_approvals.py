@@ -41,10 +41,6 @@ def test_assistant_entered_customer_is_pending_until_the_manager_approves(org, m
                                      actor=org.manager).exists()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def test_rep_with_ordinary_terms_is_approved_at_once(org, make_account):
     assert make_account(by=org.rep).approval == Approval.APPROVED

@@ -9,11 +9,6 @@ from guanxi.customers import services
 from guanxi.customers.models import Account, Address, Contact
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def account(org):
     return services.create_account(

@@ -11,11 +11,6 @@ from guanxi.customers import selectors, services
 from guanxi.customers.models import Account, PoolPolicy, TimelineEvent
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def fresh(account):
     return Account.objects.get(pk=account.pk)
 

@@ -21,10 +21,6 @@ USCC = "91440300708461136" + uscc.calc_check_digit("91440300708461136")
 USCC2 = "91110108MA01ABCD0" + uscc.calc_check_digit("91110108MA01ABCD0")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def db_state():
     return (Account.objects.count(), Contact.objects.count(), Address.objects.count(),

@@ -16,10 +16,6 @@ PERSONAS = ["rep", "teammate", "manager", "other_manager", "assistant", "finance
 S = TermsChangeRequest.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def world(org, make_account):
