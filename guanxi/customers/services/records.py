@@ -49,14 +49,16 @@ def _snapshot(obj, fields) -> dict[str, Any]:
 
 def check_duplicates(actor: User, *, name: str, registration_id: str | None, phone: str,
                      email: str, exclude_id: int | None = None, force: bool = False,
-                     ) -> list[Match]:
+                     owner: User | None = None) -> list[Match]:
     """Refuse a customer another rep already owns (撞单) or one with the same registration id;
-    refuse other likely duplicates unless ``force``. Returns the matches that were allowed."""
+    refuse other likely duplicates unless ``force``. Returns the matches that were allowed.
+    ``owner`` is who will follow the customer (an assistant enters customers for reps)."""
     matches = find_duplicates(name=name, registration_id=registration_id, phone=phone,
                               email=email, exclude_id=exclude_id)
+    follower = (owner or actor).pk
     for match in matches:
         other = match.account
-        owned_by_other = other.owner_id not in (None, actor.pk) and not other.in_pool
+        owned_by_other = other.owner_id not in (None, follower) and not other.in_pool
         if owned_by_other and set(match.reasons) & {"registration_id", "name", "phone"}:
             raise Conflict(
                 _("This customer is already followed by %(owner)s (same %(what)s). Ask them or "
@@ -95,16 +97,15 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: list[dict] = 
     custom_values = clean_values(ACCOUNT_TARGET, custom or {})
     contact_rows = [clean_fields(Contact, c, CONTACT_FIELDS) for c in contacts]
     address_rows = [_clean_address(a) for a in addresses]
-    first_contact = contact_rows[0] if contact_rows else {}
-    check_duplicates(actor, name=fields["name"], registration_id=fields.get("registration_id"),
-                     phone=fields.get("phone") or first_contact.get("mobile", ""),
-                     email=fields.get("email", ""), force=force)
-
     if owner is None and actor.has_role(Role.REP, Role.MANAGER):
         owner = actor
     if owner is not None and owner != actor:
         require(actor.has_role(Role.ASSISTANT, Role.MANAGER, Role.ADMIN),
                 _("Only assistants and managers enter customers for someone else."))
+    first_contact = contact_rows[0] if contact_rows else {}
+    check_duplicates(actor, name=fields["name"], registration_id=fields.get("registration_id"),
+                     phone=fields.get("phone") or first_contact.get("mobile", ""),
+                     email=fields.get("email", ""), force=force, owner=owner)
     team = (owner.team if owner else None) or actor.team
     terms_raised = (fields.get("discount_rate") or 0) > 0 or (fields.get("credit_limit") or 0) > 0
     needs_approval = not actor.has_role(Role.MANAGER, Role.ADMIN) and (

@@ -244,6 +244,18 @@ def test_another_reps_customer_is_refused_even_when_forced(org, make_account, wh
     assert db_state() == before
 
 
+def test_assistant_entering_for_the_owning_rep_is_warned_not_refused(org):
+    services.create_account(org.rep, {"name": "苏州恒达精密机械有限公司"})
+    with pytest.raises(Conflict) as exc:
+        services.create_account(org.assistant, {"name": "苏州恒达精密机械有限公司"},
+                                owner=org.rep)
+    assert exc.value.code == "duplicate"
+    with pytest.raises(Conflict) as exc:
+        services.create_account(org.assistant, {"name": "苏州恒达精密机械有限公司"},
+                                owner=org.teammate, force=True)
+    assert exc.value.code == "owned_by_other"
+
+
 def test_same_email_of_another_reps_customer_is_only_a_warning(org, make_account):
     make_account(by=org.other_rep, name="一号", email="buy@acme.cn")
     with pytest.raises(Conflict) as exc:
