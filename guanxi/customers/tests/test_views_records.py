@@ -522,3 +522,12 @@ def test_contacts_survive_in_the_detail_page(login, org, customer):
     html = login(org.rep).get(reverse("customers:detail", args=[customer.pk])).content.decode()
     contact = Contact.objects.get(account=customer)
     assert f'id="contact-{contact.pk}"' in html and "采购经理" in html
+
+
+def test_not_visible_customer_page_is_a_friendly_404(client, org, make_account):
+    account = make_account(by=org.rep)
+    client.force_login(org.other_rep)
+    response = client.get(reverse("customers:detail", args=[account.pk]))
+    assert response.status_code == 404
+    assert "not shared with you" in response.content.decode()
+    assert account.name not in response.content.decode()

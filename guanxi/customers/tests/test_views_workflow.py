@@ -259,7 +259,9 @@ def test_terms_change_goes_rep_manager_finance_and_is_applied(client, org, make_
 
     client.force_login(org.finance)
     assert "南京华瑞电气有限公司" not in client.get(reverse("customers:approvals")).content.decode()
-    assert decide(client, req, "approve").status_code == 403  # finance cannot take the manager step
+    refused = decide(client, req, "approve")
+    assert refused.status_code == 403  # finance cannot take the manager step
+    assert "This request waits for the market manager." in refused.content.decode()
     req.refresh_from_db()
     assert req.status == S.MANAGER
 
