@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
@@ -33,14 +35,24 @@ class Command(BaseCommand):
         say(_("%(total)s customers (%(new)s new) in %(s).1f s, of which ANALYZE %(a).1f s.")
             % {"total": f"{result.total:,}", "new": f"{result.showcased + result.bulk_loaded:,}",
                "s": result.seconds, "a": result.analyze_seconds})
-        rows = logins(result.org)
-        width = max(len(r[0]) for r in rows) + 2
+        header = (_("username"), _("role"), _("name"), _("team"))
+        rows = [header, *((u, r, d, t) for u, d, r, t in logins(result.org))]
+        widths = [max(_cells(row[i]) for row in rows) + 2 for i in range(3)]
         say("")
         say(_("Sign in at %(url)s — every password is “%(pw)s”:") % {"url": URL, "pw": PASSWORD})
-        say(f"  {_('username'):<{width}}{_('role'):<26}{_('name'):<12}{_('team')}")
-        for username, display, role, team in rows:
-            say(f"  {username:<{width}}{role:<26}{display:<12}{team}")
+        for row in rows:
+            say("  " + "".join(_pad(str(v), w) for v, w in zip(row, widths, strict=False))
+                + str(row[3]))
         say(_("More sales reps: rep_li, rep_zhao, rep_huang, … (same password)."))
+
+
+def _cells(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _cells(text), 1)
 
 
 def _database() -> str:
