@@ -378,13 +378,20 @@ def _graph(account: Account, contacts: list[Contact], relationships: list,
     }
 
 
-L = gettext_lazy
 MISSING_LABELS = {
-    "name": L("name"), "registration_id": L("registration id"), "industry": L("industry"),
-    "size": L("size"), "phone": L("phone"), "email": L("e-mail"), "website": L("website"),
-    "address": L("an address"), "contact": L("a contact"),
-    "contact_reach": L("a contact with phone and e-mail"), "owner": L("an owner"),
-    "attitudes": L("attitudes (products, buying again)"), "needs": L("needs"),
+    "name": gettext_lazy("name"),
+    "registration_id": gettext_lazy("registration id"),
+    "industry": gettext_lazy("industry"),
+    "size": gettext_lazy("size"),
+    "phone": gettext_lazy("phone"),
+    "email": gettext_lazy("e-mail"),
+    "website": gettext_lazy("website"),
+    "address": gettext_lazy("an address"),
+    "contact": gettext_lazy("a contact"),
+    "contact_reach": gettext_lazy("a contact with phone and e-mail"),
+    "owner": gettext_lazy("an owner"),
+    "attitudes": gettext_lazy("attitudes (products, buying again)"),
+    "needs": gettext_lazy("needs"),
 }
 
 
