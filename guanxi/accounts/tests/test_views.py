@@ -239,3 +239,19 @@ def test_without_the_setting_admins_are_not_redirected(client, org, settings):
     settings.GUANXI_REQUIRE_ADMIN_2FA = False
     client.force_login(org.admin)
     assert client.get(reverse("customers:approvals")).status_code == 200
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, org):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("account_login")
+    for _attempt in range(5):
+        response = client.post(url, {"login": "rep", "password": "wrong-password"})
+        assert response.status_code == 200  # the form again, with its error
+    response = client.post(url, {"login": "rep", "password": "pw-Guanxi-2026"})
+    assert "_auth_user_id" not in client.session  # even the right password waits now
+    assert response.status_code in (200, 429)
+    cache.clear()
+    client.post(url, {"login": "rep", "password": "pw-Guanxi-2026"})
+    assert client.session["_auth_user_id"] == str(org.rep.pk)
