@@ -72,6 +72,26 @@ def score_field(label):
     )
 
 
+class AccountQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AccountQuerySet:
+        """Active customers ``user`` may see (the rule lives in ``selectors.account_scope``)."""
+        from guanxi.customers.selectors import account_scope
+
+        qs = self.filter(is_active=True)
+        scope = account_scope(user)
+        return qs if scope is None else qs.filter(scope)
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactQuerySet:
+        """Active contacts of customers ``user`` may see."""
+        from guanxi.customers.selectors import account_scope
+
+        qs = self.filter(is_active=True, account__is_active=True)
+        scope = account_scope(user, "account__")
+        return qs if scope is None else qs.filter(scope)
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=40, unique=True)
     color = models.CharField(_("colour"), max_length=7, default="#64748b")
@@ -161,6 +181,8 @@ class Account(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
+    objects = AccountQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -218,6 +240,8 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_primary", "name"]

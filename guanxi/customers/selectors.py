@@ -47,15 +47,11 @@ def account_scope(user: User, prefix: str = "") -> Q | None:
 
 
 def visible_accounts(user: User) -> QuerySet[Account]:
-    qs = Account.objects.filter(is_active=True)
-    scope = account_scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return Account.objects.visible_to(user)
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:
-    qs = Contact.objects.filter(is_active=True, account__is_active=True)
-    scope = account_scope(user, "account__")
-    return qs if scope is None else qs.filter(scope)
+    return Contact.objects.visible_to(user)
 
 
 def get_account(user: User, pk: Any) -> Account:
