@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,6 +48,7 @@ from guanxi.customers.models import (
     Address,
     Approval,
     Contact,
+    Industry,
     PoolPolicy,
     TermsChangeRequest,
 )
@@ -165,7 +166,8 @@ def _list_rows(qs, sort: str, desc: bool, ranked: list[int] | None, page: int,
     primary_address = Address.objects.filter(account=OuterRef("pk")).order_by("-is_primary", "id")
     primary_contact = Contact.objects.filter(account=OuterRef("pk"), is_active=True).order_by(
         "-is_primary", "id")
-    qs = qs.select_related("owner").prefetch_related("tags").annotate(
+    # Tags as a plain list: ``a.tags.all`` would build a related manager on every row.
+    qs = qs.select_related("owner").prefetch_related(Prefetch("tags", to_attr="tag_list")).annotate(
         province=Subquery(primary_address.values("province")[:1]),
         contact_mobile=Subquery(primary_contact.values("mobile")[:1]),
         contact_name=Subquery(primary_contact.values("name")[:1]),
@@ -196,6 +198,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = (form.cleaned_data.get("page") or 1) if form.is_bound and valid else 1
     explicit_sort = bool(form.is_bound and valid and form.cleaned_data.get("sort"))
     rows, has_next = _list_rows(qs, sort, desc, ranked, page, explicit_sort)
+    # Labels translated once per page; get_industry_display rebuilds its choices on every call.
+    industries = {value: str(label) for value, label in Industry.choices}
+    for row in rows:
+        row.industry_label = industries.get(row.industry, row.industry)
     context = {
         "form": form, "rows": rows, "page": page, "has_next": has_next,
         "sort": sort, "desc": desc, "current_sort": ("-" if desc else "") + sort,
