@@ -223,6 +223,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GUANXI_LOG_LEVEL", "WARNING")},
+    # The worker (run_huey) gives huey its own handler; passing records on would print twice.
+    "loggers": {"huey": {"propagate": False}},
 }
 
 APP_NAME = _("Guanxi")
