@@ -455,9 +455,8 @@ def merge(request: HttpRequest, customer_id: int, payload: s.MergeIn):
     """Merge `other_id` into this customer, keeping every related record of both."""
     keep = _account(request, customer_id)
     remove = _account(request, payload.other_id)
-    _expect_version(keep, payload.version)
-    _expect_version(remove, payload.other_version)
-    return _detail(services.merge_accounts(_actor(request), keep, remove))
+    return _detail(services.merge_accounts(_actor(request), keep, remove,
+                                           payload.version, payload.other_version))
 
 
 @router.get("/pool", response=s.PoolPage, tags=["pool"])

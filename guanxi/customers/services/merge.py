@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
-from guanxi.core.errors import FieldErrors
+from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.customers.models import Account, AccountShare, SearchToken, TermsChangeRequest
 from guanxi.customers.search import reindex_accounts
 from guanxi.customers.services.common import (
@@ -25,7 +25,8 @@ SKIP = {(Account, "merged_into"), (SearchToken, "account"), (AccountShare, "acco
 
 
 @transaction.atomic
-def merge_accounts(actor: User, keep: Account, remove: Account) -> Account:
+def merge_accounts(actor: User, keep: Account, remove: Account, keep_version: int | None = None,
+                   remove_version: int | None = None) -> Account:
     """Move everything that points at ``remove`` to ``keep``: contacts, addresses, timeline,
     approvals, and whatever later capabilities attach (found through the model relations, so
     orders, cases and the rest follow without this code knowing them). ``keep`` gains the
@@ -36,6 +37,11 @@ def merge_accounts(actor: User, keep: Account, remove: Account) -> Account:
             _("Only the manager of both customers can merge them."))
     keep = Account.objects.select_for_update().get(pk=keep.pk)
     remove = Account.objects.select_for_update().get(pk=remove.pk)
+    for record, version in ((keep, keep_version), (remove, remove_version)):
+        if version is not None and int(version) != record.version:
+            raise Conflict(_("%(name)s changed after you opened this page. Reload and check "
+                             "both records again.") % {"name": record.name},
+                           field="version", code="stale_version")
     # One primary contact and address: the kept record's, when it has them.
     if keep.contacts.filter(is_active=True, is_primary=True).exists():
         remove.contacts.update(is_primary=False)

@@ -475,3 +475,20 @@ def test_merge_of_the_same_record_is_refused_at_the_field(client, org, make_acco
     assert response.status_code == 400
     assert "Choose two different customers." in response.content.decode()
     assert Account.objects.get(pk=account.pk).is_active
+
+
+def test_merge_refuses_when_a_record_changed_after_the_page_was_opened(client, org, make_account):
+    keep = make_account(by=org.rep, name="武汉长江重工有限公司")
+    dupe = make_account(by=org.rep, name="武汉长江重工集团", force=True)
+    client.force_login(org.manager)
+    url = reverse("customers:merge", args=[keep.pk])
+    form = client.get(url, {"other": dupe.pk}).context["form"]
+    assert form.initial["other_version"] == dupe.version
+    services.update_account(org.rep, dupe, {"phone": "027-88886666"}, version=dupe.version)
+    response = client.post(url, {"other": dupe.pk, "keep": "other",
+                                 "version": form.initial["version"],
+                                 "other_version": form.initial["other_version"]})
+    assert response.status_code == 409
+    assert "changed after you opened this page" in response.content.decode()
+    assert Account.objects.get(pk=keep.pk).is_active
+    assert Account.objects.get(pk=dupe.pk).is_active

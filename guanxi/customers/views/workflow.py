@@ -85,6 +85,8 @@ class AssignForm(forms.Form):
 
 class MergeForm(forms.Form):
     other = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    other_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     keep = forms.ChoiceField(label=gettext_lazy("Keep"), widget=forms.RadioSelect,
                              choices=[("this", gettext_lazy("this record")),
                                       ("other", gettext_lazy("the other record"))],
@@ -394,10 +396,13 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         form = MergeForm(request.POST)
         if form.is_valid():
             other = selectors.get_account(user, form.cleaned_data["other"])
+            versions = (form.cleaned_data["version"], form.cleaned_data["other_version"])
             keep, remove = ((account, other) if form.cleaned_data["keep"] == "this"
                             else (other, account))
+            if keep is not account:
+                versions = versions[::-1]
             try:
-                kept = services.merge_accounts(user, keep, remove)
+                kept = services.merge_accounts(user, keep, remove, *versions)
             except DomainError as exc:
                 if isinstance(exc, Forbidden | NotFound):
                     raise
@@ -412,7 +417,9 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if request.GET.get("other"):
             other = selectors.get_account(user, request.GET["other"])
-        form = MergeForm(initial={"other": other.pk if other else None, "keep": "this"})
+        form = MergeForm(initial={"other": other.pk if other else None, "keep": "this",
+                                  "version": account.version,
+                                  "other_version": other.version if other else None})
     q = request.GET.get("q", "").strip()
     hits = [h for h in search(user, q, kinds=("account",)) if h.account_id != account.pk] \
         if q else []
