@@ -464,6 +464,7 @@ class SearchToken(models.Model):
         PHONE = 4
         EMAIL = 5
         REGISTRATION = 6
+        CUSTOM = 7  # text custom fields
 
     token = models.CharField(max_length=32)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+",

@@ -340,7 +340,7 @@ class HitOut(Schema):
     account_id: int
     account_name: str
     field: str = Field(description="What matched: name, pinyin, initials, phone, email, "
-                                   "registration_id")
+                                   "registration_id, custom (a text custom field)")
     score: int
     detail: str
 

@@ -97,20 +97,48 @@ def contact_tokens(contact: Contact) -> list[tuple[str, int, int]]:
                         phones=[contact.phone, contact.mobile], email=contact.email)
 
 
+def custom_tokens(custom: dict, keys: Iterable[str]) -> list[tuple[str, int, int]]:
+    """Tokens of the free-text custom field values (choices and numbers are filters, not
+    search terms: a one-letter grade would match every customer)."""
+    out: dict[str, int] = {}
+    for key in keys:
+        value = custom.get(key)
+        if isinstance(value, str) and value.strip():
+            for token, _field, pos in _name_tokens(value, person=False):
+                if token:
+                    out.setdefault(token, pos)
+    return [(token, F.CUSTOM, pos) for token, pos in out.items()]
+
+
+def _text_custom_keys() -> dict[str, list[str]]:
+    from guanxi.core.models import CustomFieldDefinition
+
+    keys: dict[str, list[str]] = {"customers.account": [], "customers.contact": []}
+    for target, key in CustomFieldDefinition.objects.filter(
+            active=True, type=CustomFieldDefinition.Type.TEXT).values_list("target", "key"):
+        keys.setdefault(target, []).append(key)
+    return keys
+
+
 def reindex_accounts(account_ids: Iterable[int]) -> None:
     """Rebuild the tokens of these customers and their contacts (inactive ones get none)."""
     ids = list(account_ids)
+    custom_keys = _text_custom_keys()
     with transaction.atomic():
         SearchToken.objects.filter(account_id__in=ids).delete()
         rows: list[SearchToken] = []
         for account in Account.objects.filter(pk__in=ids, is_active=True):
+            tokens = account_tokens(account)
+            tokens += custom_tokens(account.custom, custom_keys["customers.account"])
             rows += [SearchToken(token=t, field=f, pos=p, account_id=account.pk)
-                     for t, f, p in account_tokens(account)]
+                     for t, f, p in tokens]
         for contact in Contact.objects.filter(account_id__in=ids, is_active=True,
                                               account__is_active=True):
+            tokens = contact_tokens(contact)
+            tokens += custom_tokens(contact.custom, custom_keys["customers.contact"])
             rows += [SearchToken(token=t, field=f, pos=p, account_id=contact.account_id,
                                  contact_id=contact.pk)
-                     for t, f, p in contact_tokens(contact)]
+                     for t, f, p in tokens]
         SearchToken.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -145,7 +173,7 @@ def parse_query(q: str) -> list[str]:
 
 
 FIELD_NAMES = {F.NAME: "name", F.PINYIN: "pinyin", F.INITIALS: "initials", F.PHONE: "phone",
-               F.EMAIL: "email", F.REGISTRATION: "registration_id"}
+               F.EMAIL: "email", F.REGISTRATION: "registration_id", F.CUSTOM: "custom"}
 
 
 def _score(token: str, prefix: str, field: int, pos: int) -> int:
@@ -157,6 +185,8 @@ def _score(token: str, prefix: str, field: int, pos: int) -> int:
         base -= 5
     if pos:
         base = 60 - min(pos, 20)
+    if field == F.CUSTOM:
+        base -= 30  # a note in a custom field ranks below names
     return base
 
 

@@ -180,7 +180,7 @@ def update_account(actor: User, account: Account, data: dict[str, Any], version:
         fields["name_key"] = normalize.normalize_name(fields["name"])
     save_versioned(account, version, fields)
     refresh_completeness(account)
-    if {"name", "name_en", "phone", "email", "registration_id", "kind"} & changes.keys():
+    if {"name", "name_en", "phone", "email", "registration_id", "kind", "custom"} & changes.keys():
         reindex_accounts([account.pk])
     audit.log(actor, "customers.account.updated", account, changes=changes)
     add_event(account, "customers.updated", gettext_noop("Profile updated"), actor,

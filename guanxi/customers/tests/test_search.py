@@ -184,3 +184,23 @@ def test_hit_describes_the_match(org, directory):
     hit = [h for h in search(org.rep, "zxx") if h.kind == "contact"][0]
     assert hit.account_name == "小贤贸易有限公司" and hit.account_id == directory["zeng"].pk
     assert hit.field == "initials"
+
+
+def test_text_custom_fields_are_searchable_choices_are_not(org):
+    from guanxi.core.models import CustomFieldDefinition as Def
+
+    Def.objects.create(target=Def.Target.ACCOUNT, key="brand", label_en="Brand",
+                       type=Def.Type.TEXT)
+    Def.objects.create(target=Def.Target.ACCOUNT, key="grade", label_en="Grade",
+                       type=Def.Type.CHOICE, choices=["A", "B"])
+    account = services.create_account(org.rep, {"name": "苏州恒达精密机械有限公司"},
+                                      custom={"brand": "金狮牌 Golden Lion", "grade": "A"})
+    hits = search(org.rep, "金狮")
+    assert [(h.id, h.field) for h in hits] == [(account.pk, "custom")]
+    assert [h.id for h in search(org.rep, "golden")] == [account.pk]
+    assert search(org.rep, "a") == [] or all(h.field != "custom" for h in search(org.rep, "a"))
+    assert search(org.other_rep, "金狮") == []  # scoped like every search
+    services.update_account(org.rep, account, {}, version=account.version,
+                            custom={"brand": "银鹰"})
+    assert search(org.rep, "金狮") == []
+    assert [h.id for h in search(org.rep, "银鹰")] == [account.pk]
