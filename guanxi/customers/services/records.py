@@ -235,6 +235,22 @@ def log_follow_up(actor: User, account: Account, text: str, contact: Contact | N
 
 # --- Contacts -------------------------------------------------------------------------------
 
+def _refuse_phones_of_other_reps(account: Account, fields: dict[str, Any]) -> None:
+    """撞单 through a contact: a phone that belongs to a customer another rep follows means
+    the same customer is being chased twice."""
+    for key in ("mobile", "phone"):
+        if not fields.get(key):
+            continue
+        for match in find_duplicates(phone=fields[key], exclude_id=account.pk):
+            other = match.account
+            if other.owner_id not in (None, account.owner_id) and not other.in_pool:
+                raise Conflict(
+                    _("This number belongs to %(name)s, which %(owner)s follows. Ask them or "
+                      "your manager before adding it here.")
+                    % {"name": other.name, "owner": other.owner},
+                    field=key, code="owned_by_other")
+
+
 @transaction.atomic
 def add_contact(actor: User, account: Account, data: dict[str, Any],
                 custom: dict[str, Any] | None = None) -> Contact:
@@ -243,6 +259,7 @@ def add_contact(actor: User, account: Account, data: dict[str, Any],
     if not fields.get("name"):
         raise FieldErrors({"name": [_("This field is required.")]})
     fields["custom"] = clean_values(CONTACT_TARGET, custom or {})
+    _refuse_phones_of_other_reps(account, fields)
     if fields.get("is_primary"):
         account.contacts.update(is_primary=False)
     elif not account.contacts.filter(is_active=True).exists():
@@ -268,6 +285,8 @@ def update_contact(actor: User, contact: Contact, data: dict[str, Any], version:
     if custom is not None:
         fields["custom"] = clean_values(CONTACT_TARGET, custom, contact.custom, partial=True)
     changes = audit.diff(_snapshot(contact, fields), fields)
+    _refuse_phones_of_other_reps(contact.account, {k: fields[k] for k in ("phone", "mobile")
+                                                   if k in changes})
     save_versioned(contact, version, fields)
     if fields.get("is_primary"):
         contact.account.contacts.exclude(pk=contact.pk).update(is_primary=False)

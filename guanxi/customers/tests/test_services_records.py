@@ -469,3 +469,21 @@ def test_registration_id_of_a_deleted_customer_can_be_entered_again(org, make_ac
     services.deactivate_account(org.manager, again, again.version)
     services.update_account(org.rep, mine, {"registration_id": USCC}, version=mine.version)
     assert Account.objects.get(pk=mine.pk).registration_id == USCC
+
+
+def test_contact_with_the_phone_of_another_reps_customer_is_refused(org, make_account):
+    make_account(by=org.other_rep, name="深圳市华为技术有限公司",
+                 contacts=[{"name": "任总", "mobile": "13812345678"}])
+    mine = make_account(by=org.rep, name="我的客户有限公司")
+    before = db_state()
+    with pytest.raises(Conflict) as exc:
+        services.add_contact(org.rep, mine, {"name": "任总", "mobile": "138 1234 5678"})
+    assert exc.value.code == "owned_by_other" and exc.value.field == "mobile"
+    assert "黄伟" in exc.value.message
+    assert db_state() == before
+    colleague = services.add_contact(org.rep, mine, {"name": "李四", "mobile": "13900001111"})
+    with pytest.raises(Conflict):
+        services.update_contact(org.rep, colleague, {"mobile": "13812345678"},
+                                version=colleague.version)
+    colleague.refresh_from_db()
+    assert colleague.mobile == "+8613900001111"
