@@ -158,26 +158,33 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return _approvals_page(request)
 
 
+def _decide(request: HttpRequest, kind: str, obj, decide, success) -> HttpResponse:
+    """Shared by both decisions of the inbox: run ``decide(approve, comment, version)``; show
+    its refusal at the item's form on the inbox page, or ``success()`` as a message."""
+    form = DecisionForm(request.POST, prefix=f"{kind}-{obj.pk}")
+    if not form.is_valid():
+        return _approvals_page(request, (kind, obj.pk, form), 400)
+    try:
+        decide(_approve(form), form.cleaned_data["comment"], form.cleaned_data["version"])
+    except DomainError as exc:
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        add_domain_error(form, exc)
+        return _approvals_page(request, (kind, obj.pk, form), exc.status)
+    messages.success(request, success(_approve(form)))
+    return redirect("customers:approvals")
+
+
 @require_POST
 @page
 def decide_customer(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account(request.user, pk)
-    form = DecisionForm(request.POST, prefix=f"customer-{account.pk}")
-    if form.is_valid():
-        try:
-            services.decide_new_customer(request.user, account, _approve(form),
-                                         form.cleaned_data["comment"],
-                                         version=form.cleaned_data["version"])
-        except DomainError as exc:
-            if isinstance(exc, Forbidden | NotFound):
-                raise
-            add_domain_error(form, exc)
-            return _approvals_page(request, ("customer", account.pk, form), exc.status)
-        messages.success(request, _("%(name)s approved.") % {"name": account.name}
-                         if _approve(form) else
-                         _("%(name)s rejected.") % {"name": account.name})
-        return redirect("customers:approvals")
-    return _approvals_page(request, ("customer", account.pk, form), 400)
+    return _decide(
+        request, "customer", account,
+        lambda approve, comment, version: services.decide_new_customer(
+            request.user, account, approve, comment, version=version),
+        lambda approved: (_("%(name)s approved.") if approved else _("%(name)s rejected."))
+        % {"name": account.name})
 
 
 @require_POST
@@ -185,21 +192,12 @@ def decide_customer(request: HttpRequest, pk: int) -> HttpResponse:
 def decide_terms(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_visible(selectors.visible_terms_requests(request.user)
                       .select_related("account", "requested_by"), pk=pk)
-    form = DecisionForm(request.POST, prefix=f"terms-{req.pk}")
-    if form.is_valid():
-        try:
-            services.decide_terms_change(request.user, req, _approve(form),
-                                         form.cleaned_data["comment"],
-                                         version=form.cleaned_data["version"])
-        except DomainError as exc:
-            if isinstance(exc, Forbidden | NotFound):
-                raise
-            add_domain_error(form, exc)
-            return _approvals_page(request, ("terms", req.pk, form), exc.status)
-        messages.success(request, _("Decision on the terms of %(name)s recorded: %(status)s.")
-                         % {"name": req.account.name, "status": req.get_status_display()})
-        return redirect("customers:approvals")
-    return _approvals_page(request, ("terms", req.pk, form), 400)
+    return _decide(
+        request, "terms", req,
+        lambda approve, comment, version: services.decide_terms_change(
+            request.user, req, approve, comment, version=version),
+        lambda approved: _("Decision on the terms of %(name)s recorded: %(status)s.")
+        % {"name": req.account.name, "status": req.get_status_display()})
 
 
 @require_POST
