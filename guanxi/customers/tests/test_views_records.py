@@ -448,6 +448,17 @@ def test_list_filters_sorts_and_pages(login, org, make_account):
     assert "<html" not in partial.content.decode()
 
 
+def test_list_shows_markup_in_names_as_text(login, org, make_account):
+    evil = make_account(name='<b>Evil & "Co"</b>',
+                        contacts=[{"name": "<script>alert(1)</script>"}])
+    html = login(org.rep).get(reverse("customers:list")).content.decode()
+    detail = reverse("customers:detail", args=[evil.pk])
+    assert (f'<a href="{detail}" hx-boost="false">'
+            "&lt;b&gt;Evil &amp; &quot;Co&quot;&lt;/b&gt;</a>") in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>Evil" not in html and "<script>alert" not in html
+
+
 def test_list_search_by_pinyin_initials(login, org, customer, make_account):
     make_account(name="无关公司")
     rows = login(org.rep).get(reverse("customers:list"), {"q": "oyx"}).context["rows"]
