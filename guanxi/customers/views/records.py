@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
@@ -55,6 +54,7 @@ from guanxi.customers.models import (
 from guanxi.customers.search import search as search_index
 from guanxi.customers.selectors import POOL_ROLES
 from guanxi.customers.services.duplicates import find_duplicates
+from guanxi.customers.views.common import done, page_template, posted
 from guanxi.customers.views.related import (
     address_create,
     address_edit,
@@ -62,7 +62,6 @@ from guanxi.customers.views.related import (
     contact_create,
     contact_edit,
     contact_remove,
-    posted,
     relationship_create,
     relationship_remove,
 )
@@ -77,20 +76,6 @@ __all__ = [
 PAGE_SIZE = 50
 TIMELINE_PAGE = 20
 ENTER_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.ADMIN)
-
-
-def page_template(request: HttpRequest) -> str:
-    """Small forms open in the shared modal with htmx and as plain pages without it."""
-    if request.htmx and request.htmx.target == "modal-content":
-        return "customers/_modal.html"
-    return "base.html"
-
-
-def done(request: HttpRequest, url: str) -> HttpResponse:
-    """After a successful write: a full navigation, also when the form sat in a modal."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 # --- Home -------------------------------------------------------------------------------------

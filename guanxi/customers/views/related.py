@@ -13,7 +13,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError
@@ -23,25 +22,12 @@ from guanxi.customers import selectors, services
 from guanxi.customers.forms import AddressForm, ConfirmForm, ContactForm, RelationshipForm
 from guanxi.customers.models import Address, Relationship
 from guanxi.customers.search import search as search_index
-
-
-def posted(request: HttpRequest):
-    """The submitted data on POST (even when empty, so the form is bound), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def _base(request: HttpRequest) -> str:
-    if request.htmx and request.htmx.target == "modal-content":
-        return "customers/_modal.html"
-    return "base.html"
+from guanxi.customers.views.common import done, page_template, posted
 
 
 def _done(request: HttpRequest, account_id: int, message: str) -> HttpResponse:
-    from django.shortcuts import redirect
-
     messages.success(request, message)
-    url = reverse("customers:detail", args=[account_id])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return done(request, reverse("customers:detail", args=[account_id]))
 
 
 def _refuse_unless_editable(request: HttpRequest, account) -> HttpResponse | None:
@@ -78,7 +64,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, account.pk, _("Contact %(name)s added.") % {"name": contact})
     return render(request, "customers/contact_form.html", {
-        "base": _base(request), "form": form, "account": account,
+        "base": page_template(request), "form": form, "account": account,
         "title": _("Add a contact"), "submit": _("Add contact"),
         "action": reverse("customers:contact_create", args=[account.pk]),
     })
@@ -103,7 +89,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, account.pk, _("Contact saved."))
     return render(request, "customers/contact_form.html", {
-        "base": _base(request), "form": form, "account": account, "contact": contact,
+        "base": page_template(request), "form": form, "account": account, "contact": contact,
         "title": _("Edit contact"), "submit": _("Save"),
         "action": reverse("customers:contact_edit", args=[contact.pk]),
     })
@@ -127,7 +113,7 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, account.pk, _("Contact %(name)s removed.") % {"name": contact})
     return render(request, "customers/confirm.html", {
-        "base": _base(request), "form": form, "account": account,
+        "base": page_template(request), "form": form, "account": account,
         "title": _("Remove contact"),
         "question": _("Remove %(name)s from %(account)s? The history keeps them.")
         % {"name": contact.name, "account": account.name},
@@ -153,7 +139,7 @@ def address_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, account.pk, _("Address added."))
     return render(request, "customers/address_form.html", {
-        "base": _base(request), "form": form, "account": account,
+        "base": page_template(request), "form": form, "account": account,
         "title": _("Add an address"), "submit": _("Add address"),
         "action": reverse("customers:address_create", args=[account.pk]),
     })
@@ -177,7 +163,7 @@ def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, account.pk, _("Address saved."))
     return render(request, "customers/address_form.html", {
-        "base": _base(request), "form": form, "account": account,
+        "base": page_template(request), "form": form, "account": account,
         "title": _("Edit address"), "submit": _("Save"),
         "action": reverse("customers:address_edit", args=[address.pk]),
     })
@@ -200,7 +186,7 @@ def address_remove(request: HttpRequest, pk: int) -> HttpResponse:
             services.remove_address(request.user, address)
             return _done(request, account.pk, _("Address removed."))
     return render(request, "customers/confirm.html", {
-        "base": _base(request), "form": form, "account": account,
+        "base": page_template(request), "form": form, "account": account,
         "title": _("Remove address"),
         "question": _("Remove the address %(address)s?") % {"address": address},
         "submit": _("Remove"), "action": reverse("customers:address_remove", args=[address.pk]),
@@ -249,7 +235,7 @@ def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
         form.errors.clear()
     selected = request.POST.get("to_contact", "")
     return render(request, "customers/relationship_form.html", {
-        "base": _base(request), "form": form, "account": account, "find": find,
+        "base": page_template(request), "form": form, "account": account, "find": find,
         "candidates": candidates, "selected": selected,
         "title": _("Add a relationship"), "submit": _("Add relationship"),
         "action": reverse("customers:relationship_create", args=[account.pk]),
@@ -277,7 +263,7 @@ def relationship_remove(request: HttpRequest, pk: int) -> HttpResponse:
         services.remove_relationship(request.user, relationship)
         return _done(request, back, _("Relationship removed."))
     return render(request, "customers/confirm.html", {
-        "base": _base(request), "form": form, "account": account, "back": back,
+        "base": page_template(request), "form": form, "account": account, "back": back,
         "title": _("Remove relationship"),
         "question": _("Remove “%(a)s — %(kind)s — %(b)s”?") % {
             "a": relationship.from_contact.name, "b": relationship.to_contact.name,
