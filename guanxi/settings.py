@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.sales",
+    "guanxi.analytics",
 ]
 
 MIDDLEWARE = [

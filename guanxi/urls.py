@@ -10,5 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("guanxi.accounts.urls")),
     path("settings/", include("guanxi.core.urls")),
+    path("sales/", include("guanxi.sales.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.customers.urls")),
 ]

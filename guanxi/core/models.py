@@ -81,3 +81,42 @@ class CustomFieldDefinition(models.Model):
         if (get_language() or "").startswith("zh") and self.label_zh:
             return self.label_zh
         return self.label_en
+
+
+class Notification(models.Model):
+    """Something a user should know about (a lead assigned to them, a request to decide).
+
+    The title is stored as an untranslated message and its parameters, like timeline events,
+    so it shows in the reader's language whenever it is read."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(max_length=60)  # namespaced: "sales.lead.assigned"
+    title = models.CharField(max_length=300)
+    message = models.JSONField(default=list, blank=True)  # [msgid, params]
+    url = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"],
+                                name="notification_unread")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def display_title(self) -> str:
+        if not self.message:
+            return self.title
+        from django.utils.translation import gettext
+        try:
+            msgid, params = self.message
+            return gettext(msgid) % params if params else gettext(msgid)
+        except (KeyError, TypeError, ValueError):
+            return self.title

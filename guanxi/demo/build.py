@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from guanxi.customers.models import Account
+from guanxi.demo import analytics as analytics_demo
 from guanxi.demo import bulk, showcase
+from guanxi.demo import sales as sales_demo
 from guanxi.demo.org import DemoOrg, ensure_org
 
 SHOWCASE = 300  # customers entered one by one through the services
@@ -44,5 +46,7 @@ def build(scale: int, *, workers: int | None = None,
                        progress=lambda n: say(_("  %(n)s / %(total)s customers loaded")
                                                 % {"n": f"{n:,}", "total": f"{missing:,}"}))
     analyze = bulk.analyze() if showcased or loaded else 0.0
+    sales_demo.add(org, say=say)
+    analytics_demo.add(org, say=say)
     return Result(org=org, before=before, showcased=showcased, bulk_loaded=loaded,
                   seconds=time.perf_counter() - started, analyze_seconds=analyze)

@@ -1,0 +1,7 @@
+"""API: customer analytics."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["analytics"])
