@@ -194,10 +194,15 @@ def test_permission_matrix(case, org, world):
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
+# The tags of the endpoints this matrix covers; other apps keep matrices of their own.
+TAGS = {"customers", "contacts", "search", "approvals", "pool", "custom fields", "me"}
+
+
 def test_every_endpoint_is_in_the_matrix(org):
     """A new endpoint must join the matrix: compare with the OpenAPI document."""
     paths = as_(org.rep).get("openapi.json").json()["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m in ops}
+    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
+                  if TAGS & set(op.get("tags", []))}
     covered = {m for _n, m, *_rest in CASES}
     assert len(documented) == len(CASES), sorted(documented)
     assert covered == {m for m, _p in documented}
