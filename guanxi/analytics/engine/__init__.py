@@ -1,0 +1,1 @@
+"""The analytics engine: vectorised numpy/scipy/scikit-learn on arrays, no Django."""

@@ -1,0 +1,30 @@
+"""``guanxi analytics fit …`` fits the lifetime-value models on any transaction file;
+``guanxi analytics run`` recomputes every stored customer metric."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Customer analytics: fit models on a transaction file, or recompute stored metrics."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        from guanxi.analytics.engine import cli
+        from guanxi.analytics.services import commands
+
+        sub = parser.add_subparsers(dest="action", required=True)
+        fit = sub.add_parser("fit", help="fit BG/NBD, Pareto/NBD and Gamma-Gamma on a CSV file")
+        cli.add_fit_arguments(fit)
+        run = sub.add_parser("run", help="recompute every customer's metrics in the database")
+        commands.add_run_arguments(run)
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "fit":
+            from guanxi.analytics.engine import cli
+
+            cli.fit(options, out=self.stdout, err=self.stderr)
+        else:
+            from guanxi.analytics.services import commands
+
+            commands.run(options, out=self.stdout, err=self.stderr)
