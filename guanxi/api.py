@@ -100,6 +100,7 @@ from guanxi.accounts.api import router as accounts_router  # noqa: E402
 from guanxi.analytics.api import router as analytics_router  # noqa: E402
 from guanxi.core.api import router as core_router  # noqa: E402
 from guanxi.customers.api import router as customers_router  # noqa: E402
+from guanxi.integrations.api import router as integrations_router  # noqa: E402
 from guanxi.sales.api import router as sales_router  # noqa: E402
 
 api.add_router("", customers_router)
@@ -107,3 +108,4 @@ api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", sales_router)
 api.add_router("", analytics_router)
+api.add_router("", integrations_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.sales",
     "guanxi.analytics",
+    "guanxi.integrations",
 ]
 
 MIDDLEWARE = [

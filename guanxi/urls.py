@@ -12,5 +12,6 @@ urlpatterns = [
     path("settings/", include("guanxi.core.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
+    path("data/", include("guanxi.integrations.urls")),
     path("", include("guanxi.customers.urls")),
 ]

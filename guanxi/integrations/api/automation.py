@@ -1,0 +1,7 @@
+"""API: automation."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["automation"])

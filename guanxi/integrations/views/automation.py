@@ -1,0 +1,5 @@
+"""Pages: automation."""
+
+from __future__ import annotations
+
+urls: list = []

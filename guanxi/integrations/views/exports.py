@@ -1,0 +1,5 @@
+"""Pages: exports."""
+
+from __future__ import annotations
+
+urls: list = []

@@ -1,0 +1,5 @@
+"""Pages: imports."""
+
+from __future__ import annotations
+
+urls: list = []

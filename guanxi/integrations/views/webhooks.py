@@ -1,0 +1,5 @@
+"""Pages: webhooks."""
+
+from __future__ import annotations
+
+urls: list = []
