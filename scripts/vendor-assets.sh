@@ -9,6 +9,7 @@ BOOTSTRAP_ICONS=1.13.2
 HTMX=2.0.11
 ALPINE=3.17.5
 ECHARTS=6.1.0
+SORTABLE=1.15.7
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEST="$ROOT/guanxi/static/vendor"
@@ -23,7 +24,7 @@ fetch() {  # fetch <package> <version>: unpack the npm tarball into $WORK/<packa
 }
 
 rm -rf "$DEST"
-mkdir -p "$DEST"/{bootstrap,bootstrap-icons/fonts,htmx,alpinejs,echarts}
+mkdir -p "$DEST"/{bootstrap,bootstrap-icons/fonts,htmx,alpinejs,echarts,sortablejs}
 
 pkg=$(fetch bootstrap "$BOOTSTRAP")
 cp "$pkg/dist/css/bootstrap.min.css" "$pkg/dist/js/bootstrap.bundle.min.js" "$DEST/bootstrap/"
@@ -47,6 +48,9 @@ pkg=$(fetch echarts "$ECHARTS")
 cp "$pkg/dist/echarts.min.js" "$DEST/echarts/"
 cp "$pkg/LICENSE" "$DEST/echarts/LICENSE"
 
+pkg=$(fetch sortablejs "$SORTABLE")
+cp "$pkg/Sortable.min.js" "$pkg/LICENSE" "$DEST/sortablejs/"
+
 cat > "$DEST/VERSIONS.txt" <<TXT
 # Browser libraries served from our own static files (refresh: scripts/vendor-assets.sh)
 bootstrap        $BOOTSTRAP        bootstrap.min.css, bootstrap.bundle.min.js
@@ -54,5 +58,6 @@ bootstrap-icons  $BOOTSTRAP_ICONS        bootstrap-icons.min.css, fonts/bootstra
 htmx.org         $HTMX        htmx.min.js (stay on 2.0.x: 4.x changes semantics)
 alpinejs         $ALPINE       dist/cdn.min.js as alpine.min.js
 echarts          $ECHARTS        echarts.min.js
+sortablejs       $SORTABLE       Sortable.min.js (kanban board drag and drop)
 TXT
 echo "Vendored into $DEST"
