@@ -54,6 +54,7 @@ class Stage(models.Model):
         _("probability (%)"), default=10, validators=[MaxValueValidator(100)])
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.OPEN)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["pipeline", "position", "id"]
