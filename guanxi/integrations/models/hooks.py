@@ -1,0 +1,3 @@
+"""Webhooks, automation rules and notification preferences (filled by their area)."""
+
+__all__: list[str] = []

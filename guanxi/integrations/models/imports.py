@@ -1,0 +1,3 @@
+"""Import jobs, their rejected rows and reusable column mappings."""
+
+__all__: list[str] = []
