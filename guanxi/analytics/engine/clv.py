@@ -1,0 +1,32 @@
+"""Predictive customer lifetime value: expected purchases × expected spend × margin,
+discounted month by month (the scheme of lifetimes' ``customer_lifetime_value``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from guanxi.analytics.engine.bgnbd import BGNBDParams
+from guanxi.analytics.engine.paretonbd import ParetoNBDParams
+
+# Periods per month in each time unit (a month is 30 days, as lifetimes takes it).
+PERIODS_PER_MONTH = {"D": 30.0, "W": 30.0 / 7.0}
+
+
+def customer_lifetime_value(
+    model: BGNBDParams | ParetoNBDParams,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+    expected_spend: np.ndarray,
+    *,
+    months: int = 12,
+    margin: float = 1.0,
+    annual_discount_rate: float = 0.1,
+    unit: str = "W",
+) -> np.ndarray:
+    """CLV over ``months``: Σ_i ΔE[purchases in month i] · spend · margin / (1 + d)^i.
+
+    ``d`` is the monthly rate equivalent to ``annual_discount_rate``; ``unit`` is the time
+    unit of t_x and T ('D' or 'W').
+    """
+    raise NotImplementedError
