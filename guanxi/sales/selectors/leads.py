@@ -20,3 +20,84 @@ def lead_scope(user: User) -> Q | None:
     if user.has_role(*TEAM_ROLES) and user.team_id:
         q |= Q(team_id__in=user.team_subtree_ids)
     return q
+
+
+def visible_leads(user: User):
+    from guanxi.sales.models import Lead
+
+    return Lead.objects.visible_to(user)
+
+
+def manages_lead(user: User, lead) -> bool:
+    """Administrators, and managers over the lead's team, hand leads out."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return (user.has_role(Role.MANAGER) and lead.team_id is not None
+            and lead.team_id in user.team_subtree_ids)
+
+
+def can_edit_lead(user: User, lead) -> bool:
+    """The owner, the team's manager or assistant, an administrator; whoever entered a lead
+    until it has an owner."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if manages_lead(user, lead) or lead.owner_id == user.pk:
+        return True
+    if lead.owner_id is None and lead.created_by_id == user.pk:
+        return True
+    return (user.has_role(Role.ASSISTANT) and lead.team_id is not None
+            and lead.team_id in user.team_subtree_ids)
+
+
+def filter_leads(qs, user: User, *, status: str = "", timeframe: str = "", source: str = "",
+                 owner: str = "", q: str = ""):
+    """The list filters shared by the page and the API."""
+    if status == "open":
+        qs = qs.exclude(status__in=["converted", "disqualified"])
+    elif status:
+        qs = qs.filter(status=status)
+    if timeframe:
+        qs = qs.filter(timeframe=timeframe)
+    if source:
+        qs = qs.filter(source=source)
+    if owner == "me":
+        qs = qs.filter(owner=user)
+    elif owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    if q := q.strip():
+        digits = "".join(ch for ch in q if ch.isdigit())
+        cond = Q(name__icontains=q) | Q(company__icontains=q) | Q(email__icontains=q)
+        if len(digits) >= 4:
+            cond |= Q(phone__contains=digits)
+        qs = qs.filter(cond)
+    return qs
+
+
+def lead_duplicates(*, phone: str = "", email: str = "", company: str = "",
+                    exclude_id: int | None = None) -> dict:
+    """Open leads and active customers that share the phone, e-mail or company name: shown to
+    whoever enters or converts the lead (never a refusal: the same person may ask twice)."""
+    from guanxi.customers.services.duplicates import find_duplicates
+    from guanxi.sales.models import Lead
+
+    cond = Q(pk__in=[])
+    if phone:
+        cond |= Q(phone=phone)
+    if email:
+        cond |= Q(email__iexact=email)
+    if company:
+        cond |= Q(company__iexact=company)
+    leads = (Lead.objects.filter(cond).exclude(status__in=["converted", "disqualified"])
+             .exclude(pk=exclude_id).select_related("owner")[:10])
+    customers = find_duplicates(name=company, phone=phone, email=email) \
+        if (phone or email or company) else []
+    return {"leads": list(leads), "customers": customers}
+
+
+def routing_history(lead, limit: int = 50):
+    """The lead's audit entries: created, routed, assigned, material, nurtured, converted."""
+    from guanxi.core.audit import history
+
+    return history(lead, limit)

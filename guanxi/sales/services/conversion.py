@@ -1,0 +1,113 @@
+"""Converting a lead into customer + contact + opportunity in one step, keeping its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import User
+from guanxi.core import audit
+from guanxi.core.errors import DomainError
+from guanxi.core.locking import save_versioned
+from guanxi.customers import services as customers
+from guanxi.customers.models import Account, Contact
+from guanxi.customers.regions import province_code
+from guanxi.customers.services.common import add_event, require
+from guanxi.sales.models import Activity, Lead, Opportunity, Pipeline, Stage, StageChange, Task
+from guanxi.sales.selectors.leads import can_edit_lead
+from guanxi.sales.services.leads import expect_version
+
+
+def _contact_data(lead: Lead) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": lead.name, "title": lead.title, "email": lead.email}
+    data["mobile"] = lead.phone  # E.164 already; a lead's phone is usually a mobile
+    return data
+
+
+def _new_account(actor: User, lead: Lead, force: bool) -> tuple[Account, Contact]:
+    data: dict[str, Any] = {
+        "name": lead.company or lead.name,
+        "kind": Account.Kind.COMPANY if lead.company else Account.Kind.PERSON,
+        "source": lead.source, "email": lead.email,
+        "needs": lead.interest,
+    }
+    addresses = []
+    if lead.province and province_code(lead.province):
+        addresses.append({"province": lead.province, "city": lead.city})
+    account = customers.create_account(actor, data, contacts=[_contact_data(lead)],
+                                       addresses=addresses, owner=lead.owner or actor,
+                                       force=force)
+    return account, account.contacts.get()
+
+
+def _first_stage() -> tuple[Pipeline, Stage]:
+    pipeline = Pipeline.objects.filter(is_default=True, active=True).first() \
+        or Pipeline.objects.filter(active=True).first()
+    stage = pipeline.stages.filter(active=True, kind=Stage.Kind.OPEN).order_by(
+        "position", "id").first() if pipeline else None
+    if stage is None:
+        raise DomainError(_("There is no active sales pipeline to put the opportunity on. "
+                            "Ask an administrator."), code="no_pipeline")
+    return pipeline, stage
+
+
+def _open_opportunity(actor: User, lead: Lead, account: Account, contact: Contact,
+                      name: str, now: dt.datetime) -> Opportunity:
+    """The opportunity on the default pipeline's first stage, with its first stage row."""
+    pipeline, stage = _first_stage()
+    owner = lead.owner or actor
+    opportunity = Opportunity.objects.create(
+        name=name, account=account, contact=contact, pipeline=pipeline, stage=stage,
+        amount=lead.budget or 0, probability=stage.probability, source=lead.source,
+        timeframe=lead.timeframe, lead=lead, owner=owner, team=owner.team or account.team,
+        finder=lead.finder, created_by=actor, created_at=now, stage_changed_at=now)
+    StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage,
+                               by=actor, at=now, amount=opportunity.amount)
+    audit.log(actor, "sales.opportunity.created", opportunity, data={"lead": lead.pk})
+    return opportunity
+
+
+@transaction.atomic
+def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | None = None,
+                 force: bool = False, opportunity_name: str = "",
+                 now: dt.datetime | None = None) -> Lead:
+    """Lead → customer (or the existing ``account`` the user picked) + contact + opportunity.
+
+    A likely duplicate customer stops the conversion with a Conflict naming it (the page then
+    offers to use it); ``force`` creates a new customer anyway. Everything or nothing."""
+    require(can_edit_lead(actor, lead))
+    if not lead.is_open:
+        raise DomainError(_("This lead is closed."), code="closed")
+    expect_version(lead, version)
+    now = now or timezone.now()
+    if account is None:
+        account, contact = _new_account(actor, lead, force)
+    else:
+        contact = account.contacts.filter(is_active=True).filter(
+            **({"mobile": lead.phone} if lead.phone else {"name": lead.name})).first() \
+            or customers.add_contact(actor, account, _contact_data(lead))
+    name = (opportunity_name or "").strip()[:200] or (
+        f"{account.name} · {lead.interest}" if lead.interest else account.name)[:200]
+    opportunity = _open_opportunity(actor, lead, account, contact, name, now)
+    # The lead's history moves along to the customer.
+    Activity.objects.filter(lead=lead, account__isnull=True).update(account=account)
+    Task.objects.filter(lead=lead, account__isnull=True).update(account=account)
+    Task.objects.filter(lead=lead, status=Task.Status.OPEN).update(opportunity=opportunity)
+    before = lead.status
+    save_versioned(lead, version, {
+        "status": Lead.Status.CONVERTED, "converted_at": now, "account": account,
+        "converted_account": account, "converted_contact": contact,
+        "converted_opportunity": opportunity, "revisit_on": None})
+    audit.log(actor, "sales.lead.converted", lead,
+              changes={"status": [before, lead.status]},
+              data={"account": account.pk, "contact": contact.pk,
+                    "opportunity": opportunity.pk})
+    add_event(account, "sales.lead.converted", gettext_noop("Converted from lead %(lead)s"),
+              actor, params={"lead": str(lead)},
+              data={"lead": lead.pk, "opportunity": opportunity.pk}, contact=contact)
+    return lead

@@ -1,0 +1,166 @@
+"""Writes on leads: enter, edit, hand to a rep, disqualify. Each takes the acting user, checks
+the rule, writes, scores, audits (``sales.lead.*``) and, when the lead belongs to a customer,
+adds to that customer's timeline. Routing by timeframe lives in ``routing.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import Conflict, DomainError, FieldErrors
+from guanxi.core.locking import save_versioned
+from guanxi.customers.models import Account
+from guanxi.customers.services.common import add_event, clean_fields, require
+from guanxi.sales.models import Lead, WebForm
+from guanxi.sales.selectors.leads import can_edit_lead, lead_duplicates, manages_lead
+from guanxi.sales.services import routing
+from guanxi.sales.services.scoring import apply_score
+
+LEAD_FIELDS = ("name", "company", "title", "phone", "email", "province", "city", "source",
+               "source_detail", "timeframe", "interest", "budget", "notes")
+ENTER_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.MARKETING,
+               Role.ADMIN)
+
+
+def can_enter_leads(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*ENTER_ROLES)
+
+
+def clean_lead(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate with the model's rules: phone in E.164, e-mail, choices, budget ≥ 0."""
+    fields = clean_fields(Lead, data, LEAD_FIELDS)
+    errors: dict[str, list[str]] = {}
+    if "name" in fields and not fields["name"]:
+        errors["name"] = [_("This field is required.")]
+    if fields.get("budget") is not None and fields["budget"] < Decimal(0):
+        errors["budget"] = [_("A budget cannot be negative.")]
+    if errors:
+        raise FieldErrors(errors)
+    return fields
+
+
+def expect_version(lead: Lead, version: int | None) -> None:
+    if version is not None and int(version) != lead.version:
+        raise Conflict(_("Someone else changed this record after you opened it. Reload to see "
+                         "their changes, then make yours again."),
+                       field="version", code="stale_version")
+
+
+def on_timeline(lead: Lead, kind: str, title: str, actor: User | None,
+                params: dict | None = None) -> None:
+    if lead.account_id:
+        add_event(lead.account, kind, title, actor, params={"lead": str(lead), **(params or {})},
+                  data={"lead": lead.pk})
+
+
+@transaction.atomic
+def create_lead(actor: User | None, data: dict[str, Any], *, owner: User | None = None,
+                finder: User | None = None, account: Account | None = None,
+                web_form: WebForm | None = None, today: dt.date | None = None) -> Lead:
+    """Enter a lead and route it by its timeframe. ``actor`` is None for the public web form.
+
+    A rep's own lead stays theirs; others' leads go through the routing rules. Duplicates
+    (open leads, customers) are reported in the audit entry and on the lead page, not refused:
+    the same person may well ask twice."""
+    if actor is not None:
+        require(can_enter_leads(actor), _("Your role cannot enter leads."))
+    fields = clean_lead(data)
+    if not fields.get("name"):
+        raise FieldErrors({"name": [_("This field is required.")]})
+    if owner is not None:
+        require(actor is None or actor.has_role(Role.MANAGER, Role.ASSISTANT, Role.ADMIN),
+                _("Only managers and assistants enter leads for someone else."))
+        if not owner.is_active:
+            raise FieldErrors({"owner": [_("This user is inactive.")]})
+    elif actor is not None and actor.has_role(Role.REP) \
+            and not actor.has_role(Role.MANAGER, Role.ADMIN):
+        owner = actor
+    if finder is None and actor is not None and actor.has_role(Role.FINDER):
+        finder = actor
+    team = (owner.team if owner else None) or (web_form.team if web_form else None) \
+        or (actor.team if actor is not None else None)
+    lead = Lead(**fields, owner=owner, team=team, finder=finder, account=account,
+                web_form=web_form, created_by=actor)
+    if web_form is not None:
+        lead.source = web_form.source
+    apply_score(lead)
+    lead.save()
+    found = lead_duplicates(phone=lead.phone, email=lead.email, company=lead.company,
+                            exclude_id=lead.pk)
+    audit.log(actor, "sales.lead.created", lead,
+              changes={k: [None, audit.jsonable(v)] for k, v in fields.items()},
+              data={"web_form": web_form.pk if web_form else None,
+                    "duplicate_leads": [d.pk for d in found["leads"]],
+                    "duplicate_customers": [m.account.pk for m in found["customers"]]})
+    on_timeline(lead, "sales.lead.created", gettext_noop("Lead entered: %(lead)s"), actor)
+    routing.route_lead(lead, today=today or timezone.localdate(), actor=actor)
+    return lead
+
+
+@transaction.atomic
+def update_lead(actor: User, lead: Lead, data: dict[str, Any], version: int,
+                today: dt.date | None = None) -> Lead:
+    """Edit a lead; the score follows. A new timeframe on an open lead routes it again."""
+    require(can_edit_lead(actor, lead))
+    fields = clean_lead(data)
+    before = {k: getattr(lead, k) for k in fields}
+    changes = audit.diff(before, fields)
+    expect_version(lead, version)
+    if not changes:
+        return lead
+    probe = Lead(**{f.attname: getattr(lead, f.attname) for f in Lead._meta.concrete_fields})
+    for key, value in fields.items():
+        setattr(probe, key, value)
+    apply_score(probe)
+    save_versioned(lead, version, {**fields, "score": probe.score,
+                                   "score_detail": probe.score_detail})
+    audit.log(actor, "sales.lead.updated", lead, changes=changes)
+    on_timeline(lead, "sales.lead.updated", gettext_noop("Lead updated: %(lead)s"), actor)
+    if "timeframe" in changes and lead.is_open:
+        routing.route_lead(lead, today=today or timezone.localdate(), actor=actor)
+    return lead
+
+
+@transaction.atomic
+def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
+    """Hand a lead to a rep (the team's manager or an administrator); the rep is notified."""
+    require(manages_lead(actor, lead), _("Only the team's manager can hand out leads."))
+    if not lead.is_open:
+        raise DomainError(_("This lead is closed."), code="closed")
+    if owner is None or not owner.is_active:
+        raise FieldErrors({"owner": [_("Choose an active user.")]})
+    expect_version(lead, version)
+    routing.give_to(lead, owner, actor=actor, now=timezone.now(), reason="manual")
+    on_timeline(lead, "sales.lead.assigned", gettext_noop("Lead %(lead)s handed to %(owner)s"),
+                actor, params={"owner": owner})
+    return lead
+
+
+@transaction.atomic
+def disqualify_lead(actor: User, lead: Lead, reason: str, version: int) -> Lead:
+    """Close a lead that will not buy; the reason is required (it feeds the analysis)."""
+    require(can_edit_lead(actor, lead))
+    if not lead.is_open:
+        raise DomainError(_("This lead is closed."), code="closed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": [_("Say why this lead is disqualified.")]})
+    if len(reason) > 200:
+        raise FieldErrors({"reason": [_("At most 200 characters.")]})
+    before = lead.status
+    save_versioned(lead, version, {"status": Lead.Status.DISQUALIFIED,
+                                   "disqualify_reason": reason, "revisit_on": None})
+    audit.log(actor, "sales.lead.disqualified", lead,
+              changes={"status": [before, lead.status]}, data={"reason": reason})
+    on_timeline(lead, "sales.lead.disqualified",
+                gettext_noop("Lead disqualified: %(lead)s (%(reason)s)"), actor,
+                params={"reason": reason})
+    return lead

@@ -1,0 +1,197 @@
+"""Routing leads by purchase timeframe (SPEC C2).
+
+* immediately: a rep gets it at once (first matching routing rule) and a notification;
+* within 3 months: assigned the same way, plus a task to try to bring the purchase forward;
+* within 6 months: detailed material is e-mailed (in the background), or waits to be sent;
+* within a year: nurtured with general material, back to a rep 60 days before the window.
+
+``today`` is always a parameter so the rules can be tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.locking import save_versioned
+from guanxi.core.notifications import notify
+from guanxi.customers.regions import province_code
+from guanxi.sales.models import Lead, LeadRoutingRule, Task, Timeframe
+
+PULL_FORWARD = "sales.lead.pull_forward"
+WINDOW_DAYS = {Timeframe.MONTHS_12: 365}
+REVISIT_AHEAD_DAYS = 60
+PULL_FORWARD_DUE_DAYS = 3
+
+
+def _same_province(a: str, b: str) -> bool:
+    return (province_code(a) or a.strip()) == (province_code(b) or b.strip())
+
+
+def matching_rule(lead: Lead) -> LeadRoutingRule | None:
+    """The first active rule, by position, whose source, timeframe and province match."""
+    for rule in LeadRoutingRule.objects.filter(active=True).select_related("user", "team"):
+        if rule.source and rule.source != lead.source:
+            continue
+        if rule.timeframe and rule.timeframe != lead.timeframe:
+            continue
+        if rule.province and not (lead.province and _same_province(rule.province,
+                                                                    lead.province)):
+            continue
+        return rule
+    return None
+
+
+def team_reps(rule: LeadRoutingRule):
+    return (User.objects.filter(is_active=True, user_roles__role=Role.REP,
+                                team_id__in=rule.team.subtree_ids())
+            .distinct().order_by("pk"))
+
+
+def next_assignee(rule: LeadRoutingRule) -> User | None:
+    """The rule's user, or the next rep of its team after the last one served. Two requests
+    routing at once cannot both take the same turn: the turn moves with a conditional update
+    on ``last_assigned`` and the loser tries again."""
+    if rule.user_id:
+        return rule.user if rule.user.is_active else None
+    if not rule.team_id:
+        return None
+    reps = list(team_reps(rule))
+    if not reps:
+        return None
+    for _attempt in range(10):
+        previous = LeadRoutingRule.objects.filter(pk=rule.pk).values_list(
+            "last_assigned_id", flat=True).first()
+        chosen = next((u for u in reps if previous is None or u.pk > previous), reps[0])
+        if LeadRoutingRule.objects.filter(pk=rule.pk, last_assigned_id=previous).update(
+                last_assigned=chosen):
+            rule.last_assigned = chosen
+            return chosen
+    return None
+
+
+def give_to(lead: Lead, owner: User, *, actor: User | None, now: dt.datetime, reason: str,
+            rule: LeadRoutingRule | None = None) -> None:
+    """Make ``owner`` the lead's rep and tell them."""
+    before = {"owner": lead.owner_id, "team": lead.team_id, "status": lead.status}
+    changes = {"owner": owner, "team": owner.team or lead.team, "assigned_at": now,
+               "status": Lead.Status.ASSIGNED, "revisit_on": None}
+    save_versioned(lead, lead.version, changes)
+    audit.log(actor, "sales.lead.assigned", lead,
+              changes=audit.diff(before, {"owner": owner.pk, "team": lead.team_id,
+                                          "status": lead.status}),
+              data={"reason": reason, "rule": rule.pk if rule else None,
+                    "rule_name": rule.name if rule else ""})
+    if owner != actor:
+        notify(owner, gettext_noop("Lead for you: %(lead)s"), {"lead": str(lead)},
+               kind="sales.lead.assigned", actor=actor,
+               url=reverse("sales:lead_detail", args=[lead.pk]))
+
+
+def _assign_by_rules(lead: Lead, *, actor: User | None, now: dt.datetime) -> bool:
+    if lead.owner_id and lead.owner.is_active:
+        if lead.status == Lead.Status.NEW:
+            give_to(lead, lead.owner, actor=actor, now=now, reason="owner")
+        return True
+    rule = matching_rule(lead)
+    owner = next_assignee(rule) if rule else None
+    if owner is None:
+        audit.log(actor, "sales.lead.unrouted", lead,
+                  data={"rule": rule.pk if rule else None})
+        return False
+    give_to(lead, owner, actor=actor, now=now, reason="rule", rule=rule)
+    return True
+
+
+def _pull_forward_task(lead: Lead, now: dt.datetime) -> None:
+    """One reminder per lead, however often the lead is routed."""
+    if Task.objects.filter(lead=lead, origin=PULL_FORWARD).exists():
+        return
+    with translation.override(lead.owner.language or settings.LANGUAGE_CODE):
+        title = _("Try to bring the purchase forward: %(lead)s") % {"lead": str(lead)}
+    task = Task.objects.create(
+        title=title[:200], due_at=now + dt.timedelta(days=PULL_FORWARD_DUE_DAYS),
+        assignee=lead.owner, lead=lead, account=lead.account, origin=PULL_FORWARD,
+        priority=Task.Priority.HIGH)
+    audit.log(None, "sales.lead.pull_forward_task", lead, data={"task": task.pk})
+
+
+def _queue_material(lead: Lead, kind: str) -> None:
+    if not lead.email:
+        audit.log(None, "sales.lead.material_waiting", lead, data={"kind": kind})
+        return
+    from guanxi.sales.tasks import send_lead_material
+
+    lead_id = lead.pk
+    transaction.on_commit(lambda: send_lead_material(lead_id, kind))
+    audit.log(None, "sales.lead.material_queued", lead, data={"kind": kind})
+
+
+def route_lead(lead: Lead, *, today: dt.date, actor: User | None = None,
+               now: dt.datetime | None = None) -> None:
+    """Apply the timeframe's routing to an open lead (see the module's docstring)."""
+    if not lead.is_open:
+        return
+    now = now or timezone.now()
+    if lead.timeframe == Timeframe.IMMEDIATE:
+        _assign_by_rules(lead, actor=actor, now=now)
+    elif lead.timeframe == Timeframe.MONTHS_3:
+        if _assign_by_rules(lead, actor=actor, now=now):
+            _pull_forward_task(lead, now)
+    elif lead.timeframe == Timeframe.MONTHS_6:
+        if lead.material_sent_at is None:
+            _queue_material(lead, "detailed")
+    elif lead.timeframe == Timeframe.MONTHS_12:
+        revisit = today + dt.timedelta(days=WINDOW_DAYS[Timeframe.MONTHS_12]
+                                       - REVISIT_AHEAD_DAYS)
+        save_versioned(lead, lead.version, {"status": Lead.Status.NURTURING,
+                                            "revisit_on": revisit})
+        audit.log(actor, "sales.lead.nurtured", lead, data={"revisit_on": revisit})
+        if lead.material_sent_at is None:
+            _queue_material(lead, "general")
+
+
+def bring_back_nurtured(today: dt.date, now: dt.datetime | None = None) -> int:
+    """Nurtured leads whose revisit date has come go to a rep: their earlier owner if still
+    active, else the routing rules. Returns how many were handed out."""
+    now = now or timezone.now()
+    count = 0
+    due = Lead.objects.filter(status=Lead.Status.NURTURING, revisit_on__lte=today)
+    for lead in due.select_related("owner").order_by("revisit_on", "pk"):
+        with transaction.atomic():
+            if lead.owner_id and lead.owner.is_active:
+                give_to(lead, lead.owner, actor=None, now=now, reason="revisit")
+                count += 1
+            else:
+                rule = matching_rule(lead)
+                owner = next_assignee(rule) if rule else None
+                if owner is not None:
+                    give_to(lead, owner, actor=None, now=now, reason="revisit", rule=rule)
+                    count += 1
+    return count
+
+
+def send_material(lead_id: int, kind: str, now: dt.datetime | None = None) -> bool:
+    """E-mail the detailed or general material to the lead, once; True when sent."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None or not lead.email or lead.material_sent_at is not None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = (_("The product material you asked for") if kind == "detailed"
+                   else _("An introduction to our products"))
+        body = render_to_string("sales/leads/material_email.txt",
+                                {"lead": lead, "detailed": kind == "detailed"})
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [lead.email])
+    Lead.objects.filter(pk=lead.pk).update(material_sent_at=now or timezone.now())
+    audit.log(None, "sales.lead.material_sent", lead, data={"kind": kind})
+    return True
