@@ -1,0 +1,247 @@
+"""Analysis runs: queue one, and compute one — read every transaction in bulk into numpy
+arrays, run the engine, write every customer's metrics in bulk, then make the run current.
+
+Reading fetches plain tuples in chunks through the DB-API cursor (no ORM object per row);
+dates arrive as day numbers and amounts as floats computed by the database. Writing uses COPY
+on PostgreSQL and executemany on SQLite, like the demo's bulk loader.
+
+Profitability is revenue − cost of goods (``Transaction.cost``; estimated from the default
+margin where unknown). Service, marketing and sales expenses join it when the apps that
+record them exist: add their per-customer sums to ``cost`` in ``analyse`` — nothing else
+changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.analytics.models import AnalysisRun, AnalyticsSettings, CustomerMetrics, Transaction
+from guanxi.analytics.services.pipeline import Params, analyse
+from guanxi.core import audit
+from guanxi.core.errors import Conflict, Forbidden
+from guanxi.customers.models import Account
+
+RUN_ROLES = (Role.ADMIN, Role.EXECUTIVE)
+CHUNK = 250_000
+WRITE_BATCH = 100_000
+EPOCH = dt.date(1970, 1, 1)
+
+COLUMNS = [
+    "run_id", "account_id", "recency_days", "frequency", "purchases", "monetary",
+    "first_purchase", "last_purchase", "r_score", "f_score", "m_score", "rfm_code", "segment",
+    "abc_revenue", "abc_profit", "revenue", "cost", "profit", "historical_value",
+    "expected_purchases", "p_alive", "expected_spend", "clv", "churn_risk", "cluster",
+    "cluster_label", "value_type", "lifecycle",
+]
+MONEY = {"monetary", "revenue", "cost", "profit", "historical_value", "expected_spend", "clv"}
+DATES = {"first_purchase", "last_purchase"}
+INTS = {"recency_days", "frequency", "purchases", "r_score", "f_score", "m_score", "cluster"}
+TEXT = {"rfm_code", "segment", "abc_revenue", "abc_profit", "cluster_label", "value_type",
+        "lifecycle"}
+
+
+def parameters(until: dt.date | None = None) -> dict[str, Any]:
+    """The current settings as the JSON a run stores."""
+    conf = AnalyticsSettings.current()
+    return {"model": conf.model, "horizon_months": conf.horizon_months,
+            "discount_rate": str(conf.discount_rate), "margin": str(conf.margin),
+            "clusters": conf.clusters, "active_days": conf.active_days,
+            "segment_map": conf.segment_map, "keep_runs": conf.keep_runs,
+            "until": (until or timezone.localdate()).isoformat()}
+
+
+def create_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
+    """A queued run with the current parameters; refused while another one is under way."""
+    if actor is not None and not actor.has_role(*RUN_ROLES):
+        raise Forbidden(_("Only administrators and executives start an analysis."))
+    if AnalysisRun.objects.filter(status__in=[AnalysisRun.Status.QUEUED,
+                                              AnalysisRun.Status.RUNNING]).exists():
+        raise Conflict(_("An analysis is already running; wait until it finishes."),
+                       code="run_active")
+    params = parameters(until)
+    run = AnalysisRun.objects.create(requested_by=actor, parameters=params,
+                                     until=dt.date.fromisoformat(params["until"]))
+    if actor is not None:
+        audit.log(actor, "analytics.run.started", run)
+    return run
+
+
+def start_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
+    """Queue an analysis in the background worker."""
+    from guanxi.analytics.tasks import run_analysis_task
+
+    run = create_run(actor, until)
+    transaction.on_commit(lambda: run_analysis_task(run.pk))
+    return run
+
+
+def _progress(run: AnalysisRun, percent: int, stage: str) -> None:
+    run.progress, run.stage = percent, stage
+    AnalysisRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage)
+
+
+def run_analysis(run_id: int, *, say: Callable[[int, str], None] | None = None,
+                 timings: dict[str, float] | None = None) -> AnalysisRun:
+    """Compute run ``run_id``; a failure is recorded on the run (and raised again)."""
+    run = AnalysisRun.objects.get(pk=run_id)
+    run.status, run.started_at = AnalysisRun.Status.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    times = timings if timings is not None else {}
+
+    def progress(percent: int, stage: str) -> None:
+        _progress(run, percent, stage)
+        if say:
+            say(percent, stage)
+
+    try:
+        _compute(run, progress, times)
+    except Exception as exc:
+        CustomerMetrics.objects.filter(run_id=run.pk).delete()
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:4000])
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
+             times: dict[str, float]) -> None:
+    p = run.parameters
+    until = dt.date.fromisoformat(p["until"])
+    params = Params(until_day=(until - EPOCH).days, model=p["model"],
+                    horizon_months=int(p["horizon_months"]),
+                    discount_rate=float(p["discount_rate"]), margin=float(p["margin"]),
+                    clusters=int(p["clusters"]), active_days=int(p["active_days"]),
+                    segment_map=p.get("segment_map") or None)
+    started = time.perf_counter()
+    progress(5, "read")
+    customers, days, amounts, costs = read_transactions(until)
+    answer_ids, answers = _answers()
+    times["read"] = time.perf_counter() - started
+    progress(30, "read")
+    if not len(customers):
+        raise ValueError(_("There are no transactions up to %(date)s to analyse.")
+                         % {"date": until.isoformat()})
+    result = analyse(customers, days, amounts, costs, params, answers=answers,
+                     answer_ids=answer_ids, progress=progress)
+    times.update(result.timings)
+    progress(80, "write")
+    started = time.perf_counter()
+    write_metrics(run.pk, result.account_ids, result.columns)
+    f = result.figures
+    with transaction.atomic():
+        AnalysisRun.objects.filter(is_current=True).update(is_current=False)
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            is_current=True, status=AnalysisRun.Status.DONE, finished_at=timezone.now(),
+            progress=100, stage="done", fitted=result.fitted, spend_check=result.spend_check,
+            summary=f, customers=f["customers"], transactions=f["transactions"],
+            revenue=_money(f["revenue"]), profit=_money(f["profit"]),
+            equity=_money(f["equity"]), top20_share=f["top20_share"],
+            retention_rate=f["retention_rate"], repeat_rate=f["repeat_rate"])
+    _prune(int(p.get("keep_runs") or 30))
+    times["write"] = time.perf_counter() - started
+
+
+def _money(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def read_transactions(until: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(account ids, day numbers, amounts, costs with NaN where unknown) up to ``until``."""
+    table = Transaction._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = (f"SELECT account_id, date - DATE '1970-01-01', amount::float8, "  # noqa: S608
+               f"cost::float8 FROM {table} WHERE date <= %s")
+    else:
+        sql = (f"SELECT account_id, CAST(julianday(date) - 2440587.5 AS INTEGER), "  # noqa: S608
+               f"CAST(amount AS REAL), CAST(cost AS REAL) FROM {table} WHERE date <= %s")
+    parts: list[np.ndarray] = []
+    with connection.cursor() as cur:
+        cur.execute(sql, [until.isoformat()])
+        while rows := cur.fetchmany(CHUNK):
+            parts.append(np.array(rows, dtype=np.float64))
+    data = np.concatenate(parts) if parts else np.empty((0, 4))
+    return (data[:, 0].astype(np.int64), data[:, 1].astype(np.int64), data[:, 2].copy(),
+            data[:, 3].copy())
+
+
+def _answers() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Attitude answers of the customers who gave any (few: read through the ORM)."""
+    fields = {"risk": "attitude_risk", "products": "attitude_products",
+              "service": "attitude_service", "rebuy": "likelihood_rebuy",
+              "recommend": "likelihood_recommend"}
+    from django.db.models import Q
+
+    answered = Q()
+    for name in fields.values():
+        answered |= Q(**{f"{name}__isnull": False})
+    rows = list(Account.objects.filter(answered).order_by("pk")
+                .values_list("pk", *fields.values()))
+    if not rows:
+        return np.empty(0, dtype=np.int64), {}
+    data = np.array(rows, dtype=np.float64)
+    return data[:, 0].astype(np.int64), {k: data[:, i + 1] for i, k in enumerate(fields)}
+
+
+def _column(name: str, values: np.ndarray) -> list:
+    if name in MONEY:
+        return np.round(np.nan_to_num(values.astype(np.float64)), 2).tolist()
+    if name in DATES:
+        return np.asarray(values).astype("datetime64[D]").astype(str).tolist()
+    if name in INTS:
+        return np.asarray(values).astype(np.int64).tolist()
+    if name in TEXT:
+        return np.asarray(values).astype(str).tolist()
+    return np.nan_to_num(np.asarray(values, dtype=np.float64)).tolist()
+
+
+def write_metrics(run_id: int, account_ids: np.ndarray, columns: dict[str, np.ndarray]) -> None:
+    """Insert one metrics row per customer in batches, each batch one transaction."""
+    table = CustomerMetrics._meta.db_table
+    names = ", ".join(COLUMNS)
+    n = len(account_ids)
+    for start in range(0, n, WRITE_BATCH):
+        end = min(n, start + WRITE_BATCH)
+        lists = [[run_id] * (end - start), account_ids[start:end].astype(np.int64).tolist()]
+        lists += [_column(name, columns[name][start:end]) for name in COLUMNS[2:]]
+        rows = list(zip(*lists, strict=True))
+        with transaction.atomic():
+            connection.ensure_connection()
+            if connection.vendor == "postgresql":
+                with connection.connection.cursor() as cur, \
+                        cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(COLUMNS))
+                connection.connection.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _prune(keep: int) -> None:
+    """Delete the metrics of runs beyond the newest ``keep`` finished ones."""
+    finished = AnalysisRun.objects.filter(status__in=[AnalysisRun.Status.DONE,
+                                                      AnalysisRun.Status.FAILED])
+    old = list(finished.filter(is_current=False).order_by("-id")
+               .values_list("pk", flat=True)[keep - 1:])
+    if old:
+        CustomerMetrics.objects.filter(run_id__in=old).delete()
+        AnalysisRun.objects.filter(pk__in=old).delete()
+
+
+def run_now(actor: User | None, until: dt.date | None = None, *,
+            say: Callable[[int, str], None] | None = None,
+            timings: dict[str, float] | None = None) -> AnalysisRun:
+    """Create and compute a run in this process (command line, demo, nightly task)."""
+    run = create_run(actor, until)
+    return run_analysis(run.pk, say=say, timings=timings)
