@@ -1,0 +1,441 @@
+"""Forecast and funnel figures: weighted pipeline by period, rep and team; closed won against
+the forecast; stage conversion, win rate, sales cycle length, loss reasons; lead conversion by
+source and purchase timeframe.
+
+Every figure starts from ``Opportunity.objects.visible_to(user)`` (or the leads' scope) and is
+one GROUP BY in the database: periods are a CASE over explicit bounds rather than a truncation
+function (SQLite would call back into Python for every row), so the cost stays one indexed
+scan per figure however many opportunities there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Team, User
+from guanxi.core.errors import FieldErrors
+from guanxi.customers.models import Source
+from guanxi.sales.models import Lead, LossReason, Opportunity, Pipeline, Stage, Timeframe
+
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+COMMIT = 75  # open deals at or above this probability are "commit"
+BEST_CASE = 50  # … and at or above this one "best case"
+MAX_PERIODS = 36
+PERIODS = ("month", "quarter")
+
+
+@dataclass(frozen=True)
+class Filters:
+    pipeline: Pipeline
+    period: str  # "month" or "quarter"
+    date_from: dt.date  # first day of the first period
+    date_to: dt.date  # last day of the last period
+    team: Team | None = None
+    owner: User | None = None
+
+    def as_params(self) -> dict[str, str]:
+        """The filters as query parameters (for links and the filter form)."""
+        params = {"pipeline": str(self.pipeline.pk), "period": self.period,
+                  "from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        if self.team:
+            params["team"] = str(self.team.pk)
+        if self.owner:
+            params["owner"] = str(self.owner.pk)
+        return params
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # "2026-11" or "2026-Q4"
+    start: dt.date
+    end: dt.date  # exclusive
+
+
+# --- Filters -------------------------------------------------------------------------------
+
+def _month_start(day: dt.date, shift: int = 0) -> dt.date:
+    n = day.year * 12 + day.month - 1 + shift
+    return dt.date(n // 12, n % 12 + 1, 1)
+
+
+def _period_start(day: dt.date, period: str) -> dt.date:
+    if period == "quarter":
+        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return day.replace(day=1)
+
+
+def _step(period: str) -> int:
+    return 3 if period == "quarter" else 1
+
+
+def default_range(kind: str, period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Forecast: the last six months and the next six (quarters: two back, four ahead);
+    funnel: the last twelve months (four quarters) up to the end of the current one."""
+    step = _step(period)
+    start = _period_start(today, period)
+    if kind == "forecast":
+        before, after = (2, 4) if period == "quarter" else (5, 6)
+        return (_month_start(start, -before * step),
+                _month_start(start, (after + 1) * step) - dt.timedelta(days=1))
+    back = 3 if period == "quarter" else 11
+    return (_month_start(start, -back * step),
+            _month_start(start, step) - dt.timedelta(days=1))
+
+
+def parse_filters(user: User, params: Mapping[str, Any], *, kind: str = "forecast",
+                  today: dt.date | None = None) -> Filters:
+    """Filters from query parameters ``pipeline``, ``team``, ``owner``, ``period``, ``from``,
+    ``to``; raises FieldErrors naming the bad ones. Ids the user cannot see are harmless:
+    every figure is scoped anyway."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+
+    def pick(name: str, model: type, **extra: Any) -> Any:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        found = model.objects.filter(pk=int(raw), **extra).first() if raw.isdigit() else None
+        if found is None:
+            errors[name] = [_("Unknown value.")]
+        return found
+
+    pipeline = pick("pipeline", Pipeline)
+    if pipeline is None and "pipeline" not in errors:
+        pipeline = (Pipeline.objects.filter(is_default=True, active=True).first()
+                    or Pipeline.objects.filter(active=True).first())
+    team = pick("team", Team)
+    owner = pick("owner", User)
+    period = (params.get("period") or "month").strip()
+    if period not in PERIODS:
+        errors["period"] = [_("Choose month or quarter.")]
+        period = "month"
+    date_from, date_to = default_range(kind, period, today)
+    for name in ("from", "to"):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = [_("Enter a date as YYYY-MM-DD.")]
+            continue
+        if name == "from":
+            date_from = _period_start(day, period)
+        else:
+            date_to = day
+    if date_to < date_from and "to" not in errors:
+        errors["to"] = [_("The end is before the start.")]
+    elif len(periods_between(date_from, date_to, period)) > MAX_PERIODS:
+        errors["to"] = [_("Choose at most 36 periods.")]
+    if pipeline is None and not errors:
+        errors["pipeline"] = [_("There is no pipeline yet.")]
+    if errors:
+        raise FieldErrors(errors)
+    return Filters(pipeline=pipeline, period=period, date_from=date_from, date_to=date_to,
+                   team=team, owner=owner)
+
+
+def periods_between(date_from: dt.date, date_to: dt.date, period: str) -> list[Period]:
+    step = _step(period)
+    out: list[Period] = []
+    start = _period_start(date_from, period)
+    while start <= date_to and len(out) <= MAX_PERIODS:
+        end = _month_start(start, step)
+        key = (f"{start.year}-Q{(start.month - 1) // 3 + 1}" if period == "quarter"
+               else f"{start.year}-{start.month:02d}")
+        out.append(Period(key, start, end))
+        start = end
+    return out
+
+
+def opportunities(user: User, f: Filters) -> QuerySet[Opportunity]:
+    """The user's visible opportunities of the pipeline, narrowed to a team subtree and an
+    owner when asked."""
+    qs = Opportunity.objects.visible_to(user).filter(pipeline=f.pipeline)
+    if f.team:
+        qs = qs.filter(team_id__in=f.team.subtree_ids())
+    if f.owner:
+        qs = qs.filter(owner=f.owner)
+    return qs
+
+
+def _leads(user: User, f: Filters) -> QuerySet[Lead]:
+    qs = Lead.objects.visible_to(user)
+    if f.team:
+        qs = qs.filter(team_id__in=f.team.subtree_ids())
+    if f.owner:
+        qs = qs.filter(owner=f.owner)
+    return qs
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _bucket(field: str, periods: list[Period], aware: bool) -> Case:
+    """The index of the period ``field`` falls in (NULL outside them)."""
+    bound = _aware if aware else (lambda d: d)
+    return Case(*(When(**{f"{field}__gte": bound(p.start), f"{field}__lt": bound(p.end)},
+                       then=Value(i)) for i, p in enumerate(periods)),
+                default=None, output_field=IntegerField())
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _weighted(value: Any) -> Decimal:
+    """Σ amount × probability, summed in the database, into money."""
+    return (Decimal(value or 0) / 100).quantize(CENT)
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1")) if whole else None
+
+
+def _stages(f: Filters, *kinds: str) -> list[Stage]:
+    return list(f.pipeline.stages.filter(kind__in=kinds).order_by("position", "id"))
+
+
+# --- Forecast -------------------------------------------------------------------------------
+
+def _weighted_sum() -> Sum:
+    return Sum(F("amount") * F("probability"), output_field=MONEY)
+
+
+def _open_sums() -> dict[str, Any]:
+    # Names unlike the model's fields: F("amount") must still mean the column.
+    return {"n": Count("id"), "total": Sum("amount"), "w": _weighted_sum(),
+            "c": Sum("amount", filter=Q(probability__gte=COMMIT)),
+            "b": Sum("amount", filter=Q(probability__gte=BEST_CASE))}
+
+
+def forecast(user: User, f: Filters) -> dict[str, Any]:
+    """Weighted pipeline (open opportunities by expected close) per period and stage, closed
+    won per period against won + weighted, and the same figures by rep and by team."""
+    periods = periods_between(f.date_from, f.date_to, f.period)
+    open_stages = _stages(f, Stage.Kind.OPEN)
+    won_ids = [s.pk for s in _stages(f, Stage.Kind.WON)]
+    base = opportunities(user, f)
+    end = periods[-1].end
+    open_qs = base.filter(stage__in=open_stages, expected_close__gte=f.date_from,
+                          expected_close__lt=end)
+    won_qs = base.filter(stage__in=won_ids, closed_at__gte=_aware(f.date_from),
+                         closed_at__lt=_aware(end))
+
+    weighted = {s.pk: [Decimal("0.00")] * len(periods) for s in open_stages}
+    counts = {s.pk: [0] * len(periods) for s in open_stages}
+    for row in (open_qs.annotate(p=_bucket("expected_close", periods, aware=False))
+                .values("p", "stage_id").annotate(n=Count("id"), w=_weighted_sum())
+                .order_by()):
+        weighted[row["stage_id"]][row["p"]] = _weighted(row["w"])
+        counts[row["stage_id"]][row["p"]] = row["n"]
+    won = [Decimal("0.00")] * len(periods)
+    won_counts = [0] * len(periods)
+    for row in (won_qs.annotate(p=_bucket("closed_at", periods, aware=True))
+                .values("p").annotate(n=Count("id"), a=Sum("amount")).order_by()):
+        won[row["p"]] = _money(row["a"])
+        won_counts[row["p"]] = row["n"]
+    open_by_period = [sum((weighted[s.pk][i] for s in open_stages), Decimal("0.00"))
+                      for i in range(len(periods))]
+
+    by_rep = _grouped(open_qs, won_qs, "owner_id")
+    by_team = _grouped(open_qs, won_qs, "team_id")
+    users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_rep if k])}
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=[k for k in by_team if k])}
+    reps = sorted(({"id": k, "name": str(users[k]) if k in users else _("No owner"), **v}
+                   for k, v in by_rep.items()), key=lambda r: (-r["weighted"], r["name"]))
+    totals = _total(list(by_rep.values()))
+    return {
+        "periods": [{"key": p.key, "start": p.start, "end": p.end - dt.timedelta(days=1)}
+                    for p in periods],
+        "stages": [{"id": s.pk, "key": s.key, "label": s.label, "probability": s.probability,
+                    "weighted": weighted[s.pk], "count": counts[s.pk]} for s in open_stages],
+        "won": won,
+        "won_count": won_counts,
+        "forecast": [w + o for w, o in zip(won, open_by_period, strict=True)],
+        "open_weighted": open_by_period,
+        "totals": totals,
+        "by_rep": reps,
+        "by_team": _team_rows(by_team, teams),
+    }
+
+
+def _grouped(open_qs: QuerySet, won_qs: QuerySet, key: str) -> dict[int | None, dict]:
+    rows: dict[int | None, dict] = {}
+    empty = {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00"),
+             "commit": Decimal("0.00"), "best_case": Decimal("0.00"), "won_count": 0,
+             "won": Decimal("0.00")}
+    for row in open_qs.values(key).annotate(**_open_sums()).order_by():
+        rows[row[key]] = empty | {
+            "count": row["n"], "amount": _money(row["total"]), "weighted": _weighted(row["w"]),
+            "commit": _money(row["c"]), "best_case": _money(row["b"])}
+    for row in won_qs.values(key).annotate(n=Count("id"), a=Sum("amount")).order_by():
+        rows.setdefault(row[key], dict(empty)).update(won_count=row["n"], won=_money(row["a"]))
+    return rows
+
+
+def _total(rows: list[dict]) -> dict[str, Any]:
+    keys = ("count", "amount", "weighted", "commit", "best_case", "won_count", "won")
+    return {k: sum((r[k] for r in rows), Decimal("0.00") if k not in ("count", "won_count")
+                   else 0) for k in keys}
+
+
+def _team_rows(by_team: dict[int | None, dict], teams: dict[int, Team]) -> list[dict]:
+    """One row per team with figures, each adding into every team above it that is also
+    shown (so a region's row is its subtree's total); ordered as the tree reads."""
+    path_ids = {t.pk: [int(x) for x in t.path.strip("/").split("/") if x]
+                for t in teams.values()}
+    ancestors = {pk for ids in path_ids.values() for pk in ids}
+    all_teams = {t.pk: t for t in Team.objects.filter(pk__in=ancestors)}
+    rows: dict[int, dict] = {}
+    for team_id, figures in by_team.items():
+        if team_id is None:
+            continue
+        for pk in path_ids[team_id]:
+            row = rows.setdefault(pk, {k: 0 if k.endswith("count") else Decimal("0.00")
+                                       for k in figures})
+            for k, v in figures.items():
+                row[k] += v
+    out = [{"id": pk, "name": all_teams[pk].name,
+            "depth": all_teams[pk].path.strip("/").count("/"), "path": all_teams[pk].path,
+            **figures} for pk, figures in rows.items() if pk in all_teams]
+    out.sort(key=lambda r: [int(x) for x in r["path"].strip("/").split("/")])
+    if None in by_team:
+        out.append({"id": None, "name": _("No team"), "depth": 0, "path": "",
+                    **by_team[None]})
+    return out
+
+
+# --- Funnel --------------------------------------------------------------------------------
+
+class DaysBetween(Func):
+    """Days from ``start`` to ``end`` (timestamps) as a float, on SQLite and PostgreSQL."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(start), F(end))
+
+    def as_sqlite(self, compiler, conn, **extra):  # noqa: ANN001, ANN201
+        return self._days(compiler, "julianday({end}) - julianday({start})")
+
+    def as_postgresql(self, compiler, conn, **extra):  # noqa: ANN001, ANN201
+        return self._days(compiler, "EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0")
+
+    def _days(self, compiler, template: str):  # noqa: ANN001, ANN202
+        # Both templates name the end first: parameters follow that order.
+        (start_sql, start_params), (end_sql, end_params) = (
+            compiler.compile(e) for e in self.get_source_expressions())
+        return template.format(start=start_sql, end=end_sql), [*end_params, *start_params]
+
+
+def funnel(user: User, f: Filters) -> dict[str, Any]:
+    """Stage conversion of opportunities created in the period, and win rate, cycle length
+    and loss reasons of those closed in it, and lead conversion by source and timeframe."""
+    start, end = _aware(f.date_from), _aware(f.date_to + dt.timedelta(days=1))
+    base = opportunities(user, f)
+    return {
+        "steps": _steps(base.filter(created_at__gte=start, created_at__lt=end), f),
+        **_closed(base.filter(closed_at__gte=start, closed_at__lt=end), f),
+        "by_source": _lead_conversion(user, f, "source", Source.choices),
+        "by_timeframe": _lead_conversion(user, f, "timeframe", Timeframe.choices),
+    }
+
+
+def _steps(cohort: QuerySet[Opportunity], f: Filters) -> list[dict[str, Any]]:
+    """For each open stage and then won: how many of the cohort reached it. An opportunity
+    reached every step up to the furthest one any of its stage changes went to (a deal that
+    skipped a stage passed it), so it is counted once per step."""
+    from guanxi.sales.models import StageChange
+
+    steps = [*_stages(f, Stage.Kind.OPEN), *_stages(f, Stage.Kind.WON)[:1]]
+    if not steps:
+        return []
+    rank = Case(*(When(to_stage_id=s.pk, then=Value(i)) for i, s in enumerate(steps)),
+                default=None, output_field=IntegerField())
+    furthest = (StageChange.objects.filter(opportunity__in=cohort.values("id"))
+                .values("opportunity_id").annotate(r=Max(rank)).values("r").order_by())
+    sql, params = furthest.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT r, COUNT(*) FROM ({sql}) furthest "  # noqa: S608
+                    "WHERE r IS NOT NULL GROUP BY r", params)
+        at_most = dict(cur.fetchall())
+    reached = [sum(n for r, n in at_most.items() if r >= i) for i in range(len(steps))]
+    out = []
+    for i, s in enumerate(steps):
+        nxt = reached[i + 1] if i + 1 < len(steps) else None
+        out.append({"id": s.pk, "key": s.key, "label": s.label, "kind": s.kind,
+                    "reached": reached[i],
+                    "conversion": _rate(nxt, reached[i]) if nxt is not None else None,
+                    "of_first": _rate(reached[i], reached[0])})
+    return out
+
+
+def _closed(closed: QuerySet[Opportunity], f: Filters) -> dict[str, Any]:
+    won_ids = [s.pk for s in _stages(f, Stage.Kind.WON)]
+    lost_ids = [s.pk for s in _stages(f, Stage.Kind.LOST)]
+    won_q, lost_q = Q(stage__in=won_ids), Q(stage__in=lost_ids)
+    totals = closed.filter(won_q | lost_q).aggregate(
+        won=Count("id", filter=won_q), lost=Count("id", filter=lost_q),
+        won_amount=Sum("amount", filter=won_q), lost_amount=Sum("amount", filter=lost_q),
+        cycle=Sum(DaysBetween("created_at", "closed_at"), filter=won_q))
+    won, lost = totals["won"], totals["lost"]
+    cycle = (Decimal(totals["cycle"] or 0) / won).quantize(Decimal("0.1")) if won else None
+    labels = dict(LossReason.choices)
+    reasons = [{"key": r["loss_reason"],
+                "label": str(labels.get(r["loss_reason"], _("Not given"))),
+                "count": r["n"], "amount": _money(r["a"])}
+               for r in closed.filter(lost_q).values("loss_reason")
+               .annotate(n=Count("id"), a=Sum("amount")).order_by()]
+    reasons.sort(key=lambda r: (-r["count"], r["label"]))
+    return {"win_rate": {"won": won, "lost": lost, "rate": _rate(won, won + lost),
+                         "won_amount": _money(totals["won_amount"]),
+                         "lost_amount": _money(totals["lost_amount"])},
+            "cycle_days": cycle, "loss_reasons": reasons}
+
+
+def _lead_conversion(user: User, f: Filters, key: str, choices: list) -> list[dict]:
+    start, end = _aware(f.date_from), _aware(f.date_to + dt.timedelta(days=1))
+    won_ids = [s.pk for s in Stage.objects.filter(kind=Stage.Kind.WON)]
+    rows = {r[key]: r for r in _leads(user, f).filter(created_at__gte=start, created_at__lt=end)
+            .values(key).annotate(
+                leads=Count("id"),
+                converted=Count("id", filter=Q(status=Lead.Status.CONVERTED)),
+                won=Count("id", filter=Q(status=Lead.Status.CONVERTED,
+                                         converted_opportunity__stage__in=won_ids)))
+            .order_by()}
+    out = []
+    for value, label in choices:
+        r = rows.get(value)
+        if not r:
+            continue
+        out.append({"key": value, "label": str(label), "leads": r["leads"],
+                    "converted": r["converted"], "won": r["won"],
+                    "conversion": _rate(r["converted"], r["leads"]),
+                    "win": _rate(r["won"], r["leads"])})
+    return out
