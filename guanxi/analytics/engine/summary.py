@@ -53,7 +53,16 @@ class Summary:
 
 def to_days(dates: np.ndarray) -> np.ndarray:
     """Dates (datetime64 of any unit, or integer day numbers since 1970-01-01) → int64 days."""
-    raise NotImplementedError
+    dates = np.asarray(dates)
+    if np.issubdtype(dates.dtype, np.datetime64):
+        return dates.astype("datetime64[D]").astype(np.int64)
+    return dates.astype(np.int64)
+
+
+def _until_day(until: np.datetime64 | str | int) -> int:
+    if isinstance(until, (int, np.integer)):
+        return int(until)
+    return int(np.datetime64(until, "D").astype(np.int64))
 
 
 def summarize(
@@ -73,6 +82,67 @@ def summarize(
     ignored; customers with none up to ``until`` do not appear. ``freq`` is the period within
     which repeat transactions collapse into one purchase; ``unit`` the unit of t_x and T
     (defaults to ``freq``). ``freq='D', unit='W'`` is how Fader, Hardie & Lee measure CDNOW:
-    distinct purchase days, times in (fractional) weeks.
+    distinct purchase days, times in (fractional) weeks. With ``freq='W'`` periods are
+    calendar weeks (Monday to Sunday) and t_x, T whole numbers of weeks, as in lifetimes.
     """
-    raise NotImplementedError
+    unit = unit or freq
+    if freq not in PERIOD_DAYS or unit not in PERIOD_DAYS:
+        raise ValueError("freq and unit must be 'D' or 'W'")
+    days = to_days(dates)
+    amounts = np.asarray(amounts, dtype=np.float64)
+    costs = np.zeros_like(amounts) if costs is None else np.asarray(costs, dtype=np.float64)
+    until_day = _until_day(until)
+    keep = days <= until_day
+    customers, days, amounts, costs = (
+        np.asarray(customers)[keep], days[keep], amounts[keep], costs[keep]
+    )
+    ids, cust = np.unique(customers, return_inverse=True)
+    n = len(ids)
+    # Period number: days for 'D'; Monday-based weeks for 'W' (1970-01-01 was a Thursday).
+    period = days if freq == "D" else (days + 3) // 7
+    until_period = until_day if freq == "D" else (until_day + 3) // 7
+
+    order = np.lexsort((days, cust))
+    cust_s, days_s, period_s, amt_s = cust[order], days[order], period[order], amounts[order]
+    first_idx = np.r_[0, np.flatnonzero(np.diff(cust_s)) + 1]
+    first_day = days_s[first_idx]
+    last_day = np.maximum.reduceat(days_s, first_idx) if n else days_s[:0]
+
+    # One row per (customer, period) with the period's spend.
+    new_group = np.r_[True, (np.diff(cust_s) != 0) | (np.diff(period_s) != 0)]
+    g_start = np.flatnonzero(new_group)
+    g_cust = cust_s[g_start]
+    g_period = period_s[g_start]
+    g_spend = np.add.reduceat(amt_s, g_start) if len(g_start) else amt_s[:0]
+    is_first = np.r_[True, g_cust[1:] != g_cust[:-1]] if len(g_cust) else g_cust[:0] > 0
+    n_periods = np.bincount(g_cust, minlength=n)
+    frequency = (n_periods - 1).astype(np.float64)
+    repeat_spend = np.bincount(g_cust[~is_first], weights=g_spend[~is_first], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
+
+    first_period = g_period[is_first]
+    last_period = np.maximum.reduceat(g_period, np.flatnonzero(is_first)) if n else g_period
+    if freq == unit:
+        recency = (last_period - first_period).astype(np.float64)
+        age = (until_period - first_period).astype(np.float64)
+    else:  # finer counting than the unit of time: exact day differences in the unit
+        scale = PERIOD_DAYS[unit] / PERIOD_DAYS[freq]
+        recency = (last_day - first_day) / scale
+        age = (until_day - first_day) / scale
+    return Summary(
+        customer_ids=ids,
+        frequency=frequency,
+        recency=np.asarray(recency, dtype=np.float64),
+        T=np.asarray(age, dtype=np.float64),
+        monetary_value=monetary,
+        revenue=np.bincount(cust, weights=amounts, minlength=n),
+        cost=np.bincount(cust, weights=costs, minlength=n),
+        n_transactions=np.bincount(cust, minlength=n).astype(np.int64),
+        first_purchase=first_day.astype("datetime64[D]"),
+        last_purchase=last_day.astype("datetime64[D]"),
+        days_since_last=(until_day - last_day).astype(np.int64),
+        until=np.datetime64(until_day, "D"),
+        freq=freq,
+        unit=unit,
+    )
