@@ -158,6 +158,10 @@ def analyse(customers: np.ndarray, days: np.ndarray, amounts: np.ndarray, costs:
     }
     figures = _figures(s, by_revenue, by_profit, value, retention, days, amounts, costs,
                        groups, params)
+    figures["counts"] = {name: _counts(columns[column], value) for name, column in (
+        ("segment", "segment"), ("lifecycle", "lifecycle"), ("value_type", "value_type"),
+        ("abc", "abc_revenue"), ("cluster", "cluster"))}
+    figures["cluster_labels"] = {str(i): c.label for i, c in enumerate(groups.clusters)}
     fitted = {"model": params.model, "purchase": _params(purchase_model),
               "spend": _params(spend_model),
               "clusters": {"k": groups.k, "silhouette": groups.silhouette,
@@ -167,6 +171,15 @@ def analyse(customers: np.ndarray, days: np.ndarray, amounts: np.ndarray, costs:
     lap("figures")
     return Result(account_ids=s.customer_ids, columns=columns, fitted=fitted,
                   spend_check=_params(check), figures=figures, timings=timings)
+
+
+def _counts(keys: np.ndarray, value: np.ndarray) -> list[list[Any]]:
+    """[key, customers, Σ CLV] per distinct key: the dashboard's figures for everyone."""
+    distinct, inverse, counts = np.unique(np.asarray(keys).astype(str), return_inverse=True,
+                                          return_counts=True)
+    sums = np.bincount(inverse.ravel(), weights=value, minlength=len(distinct))
+    return [[str(k), int(c), round(float(v), 2)] for k, c, v in zip(distinct, counts, sums,
+                                                                    strict=True)]
 
 
 def _align(answers: Mapping[str, np.ndarray] | None, ids: np.ndarray | None,

@@ -1,5 +1,6 @@
 """``guanxi analytics fit …`` fits the lifetime-value models on any transaction file;
-``guanxi analytics run`` recomputes every stored customer metric."""
+``guanxi analytics run`` recomputes every stored customer metric; ``guanxi analytics import``
+adds the transactions of a CSV file."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         cli.add_fit_arguments(fit)
         run = sub.add_parser("run", help="recompute every customer's metrics in the database")
         commands.add_run_arguments(run)
+        load = sub.add_parser("import", help="add the transactions of a CSV file")
+        commands.add_import_arguments(load)
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "fit":
@@ -27,4 +30,5 @@ class Command(BaseCommand):
         else:
             from guanxi.analytics.services import commands
 
-            commands.run(options, out=self.stdout, err=self.stderr)
+            act = commands.run if action == "run" else commands.import_file
+            act(options, out=self.stdout, err=self.stderr)
