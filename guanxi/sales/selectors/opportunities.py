@@ -1,19 +1,30 @@
-"""Reads of opportunities: the one scoped queryset and the queries built on it."""
+"""Reads of opportunities: the one scoped queryset and the queries built on it (list filters,
+the kanban board, a person's work list)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
+from guanxi.core.access import get_visible
 
 READ_ALL_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.FINANCE)
 TEAM_ROLES = (Role.MANAGER, Role.ASSISTANT)
+# Won and lost columns of the board show what closed recently, not all history.
+CLOSED_COLUMN_DAYS = 30
+BOARD_CARDS = 20
 
 
 def opportunity_scope(user: User, prefix: str = "") -> Q | None:
     """Everyone on the selling team (owner, finder, delivery and collection owners,
-    supporting members), the customer's owner, and managers/assistants over their team
-    subtree; None means everything."""
+    supporting members), whoever entered it, the customer's owner, and managers/assistants
+    over their team subtree; None means everything."""
     from guanxi.sales.models import OpportunityMember
 
     if not user.is_authenticated or not user.is_active:
@@ -30,3 +41,146 @@ def opportunity_scope(user: User, prefix: str = "") -> Q | None:
     if user.has_role(*TEAM_ROLES) and user.team_id:
         q |= Q(**{f"{p}team_id__in": user.team_subtree_ids})
     return q
+
+
+def visible_opportunities(user: User) -> QuerySet:
+    from guanxi.sales.models import Opportunity
+
+    return Opportunity.objects.visible_to(user)
+
+
+def get_opportunity(user: User, pk: Any):
+    return get_visible(visible_opportunities(user).select_related(
+        "account", "account__owner", "pipeline", "stage", "owner", "team", "finder",
+        "delivery_owner", "collection_owner", "contact"), pk=pk)
+
+
+def quarter_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
+    first_month = (today.month - 1) // 3 * 3 + 1
+    start = today.replace(month=first_month, day=1)
+    end_month = first_month + 3
+    end = dt.date(today.year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
+    return start, end - dt.timedelta(days=1)
+
+
+def month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
+    start = today.replace(day=1)
+    nxt = dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+def filter_opportunities(user: User, filters: dict[str, Any],
+                         today: dt.date | None = None) -> QuerySet:
+    """The visible opportunities matching the list filters: pipeline, stage, status
+    (open/won/lost), owner (``me``, ``team`` or a user id), closing (``month`` or
+    ``quarter``), account, q (name of the opportunity or the customer)."""
+    from guanxi.sales.models import Stage
+
+    qs = visible_opportunities(user)
+    today = today or timezone.localdate()
+    if filters.get("pipeline"):
+        qs = qs.filter(pipeline_id=filters["pipeline"])
+    if filters.get("stage"):
+        qs = qs.filter(stage_id=filters["stage"])
+    status = filters.get("status")
+    if status in Stage.Kind.values:
+        qs = qs.filter(stage__kind=status)
+    owner = filters.get("owner")
+    if owner == "me":
+        qs = qs.filter(owner=user)
+    elif owner == "team":
+        qs = qs.filter(team_id__in=user.team_subtree_ids or [0])
+    elif owner and str(owner).isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    closing = filters.get("closing")
+    if closing in ("month", "quarter"):
+        start, end = month_bounds(today) if closing == "month" else quarter_bounds(today)
+        qs = qs.filter(expected_close__range=(start, end))
+    if filters.get("account"):
+        qs = qs.filter(account_id=filters["account"])
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
+    return qs
+
+
+# --- The kanban board ----------------------------------------------------------------------
+
+@dataclass
+class Column:
+    stage: Any
+    count: int = 0
+    amount: Decimal = Decimal("0")
+    cards: list = field(default_factory=list)
+    next: str | None = None
+
+    @property
+    def weighted(self) -> Decimal:
+        return (self.amount * self.stage.probability / Decimal(100)).quantize(Decimal("0.01"))
+
+
+def board_queryset(user: User, pipeline, owner: str | None = None,
+                   now: dt.datetime | None = None) -> QuerySet:
+    """What the board shows: open opportunities of the pipeline, and those won or lost in
+    the last CLOSED_COLUMN_DAYS days."""
+    now = now or timezone.now()
+    qs = visible_opportunities(user).filter(pipeline=pipeline)
+    if owner == "me":
+        qs = qs.filter(owner=user)
+    elif owner == "team":
+        qs = qs.filter(team_id__in=user.team_subtree_ids or [0])
+    since = now - dt.timedelta(days=CLOSED_COLUMN_DAYS)
+    return qs.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since))
+
+
+def board_totals(qs: QuerySet) -> dict[int, tuple[int, Decimal]]:
+    """Count and amount per stage: one GROUP BY."""
+    rows = qs.order_by().values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
+    return {r["stage_id"]: (r["n"], r["total"] or Decimal("0")) for r in rows}
+
+
+def column_cards(qs: QuerySet, stage_id: int, cursor: str | None = None,
+                 limit: int = BOARD_CARDS) -> tuple[list, str | None]:
+    """The latest cards of one column (by last change), keyset-paged."""
+    from guanxi.core.selectors import keyset_page
+
+    page = keyset_page(qs.filter(stage_id=stage_id).select_related("account", "owner"),
+                       "-updated_at", cursor, limit)
+    return page.items, page.next
+
+
+def board(user: User, pipeline, owner: str | None = None, limit: int = BOARD_CARDS,
+          now: dt.datetime | None = None) -> list[Column]:
+    """Columns = the pipeline's active stages in order; a constant number of queries: the
+    stages, one GROUP BY for the totals, and one indexed read per column."""
+    qs = board_queryset(user, pipeline, owner, now)
+    totals = board_totals(qs)
+    columns = []
+    for stage in pipeline.stages.filter(active=True):
+        count, amount = totals.get(stage.pk, (0, Decimal("0")))
+        column = Column(stage=stage, count=count, amount=amount)
+        if count:
+            column.cards, column.next = column_cards(qs, stage.pk, None, limit)
+        columns.append(column)
+    return columns
+
+
+# --- My work -------------------------------------------------------------------------------
+
+MY_ROLES = ("owner", "finder", "delivery_owner", "collection_owner", "member")
+
+
+def my_work(user: User, include_closed: bool = False, limit: int = 200) -> dict[str, list]:
+    """Opportunities where ``user`` is on the selling team, grouped by their role there (an
+    opportunity appears under each role the user holds)."""
+    from guanxi.sales.models import Opportunity
+
+    base = Opportunity.objects.filter(is_active=True).select_related(
+        "account", "stage", "owner").order_by(F("expected_close").asc(nulls_last=True), "-id")
+    if not include_closed:
+        base = base.filter(closed_at__isnull=True)
+    groups: dict[str, list] = {}
+    for role in MY_ROLES[:4]:
+        groups[role] = list(base.filter(**{role: user})[:limit])
+    groups["member"] = list(base.filter(members__user=user).annotate(
+        member_role=F("members__role"))[:limit])
+    return groups
