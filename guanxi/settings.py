@@ -211,6 +211,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "guanxi@localhost")
+# Links in e-mails point here.
+GUANXI_SITE_URL = os.environ.get("GUANXI_SITE_URL", "http://localhost:8000")
 if not os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -220,6 +222,12 @@ SESSION_COOKIE_SECURE = env_bool("GUANXI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Webhooks are refused to loopback, private, link-local and reserved addresses (a webhook must
+# not reach the internal network) unless allowed here: all of them, or some hosts and CIDRs.
+GUANXI_WEBHOOK_ALLOW_PRIVATE = env_bool("GUANXI_WEBHOOK_ALLOW_PRIVATE", False)
+GUANXI_WEBHOOK_ALLOWED_HOSTS = env_list("GUANXI_WEBHOOK_ALLOWED_HOSTS", "")
+GUANXI_WEBHOOK_TIMEOUT = env_int("GUANXI_WEBHOOK_TIMEOUT", 10)
+GUANXI_WEBHOOK_MAX_ATTEMPTS = env_int("GUANXI_WEBHOOK_MAX_ATTEMPTS", 8)
 
 LOGGING = {
     "version": 1,

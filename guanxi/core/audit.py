@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from guanxi.core import events
 from guanxi.core.models import AuditEntry
 
 
@@ -37,7 +38,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 def log(actor: Any, action: str, obj: Model, changes: dict | None = None,
         data: dict | None = None) -> AuditEntry:
     meta = obj._meta
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=f"{meta.app_label}.{meta.model_name}",
@@ -46,6 +47,8 @@ def log(actor: Any, action: str, obj: Model, changes: dict | None = None,
         changes=changes or {},
         data=jsonable(data or {}),
     )
+    events.publish(action, obj, entry.actor, entry.changes, entry.data)
+    return entry
 
 
 def history(obj: Model, limit: int = 100):

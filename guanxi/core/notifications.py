@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from guanxi.core import events
 from guanxi.core.models import Notification
 
 
@@ -16,8 +17,11 @@ def notify(recipient, message: str, params: dict[str, Any] | None = None, *, kin
     ``gettext_noop``) with ``%(name)s`` placeholders filled from ``params``."""
     params = {k: str(v) for k, v in (params or {}).items()}
     title = gettext(message) % params if params else gettext(message)
-    return Notification.objects.create(recipient=recipient, kind=kind, title=title[:300],
+    note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:300],
                                        message=[message, params], url=url, actor=actor)
+    # E-mail, if the recipient chose it for this kind, follows after commit (integrations).
+    events.publish("core.notification.created", note, actor)
+    return note
 
 
 def unread_count(user) -> int:

@@ -6,3 +6,8 @@ class IntegrationsConfig(AppConfig):
     name = "guanxi.integrations"
     label = "integrations"
     verbose_name = _("Data in and out")
+
+    def ready(self) -> None:
+        from guanxi.integrations.services import listeners
+
+        listeners.connect()
