@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from guanxi.analytics.engine.bgnbd import BGNBDParams
+from guanxi.analytics.engine.collapse import collapse
 from guanxi.analytics.engine.paretonbd import ParetoNBDParams
 
 # Periods per month in each time unit (a month is 30 days, as lifetimes takes it).
@@ -27,6 +28,19 @@ def customer_lifetime_value(
     """CLV over ``months``: Σ_i ΔE[purchases in month i] · spend · margin / (1 + d)^i.
 
     ``d`` is the monthly rate equivalent to ``annual_discount_rate``; ``unit`` is the time
-    unit of t_x and T ('D' or 'W').
+    unit of t_x and T ('D' or 'W'). ΔE is the difference of the conditional expected
+    cumulative purchases at the end and the start of month i, so each month is discounted
+    on its own expected purchases.
     """
-    raise NotImplementedError
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    per_month = PERIODS_PER_MONTH[unit]
+    monthly = (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
+    (ux, utx, uT), _, inverse = collapse(x, t_x, T)  # the expensive part once per distinct row
+    value = np.zeros_like(ux)
+    previous = np.zeros_like(ux)
+    for month in range(1, months + 1):  # a loop over months, vectorised over customers
+        cumulative = model.conditional_expected_purchases(month * per_month, ux, utx, uT)
+        value += (cumulative - previous) / (1.0 + monthly) ** month
+        previous = cumulative
+    return value[inverse] * np.asarray(expected_spend, dtype=np.float64) * margin
