@@ -8,6 +8,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Data in and out")
 
     def ready(self) -> None:
+        from guanxi.integrations import hook_tasks  # noqa: F401 (registers with the worker)
         from guanxi.integrations.services import listeners
 
         listeners.connect()

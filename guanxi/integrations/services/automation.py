@@ -465,7 +465,7 @@ def perform(action: dict[str, Any], rule: AutomationRule, record: Model,
 
 
 def _send_later(*args: Any) -> None:
-    from guanxi.integrations.tasks import send_rule_email
+    from guanxi.integrations.hook_tasks import send_rule_email
 
     send_rule_email(*args)
 

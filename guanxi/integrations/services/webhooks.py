@@ -149,7 +149,7 @@ def write_outbox(event: Event) -> list[WebhookDelivery]:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from guanxi.integrations.tasks import deliver_webhooks
+    from guanxi.integrations.hook_tasks import deliver_webhooks
 
     deliver_webhooks(ids)
 
