@@ -1,0 +1,417 @@
+"""Import jobs: upload → mapping → preview → confirm → run in batches → result.
+
+**Nothing is lost.** Every data row of the file ends as imported, updated or rejected (with
+its reason, kept with the row as read): ``imported + updated + rejected == rows`` is checked at
+the end of every run.
+
+**Resumable.** Rows are taken in file order in batches of ``batch_size``. A batch's records,
+its rejected rows, one audit entry and the job's counters and ``last_batch`` are committed in
+one transaction; the commit is conditional on ``last_batch`` still being the previous batch,
+so two runners never both write a batch. A run stopped at any point (even ``kill -9``) resumes
+after the last committed batch.
+
+**Idempotent.** Records are found again by their natural keys (registration id, phone, e-mail,
+normalised name; an external id for transactions), so importing the same file twice creates
+nothing new: the second run skips (or updates) what the first created.
+
+Duplicates inside the file are decided from the file alone — a row sharing a key with an
+earlier valid row is a duplicate of that row — so a resumed run decides exactly as an
+uninterrupted one (on resume the committed rows are read and cleaned again, not written).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.access import get_visible
+from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
+from guanxi.core.locking import save_versioned
+from guanxi.integrations.models import ImportJob, ImportRejection, MappingTemplate
+from guanxi.integrations.services import imports_files as files
+from guanxi.integrations.services.imports_kinds import (
+    Item,
+    Kind,
+    RowError,
+    apply_template,
+    get_kind,
+    kinds,
+    row_values,
+    suggest_mapping,
+)
+
+S = ImportJob.Status
+PREVIEW_ROWS = 20
+# Test and demo hook: seconds to wait after each committed batch (to stop a run midway).
+PAUSE_ENV = "GUANXI_IMPORT_BATCH_PAUSE"
+
+
+class JobTaken(Exception):
+    """Another runner committed this batch first."""
+
+
+# --- who may see and do what -----------------------------------------------------------------
+
+def visible_jobs(user: User) -> QuerySet[ImportJob]:
+    """Administrators see every import; everyone else their own."""
+    if not user.is_authenticated or not user.is_active:
+        return ImportJob.objects.none()
+    qs = ImportJob.objects.select_related("created_by")
+    return qs if user.has_role(Role.ADMIN) else qs.filter(created_by=user)
+
+
+def get_job(user: User, pk: Any) -> ImportJob:
+    return get_visible(visible_jobs(user), pk=pk)
+
+
+def importable_kinds(user: User) -> list[Kind]:
+    return [k for k in kinds() if k.allowed(user)]
+
+
+def can_import(user: User) -> bool:
+    return user.is_authenticated and bool(importable_kinds(user))
+
+
+def _kind(user: User, key: str) -> Kind:
+    kind = get_kind(key)
+    if kind is None:
+        raise FieldErrors({"kind": [_("Choose what the file holds.")]})
+    if not kind.allowed(user):
+        raise Forbidden(_("Your role cannot import %(kind)s.") % {"kind": str(kind.label).lower()})
+    return kind
+
+
+def _own(user: User, job: ImportJob) -> None:
+    if job.created_by_id != user.pk:
+        raise Forbidden(_("Only the person who uploaded the file can change or run this "
+                          "import."))
+
+
+# --- upload, mapping, preview, confirm ---------------------------------------------------------
+
+def create_job(actor: User, kind_key: str, chunks: Iterable[bytes], original_name: str,
+               policy: str = ImportJob.Policy.SKIP, template: MappingTemplate | None = None,
+               ) -> ImportJob:
+    """Store the upload, detect its encoding, delimiter and header, count its rows and
+    suggest a column mapping (or apply a saved template)."""
+    kind = _kind(actor, kind_key)
+    if policy not in ImportJob.Policy.values:
+        raise FieldErrors({"policy": [_("Choose skip, update or create.")]})
+    stored = files.store_upload(iter(chunks), original_name)
+    path = files.file_path(stored.file_name)
+    try:
+        encoding, delimiter, headers = files.inspect(path, stored.file_format)
+        total = sum(1 for _row in files.iter_rows(path, stored.file_format, encoding,
+                                                  delimiter)) - 1
+    except DomainError:
+        path.unlink(missing_ok=True)
+        raise
+    if template is not None and template.kind == kind.key:
+        mapping = apply_template(kind, headers, template.mapping)
+    else:
+        mapping = suggest_mapping(kind, headers)
+    job = ImportJob.objects.create(
+        kind=kind.key, file_name=stored.file_name, original_name=original_name[:255],
+        file_format=stored.file_format, checksum=stored.checksum, size=stored.size,
+        encoding=encoding, delimiter=delimiter, headers=headers, mapping=mapping,
+        policy=policy, total=max(total, 0), created_by=actor)
+    audit.log(actor, "integrations.import.created", job,
+              data={"kind": kind.key, "file": job.original_name, "rows": job.total,
+                    "checksum": job.checksum})
+    return job
+
+
+def clean_mapping(kind: Kind, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    keys = {t.key for t in kind.targets}
+    out: dict[str, str] = {}
+    errors: list[str] = []
+    for index, field in mapping.items():
+        if not field:
+            continue
+        if not str(index).isdigit() or int(index) >= len(headers):
+            errors.append(_("Column %(n)s is not in the file.") % {"n": index})
+        elif field not in keys:
+            errors.append(_("“%(field)s” is not a field of this import.") % {"field": field})
+        elif field in out.values():
+            errors.append(_("Two columns are mapped to “%(field)s”.") % {"field": field})
+        else:
+            out[str(index)] = field
+    missing = [str(t.label) for t in kind.targets if t.required and t.key not in out.values()
+               and not _alternative_mapped(kind, t.key, out)]
+    if missing:
+        errors.append(_("Map a column to: %(fields)s.") % {"fields": ", ".join(missing)})
+    if errors:
+        raise FieldErrors({"mapping": errors})
+    return out
+
+
+def _alternative_mapped(kind: Kind, key: str, mapping: dict[str, str]) -> bool:
+    """A customer may be named by its registration id instead of its name."""
+    return key == "customer" and "customer_registration_id" in mapping.values()
+
+
+def set_mapping(actor: User, job: ImportJob, mapping: dict[str, str], version: int,
+                policy: str | None = None) -> ImportJob:
+    _own(actor, job)
+    if job.status not in (S.DRAFT, S.PREVIEWED):
+        raise Conflict(_("This import has started; its mapping can no longer change."),
+                       field="mapping", code="started")
+    kind = _kind(actor, job.kind)
+    changes: dict[str, Any] = {"mapping": clean_mapping(kind, job.headers, mapping),
+                               "status": S.DRAFT}
+    if policy is not None:
+        if policy not in ImportJob.Policy.values:
+            raise FieldErrors({"policy": [_("Choose skip, update or create.")]})
+        changes["policy"] = policy
+    save_versioned(job, version, changes)
+    return job
+
+
+def save_template(actor: User, job: ImportJob, name: str) -> MappingTemplate:
+    name = (name or "").strip()[:100]
+    if not name:
+        raise FieldErrors({"template_name": [_("Name the template.")]})
+    mapping = {job.headers[int(i)]: f for i, f in job.mapping.items()}
+    template, _created = MappingTemplate.objects.update_or_create(
+        created_by=actor, kind=job.kind, name=name, defaults={"mapping": mapping})
+    return template
+
+
+def templates_for(user: User, kind: str | None = None) -> QuerySet[MappingTemplate]:
+    qs = MappingTemplate.objects.filter(created_by=user)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def previous_run(job: ImportJob) -> ImportJob | None:
+    """An earlier finished import of the very same file, kind and mapping."""
+    return (ImportJob.objects.filter(checksum=job.checksum, kind=job.kind, mapping=job.mapping,
+                                     status=S.DONE).exclude(pk=job.pk).order_by("-id").first())
+
+
+def preview(actor: User, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[Item]:
+    """The first ``limit`` rows as they would be imported now (written, then rolled back)."""
+    _own(actor, job)
+    kind = _kind(actor, job.kind)
+    clean_mapping(kind, job.headers, job.mapping)
+    items: list[Item] = []
+    with transaction.atomic():
+        runner = Runner(job, kind, actor)
+        for batch in runner.batches(limit=limit):
+            runner.write(batch)
+            items += batch
+        transaction.set_rollback(True)
+    if job.status == S.DRAFT:
+        ImportJob.objects.filter(pk=job.pk, status=S.DRAFT).update(status=S.PREVIEWED)
+        job.status = S.PREVIEWED
+    return items
+
+
+def confirm(actor: User, job: ImportJob, version: int, *, enqueue: bool = True) -> ImportJob:
+    """Queue the import; the worker runs it."""
+    _own(actor, job)
+    kind = _kind(actor, job.kind)
+    if job.status not in (S.DRAFT, S.PREVIEWED):
+        raise Conflict(_("This import is already queued or finished."), field="status",
+                       code="started")
+    clean_mapping(kind, job.headers, job.mapping)
+    save_versioned(job, version, {"status": S.QUEUED})
+    audit.log(actor, "integrations.import.confirmed", job,
+              data={"mapping": job.mapping, "policy": job.policy})
+    if enqueue:
+        from guanxi.integrations.tasks import run_import
+
+        transaction.on_commit(lambda: run_import(job.pk))
+    return job
+
+
+def resume(actor: User, job: ImportJob, *, enqueue: bool = True) -> ImportJob:
+    """Continue a stopped or failed import after its last committed batch."""
+    _own(actor, job)
+    _kind(actor, job.kind)
+    if job.status not in (S.QUEUED, S.RUNNING, S.FAILED):
+        raise Conflict(_("Only a queued, stopped or failed import can be resumed."),
+                       field="status", code="not_resumable")
+    ImportJob.objects.filter(pk=job.pk).update(status=S.QUEUED, error="")
+    job.refresh_from_db()
+    if enqueue:
+        from guanxi.integrations.tasks import run_import
+
+        transaction.on_commit(lambda: run_import(job.pk))
+    return job
+
+
+# --- running -----------------------------------------------------------------------------------
+
+class Runner:
+    def __init__(self, job: ImportJob, kind: Kind, actor: User, batch_size: int | None = None,
+                 ) -> None:
+        self.job, self.kind, self.actor = job, kind, actor
+        self.size = batch_size or job.batch_size
+        self.ctx = kind.context(actor)
+        self.seen: dict[tuple[str, str], int] = {}
+        self.rows = 0
+
+    def items(self) -> Iterator[Item]:
+        """Every data row, cleaned, with its in-file duplicate noted."""
+        job = self.job
+        rows = files.iter_rows(files.file_path(job.file_name), job.file_format, job.encoding,
+                               job.delimiter)
+        next(rows, None)  # the header
+        for number, raw in enumerate(rows, 1):
+            self.rows = number
+            item = Item(row=number, raw=raw)
+            try:
+                item.data = self.kind.clean(self.ctx, row_values(job.mapping, raw))
+            except RowError as exc:
+                item.error = str(exc)
+            else:
+                item.keys = self.kind.keys(item.data)
+                for key in item.keys:
+                    first = self.seen.setdefault(key, number)
+                    if first != number and item.dup_of is None:
+                        item.dup_of = (first, key[0])
+            yield item
+
+    def batches(self, start: int = 0, limit: int | None = None) -> Iterator[list[Item]]:
+        """Batches after the first ``start`` ones (those rows are only read, for the in-file
+        duplicate keys)."""
+        skip = start * self.size
+        batch: list[Item] = []
+        for item in self.items():
+            if item.row <= skip:
+                continue
+            if limit is not None and item.row > limit:
+                break
+            batch.append(item)
+            if len(batch) == self.size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def write(self, batch: list[Item]) -> dict[str, Any]:
+        todo = [i for i in batch if not i.error]
+        summary = self.kind.write(self.ctx, self.actor, todo, self.job.policy, self.job.pk) \
+            if todo else {}
+        for item in batch:
+            if not item.outcome:
+                item.outcome = "rejected"
+                item.error = item.error or _("Not imported.")
+        return summary
+
+
+def run(job_id: int, *, batch_pause: float | None = None) -> ImportJob:
+    """Run (or resume) an import to the end. Safe to call again after any interruption."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status == S.DONE:
+        return job
+    actor = job.created_by
+    kind = get_kind(job.kind)
+    pause = float(os.environ.get(PAUSE_ENV, "0") or 0) if batch_pause is None else batch_pause
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=S.RUNNING, started_at=job.started_at or timezone.now(), error="")
+    job.status = S.RUNNING
+    try:
+        if actor is None or kind is None or not actor.is_active or not kind.allowed(actor):
+            raise DomainError(_("The person who started this import may no longer import."))
+        runner = Runner(job, kind, actor)
+        for batch in runner.batches(start=job.last_batch):
+            _commit(job, runner, batch)
+            if pause:
+                time.sleep(pause)
+        _finish(job, runner.rows)
+    except JobTaken:
+        job.refresh_from_db()
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=S.FAILED, error=str(exc)[:2000],
+                                                   finished_at=timezone.now())
+        job.refresh_from_db()
+        if not isinstance(exc, DomainError):
+            raise
+    return job
+
+
+def _commit(job: ImportJob, runner: Runner, batch: list[Item]) -> None:
+    number = job.last_batch + 1
+    with transaction.atomic():
+        summary = runner.write(batch)
+        counts = {o: sum(1 for i in batch if i.outcome == o)
+                  for o in ("imported", "updated", "rejected")}
+        ImportRejection.objects.bulk_create([
+            ImportRejection(job=job, row=i.row, reason=i.error, values=i.raw)
+            for i in batch if i.outcome == "rejected"])
+        done = ImportJob.objects.filter(pk=job.pk, last_batch=job.last_batch).update(
+            last_batch=number, imported=job.imported + counts["imported"],
+            updated=job.updated + counts["updated"], rejected=job.rejected + counts["rejected"],
+            updated_at=timezone.now())
+        if not done:
+            raise JobTaken
+        audit.log(runner.actor, "integrations.import.batch", job, data={
+            "batch": number, "rows": [batch[0].row, batch[-1].row], **counts, **summary})
+    job.last_batch = number
+    for key, value in counts.items():
+        setattr(job, key, getattr(job, key) + value)
+
+
+def _finish(job: ImportJob, rows: int) -> None:
+    job.refresh_from_db()
+    accounted = job.imported + job.updated + job.rejected
+    assert accounted == rows, f"{accounted} rows accounted for, {rows} read"  # noqa: S101
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(status=S.DONE, total=rows,
+                                                   finished_at=timezone.now())
+        job.refresh_from_db()
+        audit.log(job.created_by, "integrations.import.finished", job, data={
+            "rows": rows, "imported": job.imported, "updated": job.updated,
+            "rejected": job.rejected})
+
+
+def dry_run(actor: User, job: ImportJob) -> dict[str, int]:
+    """Counts a run would give, with nothing kept."""
+    kind = _kind(actor, job.kind)
+    counts = {"imported": 0, "updated": 0, "rejected": 0}
+    with transaction.atomic():
+        runner = Runner(job, kind, actor)
+        for batch in runner.batches():
+            runner.write(batch)
+            for item in batch:
+                counts[item.outcome] += 1
+        transaction.set_rollback(True)
+    counts["total"] = runner.rows
+    return counts
+
+
+# --- the rejected rows -------------------------------------------------------------------------
+
+def rejected_csv(job: ImportJob) -> Iterator[str]:
+    """The rejected rows as CSV (UTF-8 with BOM, so Excel reads Chinese): the original
+    columns, then the row number and the reason."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    writer.writerow([*job.headers, _("Row"), _("Reason")])
+    width = len(job.headers)
+    for rejection in job.rejections.order_by("row").iterator(chunk_size=2000):
+        values = list(rejection.values)[:width]
+        values += [""] * (width - len(values))
+        writer.writerow([*values, rejection.row, rejection.reason])
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def rejected_file_name(job: ImportJob) -> str:
+    return f"import-{job.pk}-rejected.csv"

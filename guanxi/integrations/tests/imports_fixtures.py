@@ -1,0 +1,61 @@
+"""Shared by the import and export tests: real files written to a temporary directory and a
+helper that takes one through upload → mapping → confirm → run."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from guanxi.integrations.services import imports
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    """Uploads go to a temporary directory."""
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8",
+              delimiter: str = ",") -> Path:
+    with path.open("w", encoding=encoding, newline="") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def upload(user, kind: str, path: Path, policy: str = "skip"):
+    with path.open("rb") as f:
+        return imports.create_job(user, kind, iter(lambda: f.read(65536), b""), path.name,
+                                  policy=policy)
+
+
+def import_file(user, kind: str, path: Path, policy: str = "skip", mapping=None,
+                batch_size: int | None = None):
+    """Upload, (map), confirm and run to the end; returns the finished job."""
+    job = upload(user, kind, path, policy)
+    if mapping is not None:
+        imports.set_mapping(user, job, mapping, job.version)
+    if batch_size:
+        job.batch_size = batch_size
+        job.save(update_fields=["batch_size"])
+    imports.confirm(user, job, job.version, enqueue=False)
+    return imports.run(job.pk)
+
+
+def rejected_rows(job) -> list[list[str]]:
+    text = "".join(imports.rejected_csv(job))
+    assert text.startswith("\ufeff")
+    return list(csv.reader(text[1:].splitlines()))
