@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.core import views
+from guanxi.core import notification_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,11 @@ urlpatterns = [
     path("custom-fields/new/", views.custom_field_edit, name="custom_field_create"),
     path("custom-fields/<int:pk>/", views.custom_field_edit, name="custom_field_edit"),
     path("audit/", views.audit_trail, name="audit"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/menu/", notification_views.notification_menu,
+         name="notification_menu"),
+    path("notifications/read/", notification_views.notification_read,
+         name="notification_read"),
+    path("notifications/<int:pk>/", notification_views.notification_open,
+         name="notification_open"),
 ]

@@ -17,7 +17,7 @@ from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.locking import save_versioned
-from guanxi.customers.models import Account
+from guanxi.customers.models import Account, Source
 from guanxi.customers.services.common import add_event, clean_fields, require
 from guanxi.sales.models import Lead, WebForm
 from guanxi.sales.selectors.leads import can_edit_lead, lead_duplicates, manages_lead
@@ -164,3 +164,62 @@ def disqualify_lead(actor: User, lead: Lead, reason: str, version: int) -> Lead:
                 gettext_noop("Lead disqualified: %(lead)s (%(reason)s)"), actor,
                 params={"reason": reason})
     return lead
+
+
+# --- Web forms (administrators) -------------------------------------------------------------
+
+WEB_FORM_FIELDS = ("name", "source", "team", "thank_you", "allowed_origins")
+
+
+def _clean_web_form(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - set(WEB_FORM_FIELDS)
+    if unknown:
+        raise FieldErrors({k: [_("This field cannot be set here.")] for k in sorted(unknown)})
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    errors: dict[str, list[str]] = {}
+    if "name" in values and not values["name"]:
+        errors["name"] = [_("This field is required.")]
+    if "source" in values and values["source"] not in Source.values:
+        errors["source"] = [_("Choose a valid source.")]
+    if "allowed_origins" in values:
+        origins = [o.strip().rstrip("/") for o in (values["allowed_origins"] or "").split()]
+        bad = [o for o in origins if not o.startswith(("https://", "http://")) or " " in o
+               or "/" in o.split("://", 1)[1]]
+        if bad:
+            errors["allowed_origins"] = [
+                _("“%(value)s” is not a website origin like https://www.example.com.")
+                % {"value": bad[0]}]
+        values["allowed_origins"] = "\n".join(origins)
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+def _require_admin(actor: User) -> None:
+    require(actor.has_role(Role.ADMIN), _("Only administrators manage web forms."))
+
+
+@transaction.atomic
+def create_web_form(actor: User, data: dict[str, Any]) -> WebForm:
+    _require_admin(actor)
+    values = _clean_web_form(data)
+    if not values.get("name"):
+        raise FieldErrors({"name": [_("This field is required.")]})
+    form = WebForm.objects.create(**values)
+    audit.log(actor, "sales.web_form.created", form,
+              changes={k: [None, audit.jsonable(v)] for k, v in values.items()})
+    return form
+
+
+@transaction.atomic
+def update_web_form(actor: User, form: WebForm, data: dict[str, Any], version: int,
+                    ) -> WebForm:
+    _require_admin(actor)
+    values = _clean_web_form({k: v for k, v in data.items() if k != "active"})
+    if "active" in data:
+        values["active"] = bool(data["active"])
+    changes = audit.diff({k: getattr(form, k) for k in values}, values)
+    save_versioned(form, version, values)
+    if changes:
+        audit.log(actor, "sales.web_form.updated", form, changes=changes)
+    return form

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,8 +24,10 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
+from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
+from guanxi.customers.models import Source
 from guanxi.customers.regions import province_code
 from guanxi.sales.models import Lead, LeadRoutingRule, Task, Timeframe
 
@@ -195,3 +198,75 @@ def send_material(lead_id: int, kind: str, now: dt.datetime | None = None) -> bo
     Lead.objects.filter(pk=lead.pk).update(material_sent_at=now or timezone.now())
     audit.log(None, "sales.lead.material_sent", lead, data={"kind": kind})
     return True
+
+
+# --- Routing rules (administrators) ---------------------------------------------------------
+
+RULE_FIELDS = ("name", "position", "source", "timeframe", "province", "user", "team",
+               "active")
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators change lead routing."))
+
+
+def _clean_rule(data: dict[str, Any], current: LeadRoutingRule | None) -> dict[str, Any]:
+    unknown = set(data) - set(RULE_FIELDS)
+    if unknown:
+        raise FieldErrors({k: [_("This field cannot be set here.")] for k in sorted(unknown)})
+    values = {k: data[k] for k in RULE_FIELDS if k in data}
+    for key in ("name", "source", "timeframe", "province"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    errors: dict[str, list[str]] = {}
+    merged = {k: getattr(current, k) if current else None for k in RULE_FIELDS} | values
+    if not merged.get("name"):
+        errors["name"] = [_("This field is required.")]
+    if values.get("source") and values["source"] not in Source.values:
+        errors["source"] = [_("Choose a valid source.")]
+    if values.get("timeframe") and values["timeframe"] not in Timeframe.values:
+        errors["timeframe"] = [_("Choose a valid purchase timeframe.")]
+    if values.get("province") and province_code(values["province"]) is None:
+        errors["province"] = [_("“%(value)s” is not a Chinese province.")
+                              % {"value": values["province"]}]
+    if (merged.get("user") is None) == (merged.get("team") is None):
+        errors["user"] = [_("Choose either a user or a team for round robin.")]
+    position = values.get("position")
+    if position is not None and not (isinstance(position, int) and 0 <= position <= 10000):
+        errors["position"] = [_("Enter a whole number from 0 to 10000.")]
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+@transaction.atomic
+def create_rule(actor: User, data: dict[str, Any]) -> LeadRoutingRule:
+    _require_admin(actor)
+    values = _clean_rule(data, None)
+    rule = LeadRoutingRule.objects.create(**values)
+    audit.log(actor, "sales.lead_routing_rule.created", rule,
+              changes={k: [None, audit.jsonable(v)] for k, v in values.items()})
+    return rule
+
+
+@transaction.atomic
+def update_rule(actor: User, rule: LeadRoutingRule, data: dict[str, Any],
+                version: int) -> LeadRoutingRule:
+    _require_admin(actor)
+    values = _clean_rule(data, rule)
+    changes = audit.diff({k: getattr(rule, k) for k in values}, values)
+    save_versioned(rule, version, values)
+    if changes:
+        audit.log(actor, "sales.lead_routing_rule.updated", rule, changes=changes)
+    return rule
+
+
+@transaction.atomic
+def delete_rule(actor: User, rule: LeadRoutingRule, version: int) -> None:
+    _require_admin(actor)
+    if LeadRoutingRule.objects.filter(pk=rule.pk, version=version).delete()[0] == 0:
+        raise Conflict(_("Someone else changed this record after you opened it. Reload to "
+                         "see their changes, then make yours again."),
+                       field="version", code="stale_version")
+    audit.log(actor, "sales.lead_routing_rule.deleted", rule, data={"name": rule.name})
