@@ -11,8 +11,8 @@ def email_notification(event: Event) -> None:
     if event.type != "core.notification.created":
         return
     from guanxi.core.models import Notification
-    from guanxi.integrations.services.preferences import wants_email
     from guanxi.integrations.hook_tasks import email_notification as task
+    from guanxi.integrations.services.preferences import wants_email
 
     note = Notification.objects.select_related("recipient").filter(pk=event.object_id).first()
     if note is not None and wants_email(note.recipient, note.kind):

@@ -46,10 +46,10 @@ def test_outbox_row_is_written_in_the_transaction_of_the_change(hook, make_accou
 
 def test_a_rolled_back_change_sends_nothing(hook, make_account,
                                             django_capture_on_commit_callbacks, receiver):  # noqa: F811
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            make_account(name="回滚机电有限公司")
-            raise RuntimeError("crash after the write")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
+            pytest.raises(RuntimeError), transaction.atomic():
+        make_account(name="回滚机电有限公司")
+        raise RuntimeError("crash after the write")
     assert not WebhookDelivery.objects.exists()
     assert not callbacks
     assert receiver.requests == []
