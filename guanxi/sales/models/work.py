@@ -14,6 +14,24 @@ from django.utils.translation import gettext_lazy as _
 User = settings.AUTH_USER_MODEL
 
 
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ActivityQuerySet:
+        """Activities ``user`` may see (the rule lives in ``selectors.work.activity_scope``)."""
+        from guanxi.sales.selectors.work import activity_scope
+
+        scope = activity_scope(user)
+        return self if scope is None else self.filter(scope)
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TaskQuerySet:
+        """Tasks ``user`` may see (the rule lives in ``selectors.work.task_scope``)."""
+        from guanxi.sales.selectors.work import task_scope
+
+        scope = task_scope(user)
+        return self if scope is None else self.filter(scope)
+
+
 class Activity(models.Model):
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
@@ -54,6 +72,8 @@ class Activity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -144,6 +164,8 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "id"]

@@ -1,0 +1,203 @@
+"""Reads of the daily work: the scoped querysets of activities, support requests and tasks,
+who decides a support request, and the Today, calendar and work-list queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from guanxi.accounts.models import Role, User
+from guanxi.customers.models import Account
+from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest, Task
+
+READ_ALL_ROLES = (Role.ADMIN, Role.EXECUTIVE)
+TEAM_ROLES = (Role.MANAGER, Role.ASSISTANT)
+# The kinds that are appointments: they go into the calendar with a time and a duration.
+CALENDAR_KINDS = (Activity.Kind.VISIT, Activity.Kind.MEETING, Activity.Kind.CALL,
+                  Activity.Kind.CAMPAIGN)
+
+
+def activity_scope(user: User) -> Q | None:
+    """Own activities and those on a customer, opportunity or lead the user may see; None
+    means everything."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_role(*READ_ALL_ROLES):
+        return None
+    return (Q(owner=user) | Q(account__in=Account.objects.visible_to(user))
+            | Q(opportunity__in=Opportunity.objects.visible_to(user))
+            | Q(lead__in=Lead.objects.visible_to(user)))
+
+
+def task_scope(user: User) -> Q | None:
+    """Assigned or created by the user, and (managers, assistants) the tasks of their team
+    subtree; None means everything."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_role(*READ_ALL_ROLES):
+        return None
+    q = Q(assignee=user) | Q(created_by=user)
+    if user.has_role(*TEAM_ROLES) and user.team_id:
+        q |= Q(assignee__team_id__in=user.team_subtree_ids)
+    return q
+
+
+def visible_activities(user: User) -> QuerySet[Activity]:
+    return Activity.objects.visible_to(user).select_related(
+        "account", "contact", "opportunity", "lead", "owner")
+
+
+def visible_tasks(user: User) -> QuerySet[Task]:
+    return Task.objects.visible_to(user).select_related(
+        "assignee", "account", "opportunity", "lead")
+
+
+def visible_support_requests(user: User) -> QuerySet[SupportRequest]:
+    """Requests on activities the user sees, and those a manager over the requester decides."""
+    qs = SupportRequest.objects.select_related(
+        "activity__account", "activity__owner", "requested_by", "decided_by")
+    scope = activity_scope(user)
+    if scope is None:
+        return qs
+    q = Q(activity__in=Activity.objects.filter(scope))
+    if user.has_role(Role.MANAGER) and user.team_id:
+        q |= Q(requested_by__team_id__in=user.team_subtree_ids)
+    return qs.filter(q)
+
+
+def deciders(requester: User | None) -> list[User]:
+    """The managers over the requester's team (any level above or at it); administrators
+    when there is none."""
+    managers = User.objects.none()
+    if requester is not None and requester.team_id:
+        ancestors = [int(i) for i in requester.team.path.strip("/").split("/") if i]
+        managers = User.objects.filter(is_active=True, user_roles__role=Role.MANAGER,
+                                       team_id__in=ancestors)
+    found = list(managers.distinct())
+    if not found:
+        found = list(User.objects.filter(is_active=True, user_roles__role=Role.ADMIN)
+                     .distinct())
+    return found
+
+
+def can_decide(user: User, request: SupportRequest) -> bool:
+    """A manager over the requester's team, or an administrator."""
+    if user.has_role(Role.ADMIN):
+        return True
+    requester = request.requested_by
+    return (user.has_role(Role.MANAGER) and requester is not None
+            and requester.team_id in user.team_subtree_ids)
+
+
+def support_inbox(user: User) -> QuerySet[SupportRequest]:
+    """Requests the user decides, pending first."""
+    qs = visible_support_requests(user)
+    if not user.has_role(Role.ADMIN):
+        if not (user.has_role(Role.MANAGER) and user.team_id):
+            return qs.none()
+        qs = qs.filter(requested_by__team_id__in=user.team_subtree_ids)
+    pending_first = Case(When(status=SupportRequest.Status.PENDING, then=Value(0)),
+                         default=Value(1))
+    return qs.order_by(pending_first, "-requested_at", "-id")
+
+
+# --- Days and periods ------------------------------------------------------------------------
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end of ``day`` in the current time zone."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open and due before now; an all-day task is overdue from the day after its date."""
+    today_start, _end = day_bounds(timezone.localtime(now).date())
+    return Q(status=Task.Status.OPEN) & (Q(all_day=False, due_at__lt=now)
+                                         | Q(all_day=True, due_at__lt=today_start))
+
+
+def due_today_q(now: dt.datetime) -> Q:
+    start, end = day_bounds(timezone.localtime(now).date())
+    return (Q(status=Task.Status.OPEN, due_at__gte=start, due_at__lt=end)
+            & ~(Q(all_day=False, due_at__lt=now)))
+
+
+@dataclass
+class Today:
+    overdue: list[Task]
+    due_today: list[Task]
+    appointments: list[Activity]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"overdue": len(self.overdue), "due_today": len(self.due_today),
+                "appointments": len(self.appointments)}
+
+
+def today(user: User, now: dt.datetime | None = None) -> Today:
+    """The user's overdue and due-today tasks and today's planned visits and meetings."""
+    now = now or timezone.now()
+    tasks = Task.objects.filter(assignee=user).select_related("account", "opportunity", "lead")
+    start, end = day_bounds(timezone.localtime(now).date())
+    appointments = (Activity.objects.filter(owner=user, status=Activity.Status.PLANNED,
+                                            starts_at__gte=start, starts_at__lt=end)
+                    .select_related("account", "contact", "opportunity")
+                    .order_by("starts_at", "id"))
+    overdue = list(tasks.filter(overdue_q(now)).order_by("due_at", "id"))
+    for task in overdue:
+        task.is_overdue = True
+    return Today(overdue=overdue,
+                 due_today=list(tasks.filter(due_today_q(now)).order_by("due_at", "id")),
+                 appointments=list(appointments))
+
+
+def today_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    tasks = Task.objects.filter(assignee=user)
+    start, end = day_bounds(timezone.localtime(now).date())
+    return {
+        "overdue": tasks.filter(overdue_q(now)).count(),
+        "due_today": tasks.filter(due_today_q(now)).count(),
+        "appointments": Activity.objects.filter(
+            owner=user, status=Activity.Status.PLANNED, starts_at__gte=start,
+            starts_at__lt=end).count(),
+    }
+
+
+def calendar_items(user: User, start: dt.datetime, end: dt.datetime,
+                   ) -> tuple[list[Activity], list[Task]]:
+    """The user's appointments and open or done tasks between ``start`` and ``end``."""
+    activities = (Activity.objects.filter(owner=user, kind__in=CALENDAR_KINDS,
+                                          starts_at__gte=start, starts_at__lt=end)
+                  .exclude(status=Activity.Status.CANCELLED)
+                  .select_related("account", "contact", "opportunity")
+                  .order_by("starts_at", "id"))
+    tasks = (Task.objects.filter(assignee=user, due_at__gte=start, due_at__lt=end)
+             .exclude(status=Task.Status.CANCELLED)
+             .select_related("account", "opportunity").order_by("due_at", "id"))
+    return list(activities), list(tasks)
+
+
+def account_work(user: User, account: Account, now: dt.datetime | None = None,
+                 limit: int = 5) -> dict:
+    """Open tasks, upcoming activities and pending support requests of a customer."""
+    now = now or timezone.now()
+    tasks = visible_tasks(user).filter(account=account, status=Task.Status.OPEN)
+    upcoming = visible_activities(user).filter(
+        account=account, status=Activity.Status.PLANNED).order_by("starts_at", "id")
+    pending = visible_support_requests(user).filter(
+        activity__account=account, status=SupportRequest.Status.PENDING)
+    return {"tasks": list(tasks[:limit]), "upcoming": list(upcoming[:limit]),
+            "pending": list(pending[:limit]), "now": now}
+
+
+def opportunity_work(user: User, opportunity: Opportunity, limit: int = 10) -> dict:
+    return {
+        "activities": list(visible_activities(user).filter(opportunity=opportunity)[:limit]),
+        "tasks": list(visible_tasks(user).filter(opportunity=opportunity)
+                      .exclude(status=Task.Status.CANCELLED)[:limit]),
+    }

@@ -1,0 +1,217 @@
+"""E-mail from the record: templates with merge fields, rendering them safely, sending
+through Django's e-mail backend, and keeping each message on the customer's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import smtplib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template import Context, Engine, TemplateSyntaxError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.audit import diff
+from guanxi.core.errors import DomainError, FieldErrors, Forbidden
+from guanxi.core.locking import save_versioned
+from guanxi.customers.models import Account, Contact
+from guanxi.customers.services.common import add_event
+from guanxi.sales.models import Activity, EmailMessage, EmailTemplate, Opportunity
+from guanxi.sales.services.work_common import clean, may_work_on, resolve_records
+
+TEMPLATE_FIELDS = ("name", "language", "subject", "body", "active")
+TEMPLATE_ROLES = (Role.ADMIN, Role.MANAGER)
+# The merge fields a template may use; each value is a plain string.
+MERGE_FIELDS = {
+    "contact": ("name", "name_en", "title", "department", "email", "mobile", "phone"),
+    "account": ("name", "name_en", "phone", "email", "website"),
+    "user": ("display_name", "email", "phone"),
+    "opportunity": ("name", "amount", "currency", "next_step"),
+}
+_MISSING = "\x00missing:%s\x00"
+_MISSING_RE = re.compile("\x00missing:(.*?)\x00")
+
+
+class _MergeEngine(Engine):
+    # No tags at all ({% debug %}, {% include %}, {% load %} …): only {{ field }} and the
+    # built-in filters, applied to plain strings.
+    default_builtins = ["django.template.defaultfilters"]
+
+
+_ENGINE = _MergeEngine(autoescape=False, string_if_invalid=_MISSING, libraries={},
+                       loaders=[], debug=False)
+
+
+@dataclass
+class Rendered:
+    subject: str
+    body: str
+    missing: list[str] = field(default_factory=list)
+
+
+def merge_context(contact: Contact | None, account: Account | None, user: User,
+                  opportunity: Opportunity | None = None) -> dict[str, dict[str, str]]:
+    """Plain strings only: a template can reach nothing but these values (no methods, no
+    related objects, no settings)."""
+    def values(obj: Any, names: tuple[str, ...]) -> dict[str, str]:
+        if obj is None:
+            return {}
+        return {n: "" if getattr(obj, n, None) is None else str(getattr(obj, n))
+                for n in names}
+
+    ctx = {
+        "contact": values(contact, MERGE_FIELDS["contact"]),
+        "account": values(account, MERGE_FIELDS["account"]),
+        "user": values(user, MERGE_FIELDS["user"]),
+        "opportunity": values(opportunity, MERGE_FIELDS["opportunity"]),
+    }
+    if user is not None and not ctx["user"].get("display_name"):
+        ctx["user"]["display_name"] = str(user)
+    return ctx
+
+
+def render_text(text: str, context: dict[str, Any], field_name: str = "body",
+                ) -> tuple[str, list[str]]:
+    """Render ``text`` with the merge fields; unknown fields come out empty and are listed."""
+    try:
+        template = _ENGINE.from_string(text or "")
+    except TemplateSyntaxError as exc:
+        raise FieldErrors({field_name: [_("The merge fields cannot be read: %(error)s")
+                                        % {"error": exc}]}) from None
+    out = template.render(Context(context, autoescape=False))
+    missing = sorted(set(_MISSING_RE.findall(out)))
+    return _MISSING_RE.sub("", out), missing
+
+
+def render(subject: str, body: str, context: dict[str, Any]) -> Rendered:
+    subject_out, missing_s = render_text(subject, context, "subject")
+    body_out, missing_b = render_text(body, context, "body")
+    # A header is one line: a merge field with a line break must not add headers.
+    subject_out = " ".join(subject_out.split())
+    return Rendered(subject_out, body_out, sorted(set(missing_s) | set(missing_b)))
+
+
+# --- Templates -------------------------------------------------------------------------------
+
+def _require_template_role(actor: User) -> None:
+    if not actor.has_role(*TEMPLATE_ROLES):
+        raise Forbidden(_("Only administrators and managers edit e-mail templates."))
+
+
+def _check_template(cleaned: dict[str, Any]) -> None:
+    for name in ("subject", "body"):
+        if name in cleaned:
+            render_text(cleaned[name], {}, name)
+
+
+@transaction.atomic
+def create_template(actor: User, data: dict[str, Any]) -> EmailTemplate:
+    _require_template_role(actor)
+    missing = [k for k in ("name", "subject", "body") if not data.get(k)]
+    if missing:
+        raise FieldErrors({k: [_("This field is required.")] for k in missing})
+    cleaned = clean(EmailTemplate, data, TEMPLATE_FIELDS)
+    _check_template(cleaned)
+    template = EmailTemplate.objects.create(**cleaned, created_by=actor)
+    audit.log(actor, "sales.email_template.created", template, changes=diff({}, cleaned))
+    return template
+
+
+@transaction.atomic
+def update_template(actor: User, template: EmailTemplate, data: dict[str, Any],
+                    version: int) -> EmailTemplate:
+    _require_template_role(actor)
+    cleaned = clean(EmailTemplate, data, TEMPLATE_FIELDS)
+    _check_template(cleaned)
+    before = {k: getattr(template, k) for k in cleaned}
+    save_versioned(template, version, cleaned)
+    audit.log(actor, "sales.email_template.updated", template, changes=diff(before, cleaned))
+    return template
+
+
+@transaction.atomic
+def deactivate_template(actor: User, template: EmailTemplate, version: int) -> None:
+    _require_template_role(actor)
+    save_versioned(template, version, {"active": False})
+    audit.log(actor, "sales.email_template.deactivated", template,
+              changes={"active": [True, False]})
+
+
+# --- Sending ---------------------------------------------------------------------------------
+
+def send_email(actor: User, account: Account, *, contact: Contact | None, subject: str,
+               body: str, to: str = "", template: EmailTemplate | None = None,
+               opportunity: Opportunity | None = None,
+               now: dt.datetime | None = None) -> EmailMessage:
+    """Send a message to a contact of ``account`` (or to ``to``). A failed send is kept as a
+    failed message with the error, and the caller shows it; a sent one goes on the timeline
+    and is logged as an e-mail activity."""
+    now = now or timezone.now()
+    account, contact, opportunity, _lead = resolve_records(actor, account, contact,
+                                                           opportunity, None)
+    if not may_work_on(actor, account, opportunity):
+        raise Forbidden(_("You may not write to this customer."))
+    errors: dict[str, list[str]] = {}
+    address = (to or (contact.email if contact else "")).strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        errors["to" if to or not contact else "contact"] = [
+            _("Enter a valid e-mail address.") if address
+            else _("This contact has no e-mail address.")]
+    subject = " ".join((subject or "").split())
+    if not subject:
+        errors["subject"] = [_("This field is required.")]
+    elif len(subject) > 300:
+        errors["subject"] = [_("At most 300 characters.")]
+    if not (body or "").strip():
+        errors["body"] = [_("This field is required.")]
+    if template is not None and not template.active:
+        errors["template"] = [_("This template is no longer active.")]
+    if errors:
+        raise FieldErrors(errors)
+    sender = settings.DEFAULT_FROM_EMAIL
+    message = mail.EmailMessage(subject, body, from_email=sender, to=[address],
+                                reply_to=[actor.email] if actor.email else None)
+    message_id = message.message()["Message-ID"]
+    message.extra_headers["Message-ID"] = message_id
+    status, error = EmailMessage.Status.SENT, ""
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException) as exc:
+        status, error = EmailMessage.Status.FAILED, f"{type(exc).__name__}: {exc}"[:500]
+    with transaction.atomic():
+        row = EmailMessage.objects.create(
+            account=account, contact=contact, opportunity=opportunity, template=template,
+            direction="out", sender=sender, to=address, subject=subject, body=body,
+            message_id=message_id, status=status, error=error, sent_by=actor, at=now)
+        audit.log(actor, f"sales.email.{status}", row, data={"to": address, "error": error})
+        if status == EmailMessage.Status.SENT:
+            _record_sent(actor, row, now)
+    return row
+
+
+def _record_sent(actor: User, row: EmailMessage, now: dt.datetime) -> None:
+    Activity.objects.create(kind=Activity.Kind.EMAIL, subject=row.subject[:200],
+                            body=row.body, status=Activity.Status.DONE, starts_at=now,
+                            account=row.account, contact=row.contact,
+                            opportunity=row.opportunity, owner=actor)
+    add_event(row.account, "sales.email", gettext_noop("E-mail sent: %(subject)s"), actor,
+              body=row.body[:5000], contact=row.contact, at=now,
+              params={"subject": row.subject}, data={"email": row.pk, "to": row.to})
+
+
+def failed_message(row: EmailMessage) -> DomainError:
+    """What a page or the API says when the send failed."""
+    return DomainError(_("The e-mail could not be sent: %(error)s") % {"error": row.error},
+                       code="send_failed")
