@@ -128,10 +128,7 @@ def analyse(customers: np.ndarray, days: np.ndarray, amounts: np.ndarray, costs:
     matrix = valuematrix.value_matrix(
         recency_days=s.days_since_last, frequency=purchases.astype(float), monetary=average,
         spend_ratio=recent.spend_ratio, answers=_align(answers, answer_ids, s.customer_ids))
-    groups = cluster.cluster_customers(
-        {"recency": s.days_since_last.astype(float), "frequency": purchases.astype(float),
-         "monetary": average, "tenure": s.tenure_days.astype(float)},
-        k_range=(max(2, params.clusters - 2), params.clusters + 2))
+    groups = _clusters(s, purchases, average, params.clusters)
     labels = np.array([c.label for c in groups.clusters] or [""], dtype=object)
     lap("models")
     progress(75, "models")
@@ -171,6 +168,20 @@ def analyse(customers: np.ndarray, days: np.ndarray, amounts: np.ndarray, costs:
     lap("figures")
     return Result(account_ids=s.customer_ids, columns=columns, fitted=fitted,
                   spend_check=_params(check), figures=figures, timings=timings)
+
+
+def _clusters(s: Any, purchases: np.ndarray, average: np.ndarray, k: int) -> Any:
+    """k-means around the configured number of clusters (silhouette picks within ±2); a
+    handful of customers is one group."""
+    n = len(s)
+    high = min(k + 2, n - 1)
+    if high < 2:
+        return cluster.ClusterResult(labels=np.zeros(n, dtype=np.int64), k=1,
+                                     silhouette=float("nan"), silhouette_by_k={})
+    return cluster.cluster_customers(
+        {"recency": s.days_since_last.astype(float), "frequency": purchases.astype(float),
+         "monetary": average, "tenure": s.tenure_days.astype(float)},
+        k_range=(min(max(2, k - 2), high), high))
 
 
 def _counts(keys: np.ndarray, value: np.ndarray) -> list[list[Any]]:

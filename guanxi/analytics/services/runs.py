@@ -150,6 +150,7 @@ def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
             retention_rate=f["retention_rate"], repeat_rate=f["repeat_rate"])
     _prune(int(p.get("keep_runs") or 30))
     times["write"] = time.perf_counter() - started
+    progress(100, "done")
 
 
 def _money(value: float) -> str:
