@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from guanxi.analytics.models import AnalysisRun, CustomerMetrics, Transaction
 from guanxi.analytics.services import runs
-from guanxi.analytics.tests.app_fixtures import UNTIL, analysed, shop  # noqa: F401
+from guanxi.analytics.tests.app_fixtures import UNTIL
 
 pytestmark = pytest.mark.django_db
 
