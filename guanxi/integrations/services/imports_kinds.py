@@ -142,9 +142,12 @@ def apply_template(kind: Kind, headers: list[str], template: dict[str, str]) -> 
 
 
 def row_values(mapping: dict[str, str], raw: list[str]) -> dict[str, str]:
+    """The mapped cells of a row; a quote our export put before formula-like text comes off."""
+    from guanxi.integrations.services.exports import restore
+
     values: dict[str, str] = {}
     for index, key in mapping.items():
         i = int(index)
         if key and i < len(raw):
-            values[key] = raw[i]
+            values[key] = restore(raw[i])
     return values
