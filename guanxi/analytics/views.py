@@ -22,6 +22,7 @@ from guanxi.accounts.models import Role
 from guanxi.analytics import labels, selectors
 from guanxi.analytics.dashboard import dashboard as dashboard_figures
 from guanxi.analytics.engine.valuematrix import KINDS, TIMES, TYPE_GRID
+from guanxi.analytics.forms import MetricFilterForm
 from guanxi.analytics.models import AnalyticsSettings
 from guanxi.analytics.services import imports, runs
 from guanxi.analytics.services.settings import update_settings
@@ -131,27 +132,6 @@ def run_start(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(exc.message) from None
         messages.error(request, exc.message)
     return redirect("analytics:runs")
-
-
-class MetricFilterForm(forms.Form):
-    segment = forms.ChoiceField(label=gettext_lazy("Segment"), required=False)
-    lifecycle = forms.ChoiceField(label=gettext_lazy("Lifecycle stage"), required=False)
-    value_type = forms.ChoiceField(label=gettext_lazy("Value type"), required=False)
-    abc = forms.ChoiceField(label=gettext_lazy("ABC class"), required=False,
-                            choices=[("", gettext_lazy("Any")), ("A", "A"), ("B", "B"),
-                                     ("C", "C")])
-    clv_min = forms.DecimalField(label=gettext_lazy("Lifetime value at least"), required=False)
-    clv_max = forms.DecimalField(label=gettext_lazy("Lifetime value at most"), required=False)
-    churn_min = forms.FloatField(label=gettext_lazy("Churn risk at least"), required=False,
-                                 min_value=0, max_value=1)
-    cluster = forms.IntegerField(label=gettext_lazy("Cluster"), required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        anything = [("", _("Any"))]
-        self.fields["segment"].choices = anything + labels.segment_choices()
-        self.fields["lifecycle"].choices = anything + labels.lifecycle_choices()
-        self.fields["value_type"].choices = anything + labels.value_type_choices()
 
 
 @login_required

@@ -7,6 +7,7 @@ validates its input with a schema, calls one service, and answers.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, QueryDict
@@ -48,6 +49,16 @@ class CustomerFilters(Schema):
     tag: str | None = None
     province: str | None = Field(None, description="Chinese or English name, or code")
     completeness_lt: int | None = None
+    # Customer value, from the latest analysis run (see /api/analytics/customers).
+    segment: str | None = Field(None, description="RFM segment key, e.g. `champions`")
+    lifecycle: str | None = Field(None, description="exploration, development, stable, decline")
+    value_type: str | None = Field(None, description="value-matrix type, e.g. `visionary`")
+    abc: str | None = Field(None, description="ABC class by revenue: A, B or C")
+    rfm: str | None = Field(None, description="RFM code, e.g. `545`")
+    cluster: int | None = None
+    clv_min: Decimal | None = None
+    clv_max: Decimal | None = None
+    churn_min: float | None = Field(None, ge=0, le=1, description="churn risk at least")
     sort: Sort = "-updated_at"
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)

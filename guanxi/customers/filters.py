@@ -11,6 +11,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Team, User
+from guanxi.analytics.selectors import filter_accounts as metric_filter
+from guanxi.analytics.selectors import parse_filters as parse_metric_filters
 from guanxi.core.custom_fields import clean_value, definitions
 from guanxi.core.errors import FieldErrors
 from guanxi.core.models import CustomFieldDefinition
@@ -57,6 +59,10 @@ def filter_accounts(user: User, f: dict[str, Any], custom: dict[str, str]) -> Qu
     if f.get("completeness_lt") is not None:
         qs = qs.filter(completeness__lt=f["completeness_lt"])
     qs = _filter_custom(qs, custom, errors)
+    try:  # customer value: segment, lifecycle, value type, ABC, CLV, churn risk, cluster
+        qs = metric_filter(qs, parse_metric_filters(f))
+    except FieldErrors as exc:
+        errors |= exc.errors
     if errors:
         raise FieldErrors(errors)
     return qs

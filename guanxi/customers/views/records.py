@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from guanxi.accounts.models import Role, User
+from guanxi.analytics.selectors import filter_accounts as metric_filter
+from guanxi.analytics.selectors import parse_filters as parse_metric_filters
 from guanxi.core import audit
 from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError
@@ -142,6 +144,8 @@ def _filtered_accounts(user: User, form: ListFilterForm):
             qs = qs.filter(**{f"custom__{definition.key}__icontains": json.dumps(value)})
         else:
             qs = qs.filter(**{f"custom__{definition.key}": value})
+    # Customer value filters (segment, lifecycle, CLV, churn risk …) on the latest metrics.
+    qs = metric_filter(qs, parse_metric_filters(form.data, strict=False))
     return qs, ranked
 
 
