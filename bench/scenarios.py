@@ -158,10 +158,12 @@ def create_scenario(user: User) -> Scenario:
     return Scenario("create customer (services, rep)", [call], "with contacts and address")
 
 
-def all_scenarios(admin: User, rep: User) -> list[Scenario]:
+def all_scenarios(admin: User, rep: User, manager: User | None = None) -> list[Scenario]:
+    from bench import sales
+
     return [*search_scenarios(admin, "admin"), *search_scenarios(rep, "rep"),
             *page_scenarios(admin, "admin"), *page_scenarios(rep, "rep"),
-            create_scenario(rep)]
+            create_scenario(rep), *(sales.scenarios(admin, rep, manager) if manager else [])]
 
 
 def run(scenario: Scenario, repeat: int, warmup: int = 2) -> Result:

@@ -20,15 +20,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=int, default=10_000,
                             help="at least this many customers (demo data is added if fewer)")
+        parser.add_argument("--opportunities", type=int, default=0,
+                            help="at least this many opportunities (bulk-loaded if fewer)")
         parser.add_argument("--repeat", type=int, default=50, help="timed calls per scenario")
         parser.add_argument("--only", default="",
                             help="run scenarios whose name contains this text")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    def handle(self, *args, scale: int, repeat: int, only: str, json: bool, **options) -> None:
+    def handle(self, *args, scale: int, repeat: int, only: str, json: bool,
+               opportunities: int, **options) -> None:
         if str(settings.BASE_DIR) not in sys.path:
             sys.path.insert(0, str(settings.BASE_DIR))
-        from bench import scenarios
+        from bench import sales, scenarios
 
         call_command("migrate", interactive=False, verbosity=0)
         have = Account.objects.count()
@@ -37,7 +40,9 @@ class Command(BaseCommand):
             result = build(scale, say=self.stderr.write)
             self.stderr.write(f"  done in {result.seconds:.0f} s")
         org = build(0).org
-        chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"])
+        sales.grow(org, opportunities, say=self.stderr.write)
+        chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"],
+                                                     org.users["manager"])
                   if only in s.name]
         results = []
         for scenario in chosen:
@@ -45,13 +50,14 @@ class Command(BaseCommand):
             if not json:
                 self.stderr.write(f"  {scenario.name}: p95 {results[-1].pct(95):.1f} ms")
         meta = {"database": scenarios.database_label(), "customers": Account.objects.count(),
-                "search_tokens": scenarios.token_count(), "repeat": repeat,
+                "search_tokens": scenarios.token_count(), **sales.counts(), "repeat": repeat,
                 "python": platform.python_version(), "machine": platform.machine()}
         if json:
             self.stdout.write(_json({"meta": meta, "results": [r.as_dict() for r in results]}))
             return
         self.stdout.write(f"{meta['database']}: {meta['customers']:,} customers, "
-                          f"~{meta['search_tokens']:,} search tokens, {repeat} calls each")
+                          f"~{meta['search_tokens']:,} search tokens, "
+                          f"{meta['opportunities']:,} opportunities, {repeat} calls each")
         width = max(len(r.name) for r in results) + 2
         self.stdout.write(f"{'scenario':<{width}}{'p50':>9}{'p95':>9}{'p99':>9}  (ms)")
         for r in results:
