@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from guanxi.integrations.api import automation, exports, imports, webhooks
+from guanxi.integrations.api import automation, exports, imports, preferences, webhooks
 
 router = Router()
-for _area in (imports, exports, webhooks, automation):
+for _area in (imports, exports, webhooks, automation, preferences):
     router.add_router("", _area.router)
