@@ -18,9 +18,10 @@ from guanxi.customers import services as customers
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.regions import province_code
 from guanxi.customers.services.common import add_event, require
-from guanxi.sales.models import Activity, Lead, Opportunity, Pipeline, Stage, StageChange, Task
+from guanxi.sales.models import Activity, Lead, Task
 from guanxi.sales.selectors.leads import can_edit_lead
 from guanxi.sales.services.leads import expect_version
+from guanxi.sales.services.opportunities import create_opportunity
 
 
 def _contact_data(lead: Lead) -> dict[str, Any]:
@@ -45,33 +46,6 @@ def _new_account(actor: User, lead: Lead, force: bool) -> tuple[Account, Contact
     return account, account.contacts.get()
 
 
-def _first_stage() -> tuple[Pipeline, Stage]:
-    pipeline = Pipeline.objects.filter(is_default=True, active=True).first() \
-        or Pipeline.objects.filter(active=True).first()
-    stage = pipeline.stages.filter(active=True, kind=Stage.Kind.OPEN).order_by(
-        "position", "id").first() if pipeline else None
-    if stage is None:
-        raise DomainError(_("There is no active sales pipeline to put the opportunity on. "
-                            "Ask an administrator."), code="no_pipeline")
-    return pipeline, stage
-
-
-def _open_opportunity(actor: User, lead: Lead, account: Account, contact: Contact,
-                      name: str, now: dt.datetime) -> Opportunity:
-    """The opportunity on the default pipeline's first stage, with its first stage row."""
-    pipeline, stage = _first_stage()
-    owner = lead.owner or actor
-    opportunity = Opportunity.objects.create(
-        name=name, account=account, contact=contact, pipeline=pipeline, stage=stage,
-        amount=lead.budget or 0, probability=stage.probability, source=lead.source,
-        timeframe=lead.timeframe, lead=lead, owner=owner, team=owner.team or account.team,
-        finder=lead.finder, created_by=actor, created_at=now, stage_changed_at=now)
-    StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage,
-                               by=actor, at=now, amount=opportunity.amount)
-    audit.log(actor, "sales.opportunity.created", opportunity, data={"lead": lead.pk})
-    return opportunity
-
-
 @transaction.atomic
 def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | None = None,
                  force: bool = False, opportunity_name: str = "",
@@ -93,7 +67,10 @@ def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | No
             or customers.add_contact(actor, account, _contact_data(lead))
     name = (opportunity_name or "").strip()[:200] or (
         f"{account.name} · {lead.interest}" if lead.interest else account.name)[:200]
-    opportunity = _open_opportunity(actor, lead, account, contact, name, now)
+    opportunity = create_opportunity(actor, account, {
+        "name": name, "amount": lead.budget or 0, "contact": contact, "source": lead.source,
+        "timeframe": lead.timeframe, "lead": lead, "owner": lead.owner or actor,
+        "finder": lead.finder}, now=now)
     # The lead's history moves along to the customer.
     Activity.objects.filter(lead=lead, account__isnull=True).update(account=account)
     Task.objects.filter(lead=lead, account__isnull=True).update(account=account)
