@@ -85,8 +85,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
                 for i, v in enumerate(data["won"])],
         "forecast": [{"value": str(v), "url": _list_url(f, **span(i))}
                      for i, v in enumerate(data["forecast"])],
-        "labels": {"won": _("Closed won"), "forecast": _("Won + weighted pipeline"),
-                   "weighted": _("Weighted pipeline"), "deals": _("deals")},
+        "labels": {"won": _("Closed won"), "forecast": _("Won + weighted pipeline")},
     }
     close = {"close_from": f.date_from.isoformat(), "close_to": f.date_to.isoformat()}
     for row in data["by_rep"]:
@@ -118,7 +117,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
         "labels": {"reached": _("Reached"), "conversion": _("to the next stage"),
                    "of_first": _("of all"), "lost": _("Lost deals"), "amount": _("Amount"),
                    "leads": _("Leads"), "converted": _("Converted"), "won": _("Won"),
-                   "rate": _("Converted %"), "win": _("Won %")},
+                   "rate": _("Share converted"), "win": _("Share that bought")},
     }
     return render(request, "sales/forecast/funnel.html", {
         **_choices(request, f, errors, "funnel"), "data": data, "chart": chart,
