@@ -78,7 +78,10 @@ def _terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, gr
         np.log(s) + np.log(_WEIGHTS) + log_half
         - rx * log_a_tau - (s + 1.0) * log_b_tau + log_atx - 2.0 * np.log(v)
     )
-    log_si = np.logaddexp.reduce(log_nodes, axis=1, keepdims=True)
+    top = log_nodes.max(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):  # rows with an empty interval: all −inf
+        log_si = top + np.log(np.exp(log_nodes - top).sum(axis=1, keepdims=True))
+    log_si = np.where(np.isneginf(top), -np.inf, log_si)
     log_sum = np.logaddexp(lt1, log_si)
     ll = (log_c + log_sum)[:, 0]
     if not grad:
