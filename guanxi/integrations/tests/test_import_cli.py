@@ -1,0 +1,175 @@
+"""The ``import`` command: counts, dry run, fatal errors, and an import killed with SIGKILL
+midway that resumes from its last committed batch with no row lost or repeated."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from guanxi.customers.models import Account
+from guanxi.integrations.models import ImportJob
+from guanxi.integrations.tests.imports_fixtures import var_dir, write_csv  # noqa: F401
+
+MANAGE = Path(settings.BASE_DIR) / "manage.py"
+
+
+def test_command_prints_the_counts_and_where_the_rejected_rows_are(org, var_dir, tmp_path):  # noqa: F811
+    path = write_csv(tmp_path / "c.csv", [["客户名称", "电话"], ["甲有限公司", "13812345678"],
+                                         ["乙有限公司", "bad"]])
+    out = io.StringIO()
+    call_command("import", "customers", str(path), "--json", "--user", "rep", stdout=out)
+    result = json.loads(out.getvalue())
+    assert {k: result[k] for k in ("status", "rows", "imported", "updated", "rejected")} == {
+        "status": "done", "rows": 2, "imported": 1, "updated": 0, "rejected": 1}
+    rejected = Path(result["rejected_file"]).read_text(encoding="utf-8-sig")
+    assert "乙有限公司" in rejected and "not a phone number" in rejected
+    assert Account.objects.get().owner == org.rep
+
+    out = io.StringIO()
+    call_command("import", "customers", str(path), "--json", "--user", "rep",
+                 "--update-existing", stdout=out)
+    assert json.loads(out.getvalue())["updated"] == 1
+
+
+def test_dry_run_keeps_nothing(org, var_dir, tmp_path):  # noqa: F811
+    path = write_csv(tmp_path / "c.csv", [["name", "phone"], ["Acme Ltd", "13812345678"]])
+    out = io.StringIO()
+    call_command("import", "customers", str(path), "--dry-run", "--json", "--user", "rep",
+                 stdout=out)
+    assert json.loads(out.getvalue()) == {"dry_run": True, "imported": 1, "updated": 0,
+                                          "rejected": 0, "total": 1}
+    assert not Account.objects.exists() and not ImportJob.objects.exists()
+
+
+def test_fatal_errors_are_clear(org, var_dir, tmp_path):  # noqa: F811
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import", "customers", str(tmp_path / "missing.csv"), "--user", "rep")
+    path = write_csv(tmp_path / "c.csv", [["甲", "乙"], ["x", "y"]])
+    with pytest.raises(CommandError, match="Map a column to: Customer name"):
+        call_command("import", "customers", str(path), "--user", "rep")
+    with pytest.raises(CommandError, match="cannot import"):
+        call_command("import", "customers", str(path), "--user", "finance")
+    with pytest.raises(CommandError, match="Choose what the file holds"):
+        call_command("import", "products", str(path), "--user", "rep")
+    with pytest.raises(CommandError, match="No import job"):
+        call_command("import", "--resume", "999")
+
+
+# --- killed and resumed ------------------------------------------------------------------------
+
+ROWS = 100
+BATCH = 10
+
+
+def _expected_rejected() -> set[int]:
+    return {n for n in range(1, ROWS + 1) if n % 7 == 0 or n % 13 == 0}
+
+
+def _file(tmp_path: Path) -> Path:
+    rows = [["客户名称", "电话"]]
+    for n in range(1, ROWS + 1):
+        name = "续传客户1号有限公司" if n % 13 == 0 else f"续传客户{n}号有限公司"
+        phone = "12345" if n % 7 == 0 else f"1390000{n:04d}"
+        rows.append([name, phone])
+    return write_csv(tmp_path / "resume.csv", rows)
+
+
+class SharedDatabase:
+    """The test database as another process reaches it: PostgreSQL by name; SQLite (in
+    memory for tests) copied to a file the subprocess opens."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.env = {**os.environ, "GUANXI_VAR_DIR": str(tmp_path / "var"),
+                    "PYTHONUNBUFFERED": "1"}
+        self.file = None
+        if connection.vendor == "sqlite":
+            self.file = tmp_path / "shared.sqlite3"
+            target = sqlite3.connect(self.file)
+            connection.ensure_connection()
+            connection.connection.backup(target)
+            target.close()
+            self.env["GUANXI_SQLITE_PATH"] = str(self.file)
+            self.env.pop("DATABASE_URL", None)
+        else:
+            s = connection.settings_dict
+            self.env["DATABASE_URL"] = (f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/"
+                                        f"{s['NAME']}")
+
+    def one(self, sql: str) -> tuple:
+        if self.file is None:
+            with connection.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchone()
+        with sqlite3.connect(self.file, timeout=20) as db:
+            return db.execute(sql).fetchone()
+
+    def run(self, *args: str, **env: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, str(MANAGE), "import", *args],
+                                env={**self.env, **env}, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+
+JOB = "SELECT id, last_batch, imported, updated, rejected, status FROM integrations_importjob"
+COUNTS = ("SELECT (SELECT COUNT(*) FROM customers_account), "
+          "(SELECT COUNT(DISTINCT name) FROM customers_account), "
+          "(SELECT COUNT(*) FROM integrations_importrejection), "
+          "(SELECT COUNT(DISTINCT token) FROM customers_searchtoken WHERE field = 4)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killed_import_resumes_without_loss_or_duplicate(org, tmp_path):
+    shared = SharedDatabase(tmp_path)
+    path = _file(tmp_path)
+    proc = shared.run("customers", str(path), "--user", "rep", "--batch-size", str(BATCH),
+                      GUANXI_IMPORT_BATCH_PAUSE="0.4")
+    deadline = time.monotonic() + 180
+    job = None
+    while time.monotonic() < deadline:
+        job = shared.one(JOB) if shared.one("SELECT COUNT(*) FROM integrations_importjob")[0] \
+            else None
+        if job and job[1] >= 3:
+            break
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    assert job and job[1] >= 3, "the import did not commit three batches in time"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    job_id, batches, imported, updated, rejected, status = shared.one(JOB)
+    assert status == "running" and batches < ROWS // BATCH
+    accounts, distinct, rejections, phones = shared.one(COUNTS)
+    # Exactly the committed batches are in the database: nothing half-written.
+    assert imported + updated + rejected == batches * BATCH
+    assert (accounts, rejections) == (imported, rejected) and distinct == accounts
+
+    done = shared.run("--resume", str(job_id), "--json")
+    out, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err
+    result = json.loads(out)
+    expected_rejected = _expected_rejected()
+    assert (result["rows"], result["imported"], result["updated"], result["rejected"]) == (
+        ROWS, ROWS - len(expected_rejected), 0, len(expected_rejected))
+    accounts, distinct, rejections, phones = shared.one(COUNTS)
+    assert accounts == distinct == phones == ROWS - len(expected_rejected)
+    assert rejections == len(expected_rejected)
+    rejected_file = Path(result["rejected_file"]).read_text(encoding="utf-8-sig")
+    rows = {int(line.split(",")[2]) for line in rejected_file.splitlines()[1:]}
+    assert rows == expected_rejected
+
+    # A fatal error is a non-zero exit with a clear message.
+    failed = shared.run("customers", str(tmp_path / "missing.csv"), "--user", "rep")
+    _out, err = failed.communicate(timeout=120)
+    assert failed.returncode != 0 and "No such file" in err
