@@ -211,7 +211,13 @@ def _record_sent(actor: User, row: EmailMessage, now: dt.datetime) -> None:
               params={"subject": row.subject}, data={"email": row.pk, "to": row.to})
 
 
-def failed_message(row: EmailMessage) -> DomainError:
+class SendFailed(DomainError):
+    """The mail server refused or could not be reached; the message is kept as failed."""
+
+    status = 502
+
+
+def failed_message(row: EmailMessage) -> SendFailed:
     """What a page or the API says when the send failed."""
-    return DomainError(_("The e-mail could not be sent: %(error)s") % {"error": row.error},
-                       code="send_failed")
+    return SendFailed(_("The e-mail could not be sent: %(error)s") % {"error": row.error},
+                      code="send_failed")

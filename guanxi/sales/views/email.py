@@ -123,7 +123,7 @@ def compose(request: HttpRequest) -> HttpResponse:
             if exc.status in (403, 404):
                 raise
             add_domain_error(form, exc)
-            status = exc.status if exc.code != "send_failed" else 502
+            status = exc.status
         else:
             # The merged text goes back into the form, so it can be edited before sending.
             form = ComposeForm(initial={"contact": contact, "template": template,
