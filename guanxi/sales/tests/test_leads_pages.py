@@ -266,3 +266,19 @@ def test_nav_shows_leads_and_admin_settings(org, world):
     for url in (reverse("sales:lead_list"), reverse("sales:routing_rules"),
                 reverse("sales:web_forms")):
         assert f'href="{url}"' in page
+
+
+def test_list_queries_do_not_grow_with_rows_and_htmx_gets_the_table(org, world,
+                                                                     django_assert_max_num_queries):
+    client = Client()
+    client.force_login(org.admin)
+    client.get(reverse("sales:lead_list"))
+    for i in range(15):
+        create_lead(org.manager, {"name": f"批量{i}", "timeframe": "6m"}, owner=org.teammate)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("sales:lead_list")).content.decode()
+    assert page.count('href="/sales/leads/') >= 16
+    partial = client.get(reverse("sales:lead_list"), {"timeframe": "6m"},
+                         headers={"HX-Request": "true", "HX-Target": "lead-table"})
+    body = partial.content.decode()
+    assert body.lstrip().startswith("<div id=\"lead-table\"") and "批量3" in body

@@ -75,8 +75,8 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "can_enter": services.can_enter_leads(request.user),
         "first": start + 1, "last": start + len(rows[:PAGE_SIZE]),
     }
-    template = "sales/leads/_table.html" if request.htmx and not request.htmx.boosted \
-        else "sales/leads/list.html"
+    template = "sales/leads/_table.html" \
+        if request.htmx and request.htmx.target == "lead-table" else "sales/leads/list.html"
     return render(request, template, context)
 
 
