@@ -28,7 +28,7 @@
     board.querySelectorAll(".opp-column").forEach((column) => {
       const t = totals[column.dataset.stage] || { count: 0, amount: "0" };
       column.querySelector("[data-count]").textContent = t.count;
-      column.querySelector("[data-amount]").textContent = t.amount;
+      column.querySelector("[data-total]").textContent = t.amount;
     });
   }
 
