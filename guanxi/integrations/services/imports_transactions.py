@@ -51,7 +51,7 @@ def _money(text: str, required: bool) -> Decimal | None:
 class Transactions(Kind):
     key = "transactions"
     label = gettext_lazy("Transactions")
-    roles = (Role.MANAGER, Role.FINANCE, Role.ADMIN)
+    roles = (Role.MANAGER, Role.ADMIN)  # the figures the value models learn from
     unique_keys = frozenset({"external_id"})
     targets = (
         T("customer", gettext_lazy("Customer name"), ("客户名称", "客户", "公司名称", "customer",
