@@ -143,7 +143,9 @@ def test_audit_trail_filters_and_pages_without_count(client, org, field,
     try:
         with django_assert_max_num_queries(10) as ctx:
             first = client.get(url)
-        assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+        # The audit trail grows without bound: it is paged without counting it.
+        assert not any("COUNT(" in q["sql"].upper() and "CORE_AUDITENTRY" in q["sql"].upper()
+                       for q in ctx.captured_queries)
         assert len(first.context["entries"]) == 2 and first.context["next_cursor"]
         seen = {e.pk for e in first.context["entries"]}
         second = client.get(url, {"after": first.context["next_cursor"]})
