@@ -26,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--only", default="",
                             help="run scenarios whose name contains this text")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        parser.add_argument("--import-rows", type=int, default=0,
+                            help="instead: import a generated customer CSV of this many rows")
+        parser.add_argument("--import-batch", type=int, default=500,
+                            help="rows per transaction for --import-rows")
         parser.add_argument("--transactions", type=int, default=10_000_000,
                             help="with --only analytics: at least this many transactions "
                                  "(simulated for every customer if fewer)")
@@ -37,6 +41,12 @@ class Command(BaseCommand):
         from bench import sales, scenarios
 
         call_command("migrate", interactive=False, verbosity=0)
+        if options["import_rows"]:
+            from bench import imports
+
+            imports.main(self.stdout, options["import_rows"], options["import_batch"],
+                         settings.VAR_DIR, json)
+            return
         have = Account.objects.count()
         if have < scale:
             self.stderr.write(f"Growing the database from {have:,} to {scale:,} customers …")
