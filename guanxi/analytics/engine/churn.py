@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,18 @@ def fit_churn_model(
         estimator = HistGradientBoostingClassifier(random_state=random_state)
     else:
         raise ValueError(f"unknown method {method!r}")
-    estimator.fit(x_train, y_train)
-    auc = float(roc_auc_score(y_test, estimator.predict_proba(x_test)[:, 1]))
+    # OpenMP threads spin-wait: on a busy small machine one thread is many times faster.
+    with threadpool_limits(1):
+        estimator.fit(x_train, y_train)
+        auc = float(roc_auc_score(y_test, estimator.predict_proba(x_test)[:, 1]))
     names = tuple(feature_names) or tuple(f"f{i}" for i in range(features.shape[1]))
     return ChurnModel(estimator, method, auc, len(y_train), len(y_test), names)
 
 
 def predict_churn(model: ChurnModel, features: np.ndarray) -> np.ndarray:
     """Probability of churn per row."""
-    return model.estimator.predict_proba(np.asarray(features, dtype=np.float64))[:, 1]
+    with threadpool_limits(1):
+        return model.estimator.predict_proba(np.asarray(features, dtype=np.float64))[:, 1]
 
 
 def valuable_at_risk(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from guanxi.analytics.engine.i18n import gettext_noop
 
@@ -101,8 +102,20 @@ def cluster_customers(
     """Cluster customers on named features, e.g. ``{"recency": …, "frequency": …,
     "monetary": …, "tenure": …}`` (non-negative; recency in days since last purchase).
 
-    ``k_range`` is inclusive. Needs more customers than the smallest k.
+    ``k_range`` is inclusive. Needs more customers than the smallest k. Runs
+    single-threaded: OpenMP threads spin-wait, and on a busy small machine one thread is
+    many times faster.
     """
+    with threadpool_limits(1):
+        return _cluster(features, k_range, sample_size, random_state)
+
+
+def _cluster(
+    features: Mapping[str, np.ndarray],
+    k_range: tuple[int, int],
+    sample_size: int,
+    random_state: int,
+) -> ClusterResult:
     names = list(features)
     raw = np.column_stack([np.asarray(features[k], dtype=np.float64) for k in names])
     n = len(raw)
