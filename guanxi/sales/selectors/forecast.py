@@ -236,40 +236,58 @@ def _open_sums() -> dict[str, Any]:
 
 def forecast(user: User, f: Filters) -> dict[str, Any]:
     """Weighted pipeline (open opportunities by expected close) per period and stage, closed
-    won per period against won + weighted, and the same figures by rep and by team."""
+    won per period against won + weighted, and the same figures by rep and by team.
+
+    Two GROUP BYs (open by period, stage, owner and team; won by period, owner and team); the
+    few hundred groups they return are folded into the views here."""
     periods = periods_between(f.date_from, f.date_to, f.period)
     open_stages = _stages(f, Stage.Kind.OPEN)
     won_ids = [s.pk for s in _stages(f, Stage.Kind.WON)]
     base = opportunities(user, f)
     end = periods[-1].end
-    open_qs = base.filter(stage__in=open_stages, expected_close__gte=f.date_from,
-                          expected_close__lt=end)
-    won_qs = base.filter(stage__in=won_ids, closed_at__gte=_aware(f.date_from),
-                         closed_at__lt=_aware(end))
-
-    weighted = {s.pk: [Decimal("0.00")] * len(periods) for s in open_stages}
+    zero = Decimal("0.00")
+    weighted = {s.pk: [zero] * len(periods) for s in open_stages}
     counts = {s.pk: [0] * len(periods) for s in open_stages}
-    for row in (open_qs.annotate(p=_bucket("expected_close", periods, aware=False))
-                .values("p", "stage_id").annotate(n=Count("id"), w=_weighted_sum())
-                .order_by()):
-        weighted[row["stage_id"]][row["p"]] = _weighted(row["w"])
-        counts[row["stage_id"]][row["p"]] = row["n"]
-    won = [Decimal("0.00")] * len(periods)
-    won_counts = [0] * len(periods)
-    for row in (won_qs.annotate(p=_bucket("closed_at", periods, aware=True))
-                .values("p").annotate(n=Count("id"), a=Sum("amount")).order_by()):
-        won[row["p"]] = _money(row["a"])
-        won_counts[row["p"]] = row["n"]
-    open_by_period = [sum((weighted[s.pk][i] for s in open_stages), Decimal("0.00"))
-                      for i in range(len(periods))]
+    won, won_counts = [zero] * len(periods), [0] * len(periods)
+    by_rep: dict[int | None, dict] = {}
+    by_team: dict[int | None, dict] = {}
 
-    by_rep = _grouped(open_qs, won_qs, "owner_id")
-    by_team = _grouped(open_qs, won_qs, "team_id")
+    def add(owner: int | None, team: int | None, **figures: Any) -> None:
+        for rows, key in ((by_rep, owner), (by_team, team)):
+            row = rows.setdefault(key, _empty())
+            for k, v in figures.items():
+                row[k] += v
+
+    for r in (base.filter(stage__in=open_stages, expected_close__gte=f.date_from,
+                          expected_close__lt=end)
+              .annotate(p=_bucket("expected_close", periods, aware=False))
+              .values("p", "stage_id", "owner_id", "team_id").annotate(**_open_sums())
+              .order_by()):
+        w = Decimal(r["w"] or 0)
+        weighted[r["stage_id"]][r["p"]] += w
+        counts[r["stage_id"]][r["p"]] += r["n"]
+        add(r["owner_id"], r["team_id"], count=r["n"], amount=_money(r["total"]), weighted=w,
+            commit=_money(r["c"]), best_case=_money(r["b"]))
+    for r in (base.filter(stage__in=won_ids, closed_at__gte=_aware(f.date_from),
+                          closed_at__lt=_aware(end))
+              .annotate(p=_bucket("closed_at", periods, aware=True))
+              .values("p", "owner_id", "team_id").annotate(n=Count("id"), a=Sum("amount"))
+              .order_by()):
+        won[r["p"]] += _money(r["a"])
+        won_counts[r["p"]] += r["n"]
+        add(r["owner_id"], r["team_id"], won_count=r["n"], won=_money(r["a"]))
+
+    for rows in (by_rep, by_team):
+        for row in rows.values():
+            row["weighted"] = _weighted(row["weighted"])
+    for s in open_stages:
+        weighted[s.pk] = [_weighted(w) for w in weighted[s.pk]]
+    open_by_period = [sum((weighted[s.pk][i] for s in open_stages), zero)
+                      for i in range(len(periods))]
     users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_rep if k])}
     teams = {t.pk: t for t in Team.objects.filter(pk__in=[k for k in by_team if k])}
     reps = sorted(({"id": k, "name": str(users[k]) if k in users else _("No owner"), **v}
                    for k, v in by_rep.items()), key=lambda r: (-r["weighted"], r["name"]))
-    totals = _total(list(by_rep.values()))
     return {
         "periods": [{"key": p.key, "start": p.start, "end": p.end - dt.timedelta(days=1)}
                     for p in periods],
@@ -279,24 +297,16 @@ def forecast(user: User, f: Filters) -> dict[str, Any]:
         "won_count": won_counts,
         "forecast": [w + o for w, o in zip(won, open_by_period, strict=True)],
         "open_weighted": open_by_period,
-        "totals": totals,
+        "totals": _total(list(by_rep.values())),
         "by_rep": reps,
         "by_team": _team_rows(by_team, teams),
     }
 
 
-def _grouped(open_qs: QuerySet, won_qs: QuerySet, key: str) -> dict[int | None, dict]:
-    rows: dict[int | None, dict] = {}
-    empty = {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00"),
-             "commit": Decimal("0.00"), "best_case": Decimal("0.00"), "won_count": 0,
-             "won": Decimal("0.00")}
-    for row in open_qs.values(key).annotate(**_open_sums()).order_by():
-        rows[row[key]] = empty | {
-            "count": row["n"], "amount": _money(row["total"]), "weighted": _weighted(row["w"]),
-            "commit": _money(row["c"]), "best_case": _money(row["b"])}
-    for row in won_qs.values(key).annotate(n=Count("id"), a=Sum("amount")).order_by():
-        rows.setdefault(row[key], dict(empty)).update(won_count=row["n"], won=_money(row["a"]))
-    return rows
+def _empty() -> dict[str, Any]:
+    return {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00"),
+            "commit": Decimal("0.00"), "best_case": Decimal("0.00"), "won_count": 0,
+            "won": Decimal("0.00")}
 
 
 def _total(rows: list[dict]) -> dict[str, Any]:
@@ -362,8 +372,7 @@ def funnel(user: User, f: Filters) -> dict[str, Any]:
     return {
         "steps": _steps(base.filter(created_at__gte=start, created_at__lt=end), f),
         **_closed(base.filter(closed_at__gte=start, closed_at__lt=end), f),
-        "by_source": _lead_conversion(user, f, "source", Source.choices),
-        "by_timeframe": _lead_conversion(user, f, "timeframe", Timeframe.choices),
+        **_lead_conversion(user, f),
     }
 
 
@@ -397,45 +406,52 @@ def _steps(cohort: QuerySet[Opportunity], f: Filters) -> list[dict[str, Any]]:
 
 
 def _closed(closed: QuerySet[Opportunity], f: Filters) -> dict[str, Any]:
-    won_ids = [s.pk for s in _stages(f, Stage.Kind.WON)]
-    lost_ids = [s.pk for s in _stages(f, Stage.Kind.LOST)]
-    won_q, lost_q = Q(stage__in=won_ids), Q(stage__in=lost_ids)
-    totals = closed.filter(won_q | lost_q).aggregate(
-        won=Count("id", filter=won_q), lost=Count("id", filter=lost_q),
-        won_amount=Sum("amount", filter=won_q), lost_amount=Sum("amount", filter=lost_q),
-        cycle=Sum(DaysBetween("created_at", "closed_at"), filter=won_q))
-    won, lost = totals["won"], totals["lost"]
-    cycle = (Decimal(totals["cycle"] or 0) / won).quantize(Decimal("0.1")) if won else None
+    """Win rate, cycle length and loss reasons: one GROUP BY stage and loss reason."""
+    won_ids = {s.pk for s in _stages(f, Stage.Kind.WON)}
+    lost_ids = {s.pk for s in _stages(f, Stage.Kind.LOST)}
+    won = lost = 0
+    won_amount, lost_amount, cycle = Decimal("0.00"), Decimal("0.00"), 0.0
     labels = dict(LossReason.choices)
-    reasons = [{"key": r["loss_reason"],
-                "label": str(labels.get(r["loss_reason"], _("Not given"))),
-                "count": r["n"], "amount": _money(r["a"])}
-               for r in closed.filter(lost_q).values("loss_reason")
-               .annotate(n=Count("id"), a=Sum("amount")).order_by()]
-    reasons.sort(key=lambda r: (-r["count"], r["label"]))
-    return {"win_rate": {"won": won, "lost": lost, "rate": _rate(won, won + lost),
-                         "won_amount": _money(totals["won_amount"]),
-                         "lost_amount": _money(totals["lost_amount"])},
-            "cycle_days": cycle, "loss_reasons": reasons}
-
-
-def _lead_conversion(user: User, f: Filters, key: str, choices: list) -> list[dict]:
-    start, end = _aware(f.date_from), _aware(f.date_to + dt.timedelta(days=1))
-    won_ids = [s.pk for s in Stage.objects.filter(kind=Stage.Kind.WON)]
-    rows = {r[key]: r for r in _leads(user, f).filter(created_at__gte=start, created_at__lt=end)
-            .values(key).annotate(
-                leads=Count("id"),
-                converted=Count("id", filter=Q(status=Lead.Status.CONVERTED)),
-                won=Count("id", filter=Q(status=Lead.Status.CONVERTED,
-                                         converted_opportunity__stage__in=won_ids)))
-            .order_by()}
-    out = []
-    for value, label in choices:
-        r = rows.get(value)
-        if not r:
+    reasons: dict[str, dict[str, Any]] = {}
+    for r in (closed.filter(stage__in=won_ids | lost_ids).values("stage_id", "loss_reason")
+              .annotate(n=Count("id"), a=Sum("amount"),
+                        days=Sum(DaysBetween("created_at", "closed_at")))
+              .order_by()):
+        if r["stage_id"] in won_ids:
+            won, won_amount, cycle = won + r["n"], won_amount + _money(r["a"]), \
+                cycle + (r["days"] or 0)
             continue
-        out.append({"key": value, "label": str(label), "leads": r["leads"],
-                    "converted": r["converted"], "won": r["won"],
-                    "conversion": _rate(r["converted"], r["leads"]),
-                    "win": _rate(r["won"], r["leads"])})
-    return out
+        lost, lost_amount = lost + r["n"], lost_amount + _money(r["a"])
+        reason = reasons.setdefault(r["loss_reason"], {
+            "key": r["loss_reason"], "label": str(labels.get(r["loss_reason"], _("Not given"))),
+            "count": 0, "amount": Decimal("0.00")})
+        reason["count"] += r["n"]
+        reason["amount"] += _money(r["a"])
+    return {"win_rate": {"won": won, "lost": lost, "rate": _rate(won, won + lost),
+                         "won_amount": won_amount, "lost_amount": lost_amount},
+            "cycle_days": (Decimal(cycle) / won).quantize(Decimal("0.1")) if won else None,
+            "loss_reasons": sorted(reasons.values(), key=lambda r: (-r["count"], r["label"]))}
+
+
+def _lead_conversion(user: User, f: Filters) -> dict[str, list[dict]]:
+    """Leads created in the period, converted, and bought (their opportunity won), by source
+    and by purchase timeframe: one GROUP BY over both."""
+    start, end = _aware(f.date_from), _aware(f.date_to + dt.timedelta(days=1))
+    won_ids = list(Stage.objects.filter(kind=Stage.Kind.WON).values_list("pk", flat=True))
+    groups: dict[str, dict[str, dict[str, int]]] = {"source": {}, "timeframe": {}}
+    for r in (_leads(user, f).filter(created_at__gte=start, created_at__lt=end)
+              .values("source", "timeframe").annotate(
+                  leads=Count("id"),
+                  converted=Count("id", filter=Q(status=Lead.Status.CONVERTED)),
+                  won=Count("id", filter=Q(status=Lead.Status.CONVERTED,
+                                           converted_opportunity__stage__in=won_ids)))
+              .order_by()):
+        for key, rows in groups.items():
+            row = rows.setdefault(r[key], {"leads": 0, "converted": 0, "won": 0})
+            for k in row:
+                row[k] += r[k]
+    return {f"by_{key}": [
+        {"key": value, "label": str(label), **r,
+         "conversion": _rate(r["converted"], r["leads"]), "win": _rate(r["won"], r["leads"])}
+        for value, label in choices if (r := groups[key].get(value))]
+        for key, choices in (("source", Source.choices), ("timeframe", Timeframe.choices))}
