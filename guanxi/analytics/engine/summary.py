@@ -98,6 +98,11 @@ def summarize(
     )
     ids, cust = np.unique(customers, return_inverse=True)
     n = len(ids)
+    if n == 0:
+        empty, none = np.zeros(0), np.zeros(0, dtype="datetime64[D]")
+        return Summary(ids, empty, empty, empty, empty, empty, empty, empty.astype(np.int64),
+                       none, none, empty.astype(np.int64), np.datetime64(until_day, "D"),
+                       freq, unit)
     # Period number: days for 'D'; Monday-based weeks for 'W' (1970-01-01 was a Thursday).
     period = days if freq == "D" else (days + 3) // 7
     until_period = until_day if freq == "D" else (until_day + 3) // 7
@@ -106,15 +111,15 @@ def summarize(
     cust_s, days_s, period_s, amt_s = cust[order], days[order], period[order], amounts[order]
     first_idx = np.r_[0, np.flatnonzero(np.diff(cust_s)) + 1]
     first_day = days_s[first_idx]
-    last_day = np.maximum.reduceat(days_s, first_idx) if n else days_s[:0]
+    last_day = np.maximum.reduceat(days_s, first_idx)
 
     # One row per (customer, period) with the period's spend.
     new_group = np.r_[True, (np.diff(cust_s) != 0) | (np.diff(period_s) != 0)]
     g_start = np.flatnonzero(new_group)
     g_cust = cust_s[g_start]
     g_period = period_s[g_start]
-    g_spend = np.add.reduceat(amt_s, g_start) if len(g_start) else amt_s[:0]
-    is_first = np.r_[True, g_cust[1:] != g_cust[:-1]] if len(g_cust) else g_cust[:0] > 0
+    g_spend = np.add.reduceat(amt_s, g_start)
+    is_first = np.r_[True, g_cust[1:] != g_cust[:-1]]
     n_periods = np.bincount(g_cust, minlength=n)
     frequency = (n_periods - 1).astype(np.float64)
     repeat_spend = np.bincount(g_cust[~is_first], weights=g_spend[~is_first], minlength=n)
@@ -122,7 +127,7 @@ def summarize(
         monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
 
     first_period = g_period[is_first]
-    last_period = np.maximum.reduceat(g_period, np.flatnonzero(is_first)) if n else g_period
+    last_period = np.maximum.reduceat(g_period, np.flatnonzero(is_first))
     if freq == unit:
         recency = (last_period - first_period).astype(np.float64)
         age = (until_period - first_period).astype(np.float64)
