@@ -57,7 +57,8 @@ EVENT_TYPES: dict[str, Promise] = {
     "sales.opportunity.stage_changed": _("Opportunity stage changed"),
     "sales.activity.created": _("Activity logged"),
     "sales.task.created": _("Task created"),
-    "sales.task.completed": _("Task completed"),
+    "sales.task.done": _("Task done"),
+    "sales.email.sent": _("E-mail sent to a customer"),
 }
 
 

@@ -20,6 +20,7 @@ from django.db.models import CharField, Exists, Model, OuterRef
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -76,11 +77,11 @@ def fields_of(target: str) -> list[tuple[str, str]]:
     from guanxi.core.models import CustomFieldDefinition
 
     model = model_of(target)
-    out = [(f.name, str(f.verbose_name)) for f in model._meta.concrete_fields
+    out = [(f.name, capfirst(str(f.verbose_name))) for f in model._meta.concrete_fields
            if f.name not in HIDDEN_FIELDS and not f.name.endswith("_at")
            or f.name in ("last_follow_up_at",)]
     if target == "customers.account":
-        out.append(("tags", str(_("tags"))))
+        out.append(("tags", _("Tags")))
     out += [(f"custom.{d.key}", d.label) for d in
             CustomFieldDefinition.objects.filter(target=target, active=True)]
     return out
