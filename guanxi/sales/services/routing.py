@@ -103,7 +103,7 @@ def give_to(lead: Lead, owner: User, *, actor: User | None, now: dt.datetime, re
 
 def _assign_by_rules(lead: Lead, *, actor: User | None, now: dt.datetime) -> bool:
     if lead.owner_id and lead.owner.is_active:
-        if lead.status == Lead.Status.NEW:
+        if lead.status in (Lead.Status.NEW, Lead.Status.NURTURING):
             give_to(lead, lead.owner, actor=actor, now=now, reason="owner")
         return True
     rule = matching_rule(lead)
@@ -171,16 +171,18 @@ def bring_back_nurtured(today: dt.date, now: dt.datetime | None = None) -> int:
     count = 0
     due = Lead.objects.filter(status=Lead.Status.NURTURING, revisit_on__lte=today)
     for lead in due.select_related("owner").order_by("revisit_on", "pk"):
-        with transaction.atomic():
-            if lead.owner_id and lead.owner.is_active:
-                give_to(lead, lead.owner, actor=None, now=now, reason="revisit")
-                count += 1
-            else:
-                rule = matching_rule(lead)
-                owner = next_assignee(rule) if rule else None
+        try:
+            with transaction.atomic():
+                if lead.owner_id and lead.owner.is_active:
+                    owner, rule = lead.owner, None
+                else:
+                    rule = matching_rule(lead)
+                    owner = next_assignee(rule) if rule else None
                 if owner is not None:
                     give_to(lead, owner, actor=None, now=now, reason="revisit", rule=rule)
                     count += 1
+        except Conflict:
+            continue  # edited meanwhile: tomorrow's run sees it again if still due
     return count
 
 

@@ -150,3 +150,10 @@ def test_a_reps_own_lead_stays_theirs(org, rules, timeframe):
     lead = create_lead(org.hz_rep, {"name": "孙八", "timeframe": timeframe}, today=TODAY)
     assert lead.owner == org.hz_rep and lead.status == Lead.Status.ASSIGNED
     assert not Notification.objects.filter(recipient=org.hz_rep).exists()
+
+
+def test_nurtured_lead_whose_timeframe_shortens_goes_to_its_rep_now(org, rules):
+    lead = create_lead(org.hz_rep, {"name": "周九", "timeframe": "12m"}, today=TODAY)
+    update_lead(org.hz_rep, lead, {"timeframe": "immediate"}, lead.version, today=TODAY)
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.ASSIGNED and lead.revisit_on is None
