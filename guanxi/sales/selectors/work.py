@@ -187,10 +187,12 @@ def account_work(user: User, account: Account, now: dt.datetime | None = None,
     """Open tasks, upcoming activities and pending support requests of a customer."""
     now = now or timezone.now()
     tasks = visible_tasks(user).filter(account=account, status=Task.Status.OPEN)
-    upcoming = visible_activities(user).filter(
-        account=account, status=Activity.Status.PLANNED).order_by("starts_at", "id")
     pending = visible_support_requests(user).filter(
         activity__account=account, status=SupportRequest.Status.PENDING)
+    # A campaign plan waiting for its decision is listed once, as the pending request.
+    upcoming = visible_activities(user).filter(
+        account=account, status=Activity.Status.PLANNED).exclude(
+        support_request__status=SupportRequest.Status.PENDING).order_by("starts_at", "id")
     return {"tasks": list(tasks[:limit]), "upcoming": list(upcoming[:limit]),
             "pending": list(pending[:limit]), "now": now}
 

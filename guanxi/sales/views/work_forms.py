@@ -134,4 +134,11 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args, account: Account, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = account.contacts.filter(is_active=True)
+        contacts = account.contacts.filter(is_active=True)
+        field = self.fields["contact"]
+        field.queryset = contacts
+        field.label_from_instance = lambda c: f"{c.name} <{c.email}>" if c.email else c.name
+        if not self.is_bound and not self.initial.get("contact"):
+            # The primary contact with an address, or the first one with an address.
+            self.initial["contact"] = contacts.exclude(email="").values_list(
+                "pk", flat=True).first()
