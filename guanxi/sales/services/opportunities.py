@@ -23,6 +23,7 @@ from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Approval, Contact
 from guanxi.customers.services.common import add_event
+from guanxi.sales.defaults import ensure_default_pipeline
 from guanxi.sales.models import (
     LossReason,
     Opportunity,
@@ -97,7 +98,7 @@ def resolve_stage(pipeline: Pipeline, value: Any) -> Stage:
 
 def default_pipeline() -> Pipeline:
     pipeline = Pipeline.objects.filter(is_default=True, active=True).first() \
-        or Pipeline.objects.filter(active=True).first()
+        or Pipeline.objects.filter(active=True).first() or ensure_default_pipeline()
     if pipeline is None:
         raise DomainError(_("No sales pipeline is set up yet."), field="pipeline")
     return pipeline
