@@ -61,12 +61,13 @@ def grid(user: User, view: str, anchor: dt.date, today: dt.date) -> list[list[Da
     return [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
 
 
-def feed_user(token: str) -> User | None:
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed of an active user with this secret address, or None."""
     feed = (CalendarFeed.objects.select_related("user").filter(token=token).first()
             if token else None)
     if feed is None or not feed.user.is_active:
         return None
-    return feed.user
+    return feed
 
 
 def ics(user: User, host: str, now: dt.datetime | None = None) -> bytes:

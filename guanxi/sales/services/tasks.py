@@ -202,3 +202,8 @@ def reset_calendar_feed(user: User) -> CalendarFeed:
     feed.save(update_fields=["token"])
     audit.log(user, "sales.calendar_feed.reset", feed)
     return feed
+
+
+def note_feed_read(feed: CalendarFeed, now: dt.datetime | None = None) -> None:
+    """When a calendar last fetched the feed, so the owner sees whether the phone syncs."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now or timezone.now())

@@ -241,3 +241,24 @@ def test_email_template_with_bad_syntax_is_refused_at_the_field(client, org):
         "name": "坏模板", "language": "zh-hans", "subject": "x",
         "body": "{% debug %}", "active": "on"})
     assert response.status_code == 400 and not EmailTemplate.objects.exists()
+
+
+def test_opportunity_page_shows_its_activities_and_tasks(rep_client, org, work):
+    activities.log_activity(org.rep, {"kind": "meeting", "subject": "方案评审会"},
+                            opportunity=work.opportunity)
+    tasks.create_task(org.rep, {"title": "准备技术方案", "due_at": timezone.now()},
+                      opportunity=work.opportunity)
+    page = rep_client.get(reverse("sales:opportunity", args=[work.opportunity.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "方案评审会" in text and "准备技术方案" in text
+    assert f"?opportunity={work.opportunity.pk}" in text  # log activity / new task buttons
+
+
+def test_feed_page_says_when_a_calendar_last_read_it(client, org):
+    feed = tasks.calendar_feed(org.rep)
+    client.force_login(org.rep)
+    assert "No calendar has read" in client.get(reverse("sales:calendar_feed")).content.decode()
+    client.get(reverse("sales:calendar_ics", args=[feed.token]))
+    assert "Last read by a calendar" in client.get(
+        reverse("sales:calendar_feed")).content.decode()

@@ -230,10 +230,11 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 
 def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself: no login (calendar apps cannot), the secret address is the key."""
-    user = cal.feed_user(token)
-    if user is None:
+    feed = cal.feed_by_token(token)
+    if feed is None:
         raise Http404
-    body = cal.ics(user, request.get_host().split(":")[0])
+    body = cal.ics(feed.user, request.get_host().split(":")[0])
+    svc.note_feed_read(feed)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="guanxi.ics"'
     response["Cache-Control"] = "private, max-age=300"
