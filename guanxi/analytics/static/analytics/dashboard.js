@@ -66,8 +66,8 @@
 
   chart("chart-lifecycle", {
     tooltip: { trigger: "item" }, legend: { bottom: 0 },
-    series: [{ type: "pie", radius: ["40%", "70%"], center: ["50%", "45%"], data: d.lifecycle,
-      label: { formatter: "{b}\n{d}%" } }],
+    series: [{ type: "pie", radius: ["38%", "68%"], center: ["50%", "44%"], data: d.lifecycle,
+      label: { position: "inside", formatter: "{d}%", color: "#fff" } }],
   });
 
   chart("chart-pareto", {
