@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--transactions", type=int, default=10_000_000,
                             help="with --only analytics: at least this many transactions "
                                  "(simulated for every customer if fewer)")
+        parser.add_argument("--customers", type=int, default=1_000_000,
+                            help="with --only analytics: at least this many customers "
+                                 "(bare rows added fast if fewer)")
 
     def handle(self, *args, scale: int, repeat: int, only: str, json: bool,
                opportunities: int, **options) -> None:
@@ -56,8 +59,8 @@ class Command(BaseCommand):
         if only == "analytics":  # one long run timed by phase, not repeated calls
             from bench import analytics
 
-            analytics.main(options["transactions"], out=self.stdout, err=self.stderr,
-                           as_json=json)
+            analytics.main(options["transactions"], options["customers"], org.reps,
+                           out=self.stdout, err=self.stderr, as_json=json)
             return
         sales.grow(org, opportunities, say=self.stderr.write)
         chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"],
