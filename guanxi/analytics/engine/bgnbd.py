@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from guanxi.analytics.engine.collapse import collapse, maximize, weights_or_ones
+
+WARM_START_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -37,25 +39,19 @@ class BGNBDParams:
         return probability_alive(self, x, t_x, T)
 
 
-def _parts(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
-    """The likelihood is exp(A1 + A2) · (exp(A3) + δ(x>0) · exp(A4)), FHL 2005 eq. 6."""
-    r, alpha, a, b = params
-    repeat = x > 0
-    bx1 = np.where(repeat, b + x - 1.0, 1.0)
-    log_at = np.log(alpha + T)
-    log_atx = np.log(alpha + t_x)
-    a12 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
-    a3 = -(r + x) * log_at
-    a4 = np.where(repeat, np.log(a) - np.log(bx1) - (r + x) * log_atx, -np.inf)
-    tail = np.logaddexp(a3, a4)
-    return a12 + tail, a3, a4, tail, bx1, log_at, log_atx, repeat
-
-
 def log_likelihood_terms(
     params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """Per-row log-likelihood for ``params = [r, alpha, a, b]``."""
-    return _parts(np.asarray(params, dtype=np.float64), x, t_x, T)[0]
+    """Per-row log-likelihood for ``params = [r, alpha, a, b]``: FHL 2005 eq. 6,
+    exp(A1 + A2) · (exp(A3) + δ(x>0) · exp(A4)), in logs."""
+    r, alpha, a, b = np.asarray(params, dtype=np.float64)
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
+    repeat = x > 0
+    a12 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
+    a3 = -(r + x) * np.log(alpha + T)
+    bx1 = b + np.maximum(x, 1.0) - 1.0
+    a4 = np.where(repeat, np.log(a) - np.log(bx1) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return a12 + np.logaddexp(a3, a4)
 
 
 def log_likelihood(
@@ -72,20 +68,46 @@ def log_likelihood(
     return float(np.dot(weights_or_ones(weights, len(terms)), terms))
 
 
-def _value_and_gradient(
-    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
-    r, alpha, a, b = params
-    ll, a3, a4, tail, bx1, log_at, log_atx, repeat = _parts(params, x, t_x, T)
-    w3 = np.exp(a3 - tail)  # share of the "still alive" branch
-    w4 = np.exp(a4 - tail)  # share of the "dropped out after the last purchase" branch
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * log_at - w4 * log_atx
-    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
-    dg_ab, dg_abx = digamma(a + b), digamma(a + b + x)
-    d_a = dg_ab - dg_abx + w4 / a
-    d_b = dg_ab - dg_abx + digamma(b + x) - digamma(b) - np.where(repeat, w4 / bx1, 0.0)
-    grad = np.array([w @ d_r, w @ d_alpha, w @ d_a, w @ d_b])
-    return float(w @ ll), grad
+class _Prepared:
+    """Collapsed rows plus, for the terms that depend on x alone (all the special
+    functions), the distinct x values with their total weights: those terms are summed once
+    per distinct x, not once per row."""
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray):
+        self.x, self.t_x, self.T, self.w = x, t_x, T, w
+        self.ux, self.xi = np.unique(x, return_inverse=True)
+        self.wx = np.bincount(self.xi, weights=w)
+        self.repeat_x = self.ux > 0
+
+    def value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = params
+        ux, wx, w = self.ux, self.wx, self.w
+        # Per distinct x.
+        a12 = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + betaln(a, b + ux) - betaln(a, b)
+        inv_bx1 = np.where(self.repeat_x, 1.0 / (b + np.maximum(ux, 1.0) - 1.0), 0.0)
+        with np.errstate(divide="ignore"):
+            log_a_bx1 = np.log(a * inv_bx1)  # −inf where x = 0: no drop-out branch
+        dg_ab, dg_abx = digamma(a + b), digamma(a + b + ux)
+        # Per row.
+        rx = r + self.x
+        log_at = np.log(alpha + self.T)
+        log_atx = np.log(alpha + self.t_x)
+        a3 = -rx * log_at
+        a4 = log_a_bx1[self.xi] - rx * log_atx
+        tail = np.logaddexp(a3, a4)
+        w4 = expit(a4 - a3)  # share of the "dropped out after the last purchase" branch
+        w3 = 1.0 - w4  # share of the "still alive" branch
+        ll = wx @ a12 + w @ tail
+        ww4 = w * w4
+        d_r = wx @ (digamma(r + ux) - digamma(r) + np.log(alpha)) - (
+            (w - ww4) @ log_at + ww4 @ log_atx
+        )
+        d_alpha = wx.sum() * r / alpha - (w * rx) @ (
+            w3 / (alpha + self.T) + w4 / (alpha + self.t_x)
+        )
+        d_a = wx @ (dg_ab - dg_abx) + ww4.sum() / a
+        d_b = wx @ (dg_ab - dg_abx + digamma(b + ux) - digamma(b)) - ww4 @ inv_bx1[self.xi]
+        return float(ll), np.array([d_r, d_alpha, d_a, d_b])
 
 
 def gradient(
@@ -96,8 +118,9 @@ def gradient(
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Analytic gradient of the total log-likelihood w.r.t. ``[r, alpha, a, b]``."""
-    params = np.asarray(params, dtype=np.float64)
-    return _value_and_gradient(params, x, t_x, T, weights_or_ones(weights, len(x)))[1]
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
+    data = _Prepared(x, t_x, T, weights_or_ones(weights, len(x)))
+    return data.value_and_gradient(np.asarray(params, dtype=np.float64))[1]
 
 
 def fit(
@@ -110,8 +133,9 @@ def fit(
 ) -> BGNBDParams:
     """Maximum-likelihood fit; identical (x, t_x, T) rows are collapsed first.
 
-    Starting values: r = 1, α from the mean purchase rate, a = b = 1 — close enough for
-    L-BFGS-B to converge in a few dozen evaluations on the collapsed rows.
+    Starting values: r = 1, α from the mean purchase rate, a = b = 1; on large inputs a fit
+    on a random 20,000-row sample of the collapsed rows gives the starting values, so the
+    full data is evaluated only for the last few iterations.
     """
     (ux, utx, uT), counts, inverse = collapse(x, t_x, T)
     w = counts if weights is None else np.bincount(inverse, weights=weights)
@@ -119,7 +143,12 @@ def fit(
     if initial is None:
         rate = float(w @ ux) / max(float(w @ uT), 1e-9)
         initial = np.array([1.0, 1.0 / max(rate, 1e-3), 1.0, 1.0])
-    params, ll, ok = maximize(lambda p: _value_and_gradient(p, ux, utx, uT, w), initial, total)
+        if len(ux) > 2 * WARM_START_ROWS:
+            pick = np.random.default_rng(0).choice(len(ux), WARM_START_ROWS, replace=False)
+            sample = _Prepared(ux[pick], utx[pick], uT[pick], w[pick])
+            initial, _, _ = maximize(sample.value_and_gradient, initial, float(w[pick].sum()))
+    data = _Prepared(ux, utx, uT, w)
+    params, ll, ok = maximize(data.value_and_gradient, initial, total)
     return BGNBDParams(*map(float, params), log_likelihood=ll, n_customers=int(total),
                        converged=ok)
 

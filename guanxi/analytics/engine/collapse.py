@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy import optimize
+from threadpoolctl import threadpool_limits
 
 
 def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -48,14 +49,17 @@ def maximize(
             return 1e10, np.zeros_like(log_params)
         return -ll / total_weight, -grad * params / total_weight
 
-    result = optimize.minimize(
-        objective,
-        np.log(initial),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-12.0, 12.0)] * len(initial),
-        options={"maxiter": 1000, "gtol": 1e-9, "ftol": 1e-14},
-    )
+    # The likelihoods sum with dot products: BLAS threads spin-wait and, on a busy small
+    # machine, make each one a hundred times slower than a single thread.
+    with threadpool_limits(1):
+        result = optimize.minimize(
+            objective,
+            np.log(initial),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-12.0, 12.0)] * len(initial),
+            options={"maxiter": 1000, "gtol": 1e-9, "ftol": 1e-14},
+        )
     params = np.exp(result.x)
     return params, -float(result.fun) * total_weight, bool(result.success)
 

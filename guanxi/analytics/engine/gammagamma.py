@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import digamma, gammaln
 
-from guanxi.analytics.engine.collapse import collapse, maximize, weights_or_ones
+from guanxi.analytics.engine.collapse import maximize, weights_or_ones
 
 
 @dataclass(frozen=True)
@@ -50,21 +50,46 @@ def _repeat_rows(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     return (np.asarray(x) > 0) & (np.asarray(m) > 0)
 
 
-def _terms(params: np.ndarray, x: np.ndarray, m: np.ndarray, grad: bool):
-    p, q, g = params
-    px = p * x
-    log_gmx = np.log(g + m * x)
-    ll = (
-        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g)
-        + (px - 1.0) * np.log(m) + px * np.log(x) - (px + q) * log_gmx
-    )
-    if not grad:
-        return ll, None
-    dg = digamma(px + q)
-    d_p = x * (dg - digamma(px) + np.log(m) + np.log(x) - log_gmx)
-    d_q = dg - digamma(q) + np.log(g) - log_gmx
-    d_g = q / g - (px + q) / (g + m * x)
-    return ll, np.vstack([d_p, d_q, d_g])
+class _Prepared:
+    """Repeat customers' rows with everything that does not depend on the parameters
+    precomputed; the special functions depend on x alone and are evaluated once per
+    distinct x with the summed weights."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray, w: np.ndarray):
+        self.x, self.m, self.w = x, m, w
+        self.ux, xi = np.unique(x, return_inverse=True)
+        self.wx = np.bincount(xi, weights=w)
+        log_m = np.log(m)
+        self.sum_wx_log_m = float((w * x) @ log_m)  # Σ w·x·ln m̄
+        self.sum_w_log_m = float(w @ log_m)
+        self.x_log_x = float(self.wx @ (self.ux * np.log(self.ux)))  # Σ w·x·ln x
+        self.total = float(w.sum())
+
+    def value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        p, q, g = params
+        ux, wx = self.ux, self.wx
+        pux = p * ux
+        gl = gammaln(pux + q) - gammaln(pux)
+        dg, dg_px = digamma(pux + q), digamma(pux)
+        gmx = g + self.m * self.x
+        wlog = self.w * np.log(gmx)
+        sum_x_log = float(self.x @ wlog)  # Σ w·x·ln(γ + m̄x)
+        sum_log = float(wlog.sum())
+        ll = (
+            wx @ gl + self.total * (q * np.log(g) - gammaln(q))
+            + p * (self.sum_wx_log_m + self.x_log_x) - self.sum_w_log_m
+            - p * sum_x_log - q * sum_log
+        )
+        d_p = (wx * ux) @ (dg - dg_px) + self.sum_wx_log_m + self.x_log_x - sum_x_log
+        d_q = wx @ dg - self.total * (digamma(q) - np.log(g)) - sum_log
+        d_g = self.total * q / g - float(self.w @ ((p * self.x + q) / gmx))
+        return float(ll), np.array([d_p, d_q, d_g])
+
+
+def _prepared(x: np.ndarray, m: np.ndarray, weights: np.ndarray | None) -> _Prepared:
+    x, m = np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64)
+    keep = _repeat_rows(x, m)
+    return _Prepared(x[keep], m[keep], weights_or_ones(weights, len(x))[keep])
 
 
 def log_likelihood(
@@ -81,20 +106,16 @@ def log_likelihood(
     """
     if isinstance(params, GammaGammaParams):
         params = params.as_array()
-    x, m = np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64)
-    keep = _repeat_rows(x, m)
-    w = weights_or_ones(weights, len(x))[keep]
-    return float(w @ _terms(np.asarray(params, dtype=np.float64), x[keep], m[keep], False)[0])
+    data = _prepared(x, m, weights)
+    return data.value_and_gradient(np.asarray(params, dtype=np.float64))[0]
 
 
 def gradient(
     params: np.ndarray, x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None
 ) -> np.ndarray:
     """Analytic gradient of the total log-likelihood w.r.t. ``[p, q, γ]``."""
-    x, m = np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64)
-    keep = _repeat_rows(x, m)
-    w = weights_or_ones(weights, len(x))[keep]
-    return _terms(np.asarray(params, dtype=np.float64), x[keep], m[keep], True)[1] @ w
+    data = _prepared(x, m, weights)
+    return data.value_and_gradient(np.asarray(params, dtype=np.float64))[1]
 
 
 def fit(
@@ -106,28 +127,18 @@ def fit(
 ) -> GammaGammaParams:
     """Maximum-likelihood fit on the customers with x > 0 and m > 0 (others are ignored).
 
-    Identical (x, m̄) rows are collapsed. Starting values by the method of moments on the
-    customers' mean spends: p·γ/(q−1) matches the mean.
+    Starting values: p = 2, q = 3 and γ so that the population mean p·γ/(q−1) is the
+    customers' mean spend.
     """
-    x, m = np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64)
-    keep = _repeat_rows(x, m)
-    if not keep.any():
+    data = _prepared(x, m, weights)
+    if data.total == 0:
         raise ValueError("no customer with repeat purchases and positive spend")
-    w_all = weights_or_ones(weights, len(x))[keep]
-    (ux, um), counts, inverse = collapse(x[keep], m[keep])
-    w = np.bincount(inverse, weights=w_all) if weights is not None else counts
-    total = float(w.sum())
     if initial is None:
-        mean = float(w @ um) / total
-        initial = np.array([2.0, 3.0, mean])  # mean p·γ/(q−1) = mean
-
-    def value_and_grad(params: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, d = _terms(params, ux, um, True)
-        return float(w @ ll), d @ w
-
-    params, ll, ok = maximize(value_and_grad, initial, total)
-    return GammaGammaParams(*map(float, params), log_likelihood=ll, n_customers=int(total),
-                            converged=ok)
+        mean = float(data.w @ data.m) / data.total
+        initial = np.array([2.0, 3.0, mean])
+    params, ll, ok = maximize(data.value_and_gradient, initial, data.total)
+    return GammaGammaParams(*map(float, params), log_likelihood=ll,
+                            n_customers=int(data.total), converged=ok)
 
 
 def conditional_expected_spend(
