@@ -262,3 +262,33 @@ def test_feed_page_says_when_a_calendar_last_read_it(client, org):
     client.get(reverse("sales:calendar_ics", args=[feed.token]))
     assert "Last read by a calendar" in client.get(
         reverse("sales:calendar_feed")).content.decode()
+
+
+@pytest.mark.parametrize("url", ["sales:today", "sales:tasks", "sales:calendar",
+                                 "sales:support_requests", "customers:detail",
+                                 "sales:opportunity"])
+def test_work_pages_make_the_same_queries_for_many_rows(rep_client, org, work, url):
+    """No query per row: ten more tasks and visits cost no extra query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for i in range(n):
+            tasks.create_task(org.rep, {"title": f"任务{i}", "due_at": timezone.now()},
+                              account=work.account, opportunity=work.opportunity)
+            activities.log_activity(org.rep, {"kind": "campaign", "subject": f"攻关{i}",
+                                              "starts_at": timezone.now()},
+                                    account=work.account, contact=work.contact,
+                                    support={"people": "总工"})
+
+    def count():
+        args = {"customers:detail": [work.account.pk],
+                "sales:opportunity": [work.opportunity.pk]}.get(url, [])
+        with CaptureQueriesContext(connection) as ctx:
+            assert rep_client.get(reverse(url, args=args)).status_code == 200
+        return len(ctx)
+
+    add(2)
+    before = count()
+    add(10)
+    assert count() == before
