@@ -37,6 +37,11 @@ def _uscc(n: int) -> str:
     return body + uscc.calc_check_digit(body)
 
 
+def _name(n: int) -> str:
+    city = CITIES[n % len(CITIES)][1]
+    return f"{city[:-1]}{WORDS[n % 16]}{TRADES[(n // 16) % 8]}{n}号有限公司"
+
+
 def generate(path: Path, rows: int) -> tuple[int, int]:
     """Write the file; returns (bad rows, duplicate rows) planted in it."""
     bad = dup = 0
@@ -45,14 +50,13 @@ def generate(path: Path, rows: int) -> tuple[int, int]:
         w.writerow(HEADER)
         for n in range(1, rows + 1):
             province, city = CITIES[n % len(CITIES)]
-            name = (f"{city[:-1]}{WORDS[n % 16]}{TRADES[(n // 16) % 8]}{n}号有限公司")
+            name = _name(n)
             phone = f"{PREFIXES[n % len(PREFIXES)]}{n:08d}"
             reg = _uscc(n)
             if n % 100 == 17:
                 phone, bad = "12345", bad + 1
             elif n % 200 == 33:
-                name, reg, dup = f"{city[:-1]}{WORDS[(n - 1) % 16]}{TRADES[((n - 1) // 16) % 8]}" \
-                    f"{n - 1}号有限公司", "", dup + 1
+                name, reg, dup = _name(n - 1), "", dup + 1  # the row above, again
             contact = SURNAMES[n % 20] + GIVEN[(n // 20) % 20]
             w.writerow([name, reg, phone, f"c{n}@example{n % 100}.cn", INDUSTRIES[n % 5],
                         contact, f"{PREFIXES[(n + 7) % len(PREFIXES)]}{n + 50_000_000:08d}",

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +54,7 @@ from guanxi.integrations.services.imports_kinds import (
 
 S = ImportJob.Status
 PREVIEW_ROWS = 20
+PARALLEL_FROM = 20_000  # rows from which cleaning runs in worker processes
 # Test and demo hook: seconds to wait after each committed batch (to stop a run midway).
 PAUSE_ENV = "GUANXI_IMPORT_BATCH_PAUSE"
 
@@ -253,34 +255,74 @@ def resume(actor: User, job: ImportJob, *, enqueue: bool = True) -> ImportJob:
 
 # --- running -----------------------------------------------------------------------------------
 
-class Runner:
-    def __init__(self, job: ImportJob, kind: Kind, actor: User, batch_size: int | None = None,
-                 ) -> None:
-        self.job, self.kind, self.actor = job, kind, actor
-        self.size = batch_size or job.batch_size
-        self.ctx = kind.context(actor)
-        self.seen: dict[tuple[str, str], int] = {}
-        self.rows = 0
+def _clean(kind: Kind, ctx: Any, mapping: dict[str, str], number: int, raw: list[str],
+           ) -> Item:
+    item = Item(row=number, raw=raw)
+    try:
+        item.data = kind.clean(ctx, row_values(mapping, raw))
+    except RowError as exc:
+        item.error = str(exc)
+    else:
+        item.keys = kind.keys(item.data)
+    return item
 
-    def items(self) -> Iterator[Item]:
-        """Every data row, cleaned, with its in-file duplicate noted."""
+
+_WORKER: dict[str, Any] = {}  # set before the pool forks; read by the workers
+
+
+def _clean_chunk(rows: list[tuple[int, list[str]]]) -> list[Item]:
+    w = _WORKER
+    return [_clean(w["kind"], w["ctx"], w["mapping"], n, raw) for n, raw in rows]
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]], size: int,
+            ) -> Iterator[list[tuple[int, list[str]]]]:
+    chunk: list[tuple[int, list[str]]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class Runner:
+    def __init__(self, job: ImportJob, kind: Kind, actor: User, workers: int = 1) -> None:
+        self.job, self.kind, self.actor = job, kind, actor
+        self.size = job.batch_size
+        self.ctx = kind.context(actor)
+        self.seen: dict[int, int] = {}
+        self.rows = 0
+        # Cleaning (normalising, pinyin and search tokens) is pure Python: big files are
+        # cleaned by worker processes while this one writes.
+        self.workers = workers if job.total >= PARALLEL_FROM else 1
+
+    def _cleaned(self) -> Iterator[Item]:
         job = self.job
         rows = files.iter_rows(files.file_path(job.file_name), job.file_format, job.encoding,
                                job.delimiter)
         next(rows, None)  # the header
-        for number, raw in enumerate(rows, 1):
-            self.rows = number
-            item = Item(row=number, raw=raw)
-            try:
-                item.data = self.kind.clean(self.ctx, row_values(job.mapping, raw))
-            except RowError as exc:
-                item.error = str(exc)
-            else:
-                item.keys = self.kind.keys(item.data)
-                for key in item.keys:
-                    first = self.seen.setdefault(key, number)
-                    if first != number and item.dup_of is None:
-                        item.dup_of = (first, key[0])
+        numbered = enumerate(rows, 1)
+        if self.workers <= 1:
+            for number, raw in numbered:
+                yield _clean(self.kind, self.ctx, job.mapping, number, raw)
+            return
+        _WORKER.update(kind=self.kind, ctx=self.ctx, mapping=job.mapping)
+        connection.close()  # no database connection is shared across fork
+        with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+            for chunk in pool.imap(_clean_chunk, _chunks(numbered, 1000)):
+                yield from chunk
+
+    def items(self) -> Iterator[Item]:
+        """Every data row, cleaned, with its in-file duplicate noted (keys are kept as
+        hashes: a million-row file holds several million keys)."""
+        for item in self._cleaned():
+            self.rows = item.row
+            for key in item.keys:
+                first = self.seen.setdefault(hash(key), item.row)
+                if first != item.row and item.dup_of is None:
+                    item.dup_of = (first, key[0])
             yield item
 
     def batches(self, start: int = 0, limit: int | None = None) -> Iterator[list[Item]]:
@@ -325,7 +367,7 @@ def run(job_id: int, *, batch_pause: float | None = None) -> ImportJob:
     try:
         if actor is None or kind is None or not actor.is_active or not kind.allowed(actor):
             raise DomainError(_("The person who started this import may no longer import."))
-        runner = Runner(job, kind, actor)
+        runner = Runner(job, kind, actor, workers=min(os.cpu_count() or 1, 4))
         for batch in runner.batches(start=job.last_batch):
             _commit(job, runner, batch)
             if pause:

@@ -200,8 +200,18 @@ class Customers(Kind):
                 owner, team = found
         if errors:
             raise RowError(describe(self, errors))
+        # Search tokens are made here, with the cleaning: on big files this runs in parallel.
+        tokens = value_tokens(
+            name=account["name"], name_en=account.get("name_en", ""),
+            person=account.get("kind") == Account.Kind.PERSON, phones=[account.get("phone", "")],
+            email=account.get("email", ""),
+            registration_id=(account.get("registration_id") or "").lower())
+        contact_tokens = value_tokens(
+            name=contact["name"], name_en=contact.get("name_en", ""), person=True,
+            phones=[contact.get("phone", ""), contact.get("mobile", "")],
+            email=contact.get("email", "")) if contact else []
         return {"account": account, "contact": contact, "address": address, "tags": tags,
-                "owner": owner, "team": team}
+                "owner": owner, "team": team, "tokens": tokens, "contact_tokens": contact_tokens}
 
     @staticmethod
     def _clean_part(model, data: dict[str, Any], allowed: tuple[str, ...],
@@ -461,10 +471,7 @@ def _create(ctx: dict[str, Any], actor: User, items: list[Item], job_id: int) ->
             "approval": Approval.PENDING if ctx["pending"] else Approval.APPROVED,
             "last_follow_up_at": now, "created_at": now, "updated_at": now, "custom": {},
             "completeness": _completeness(a, d["contact"], bool(d["address"]), owner)})
-        for token, field, pos in value_tokens(
-                name=a["name"], name_en=a.get("name_en", ""),
-                person=a.get("kind") == Account.Kind.PERSON, phones=[a.get("phone", "")],
-                email=a.get("email", ""), registration_id=(a.get("registration_id") or "").lower()):
+        for token, field, pos in d["tokens"]:
             tokens.append({"token": token, "field": field, "pos": pos,
                            "account_id": account_id, "contact_id": None})
         if d["contact"]:
@@ -472,9 +479,7 @@ def _create(ctx: dict[str, Any], actor: User, items: list[Item], job_id: int) ->
             c = d["contact"]
             contacts.append(c | {"id": contact_id, "account_id": account_id, "is_primary": True,
                                  "custom": {}, "created_at": now, "updated_at": now})
-            for token, field, pos in value_tokens(
-                    name=c["name"], name_en=c.get("name_en", ""), person=True,
-                    phones=[c.get("phone", ""), c.get("mobile", "")], email=c.get("email", "")):
+            for token, field, pos in d["contact_tokens"]:
                 tokens.append({"token": token, "field": field, "pos": pos,
                                "account_id": account_id, "contact_id": contact_id})
         if d["address"]:

@@ -6,14 +6,25 @@ the ORM would store them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
-from django.db.models import JSONField, Model
+from django.db.models import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DecimalField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+    TextField,
+)
 
 
 class Table:
-    """Column list and prepared defaults of one model, computed once."""
+    """Column list, prepared defaults and a fast preparer per column of one model."""
 
     def __init__(self, model: type[Model], with_id: bool = True) -> None:
         self.model = model
@@ -22,17 +33,36 @@ class Table:
                        if with_id or not f.primary_key]
         self.columns = [f.column for f in self.fields]
         self._defaults: dict[str, Any] | None = None
+        self._preparers: dict[str, Callable[[Any], Any]] | None = None
 
-    def _prep(self, field, value: Any) -> Any:
-        value = field.get_db_prep_save(value, connection)
-        if isinstance(field, JSONField) and value is not None and not isinstance(value, str):
-            return json.dumps(getattr(value, "obj", value), ensure_ascii=False)
-        return value
+    def _preparer(self, field) -> Callable[[Any], Any]:
+        """What ``get_db_prep_save`` does, without its per-call overhead for the plain types
+        (text, numbers, keys pass through; datetimes become what the backend stores)."""
+        if isinstance(field, JSONField):
+            return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
+        if isinstance(field, CharField | TextField | IntegerField | BooleanField
+                      | ForeignKey | AutoField | DecimalField):
+            if isinstance(field, DecimalField) and connection.vendor == "sqlite":
+                return lambda v: None if v is None else str(v)
+            return lambda v: v
+        last: list[Any] = [object(), None]  # a batch shares one timestamp: convert it once
+
+        def prep(v: Any) -> Any:
+            if v is not last[0]:
+                last[:] = [v, field.get_db_prep_save(v, connection)]
+            return last[1]
+        return prep
 
     def defaults(self) -> dict[str, Any]:
         if self._defaults is None:
-            self._defaults = {f.attname: self._prep(f, f.get_default()) for f in self.fields}
+            self._defaults = {f.attname: self._prep(f.attname, f.get_default())
+                              for f in self.fields}
         return self._defaults
+
+    def _prep(self, attname: str, value: Any) -> Any:
+        if self._preparers is None:
+            self._preparers = {f.attname: self._preparer(f) for f in self.fields}
+        return self._preparers[attname](value)
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         """Insert rows given as ``{attname: python value}``; missing attributes take the
@@ -40,10 +70,9 @@ class Table:
         if not rows:
             return
         base = self.defaults()
-        out = []
-        for row in rows:
-            out.append(tuple(self._prep(f, row[f.attname]) if f.attname in row
-                             else base[f.attname] for f in self.fields))
+        prep = self._preparers
+        names = [f.attname for f in self.fields]
+        out = [tuple(prep[n](row[n]) if n in row else base[n] for n in names) for row in rows]
         write(self.name, self.columns, out)
 
 
