@@ -4,7 +4,6 @@ through Django's e-mail backend, and keeping each message on the customer's hist
 from __future__ import annotations
 
 import datetime as dt
-import re
 import smtplib
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +13,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -38,18 +37,21 @@ MERGE_FIELDS = {
     "user": ("display_name", "email", "phone"),
     "opportunity": ("name", "amount", "currency", "next_step"),
 }
-_MISSING = "\x00missing:%s\x00"
-_MISSING_RE = re.compile("\x00missing:(.*?)\x00")
+
+
+# The only filters a merge field may use. No tags at all ({% debug %}, {% include %},
+# {% load %} …), and none of the padding filters (ljust:"2000000000" would fill the memory).
+register = Library()
+for _name in ("default", "upper", "lower", "title", "capfirst", "truncatechars"):
+    register.filter(_name, getattr(defaultfilters, _name))
 
 
 class _MergeEngine(Engine):
-    # No tags at all ({% debug %}, {% include %}, {% load %} …): only {{ field }} and the
-    # built-in filters, applied to plain strings.
-    default_builtins = ["django.template.defaultfilters"]
+    default_builtins: list[str] = []
 
 
-_ENGINE = _MergeEngine(autoescape=False, string_if_invalid=_MISSING, libraries={},
-                       loaders=[], debug=False)
+_ENGINE = _MergeEngine(autoescape=False, libraries={},
+                       builtins=[__name__], loaders=[], debug=False)
 
 
 @dataclass
@@ -80,7 +82,42 @@ def merge_context(contact: Contact | None, account: Account | None, user: User,
     return ctx
 
 
-def render_text(text: str, context: dict[str, Any], field_name: str = "body",
+class _Values:
+    """A read-only bag of strings: a template can look values up and nothing else (a dict
+    would offer ``{{ account.clear }}``, a model instance its methods and relations)."""
+
+    __slots__ = ("_missing", "_prefix", "_values")
+
+    def __init__(self, prefix: str, values: dict[str, str], missing: set[str]) -> None:
+        self._prefix, self._values, self._missing = prefix, values, missing
+
+    def __getitem__(self, key: Any) -> str:
+        if key in self._values:
+            return self._values[key]
+        self._missing.add(f"{self._prefix}.{key}")
+        raise KeyError(key)
+
+    def __str__(self) -> str:  # {{ account }} alone names no field
+        self._missing.add(self._prefix)
+        return ""
+
+
+class _MergeContext(Context):
+    """Notes the names a template asks for that the context does not have."""
+
+    def __init__(self, values: dict[str, Any], missing: set[str]) -> None:
+        super().__init__(values, autoescape=False)
+        self.missing = missing
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            self.missing.add(key)
+            raise
+
+
+def render_text(text: str, context: dict[str, dict[str, str]], field_name: str = "body",
                 ) -> tuple[str, list[str]]:
     """Render ``text`` with the merge fields; unknown fields come out empty and are listed."""
     try:
@@ -88,9 +125,11 @@ def render_text(text: str, context: dict[str, Any], field_name: str = "body",
     except TemplateSyntaxError as exc:
         raise FieldErrors({field_name: [_("The merge fields cannot be read: %(error)s")
                                         % {"error": exc}]}) from None
-    out = template.render(Context(context, autoescape=False))
-    missing = sorted(set(_MISSING_RE.findall(out)))
-    return _MISSING_RE.sub("", out), missing
+    missing: set[str] = set()
+    values = {name: _Values(name, fields, missing) for name, fields in context.items()}
+    out = template.render(_MergeContext(values, missing))
+    # "account.x" also reads "account" first; list only the full names that failed.
+    return out, sorted(m for m in missing if not any(o.startswith(m + ".") for o in missing))
 
 
 def render(subject: str, body: str, context: dict[str, Any]) -> Rendered:
