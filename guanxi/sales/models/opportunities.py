@@ -169,6 +169,10 @@ class Opportunity(models.Model):
                          condition=models.Q(is_active=True)),
             models.Index(fields=["team", "stage", "-updated_at"], name="opp_team_stage",
                          condition=models.Q(is_active=True)),
+            # Board totals (count and amount per stage) for those who see every opportunity:
+            # read from this index alone, not from the table.
+            models.Index(fields=["pipeline", "stage", "closed_at", "amount"],
+                         name="opp_board_totals", condition=models.Q(is_active=True)),
             models.Index(fields=["expected_close"], name="opp_close"),
             models.Index(fields=["account", "-updated_at"], name="opp_account"),
         ]

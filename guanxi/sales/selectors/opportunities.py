@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
@@ -21,26 +21,36 @@ CLOSED_COLUMN_DAYS = 30
 BOARD_CARDS = 20
 
 
-def opportunity_scope(user: User, prefix: str = "") -> Q | None:
-    """Everyone on the selling team (owner, finder, delivery and collection owners,
-    supporting members), whoever entered it, the customer's owner, and managers/assistants
-    over their team subtree; None means everything."""
-    from guanxi.sales.models import OpportunityMember
+def visible_ids(user: User) -> QuerySet | None:
+    """The ids of the opportunities ``user`` may see, as one subquery; None means all.
+
+    Everyone on the selling team (owner, finder, delivery and collection owners, supporting
+    members), whoever entered it, the customer's owner, and managers/assistants over their
+    team subtree. A UNION of indexed lookups: both databases collect the ids from the indexes
+    instead of testing an OR of seven conditions (one a join) on every opportunity."""
+    from guanxi.customers.models import Account
+    from guanxi.sales.models import Opportunity, OpportunityMember
 
     if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return Opportunity.objects.none().values("pk")
     if user.has_role(*READ_ALL_ROLES):
         return None
-    p = prefix
-    member = OpportunityMember.objects.filter(
-        opportunity=OuterRef(f"{p}id" if p else "pk"), user=user)
-    q = (Q(**{f"{p}owner": user}) | Q(**{f"{p}finder": user})
-         | Q(**{f"{p}delivery_owner": user}) | Q(**{f"{p}collection_owner": user})
-         | Q(**{f"{p}created_by": user}) | Q(**{f"{p}account__owner": user})
-         | Q(Exists(member)))
+    ids = Opportunity.objects.order_by().values("pk")
+    parts = [ids.filter(**{role: user}) for role in (
+        "owner", "finder", "delivery_owner", "collection_owner", "created_by")]
+    parts.append(ids.filter(account_id__in=Account.objects.filter(owner=user).values("pk")))
+    parts.append(OpportunityMember.objects.filter(user=user).order_by().values(
+        "opportunity_id"))
     if user.has_role(*TEAM_ROLES) and user.team_id:
-        q |= Q(**{f"{p}team_id__in": user.team_subtree_ids})
-    return q
+        parts.append(ids.filter(team_id__in=user.team_subtree_ids))
+    return parts[0].union(*parts[1:])
+
+
+def opportunity_scope(user: User, prefix: str = "") -> Q | None:
+    """The condition limiting opportunities to what ``user`` may see (``visible_ids``);
+    None means everything."""
+    ids = visible_ids(user)
+    return None if ids is None else Q(**{f"{prefix}pk__in": ids})
 
 
 def visible_opportunities(user: User) -> QuerySet:
@@ -119,14 +129,27 @@ class Column:
 
 
 def board_queryset(user: User, pipeline, owner: str | None = None,
-                   now: dt.datetime | None = None) -> QuerySet:
+                   now: dt.datetime | None = None, probe: bool = False) -> QuerySet:
     """What the board shows: open opportunities of the pipeline, and those won or lost in
-    the last CLOSED_COLUMN_DAYS days."""
+    the last CLOSED_COLUMN_DAYS days.
+
+    ``probe``: test each row's id against the visible set instead of starting from that set
+    (``id + 0`` is not indexable, so the database walks the stage index newest first and
+    stops after one page of cards; starting from the visible ids would read and sort all of
+    them for every column)."""
+    from guanxi.sales.models import Opportunity
+
     now = now or timezone.now()
-    qs = visible_opportunities(user).filter(pipeline=pipeline)
     if owner == "me":
-        qs = qs.filter(owner=user)
-    elif owner == "team":
+        # Owners always see their own: no need for the whole rule.
+        qs = Opportunity.objects.filter(is_active=True, owner=user)
+    elif probe and (ids := visible_ids(user)) is not None:
+        qs = Opportunity.objects.filter(is_active=True).alias(
+            probe=F("pk") + 0).filter(probe__in=ids)
+    else:
+        qs = visible_opportunities(user)
+    qs = qs.filter(pipeline=pipeline)
+    if owner == "team":
         qs = qs.filter(team_id__in=user.team_subtree_ids or [0])
     since = now - dt.timedelta(days=CLOSED_COLUMN_DAYS)
     return qs.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since))
@@ -152,14 +175,14 @@ def board(user: User, pipeline, owner: str | None = None, limit: int = BOARD_CAR
           now: dt.datetime | None = None) -> list[Column]:
     """Columns = the pipeline's active stages in order; a constant number of queries: the
     stages, one GROUP BY for the totals, and one indexed read per column."""
-    qs = board_queryset(user, pipeline, owner, now)
-    totals = board_totals(qs)
+    totals = board_totals(board_queryset(user, pipeline, owner, now))
+    cards = board_queryset(user, pipeline, owner, now, probe=True)
     columns = []
     for stage in pipeline.stages.filter(active=True):
         count, amount = totals.get(stage.pk, (0, Decimal("0")))
         column = Column(stage=stage, count=count, amount=amount)
         if count:
-            column.cards, column.next = column_cards(qs, stage.pk, None, limit)
+            column.cards, column.next = column_cards(cards, stage.pk, None, limit)
         columns.append(column)
     return columns
 

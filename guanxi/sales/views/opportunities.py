@@ -118,7 +118,7 @@ def board_column(request: HttpRequest, pipeline: int, stage: int) -> HttpRespons
     if column_stage is None:
         raise NotFound()
     owner = request.GET.get("owner") if request.GET.get("owner") in ("me", "team") else None
-    qs = sel.board_queryset(request.user, current, owner)
+    qs = sel.board_queryset(request.user, current, owner, probe=True)
     try:
         cards, cursor = sel.column_cards(qs, stage, request.GET.get("after") or None)
     except FieldErrors:
