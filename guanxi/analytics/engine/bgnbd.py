@@ -38,6 +38,11 @@ class BGNBDParams:
     def probability_alive(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
         return probability_alive(self, x, t_x, T)
 
+    def expected_purchases_if_alive(
+        self, t: float | np.ndarray, x: np.ndarray, T: np.ndarray
+    ) -> np.ndarray:
+        return expected_purchases_if_alive(self, t, x, T)
+
 
 def log_likelihood_terms(
     params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
@@ -169,18 +174,25 @@ def probability_alive(
     return np.exp(-np.logaddexp(0.0, log_odds))
 
 
-def conditional_expected_purchases(
-    params: BGNBDParams, t: float | np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+def expected_purchases_if_alive(
+    params: BGNBDParams, t: float | np.ndarray, x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """E[X(T, T+t) | x, t_x, T]: expected purchases in the next ``t`` periods (FHL 2005 eq. 10)."""
+    """E[X(T, T+t) | alive at T, x, T]: FHL 2005 eq. 10 without its P(alive) factor.
+    Depends on x and T only, so callers can evaluate it once per distinct (x, T)."""
     r, alpha, a, b = params.as_array()
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
+    x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     z = t / (alpha + T + t)
     head = (a + b + x - 1.0) / (a - 1.0)
     hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z)
-    body = 1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp
-    return head * body * probability_alive(params, x, t_x, T)
+    return head * (1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+
+
+def conditional_expected_purchases(
+    params: BGNBDParams, t: float | np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """E[X(T, T+t) | x, t_x, T]: expected purchases in the next ``t`` periods (FHL 2005 eq. 10)."""
+    return expected_purchases_if_alive(params, t, x, T) * probability_alive(params, x, t_x, T)
 
 
 def expected_purchases(params: BGNBDParams, t: float | np.ndarray) -> np.ndarray:

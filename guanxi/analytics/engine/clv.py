@@ -36,11 +36,14 @@ def customer_lifetime_value(
         raise ValueError("months must be at least 1")
     per_month = PERIODS_PER_MONTH[unit]
     monthly = (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
-    (ux, utx, uT), _, inverse = collapse(x, t_x, T)  # the expensive part once per distinct row
+    # E[purchases] = P(alive | x, t_x, T) · E[purchases | alive, x, T]: the second factor,
+    # the expensive one, is computed once per distinct (x, T) and month.
+    (ux, uT), _, inverse = collapse(x, T)
     value = np.zeros_like(ux)
     previous = np.zeros_like(ux)
     for month in range(1, months + 1):  # a loop over months, vectorised over customers
-        cumulative = model.conditional_expected_purchases(month * per_month, ux, utx, uT)
+        cumulative = model.expected_purchases_if_alive(month * per_month, ux, uT)
         value += (cumulative - previous) / (1.0 + monthly) ** month
         previous = cumulative
-    return value[inverse] * np.asarray(expected_spend, dtype=np.float64) * margin
+    alive = model.probability_alive(x, t_x, T)
+    return value[inverse] * alive * np.asarray(expected_spend, dtype=np.float64) * margin

@@ -59,6 +59,19 @@ def to_days(dates: np.ndarray) -> np.ndarray:
     return dates.astype(np.int64)
 
 
+def _index(customers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ids and each transaction's position among them. Integer ids in a
+    compact range (database keys) are indexed by counting instead of sorting."""
+    if np.issubdtype(customers.dtype, np.integer) and len(customers):
+        low, high = int(customers.min()), int(customers.max())
+        if high - low <= 4 * len(customers):
+            present = np.bincount(customers - low, minlength=high - low + 1) > 0
+            position = np.cumsum(present) - 1
+            return np.flatnonzero(present) + low, position[customers - low]
+    ids, inverse = np.unique(customers, return_inverse=True)
+    return ids, inverse.ravel()
+
+
 def _until_day(until: np.datetime64 | str | int) -> int:
     if isinstance(until, (int, np.integer)):
         return int(until)
@@ -92,11 +105,11 @@ def summarize(
     amounts = np.asarray(amounts, dtype=np.float64)
     costs = np.zeros_like(amounts) if costs is None else np.asarray(costs, dtype=np.float64)
     until_day = _until_day(until)
+    customers = np.asarray(customers)
     keep = days <= until_day
-    customers, days, amounts, costs = (
-        np.asarray(customers)[keep], days[keep], amounts[keep], costs[keep]
-    )
-    ids, cust = np.unique(customers, return_inverse=True)
+    if not keep.all():
+        customers, days, amounts, costs = customers[keep], days[keep], amounts[keep], costs[keep]
+    ids, cust = _index(customers)
     n = len(ids)
     if n == 0:
         empty, none = np.zeros(0), np.zeros(0, dtype="datetime64[D]")
@@ -107,7 +120,9 @@ def summarize(
     period = days if freq == "D" else (days + 3) // 7
     until_period = until_day if freq == "D" else (until_day + 3) // 7
 
-    order = np.lexsort((days, cust))
+    # One sort on a combined (customer, day) key: several times faster than lexsort.
+    first_day_all = int(days.min())
+    order = np.argsort(cust * (int(days.max()) - first_day_all + 1) + (days - first_day_all))
     cust_s, days_s, period_s, amt_s = cust[order], days[order], period[order], amounts[order]
     first_idx = np.r_[0, np.flatnonzero(np.diff(cust_s)) + 1]
     first_day = days_s[first_idx]
