@@ -204,3 +204,36 @@ def test_pipeline_admin_pages(org, world):
                            follow=True)
     assert "deactivate it instead" in response.content.decode()
     assert type(used).objects.filter(pk=used.pk).exists()
+
+
+def test_list_filters_and_sorting(org, world, make_account):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    other = make_account(by=org.rep, name="杭州西湖电力设备有限公司")
+    soon = svc.create_opportunity(org.rep, other, {"name": "配电柜", "amount": "50000",
+                                                   "expected_close": today})
+    later = svc.create_opportunity(org.rep, world.account, {
+        "name": "远期项目", "amount": "900000", "owner": org.teammate,
+        "expected_close": today + dt.timedelta(days=200)})
+    won = svc.create_opportunity(org.rep, world.account, {"name": "已赢项目", "amount": "1"})
+    svc.move_stage(org.rep, won, won.version, "won")
+    client = _client(org, "manager")
+    url = reverse("sales:opportunities")
+
+    def names(who=client, **params) -> list[str]:
+        page = who.get(url, params).content.decode()
+        return [o.name for o in (world.opp, soon, later, won) if f">{o.name}<" in page]
+
+    assert names() == ["变压器项目", "配电柜", "远期项目"]  # open ones by default
+    assert names(status="won") == ["已赢项目"]
+    assert names(sort="amount") == ["变压器项目", "配电柜", "远期项目"]
+    assert names(closing="month") == ["配电柜"]
+    assert names(q="西湖") == ["配电柜"]
+    assert names(stage=world.opp.stage_id) == ["变压器项目", "配电柜", "远期项目"]
+    assert names(owner="me") == []
+    assert names(_client(org, "teammate"), owner="me") == ["远期项目"]
+    page = client.get(url, {"sort": "-amount"}).content.decode()
+    assert page.index("远期项目") < page.index("变压器项目") < page.index("配电柜")

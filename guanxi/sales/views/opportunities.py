@@ -53,9 +53,9 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ListFilterForm(request.GET or None)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
-    if not form.is_bound:
-        data["status"] = "open"
-    if data.get("status") == "all":
+    # Open deals unless asked otherwise, also on sort and page links that carry no status.
+    data["status"] = data.get("status") or "open"
+    if data["status"] == "all":
         data.pop("status")
     sort, desc = form.sort_key() if form.is_bound else ("updated", True)
     qs = sel.filter_opportunities(user, data).select_related("account", "stage", "owner")
