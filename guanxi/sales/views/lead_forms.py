@@ -146,7 +146,7 @@ class PublicLeadForm(forms.Form):
                                   choices=Timeframe.choices, initial=Timeframe.MONTHS_3)
     interest = forms.CharField(label=_("What are you interested in?"), max_length=200,
                                required=False)
-    notes = forms.CharField(label=_("Message"), required=False, max_length=2000,
+    notes = forms.CharField(label=_("Your message"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
     website = forms.CharField(required=False, label=_("Leave this empty"))
     stamp = forms.CharField(widget=forms.HiddenInput)
