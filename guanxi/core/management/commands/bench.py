@@ -80,7 +80,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{meta['database']}: {meta['customers']:,} customers, "
                           f"~{meta['search_tokens']:,} search tokens, "
                           f"{meta['opportunities']:,} opportunities, {repeat} calls each")
-        width = max(len(r.name) for r in results) + 2
+        width = max((len(r.name) for r in results), default=8) + 2
         self.stdout.write(f"{'scenario':<{width}}{'p50':>9}{'p95':>9}{'p99':>9}  (ms)")
         for r in results:
             self.stdout.write(f"{r.name:<{width}}{r.pct(50):>9.2f}{r.pct(95):>9.2f}"
