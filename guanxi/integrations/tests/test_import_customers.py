@@ -220,3 +220,31 @@ def test_batches_and_audit(org, tmp_path):
     entries = AuditEntry.objects.filter(action="integrations.import.batch", object_id=str(job.pk))
     assert [e.data["rows"] for e in entries.order_by("id")] == [[1, 10], [11, 20], [21, 25]]
     assert sum(len(e.data["created"]) for e in entries) == 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_files_are_cleaned_in_worker_processes_with_the_same_result(org, tmp_path,
+                                                                       monkeypatch):
+    rows = [["客户名称", "电话"]]
+    for n in range(1, 61):
+        name = "并行客户1号" if n % 20 == 0 else f"并行客户{n}号"
+        rows.append([name, "bad" if n % 9 == 0 else f"1380000{n:04d}"])
+    path = write_csv(tmp_path / "big.csv", rows)
+    monkeypatch.setattr(imports, "PARALLEL_FROM", 10)
+    job = upload(org.rep, "customers", path)
+    job.batch_size = 7
+    job.save(update_fields=["batch_size"])
+    imports.confirm(org.rep, job, job.version, enqueue=False)
+    runner_workers = []
+    original = imports.Runner.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        runner_workers.append(self.workers)
+
+    monkeypatch.setattr(imports.Runner, "__init__", spy)
+    job = imports.run(job.pk)
+    assert runner_workers[0] > 1 or (__import__("os").cpu_count() or 1) == 1
+    bad = {n for n in range(1, 61) if n % 9 == 0 or n % 20 == 0}
+    assert _counts(job) == (60, 60 - len(bad), 0, len(bad))
+    assert {int(r[-2]) for r in rejected_rows(job)[1:]} == bad
