@@ -31,6 +31,7 @@ from guanxi.analytics.engine.collapse import collapse, maximize, weights_or_ones
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(32)
 _CUTOFF = 36.0
 WARM_START_ROWS = 20_000
+MAX_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -159,22 +160,42 @@ def fit(
     *,
     weights: np.ndarray | None = None,
     initial: np.ndarray | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> ParetoNBDParams:
-    """Maximum-likelihood fit on collapsed identical (x, t_x, T) rows; on large inputs the
-    starting values come from a fit on a random 20,000-row sample of them."""
+    """Maximum-likelihood fit on collapsed identical (x, t_x, T) rows.
+
+    The likelihood costs a 32-node quadrature per distinct row. When there are more than
+    ``max_rows`` distinct rows (a million customers with daily data have several hundred
+    thousand), the rows shared by several customers are all kept and the single-customer
+    rows are sampled with probability q and weighted 1/q: the sampled log-likelihood is an
+    unbiased estimate of the full one, and with 200,000 rows its maximiser differs from the
+    full-data one far less than the parameters' own standard errors. ``max_rows=None`` fits
+    on every row. The reported log-likelihood is always the full-data value.
+    """
     (ux, utx, uT), counts, inverse = collapse(x, t_x, T)
     w = counts if weights is None else np.bincount(inverse, weights=weights)
     total = float(w.sum())
+    fx, ftx, fT, fw = ux, utx, uT, w
+    if max_rows is not None and len(ux) > max_rows:
+        single = counts == 1
+        budget = max(max_rows - int((~single).sum()), max_rows // 2)
+        q = min(1.0, budget / max(int(single.sum()), 1))
+        keep = ~single | (np.random.default_rng(0).random(len(ux)) < q)
+        fx, ftx, fT = ux[keep], utx[keep], uT[keep]
+        fw = np.where(single[keep], w[keep] / q, w[keep])
     if initial is None:
         rate = float(w @ ux) / max(float(w @ uT), 1e-9)
         mean_t = float(w @ uT) / total
         initial = np.array([1.0, 1.0 / max(rate, 1e-3), 1.0, max(mean_t, 1.0)])
-        if len(ux) > 2 * WARM_START_ROWS:
-            pick = np.random.default_rng(0).choice(len(ux), WARM_START_ROWS, replace=False)
+        if len(fx) > 2 * WARM_START_ROWS:
+            pick = np.random.default_rng(0).choice(len(fx), WARM_START_ROWS, replace=False)
             initial, _, _ = maximize(
-                _objective(ux[pick], utx[pick], uT[pick], w[pick]), initial, float(w[pick].sum())
+                _objective(fx[pick], ftx[pick], fT[pick], fw[pick]), initial,
+                float(fw[pick].sum()),
             )
-    params, ll, ok = maximize(_objective(ux, utx, uT, w), initial, total)
+    params, ll, ok = maximize(_objective(fx, ftx, fT, fw), initial, float(fw.sum()))
+    if len(fx) < len(ux):
+        ll = log_likelihood(params, ux, utx, uT, w)
     return ParetoNBDParams(*map(float, params), log_likelihood=ll, n_customers=int(total),
                            converged=ok)
 
