@@ -187,3 +187,15 @@ def test_clv_discounts_each_month():
                                              annual_discount_rate=0.2, margin=0.3)
     assert np.all(discounted < 0.3 * undiscounted)
     assert np.all(discounted > 0.3 * undiscounted / 1.2)
+
+
+def test_pareto_nbd_on_a_sample_of_rows_is_close_to_the_full_fit():
+    x, t_x, T = simulate_pareto(20_000, 0.55, 10.0, 0.6, 12.0, np.random.default_rng(11))
+    full = paretonbd.fit(x, t_x, T)
+    sampled = paretonbd.fit(x, t_x, T, max_rows=4000)
+    assert sampled.n_customers == 20_000
+    # The reported log-likelihood is the full-data one, so the full fit is at least as high.
+    assert sampled.log_likelihood == pytest.approx(paretonbd.log_likelihood(sampled, x, t_x, T))
+    assert full.log_likelihood >= sampled.log_likelihood
+    assert sampled.r / sampled.alpha == pytest.approx(full.r / full.alpha, rel=0.05)
+    assert sampled.s / sampled.beta == pytest.approx(full.s / full.beta, rel=0.15)
