@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
 
 from guanxi.customers.tests.test_browser import CHROMIUM, browser_page  # noqa: F401
@@ -16,6 +18,9 @@ def test_admin_builds_a_stage_rule_with_a_condition_and_a_task(live_server, org,
                                                                browser_page):  # noqa: F811
     from guanxi.integrations.models import AutomationRule
 
+    # The live server's first answer builds its URL map and templates: slow on a busy machine.
+    with urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=120):  # noqa: S310
+        pass
     page = browser_page
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", "admin")
