@@ -24,7 +24,8 @@ def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date-col", help="date column: header name or number")
     parser.add_argument("--amount-col", help="amount column: header name or number")
     parser.add_argument(
-        "--freq", choices=("D", "W"), default="W", help="time unit of the models (default W)"
+        "--freq", choices=("D", "W"), default="W",
+        help="unit of recency and age, days or weeks (default W); purchases count per day",
     )
     parser.add_argument(
         "--until", help="end of the calibration period, YYYY-MM-DD (default: last date)"
@@ -72,6 +73,8 @@ def fit_file(options: dict[str, Any]) -> dict[str, Any]:
     if not repeat.any():
         raise InputError(f"no customer bought on two different days up to {until}")
     x, t_x, T, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
+    if not (m[repeat] > 0).any():
+        raise InputError("every repeat purchase has a zero amount: spend cannot be modelled")
     bg = bgnbd.fit(x, t_x, T)
     pareto = paretonbd.fit(x, t_x, T)
     gg = gammagamma.fit(x, m)

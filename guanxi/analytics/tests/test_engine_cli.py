@@ -102,6 +102,8 @@ def test_english_headers_with_bom_flags_and_slashed_dates(tmp_path):
         ("customer,date,amount\na,2025-01-01,5\na,2025-02-01,7\n", "only one customer"),
         ("customer,date,amount\na,2025-01-01,5\nb,2025-02-01,7\nb,2025-02-01,1\n",
          "no customer bought on two different days"),
+        ("customer,date,amount\na,2025-01-01,5\na,2025-02-01,0\nb,2025-01-01,5\n",
+         "every repeat purchase has a zero amount"),
     ],
 )
 def test_bad_files_give_one_clear_line(tmp_path, content, message):
