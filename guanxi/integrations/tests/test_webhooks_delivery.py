@@ -182,3 +182,22 @@ def test_an_inactive_webhook_gets_nothing(hook, org, make_account, receiver):  #
     make_account()
     assert WebhookDelivery.objects.count() == 1
     assert receiver.requests == []
+
+
+def test_two_workers_send_a_delivery_once(hook, make_account, receiver):  # noqa: F811
+    make_account()
+    row = WebhookDelivery.objects.get()
+    stale = WebhookDelivery.objects.get(pk=row.pk)  # what a second worker read meanwhile
+    webhooks.attempt(row)
+    webhooks.attempt(stale)
+    assert len(receiver.requests) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.DELIVERED, 1)
+
+
+def test_reads_are_not_events(make_account):
+    from guanxi.core import events
+
+    account = make_account()
+    assert events.publish("customers.account.viewed", account) is None
+    assert events.publish("customers.account.updated", account).object_id == str(account.pk)
