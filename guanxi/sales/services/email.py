@@ -4,6 +4,7 @@ through Django's e-mail backend, and keeping each message on the customer's hist
 from __future__ import annotations
 
 import datetime as dt
+import re
 import smtplib
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,8 +129,15 @@ def render_text(text: str, context: dict[str, dict[str, str]], field_name: str =
     missing: set[str] = set()
     values = {name: _Values(name, fields, missing) for name, fields in context.items()}
     out = template.render(_MergeContext(values, missing))
-    # "account.x" also reads "account" first; list only the full names that failed.
-    return out, sorted(m for m in missing if not any(o.startswith(m + ".") for o in missing))
+    # "account.x" also reads "account" first: list only the full names that failed, and an
+    # unknown top-level name as it was written ("settings.SECRET_KEY").
+    written = set(re.findall(r"\{\{\s*([A-Za-z_][\w.]*)", text or ""))
+    names: set[str] = set()
+    for name in missing:
+        if any(other.startswith(name + ".") for other in missing):
+            continue
+        names |= {w for w in written if w.startswith(name + ".")} or {name}
+    return out, sorted(names)
 
 
 def render(subject: str, body: str, context: dict[str, Any]) -> Rendered:
