@@ -171,17 +171,17 @@ def analyse(customers: np.ndarray, days: np.ndarray, amounts: np.ndarray, costs:
 
 
 def _clusters(s: Any, purchases: np.ndarray, average: np.ndarray, k: int) -> Any:
-    """k-means around the configured number of clusters (silhouette picks within ±2); a
+    """k-means around the configured number of clusters (silhouette picks within ±1); a
     handful of customers is one group."""
     n = len(s)
-    high = min(k + 2, n - 1)
+    high = min(k + 1, n - 1)
     if high < 2:
         return cluster.ClusterResult(labels=np.zeros(n, dtype=np.int64), k=1,
                                      silhouette=float("nan"), silhouette_by_k={})
     return cluster.cluster_customers(
         {"recency": s.days_since_last.astype(float), "frequency": purchases.astype(float),
          "monetary": average, "tenure": s.tenure_days.astype(float)},
-        k_range=(min(max(2, k - 2), high), high))
+        k_range=(min(max(2, k - 1), high), high))
 
 
 def _counts(keys: np.ndarray, value: np.ndarray) -> list[list[Any]]:

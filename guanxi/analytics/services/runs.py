@@ -34,6 +34,7 @@ RUN_ROLES = (Role.ADMIN, Role.EXECUTIVE)
 CHUNK = 1_000_000  # transaction ids per read
 WRITE_BATCH = 100_000
 EPOCH = dt.date(1970, 1, 1)
+STALE = dt.timedelta(hours=6)
 
 COLUMNS = [
     "run_id", "account_id", "recency_days", "frequency", "purchases", "monetary",
@@ -63,8 +64,14 @@ def create_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
     """A queued run with the current parameters; refused while another one is under way."""
     if actor is not None and not actor.has_role(*RUN_ROLES):
         raise Forbidden(_("Only administrators and executives start an analysis."))
-    if AnalysisRun.objects.filter(status__in=[AnalysisRun.Status.QUEUED,
-                                              AnalysisRun.Status.RUNNING]).exists():
+    active = AnalysisRun.objects.filter(status__in=[AnalysisRun.Status.QUEUED,
+                                                    AnalysisRun.Status.RUNNING])
+    # A worker that died mid-run leaves its run "running": after a while it no longer blocks.
+    active.filter(created_at__lt=timezone.now() - STALE).update(
+        status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
+        error=_("Interrupted: the run did not finish within %(hours)s hours.")
+        % {"hours": int(STALE.total_seconds() // 3600)})
+    if active.exists():
         raise Conflict(_("An analysis is already running; wait until it finishes."),
                        code="run_active")
     params = parameters(until)

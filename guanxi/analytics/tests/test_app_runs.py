@@ -118,6 +118,16 @@ def test_a_second_run_is_refused_while_one_is_under_way(shop):
         runs.create_run(shop.org.manager, UNTIL)
 
 
+def test_a_run_interrupted_long_ago_no_longer_blocks(shop):
+    stuck = runs.create_run(shop.org.admin, UNTIL)
+    AnalysisRun.objects.filter(pk=stuck.pk).update(
+        status=AnalysisRun.Status.RUNNING, created_at=stuck.created_at - dt.timedelta(hours=7))
+    fresh = runs.create_run(shop.org.admin, UNTIL)
+    stuck.refresh_from_db()
+    assert stuck.status == AnalysisRun.Status.FAILED and "Interrupted" in stuck.error
+    assert fresh.status == AnalysisRun.Status.QUEUED
+
+
 def test_start_run_queues_the_background_task(shop, django_capture_on_commit_callbacks):
     from huey.contrib.djhuey import HUEY
 
