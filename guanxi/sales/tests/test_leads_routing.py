@@ -157,3 +157,11 @@ def test_nurtured_lead_whose_timeframe_shortens_goes_to_its_rep_now(org, rules):
     update_lead(org.hz_rep, lead, {"timeframe": "immediate"}, lead.version, today=TODAY)
     lead.refresh_from_db()
     assert lead.status == Lead.Status.ASSIGNED and lead.revisit_on is None
+
+
+def test_round_robin_turn_is_read_from_the_database_not_a_stale_copy(org, rules):
+    first = LeadRoutingRule.objects.get(pk=rules["team"].pk)
+    second = LeadRoutingRule.objects.get(pk=rules["team"].pk)  # read by a parallel request
+    assert routing.next_assignee(first) == org.rep
+    assert routing.next_assignee(second) == org.teammate  # not the rep again
+    assert LeadRoutingRule.objects.get(pk=first.pk).last_assigned == org.teammate
