@@ -192,5 +192,11 @@ def timeline_icon(kind: str) -> str:
         "customers.address_updated": "geo-alt", "customers.relationship": "diagram-3",
         "customers.pool": "water", "customers.claimed": "hand-index",
         "customers.released": "box-arrow-up", "customers.merged": "union",
+        "sales.call": "telephone", "sales.visit": "geo", "sales.meeting": "people",
+        "sales.email": "envelope", "sales.note": "chat-left-text", "sales.campaign": "flag",
+        "sales.support_request": "life-preserver", "sales.task": "check2-square",
+        "sales.opportunity": "briefcase", "sales.stage": "signpost-split",
     }
+    if kind.startswith("sales.lead"):
+        return "person-lines-fill"
     return icons.get(kind, "dot")
