@@ -282,3 +282,17 @@ def test_list_queries_do_not_grow_with_rows_and_htmx_gets_the_table(org, world,
                          headers={"HX-Request": "true", "HX-Target": "lead-table"})
     body = partial.content.decode()
     assert body.lstrip().startswith("<div id=\"lead-table\"") and "批量3" in body
+
+
+def test_rep_logs_a_call_and_a_task_from_the_lead_page(org, world):
+    client = Client()
+    client.force_login(org.rep)
+    page = client.get(reverse("sales:lead_detail", args=[world.lead.pk])).content.decode()
+    activity_url = f"{reverse('sales:activity_create')}?lead={world.lead.pk}"
+    assert activity_url in page and f"{reverse('sales:task_create')}?lead={world.lead.pk}" in page
+    response = client.post(activity_url, {"kind": "call", "subject": "首次电话沟通",
+                                          "status": "done", "starts_at": "2026-11-20 10:00"})
+    assert response.status_code in (200, 204, 302), response.content[:500]
+    assert world.lead.activities.get().subject == "首次电话沟通"
+    page = client.get(reverse("sales:lead_detail", args=[world.lead.pk])).content.decode()
+    assert "首次电话沟通" in page
