@@ -18,13 +18,17 @@ pytestmark = [
 
 
 def drag(page, source, target) -> None:
-    """Press, move in steps (SortableJS reacts to the movement), release."""
+    """Press, move in steps (SortableJS reacts to the movement), release; with short pauses
+    so a busy machine's browser sees each phase of the drag."""
     box = source.bounding_box()
     goal = target.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
+    page.wait_for_timeout(150)
     page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2, steps=5)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 40, steps=20)
+    page.wait_for_timeout(150)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 40, steps=25)
+    page.wait_for_timeout(300)
     page.mouse.up()
 
 
