@@ -75,6 +75,8 @@ def test_rep_drags_cards_across_the_board(live_server, org, make_account, browse
     page.select_option("#loss-reason", "competitor")
     page.fill("#loss-note", "对手报价低 10%")
     page.click("#loss-form button[type=submit]")
+    page.locator("#loss-modal").wait_for(state="hidden")
+    page.locator(".modal-backdrop").wait_for(state="detached")
     page.wait_for_function(
         f"document.querySelector(\".opp-column[data-stage='{lost.pk}'] [data-count]\")"
         ".textContent.trim() === '1'")

@@ -91,6 +91,9 @@
   board.querySelectorAll(".opp-cards").forEach((list) => {
     Sortable.create(list, {
       group: "opportunities", animation: 150, draggable: ".opp-card", filter: ".opp-more",
+      // Mouse and touch events instead of native drag and drop: the same behaviour in every
+      // browser, and the board scrolls while a card is held near its edge.
+      forceFallback: true, fallbackTolerance: 3, scroll: true, bubbleScroll: true,
       onEnd(drop) {
         if (drop.from === drop.to) return;
         if (drop.to.closest(".opp-column").dataset.kind === "lost") {
