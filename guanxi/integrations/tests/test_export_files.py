@@ -111,3 +111,10 @@ def test_round_trip_into_an_empty_database(org, customers, var_dir, tmp_path):  
         assert [getattr(new, f) for f in fields] == [getattr(old, f) for f in fields]
     again = after[mine.name].contacts.get()
     assert (again.name, again.mobile) == ("张三", "+8613912345678")
+
+
+def test_customer_list_page_offers_the_export_with_its_filters(org, customers, client):
+    client.force_login(org.rep)
+    page = client.get("/customers/?industry=it").content.decode()
+    assert 'href="/data/exports/customers/?format=csv&amp;industry=it"' in page
+    assert 'href="/data/exports/customers/?format=xlsx&amp;industry=it"' in page
