@@ -152,7 +152,8 @@ def add(org: DemoOrg, *, say: Callable[[str], None] = lambda _m: None) -> int:
                        {"name": name, "company": company, "timeframe": timeframe,
                         "source": "exhibition", "phone": f"+8613900{i:06d}",
                         "interest": "干式变压器"})
-        if lead is not None and i == 0:
-            attempt(convert_lead, rep, lead, lead.version, opportunity_name="昆山精工 变压器采购",
-                    force=True)
+        if lead is not None and i == 0 and accounts:
+            # Onto a customer the rep already has: the demo's customer count stays as asked.
+            attempt(convert_lead, rep, lead, lead.version, account=accounts[-1],
+                    opportunity_name="昆山精工 变压器采购", force=True)
     return entered
