@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from guanxi.analytics.engine.i18n import gettext_noop
 
@@ -62,6 +61,7 @@ def quintile_scores(
     values: np.ndarray, *, higher_is_better: bool = True, bins: int = 5
 ) -> np.ndarray:
     """Scores 1..bins by average rank (ties share a score); see the module docstring."""
+    from scipy.stats import rankdata  # scipy.stats takes seconds to import
     values = np.asarray(values, dtype=np.float64)
     n = len(values)
     if n == 0:

@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from guanxi.analytics.engine.i18n import gettext_noop
 
@@ -104,6 +103,7 @@ class ValueMatrixResult:
 
 def _percentile(values: np.ndarray) -> np.ndarray:
     """Rank on [0, 1] with ties averaged; NaN stays NaN."""
+    from scipy.stats import rankdata  # scipy.stats takes seconds to import
     values = np.asarray(values, dtype=np.float64)
     out = np.full(len(values), np.nan)
     ok = ~np.isnan(values)
