@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from guanxi.accounts.models import User
 from guanxi.analytics import labels
@@ -138,7 +139,7 @@ def _visible_transactions(user: User):
 
 
 def _months(user: User, until: dt.date | None) -> tuple[list[str], list, list]:
-    until = until or dt.date.today()  # noqa: DTZ011 - only when a run has no date
+    until = until or timezone.localdate()
     first = (until.replace(day=1) - dt.timedelta(days=700)).replace(day=1)
     rows = (_visible_transactions(user).filter(date__gte=first, date__lte=until)
             .annotate(month=TruncMonth("date")).values("month")

@@ -45,13 +45,12 @@ def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
 
     by_type = {r["key"]: r for r in d["value_types"]}
     matrix = []
-    for (ti, time), (ki, kind) in (((t, tn), (k, kn)) for t, tn in enumerate(TIMES)
-                                   for k, kn in enumerate(KINDS)):
-        key = MATRIX[(time, kind)]
-        found = by_type.get(key, {})
-        matrix.append({"value": [ki, ti, found.get("customers", 0)],
-                       "name": labels.value_type_label(key),
-                       "url": _customers(value_type=key)})
+    for t in range(len(TIMES)):
+        for k in range(len(KINDS)):
+            key = TYPE_GRID[t][k]
+            matrix.append({"value": [k, t, by_type.get(key, {}).get("customers", 0)],
+                           "name": labels.value_type_label(key),
+                           "url": _customers(value_type=key)})
     return {
         "months": d["months"],
         "revenue": [float(v) for v in d["revenue_by_month"]],
@@ -82,13 +81,11 @@ def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# The value matrix: time of value × kind of value → type (SPEC C6).
+# The value matrix (SPEC C6): rows are the time of value, columns its kind.
 TIME_LABELS = {"past": gettext_lazy("Past"), "present": gettext_lazy("Present"),
                "future": gettext_lazy("Future")}
 KIND_LABELS = {"functional": gettext_lazy("Functional"), "economic": gettext_lazy("Economic"),
                "psychological": gettext_lazy("Psychological")}
-MATRIX = {(time, kind): TYPE_GRID[t][k] for t, time in enumerate(TIMES)
-          for k, kind in enumerate(KINDS)}
 
 
 @login_required

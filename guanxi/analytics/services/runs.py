@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -235,8 +236,6 @@ def _answers() -> tuple[np.ndarray, dict[str, np.ndarray]]:
     fields = {"risk": "attitude_risk", "products": "attitude_products",
               "service": "attitude_service", "rebuy": "likelihood_rebuy",
               "recommend": "likelihood_recommend"}
-    from django.db.models import Q
-
     answered = Q()
     for name in fields.values():
         answered |= Q(**{f"{name}__isnull": False})
