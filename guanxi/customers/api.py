@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -30,6 +31,7 @@ from guanxi.customers.filters import (
 from guanxi.customers.models import Account, PoolPolicy, TermsChangeRequest
 from guanxi.customers.search import search as search_index
 from guanxi.customers.services.pool import claimed_count
+from guanxi.sales.selectors.search import search_leads, search_opportunities
 
 router = Router(tags=["customers"])
 
@@ -355,12 +357,25 @@ def remove_relationship(request: HttpRequest, relationship_id: int):
 # --- Search ---------------------------------------------------------------------------------
 
 @router.get("/search", response=list[s.HitOut], tags=["search"])
-def search(request: HttpRequest, q: str, kind: Literal["account", "contact"] | None = None,
+def search(request: HttpRequest, q: str,
+           kind: Literal["account", "contact", "opportunity", "lead"] | None = None,
            limit: int = Query(20, ge=1, le=100)):
     """Customers and contacts by name, pinyin, initials, phone, e-mail or registration id,
-    best first."""
-    kinds = (kind,) if kind else ("account", "contact")
-    return search_index(_actor(request), q, limit=limit, kinds=kinds)
+    best first; then open opportunities (by their customer or the start of their name) and
+    leads (by phone, e-mail, company or name), up to ``limit`` of each kind."""
+    user = _actor(request)
+    out: list = []
+    if kind in (None, "account", "contact"):
+        kinds = (kind,) if kind else ("account", "contact")
+        for hit in search_index(user, q, limit=limit, kinds=kinds):
+            url = reverse("customers:detail", args=[hit.account_id])
+            out.append({**vars(hit), "url": url + (f"#contact-{hit.id}"
+                                                   if hit.kind == "contact" else "")})
+    if kind in (None, "opportunity"):
+        out += [vars(h) for h in search_opportunities(user, q, limit)]
+    if kind in (None, "lead"):
+        out += [vars(h) for h in search_leads(user, q, limit)]
+    return out
 
 
 # --- Approvals and terms change requests ----------------------------------------------------

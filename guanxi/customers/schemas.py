@@ -343,6 +343,7 @@ class HitOut(Schema):
                                    "registration_id, custom (a text custom field)")
     score: int
     detail: str
+    url: str = Field("", description="The page of the record")
 
 
 class DuplicateOut(Schema):

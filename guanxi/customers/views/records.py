@@ -67,6 +67,7 @@ from guanxi.customers.views.related import (
     relationship_create,
     relationship_remove,
 )
+from guanxi.sales.selectors.search import search_leads, search_opportunities
 
 __all__ = [
     "address_create", "address_edit", "address_remove", "contact_create", "contact_edit",
@@ -532,7 +533,10 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     dropdown = bool(request.htmx) and request.htmx.target == "global-search-results"
     hits = search_index(request.user, q, limit=8 if dropdown else 50) if q else []
-    context = {"q": q, "hits": hits}
+    sales_limit = 5 if dropdown else 25
+    context = {"q": q, "hits": hits,
+               "opportunities": search_opportunities(request.user, q, sales_limit) if q else [],
+               "leads": search_leads(request.user, q, sales_limit) if q else []}
     if dropdown:
         return render(request, "customers/_search_results.html", context)
     return render(request, "customers/search.html", context)

@@ -84,7 +84,8 @@ def filter_opportunities(user: User, filters: dict[str, Any],
                          today: dt.date | None = None) -> QuerySet:
     """The visible opportunities matching the list filters: pipeline, stage, status
     (open/won/lost), owner (``me``, ``team`` or a user id), closing (``month`` or
-    ``quarter``), account, q (name of the opportunity or the customer)."""
+    ``quarter``), account, q (start of the opportunity's name, or the
+    customer by name, pinyin, initials or phone)."""
     from guanxi.sales.models import Stage
 
     qs = visible_opportunities(user)
@@ -110,7 +111,9 @@ def filter_opportunities(user: User, filters: dict[str, Any],
     if filters.get("account"):
         qs = qs.filter(account_id=filters["account"])
     if q := (filters.get("q") or "").strip():
-        qs = qs.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
+        from guanxi.sales.selectors.search import opportunity_match
+
+        qs = qs.filter(opportunity_match(user, q, accounts=50))
     return qs
 
 
