@@ -1,6 +1,7 @@
-"""Sales scenarios of ``guanxi bench``: the kanban board (page and API) for a rep, a manager
-and an administrator, and the forecast and funnel (pages, API, and the figures alone) for a
-manager and an administrator; and growing the database to N opportunities first.
+"""Sales scenarios of ``guanxi bench``: the navigation badge of waiting support requests, the
+kanban board (page and API) for a rep, a manager and an administrator, and the forecast and
+funnel (pages, API, and the figures alone) for a manager and an administrator; and growing the
+database to N opportunities first.
 
 Opportunities are bulk-loaded like the demo's customers (``guanxi.demo.sales_bulk``: worker
 processes make the rows, COPY on PostgreSQL, executemany on SQLite), each with the stage
@@ -21,6 +22,7 @@ from guanxi.demo.org import DemoOrg
 from guanxi.sales.models import Opportunity, StageChange
 from guanxi.sales.selectors import forecast as figures
 from guanxi.sales.selectors import opportunities as opp_selectors
+from guanxi.sales.selectors import work as work_selectors
 from guanxi.sales.services.opportunities import default_pipeline
 
 SPAN_DAYS = 3 * 365  # a million opportunities are three years of a large sales force
@@ -95,7 +97,15 @@ def figure_scenarios(user: User, label: str) -> list[Scenario]:
     ]
 
 
+def badge_scenarios(users: dict[str, User]) -> list[Scenario]:
+    return [Scenario(f"support badge ({label})",
+                     [lambda user=user: work_selectors.pending_support_count(user)],
+                     "navigation count of requests waiting for a decision, every page")
+            for label, user in users.items()]
+
+
 def scenarios(admin: User, rep: User, manager: User) -> list[Scenario]:
-    return [*board_scenarios(rep, "rep"), *board_scenarios(manager, "manager"),
+    return [*badge_scenarios({"manager": manager, "admin": admin}),
+            *board_scenarios(rep, "rep"), *board_scenarios(manager, "manager"),
             *board_scenarios(admin, "admin"),
             *figure_scenarios(manager, "manager"), *figure_scenarios(admin, "admin")]

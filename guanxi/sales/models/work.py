@@ -119,6 +119,9 @@ class SupportRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        # The navigation badge counts pending requests by requester on every page.
+        indexes = [models.Index(fields=["status", "requested_by"],
+                                name="support_status_requester")]
         verbose_name = _("support request")
         verbose_name_plural = _("support requests")
 

@@ -92,13 +92,30 @@ def can_decide(user: User, request: SupportRequest) -> bool:
             and requester.team_id in user.team_subtree_ids)
 
 
+def decided_requests(user: User) -> QuerySet[SupportRequest]:
+    """Requests the user decides: all for an administrator, those of requesters in a
+    manager's team subtree, none otherwise. A manager sees these anyway, so the filter
+    starts from the requester's team and never from the scope over all activities."""
+    qs = SupportRequest.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.has_role(Role.ADMIN):
+        return qs
+    if not (user.has_role(Role.MANAGER) and user.team_id):
+        return qs.none()
+    return qs.filter(requested_by__team_id__in=user.team_subtree_ids)
+
+
+def pending_support_count(user: User) -> int:
+    """How many requests wait for the user's decision (the navigation badge); served by the
+    (status, requested_by) index."""
+    return decided_requests(user).filter(status=SupportRequest.Status.PENDING).count()
+
+
 def support_inbox(user: User) -> QuerySet[SupportRequest]:
     """Requests the user decides, pending first."""
-    qs = visible_support_requests(user)
-    if not user.has_role(Role.ADMIN):
-        if not (user.has_role(Role.MANAGER) and user.team_id):
-            return qs.none()
-        qs = qs.filter(requested_by__team_id__in=user.team_subtree_ids)
+    qs = decided_requests(user).select_related(
+        "activity__account", "activity__owner", "requested_by", "decided_by")
     pending_first = Case(When(status=SupportRequest.Status.PENDING, then=Value(0)),
                          default=Value(1))
     return qs.order_by(pending_first, "-requested_at", "-id")

@@ -55,4 +55,4 @@ def support_waiting(user: Any) -> int:
     """Pending support requests the user decides (the navigation badge)."""
     if not user.has_role(Role.MANAGER, Role.ADMIN):
         return 0
-    return sel.support_inbox(user).filter(status="pending").count()
+    return sel.pending_support_count(user)
