@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User
 from guanxi.analytics.models import AnalysisRun, AnalyticsSettings, CustomerMetrics, Transaction
-from guanxi.analytics.services.pipeline import Params, analyse
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.customers.models import Account
@@ -124,6 +123,9 @@ def run_analysis(run_id: int, *, say: Callable[[int, str], None] | None = None,
 
 def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
              times: dict[str, float]) -> None:
+    # The models pull in scipy and scikit-learn (seconds to import): only the worker needs them.
+    from guanxi.analytics.services.pipeline import Params, analyse
+
     p = run.parameters
     until = dt.date.fromisoformat(p["until"])
     params = Params(until_day=(until - EPOCH).days, model=p["model"],
