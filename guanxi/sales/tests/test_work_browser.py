@@ -57,7 +57,8 @@ def test_campaign_plan_today_and_inline_decision(live_server, org, make_account,
     page.wait_for_selector("#modal-content select[name=kind]")
     assert not page.locator("input[name=budget]").is_visible()
     page.select_option("select[name=kind]", "campaign")
-    assert page.locator("input[name=budget]").is_visible()
+    # Alpine shows the support request fields on its next tick.
+    page.locator("input[name=budget]").wait_for(state="visible", timeout=5000)
     page.fill("input[name=subject]", "攻关明珠二期")
     page.fill("input[name=people]", "技术总工")
     page.fill("input[name=budget]", "8000")
