@@ -28,7 +28,7 @@ STAGE_LABELS: dict[str, str] = {
     EXPLORATION: gettext_noop("Exploration"),
     DEVELOPMENT: gettext_noop("Development"),
     STABLE: gettext_noop("Stable"),
-    DECLINE: gettext_noop("Decline"),
+    DECLINE: gettext_noop("Declining"),
 }
 
 STAGE_STRATEGIES: dict[str, str] = {

@@ -42,7 +42,7 @@ SEGMENT_LABELS: dict[str, str] = {
     "at_risk": gettext_noop("At risk"),
     "cant_lose": gettext_noop("Can't lose them"),
     "hibernating": gettext_noop("Hibernating"),
-    "lost": gettext_noop("Lost"),
+    "lost": gettext_noop("Lost customers"),
 }
 
 UNSEGMENTED = "other"

@@ -73,7 +73,7 @@ def test_metrics_api_lists_with_filters_and_keyset_pages(analysed):
     assert third["next"] is None
     lost = admin.get("analytics/customers", segment="lost").json()["items"]
     assert [i["account"]["name"] for i in lost] == ["广州塔贸易有限公司"]
-    assert lost[0]["segment_label"] == "Lost" and lost[0]["rfm_code"] == "111"
+    assert lost[0]["segment_label"] == "Lost customers" and lost[0]["rfm_code"] == "111"
     assert lost[0]["as_of"] == "2026-06-30"
 
 

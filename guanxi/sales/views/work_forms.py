@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import User
 from guanxi.customers.models import Account, Contact
@@ -124,8 +125,8 @@ class EmailTemplateForm(forms.Form):
 
 
 class ComposeForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("To"), queryset=Contact.objects.none(),
-                                     required=False)
+    contact = forms.ModelChoiceField(label=pgettext_lazy("e-mail recipient", "To"),
+                                     queryset=Contact.objects.none(), required=False)
     template = forms.ModelChoiceField(label=_("Template"), required=False,
                                       queryset=EmailTemplate.objects.filter(active=True))
     subject = forms.CharField(label=_("Subject"), max_length=300, required=False)
