@@ -51,7 +51,20 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
 def routing_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require_admin(request)
     rule = get_visible(LeadRoutingRule.objects.all(), pk=pk) if pk else None
-    form = RoutingRuleForm(posted(request), instance=rule)
+    return _edit_setting(
+        request, RoutingRuleForm(posted(request), instance=rule), rule,
+        create=routing.create_rule, update=routing.update_rule,
+        saved=_("Routing rule saved."), list_url="sales:routing_rules",
+        context={"rule": rule,
+                 "title": _("Edit routing rule") if rule else _("New routing rule"),
+                 "delete_url": reverse("sales:routing_rule_delete", args=[rule.pk])
+                 if rule else ""})
+
+
+def _edit_setting(request: HttpRequest, form, record, *, create, update, saved: str,
+                  list_url: str, context: dict) -> HttpResponse:
+    """The shared save loop of the settings forms: field errors at the field, 409 on a stale
+    version, back to the list when saved."""
     status = 200
     if request.method == "POST":
         status = 400
@@ -59,24 +72,20 @@ def routing_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             data = dict(form.cleaned_data)
             version = data.pop("version")
             try:
-                if rule is None:
-                    routing.create_rule(request.user, data)
+                if record is None:
+                    create(request.user, data)
                 else:
-                    routing.update_rule(request.user, rule, data, version or 0)
+                    update(request.user, record, data, version or 0)
             except (Forbidden, NotFound):
                 raise
             except DomainError as exc:
                 add_domain_error(form, exc)
                 status = exc.status
             else:
-                messages.success(request, _("Routing rule saved."))
-                return redirect("sales:routing_rules")
-    return render(request, "sales/leads/settings_form.html", {
-        "form": form, "rule": rule,
-        "title": _("Edit routing rule") if rule else _("New routing rule"),
-        "back": reverse("sales:routing_rules"),
-        "delete_url": reverse("sales:routing_rule_delete", args=[rule.pk]) if rule else ""},
-        status=status)
+                messages.success(request, saved)
+                return redirect(list_url)
+    return render(request, "sales/leads/settings_form.html",
+                  {"form": form, "back": reverse(list_url), **context}, status=status)
 
 
 @require_POST
@@ -115,30 +124,12 @@ def web_forms(request: HttpRequest) -> HttpResponse:
 def web_form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require_admin(request)
     web_form = get_visible(WebForm.objects.all(), pk=pk) if pk else None
-    form = WebFormForm(posted(request), instance=web_form)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            try:
-                if web_form is None:
-                    lead_services.create_web_form(request.user, data)
-                else:
-                    lead_services.update_web_form(request.user, web_form, data, version or 0)
-            except (Forbidden, NotFound):
-                raise
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("Web form saved."))
-                return redirect("sales:web_forms")
-    return render(request, "sales/leads/settings_form.html", {
-        "form": form, "web_form": web_form,
-        "title": _("Edit web form") if web_form else _("New web form"),
-        "back": reverse("sales:web_forms")}, status=status)
+    return _edit_setting(
+        request, WebFormForm(posted(request), instance=web_form), web_form,
+        create=lead_services.create_web_form, update=lead_services.update_web_form,
+        saved=_("Web form saved."), list_url="sales:web_forms",
+        context={"web_form": web_form,
+                 "title": _("Edit web form") if web_form else _("New web form")})
 
 
 @require_POST
