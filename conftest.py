@@ -26,6 +26,22 @@ def _english(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _default_pipeline(request):
+    """Tests on a live server flush every table afterwards, the default pipeline a migration
+    made included: put it back for each test that uses the database."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    from guanxi.sales.defaults import ensure_default_pipeline
+
+    ensure_default_pipeline()
+
+
 @pytest.fixture
 def org(db):
     from guanxi.accounts.models import Team, User, UserRole
