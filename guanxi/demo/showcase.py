@@ -112,10 +112,14 @@ def _terms_requests(org: DemoOrg) -> None:
 
 
 def _relationships(org: DemoOrg) -> None:
-    rep = org.users["rep"]
-    contacts = list(Contact.objects.filter(account__owner=rep, account__in_pool=False,
-                                           is_active=True).select_related("account")
-                    .order_by("account_id", "id")[:12])
+    # The "rep" login shows them best; in a small demo the rep may hold too few contacts.
+    for rep in (org.users["rep"], *(u for n, u in sorted(org.users.items())
+                                    if n.startswith("rep_"))):
+        contacts = list(Contact.objects.filter(account__owner=rep, account__in_pool=False,
+                                               is_active=True).select_related("account")
+                        .order_by("account_id", "id")[:12])
+        if len(contacts) >= 4:
+            break
     pairs = [(a, b) for a, b in zip(contacts, contacts[1:], strict=False)]
     kinds = ("colleague", "friend", "family", "referred_by")
     for i, (a, b) in enumerate(pairs[:8]):
