@@ -113,9 +113,9 @@ def _terms_requests(org: DemoOrg) -> None:
 
 def _relationships(org: DemoOrg) -> None:
     # The "rep" login shows them best; in a small demo the rep may hold too few contacts.
-    for rep in (org.users["rep"], *(u for n, u in sorted(org.users.items())
-                                    if n.startswith("rep_"))):
-        contacts = list(Contact.objects.filter(account__owner=rep, account__in_pool=False,
+    for owner in (org.users["rep"], *(u for n, u in sorted(org.users.items())
+                                      if n.startswith("rep_"))):
+        contacts = list(Contact.objects.filter(account__owner=owner, account__in_pool=False,
                                                is_active=True).select_related("account")
                         .order_by("account_id", "id")[:12])
         if len(contacts) >= 4:
@@ -125,11 +125,11 @@ def _relationships(org: DemoOrg) -> None:
     for i, (a, b) in enumerate(pairs[:8]):
         kind = "colleague" if a.account_id == b.account_id else kinds[1 + i % 3]
         try:
-            services.add_relationship(rep, a, b, kind, note="在行业展会上认识" if
+            services.add_relationship(owner, a, b, kind, note="在行业展会上认识" if
                                       kind == "friend" else "")
         except Conflict:
             continue
     other = Account.objects.filter(owner=org.users["rep_li"], in_pool=False).first()
-    if other:
-        services.share_account(org.users["rep_li"], other, rep)
+    if other and not other.shares.filter(user=org.users["rep"]).exists():
+        services.share_account(org.users["rep_li"], other, org.users["rep"])
 
