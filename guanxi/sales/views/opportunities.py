@@ -320,19 +320,27 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
     form = TeamRoleForm(posted(request), actor=request.user, initial={
         "role": role, "version": opp.version,
         "user": getattr(opp, f"{role}_id", None) if role in svc.TEAM_ROLES else None})
+    return _team_form(
+        request, opp, form,
+        lambda d: svc.set_team_role(request.user, opp, d["version"], d["role"], d["user"]),
+        saved=_("Selling team updated."), url_name="sales:opportunity_team",
+        title=_("Selling team"), submit=_("Save"))
+
+
+def _team_form(request: HttpRequest, opp, form, save, *, saved: str, url_name: str,
+               title: str, submit: str) -> HttpResponse:
+    """The small selling-team forms: save, errors at the field, back to the opportunity."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            svc.set_team_role(request.user, opp, data["version"], data["role"], data["user"])
+            save(form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("Selling team updated."))
+            messages.success(request, saved)
             return done(request, reverse("sales:opportunity", args=[opp.pk]))
     return render(request, "sales/opportunities/small_form.html", {
         "base": page_template(request), "form": form, "opp": opp,
-        "action": reverse("sales:opportunity_team", args=[opp.pk]),
-        "title": _("Selling team"), "submit": _("Save")})
+        "action": reverse(url_name, args=[opp.pk]), "title": title, "submit": submit})
 
 
 @login_required
@@ -341,19 +349,11 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     opp = _editable(request, pk)
     form = MemberForm(posted(request), actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.add_member(request.user, opp, form.cleaned_data["user"],
-                           form.cleaned_data["role"])
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Added to the selling team."))
-            return done(request, reverse("sales:opportunity", args=[opp.pk]))
-    return render(request, "sales/opportunities/small_form.html", {
-        "base": page_template(request), "form": form, "opp": opp,
-        "action": reverse("sales:opportunity_member_add", args=[opp.pk]),
-        "title": _("Add a supporting member"), "submit": _("Add")})
+    return _team_form(
+        request, opp, form,
+        lambda d: svc.add_member(request.user, opp, d["user"], d["role"]),
+        saved=_("Added to the selling team."), url_name="sales:opportunity_member_add",
+        title=_("Add a supporting member"), submit=_("Add"))
 
 
 @login_required
