@@ -237,3 +237,24 @@ def test_list_filters_and_sorting(org, world, make_account):
     assert names(_client(org, "teammate"), owner="me") == ["远期项目"]
     page = client.get(url, {"sort": "-amount"}).content.decode()
     assert page.index("远期项目") < page.index("变压器项目") < page.index("配电柜")
+
+
+def test_owner_names_the_delivery_owner_and_adds_a_supporting_member(org, world):
+    client = _client(org, "rep")
+    opp = world.opp
+    response = client.post(reverse("sales:opportunity_team", args=[opp.pk]),
+                           {"role": "delivery_owner", "user": org.teammate.pk,
+                            "version": opp.version})
+    assert response.status_code == 302, response.content[:300]
+    opp.refresh_from_db()
+    assert opp.delivery_owner == org.teammate
+    response = client.post(reverse("sales:opportunity_member_add", args=[opp.pk]),
+                           {"user": org.hz_rep.pk, "role": "技术支持"})
+    assert response.status_code == 302, response.content[:300]
+    assert opp.members.filter(user=org.hz_rep, role="技术支持").exists()
+    stale = client.post(reverse("sales:opportunity_team", args=[opp.pk]),
+                        {"role": "collection_owner", "user": org.teammate.pk,
+                         "version": opp.version - 1})
+    assert stale.status_code == 200  # the form again, with the conflict explained
+    opp.refresh_from_db()
+    assert opp.collection_owner is None
