@@ -4,7 +4,8 @@ Acme 集团 (company) → 华东区 (region) → 上海一组 (team A) and 杭�
                     → 华南区 (region) → 深圳组 (team B)
 
 rep, teammate (team A reps), manager (manager of 华东区), assistant (team A), finance,
-other_rep (team B), other_manager (manager of 华南区), admin, executive, marketing.
+other_rep (team B), other_manager (manager of 华南区), admin, executive, marketing, delivery
+(delivery owner), collection (collection owner).
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ def _default_pipeline(request):
         request.getfixturevalue("db")
     else:
         return
+    from guanxi.orders.defaults import ensure_review_rules
     from guanxi.sales.defaults import ensure_default_pipeline
 
     ensure_default_pipeline()
+    ensure_review_rules()
 
 
 @pytest.fixture
@@ -75,6 +78,8 @@ def org(db):
         admin=person("admin", company, "admin", display="管理员"),
         executive=person("executive", company, "executive", display="老板"),
         marketing=person("marketing", company, "marketing", display="市场部"),
+        delivery=person("delivery", company, "delivery", display="郑交付"),
+        collection=person("collection", company, "collection", display="冯回款"),
     )
     return ns
 

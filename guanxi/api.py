@@ -53,7 +53,9 @@ class BrowserSession(SessionAuth):
 api = NinjaAPI(
     title="Guanxi API",
     version="1",
-    description="Customers, contacts, search, approvals, pool, custom fields and tokens. "
+    description="Customers, contacts, search, approvals, pool, custom fields and tokens; sales; "
+                "analytics; data in and out; quote to cash (products, quotes, tenders, "
+                "contracts, orders, shipments, invoices, payments, receivables, expenses). "
                 "Authenticate with `Authorization: Bearer gx_…` (create a token under "
                 "Settings → API tokens) or a browser session with its CSRF token. Every write "
                 "that edits a record takes the `version` you read and answers 409 if the "
@@ -101,6 +103,7 @@ from guanxi.analytics.api import router as analytics_router  # noqa: E402
 from guanxi.core.api import router as core_router  # noqa: E402
 from guanxi.customers.api import router as customers_router  # noqa: E402
 from guanxi.integrations.api import router as integrations_router  # noqa: E402
+from guanxi.orders.api import router as orders_router  # noqa: E402
 from guanxi.sales.api import router as sales_router  # noqa: E402
 
 api.add_router("", customers_router)
@@ -109,3 +112,4 @@ api.add_router("", accounts_router)
 api.add_router("", sales_router)
 api.add_router("", analytics_router)
 api.add_router("", integrations_router)
+api.add_router("", orders_router)

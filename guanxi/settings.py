@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "guanxi.sales",
     "guanxi.analytics",
     "guanxi.integrations",
+    "guanxi.orders",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,10 @@ USE_I18N = True
 USE_TZ = True
 GUANXI_CURRENCY = os.environ.get("GUANXI_CURRENCY", "CNY")
 GUANXI_DEFAULT_REGION = os.environ.get("GUANXI_DEFAULT_REGION", "CN")
+# Quote-to-cash: alert this many days before a promised delivery date is missed; payment
+# reminders at these numbers of days overdue.
+GUANXI_DELIVERY_ALERT_DAYS = env_int("GUANXI_DELIVERY_ALERT_DAYS", 3)
+GUANXI_DUNNING_DAYS = [int(d) for d in env_list("GUANXI_DUNNING_DAYS", "7,30,60")]
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -202,6 +207,12 @@ STORAGES = {
                     if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded documents (tender files, signed contracts): never served directly, only through
+# views that check who asks.
+MEDIA_ROOT = Path(os.environ.get("GUANXI_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
+GUANXI_DOCUMENT_MAX_MB = env_int("GUANXI_DOCUMENT_MAX_MB", 25)
+FILE_UPLOAD_PERMISSIONS = 0o640
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- E-mail -------------------------------------------------------------------------------

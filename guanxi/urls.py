@@ -13,5 +13,6 @@ urlpatterns = [
     path("sales/", include("guanxi.sales.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("data/", include("guanxi.integrations.urls")),
+    path("orders/", include("guanxi.orders.urls")),
     path("", include("guanxi.customers.urls")),
 ]

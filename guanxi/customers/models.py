@@ -59,6 +59,14 @@ class Settlement(models.TextChoices):
     CARD = "card", _("Card / online payment")
 
 
+class Standing(models.TextChoices):
+    """How far a customer has come with us: a quote accepted makes a prospect a lead
+    customer (线索客户); the first confirmed order makes them a customer (正式客户)."""
+    PROSPECT = "prospect", _("Prospect")
+    LEAD = "lead", _("Lead customer")
+    CUSTOMER = "customer", _("Customer")
+
+
 class Approval(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     APPROVED = "approved", _("Approved")
@@ -165,6 +173,8 @@ class Account(models.Model):
 
     approval = models.CharField(_("approval"), max_length=10, choices=Approval.choices,
                                 default=Approval.APPROVED)
+    standing = models.CharField(_("standing"), max_length=10, choices=Standing.choices,
+                                default=Standing.PROSPECT)
     in_pool = models.BooleanField(_("in public pool"), default=False)
     claimed_from_pool = models.BooleanField(default=False, editable=False)
     pool_since = models.DateTimeField(null=True, blank=True)

@@ -33,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--transactions", type=int, default=10_000_000,
                             help="with --only analytics: at least this many transactions "
                                  "(simulated for every customer if fewer)")
+        parser.add_argument("--invoices", type=int, default=1_000_000,
+                            help="with --only receivables: at least this many invoices "
+                                 "(bulk-loaded if fewer)")
+        parser.add_argument("--quote-lines", type=int, default=200,
+                            help="with --only quotes: lines per quote")
         parser.add_argument("--customers", type=int, default=1_000_000,
                             help="with --only analytics: at least this many customers "
                                  "(bare rows added fast if fewer)")
@@ -61,6 +66,16 @@ class Command(BaseCommand):
 
             analytics.main(options["transactions"], options["customers"], org.reps,
                            out=self.stdout, err=self.stderr, as_json=json)
+            return
+        if only in ("quotes", "receivables"):  # quote to cash: their own data and figures
+            from bench import quotes, receivables
+
+            if only == "quotes":
+                quotes.main(org, options["quote_lines"], repeat, out=self.stdout,
+                            err=self.stderr, as_json=json)
+            else:
+                receivables.main(org, options["invoices"], repeat, out=self.stdout,
+                                 err=self.stderr, as_json=json)
             return
         sales.grow(org, opportunities, say=self.stderr.write)
         chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"],

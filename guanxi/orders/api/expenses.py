@@ -1,0 +1,5 @@
+"""API endpoints of this area, mounted under /api/."""
+
+from ninja import Router
+
+router = Router()

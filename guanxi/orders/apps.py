@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "guanxi.orders"
+    label = "orders"
+    verbose_name = _("Quote to cash")
+
+    def ready(self) -> None:
+        # Each domain registers its review flow (quote, contract, order, expense) on import.
+        from guanxi.orders.services import contracts, expenses, orders, quotes  # noqa: F401

@@ -1,0 +1,1 @@
+"""Background and periodic work of quote to cash, registered through ``guanxi.orders.tasks``."""

@@ -1,0 +1,1 @@
+"""Background work of this area (see guanxi.core.tasks)."""

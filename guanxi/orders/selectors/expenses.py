@@ -1,0 +1,1 @@
+"""Reads of this area, through the scoped querysets."""

@@ -1,0 +1,1 @@
+"""Business rules of this area: writes."""

@@ -1,0 +1,228 @@
+"""The review engine shared by quote discounts, contract review, order review and expense
+claims. A domain service starts a review with the facts its rules look at; deciders approve,
+reject (with a comment) or return for changes (with a comment); the domain is told the
+outcome through the callback it registered for its flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import DomainError, Forbidden
+from guanxi.core.locking import save_versioned
+from guanxi.core.notifications import notify
+from guanxi.orders.models import Condition, Review, ReviewRule, ReviewStep
+
+APPROVE, REJECT, RETURN = "approve", "reject", "return"
+DECISIONS = (APPROVE, REJECT, RETURN)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules of a flow look at."""
+
+    amount: Decimal = Decimal("0")
+    discount: Decimal = Decimal("0")        # the largest discount off list price, in percent
+    customer_rate: Decimal = Decimal("0")   # the customer's approved discount rate
+
+
+# flow → (model, callback(subject, review, outcome, actor), url(subject))
+Outcome = Callable[[Any, Review, str, User], None]
+_FLOWS: dict[str, tuple[type[Model], Outcome, Callable[[Any], str]]] = {}
+
+
+def register(flow: str, model: type[Model], on_outcome: Outcome,
+             url: Callable[[Any], str]) -> None:
+    """Called once per flow by its domain module: ``on_outcome`` runs in the deciding
+    transaction with ``Review.Status`` APPROVED, REJECTED or RETURNED."""
+    _FLOWS[flow] = (model, on_outcome, url)
+
+
+def subject_of(review: Review) -> Any:
+    model = _FLOWS[review.flow][0]
+    return model._default_manager.get(pk=review.subject_id)
+
+
+def subject_url(review: Review) -> str:
+    try:
+        return _FLOWS[review.flow][2](subject_of(review))
+    except (KeyError, Exception):  # noqa: BLE001 - a link is never worth an error page
+        return ""
+
+
+def applies(rule: ReviewRule, facts: Facts) -> bool:
+    threshold = rule.threshold if rule.threshold is not None else Decimal("0")
+    if rule.condition == Condition.ALWAYS:
+        return True
+    if rule.condition == Condition.OVER_CUSTOMER_RATE:
+        return facts.discount > facts.customer_rate + threshold
+    if rule.condition == Condition.OVER_COMPANY_LIMIT:
+        limit = rule.threshold if rule.threshold is not None \
+            else settings.GUANXI_MAX_DISCOUNT_RATE
+        return facts.discount > limit
+    if rule.condition == Condition.AMOUNT_AT_LEAST:
+        return facts.amount >= threshold
+    return False
+
+
+def steps_needed(flow: str, facts: Facts) -> list[ReviewRule]:
+    return [r for r in ReviewRule.objects.filter(flow=flow, active=True) if applies(r, facts)]
+
+
+def _team_of(subject: Any):
+    return getattr(subject, "team", None)
+
+
+def deciders(step: ReviewStep, review: Review) -> list[User]:
+    """Who may decide ``step``: the named person, or holders of the role — managers only over
+    the document's team (any level above it). Administrators when nobody else can."""
+    if step.approver_id:
+        return [step.approver] if step.approver.is_active else []
+    if not step.approver_role:
+        return []
+    users = User.objects.filter(is_active=True, user_roles__role=step.approver_role)
+    if step.approver_role == Role.MANAGER and review.team_id:
+        ancestors = [int(i) for i in review.team.path.strip("/").split("/") if i]
+        users = users.filter(team_id__in=ancestors)
+    found = list(users.distinct())
+    if not found:
+        found = list(User.objects.filter(is_active=True, user_roles__role=Role.ADMIN)
+                     .distinct())
+    return found
+
+
+def can_decide(user: User, step: ReviewStep | None, review: Review) -> bool:
+    if step is None or review.status != Review.Status.PENDING \
+            or step.status != ReviewStep.Status.WAITING:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    if review.submitted_by_id == user.pk:  # nobody approves their own request
+        return False
+    return any(u.pk == user.pk for u in deciders(step, review))
+
+
+def _start_step(step: ReviewStep, review: Review, actor: User, now: dt.datetime) -> None:
+    step.status = ReviewStep.Status.WAITING
+    step.started_at = now
+    step.save(update_fields=["status", "started_at"])
+    url = subject_url(review)
+    for user in deciders(step, review):
+        if user.pk != review.submitted_by_id:
+            notify(user, gettext_noop("%(flow)s waits for you: %(subject)s (%(step)s)"),
+                   {"flow": review.get_flow_display(), "subject": review.subject_repr,
+                    "step": step.name_zh or step.name_en},
+                   kind="orders.review", url=url, actor=actor)
+
+
+@transaction.atomic
+def start_review(subject: Any, flow: str, actor: User, facts: Facts, *, reason: str = "",
+                 now: dt.datetime | None = None) -> Review | None:
+    """Start the review ``flow`` needs for ``facts``; None when no step applies (nothing to
+    approve). The caller sets its own status and keeps ``subject.review``."""
+    now = now or timezone.now()
+    rules = steps_needed(flow, facts)
+    if not rules:
+        return None
+    review = Review.objects.create(
+        flow=flow, subject_id=subject.pk, subject_repr=str(subject)[:200],
+        account=getattr(subject, "account", None), team=_team_of(subject), reason=reason[:300],
+        submitted_by=actor if getattr(actor, "pk", None) else None, submitted_at=now)
+    steps = ReviewStep.objects.bulk_create([
+        ReviewStep(review=review, position=i, name_en=r.name_en, name_zh=r.name_zh,
+                   approver_role=r.approver_role, approver=r.approver, due_hours=r.due_hours)
+        for i, r in enumerate(rules, start=1)])
+    _start_step(steps[0], review, actor, now)
+    audit.log(actor, "orders.review.started", review,
+              data={"flow": flow, "subject": subject.pk, "steps": len(steps)})
+    return review
+
+
+@transaction.atomic
+def decide(actor: User, review: Review, decision: str, comment: str = "",
+           version: int | None = None, now: dt.datetime | None = None) -> Review:
+    """Approve, reject or return the step ``review`` waits at."""
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    if decision not in DECISIONS:
+        raise DomainError(_("Choose approve, reject or return."), field="decision")
+    if decision != APPROVE and not comment:
+        raise DomainError(_("Say why: a comment is required to reject or return."),
+                          field="comment", code="comment_required")
+    step = review.current_step
+    if step is None or review.status != Review.Status.PENDING:
+        raise DomainError(_("This review is already finished."), code="finished")
+    if not can_decide(actor, step, review):
+        raise Forbidden(_("This step waits for someone else's decision."))
+    save_versioned(review, version, {})
+    step.decided_by, step.decided_at, step.comment = actor, now, comment
+    step.status = {APPROVE: ReviewStep.Status.APPROVED, REJECT: ReviewStep.Status.REJECTED,
+                   RETURN: ReviewStep.Status.RETURNED}[decision]
+    step.save(update_fields=["decided_by", "decided_at", "comment", "status"])
+    audit.log(actor, f"orders.review.{decision}", review,
+              data={"step": step.position, "name": step.name_en, "comment": comment})
+    following = next((s for s in review.steps.all().order_by("position")
+                      if s.status == ReviewStep.Status.QUEUED), None)
+    if decision == APPROVE and following is not None:
+        _start_step(following, review, actor, now)
+        return review
+    outcome = {APPROVE: Review.Status.APPROVED, REJECT: Review.Status.REJECTED,
+               RETURN: Review.Status.RETURNED}[decision]
+    _finish(review, outcome, actor, now, comment)
+    return review
+
+
+def _finish(review: Review, outcome: str, actor: User, now: dt.datetime,
+            comment: str = "") -> None:
+    review.steps.filter(status=ReviewStep.Status.QUEUED).update(
+        status=ReviewStep.Status.CANCELLED)
+    Review.objects.filter(pk=review.pk).update(status=outcome, finished_at=now)
+    review.status, review.finished_at = outcome, now
+    _model, on_outcome, _url = _FLOWS[review.flow]
+    on_outcome(subject_of(review), review, outcome, actor)
+    if review.submitted_by_id and outcome != Review.Status.WITHDRAWN \
+            and review.submitted_by_id != actor.pk:
+        message = {
+            Review.Status.APPROVED: gettext_noop("%(flow)s approved: %(subject)s"),
+            Review.Status.REJECTED: gettext_noop("%(flow)s rejected: %(subject)s — "
+                                                 "%(comment)s"),
+            Review.Status.RETURNED: gettext_noop("%(flow)s returned for changes: "
+                                                 "%(subject)s — %(comment)s"),
+        }[outcome]
+        notify(review.submitted_by, message,
+               {"flow": review.get_flow_display(), "subject": review.subject_repr,
+                "comment": comment}, kind="orders.review", url=subject_url(review),
+               actor=actor)
+
+
+@transaction.atomic
+def withdraw(actor: User, review: Review, now: dt.datetime | None = None) -> Review:
+    """The submitter takes a pending review back (to change the document)."""
+    if review.status != Review.Status.PENDING:
+        raise DomainError(_("This review is already finished."), code="finished")
+    if review.submitted_by_id != actor.pk and not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only whoever submitted it can withdraw it."))
+    now = now or timezone.now()
+    review.steps.filter(status__in=[ReviewStep.Status.QUEUED, ReviewStep.Status.WAITING]) \
+        .update(status=ReviewStep.Status.CANCELLED)
+    Review.objects.filter(pk=review.pk).update(status=Review.Status.WITHDRAWN, finished_at=now)
+    review.status, review.finished_at = Review.Status.WITHDRAWN, now
+    audit.log(actor, "orders.review.withdrawn", review)
+    return review
+
+
+def is_overdue(step: ReviewStep, now: dt.datetime | None = None) -> bool:
+    return (step.status == ReviewStep.Status.WAITING and step.started_at is not None
+            and (now or timezone.now()) > step.started_at + dt.timedelta(hours=step.due_hours))

@@ -1,0 +1,3 @@
+"""Pages of this area; ``urls`` is composed in ``guanxi/orders/urls.py``."""
+
+urls: list = []
