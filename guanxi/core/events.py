@@ -59,6 +59,18 @@ EVENT_TYPES: dict[str, Promise] = {
     "sales.task.created": _("Task created"),
     "sales.task.done": _("Task done"),
     "sales.email.sent": _("E-mail sent to a customer"),
+    "orders.quote.created": _("Quote created"),
+    "orders.quote.sent": _("Quote sent"),
+    "orders.quote.accepted": _("Quote accepted"),
+    "orders.quote.declined": _("Quote declined"),
+    "orders.tender.result": _("Tender result recorded"),
+    "orders.contract.signed": _("Contract signed"),
+    "orders.order.created": _("Sales order created"),
+    "orders.order.status_changed": _("Sales order status changed"),
+    "orders.shipment.created": _("Shipment sent"),
+    "orders.invoice.created": _("Invoice issued"),
+    "orders.payment.received": _("Payment received"),
+    "orders.expense.approved": _("Expense claim approved"),
 }
 
 
