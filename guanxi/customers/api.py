@@ -47,6 +47,7 @@ class CustomerFilters(Schema):
     size: str | None = None
     source: str | None = None
     approval: str | None = None
+    standing: str | None = Field(None, description="prospect, lead (线索客户) or customer")
     in_pool: bool | None = None
     tag: str | None = None
     province: str | None = Field(None, description="Chinese or English name, or code")

@@ -22,7 +22,7 @@ from guanxi.customers.regions import province_code
 from guanxi.customers.search import search
 from guanxi.customers.selectors import account_scope, visible_accounts
 
-EXACT = ("industry", "size", "source", "approval", "in_pool")
+EXACT = ("industry", "size", "source", "approval", "standing", "in_pool")
 
 
 def filter_accounts(user: User, f: dict[str, Any], custom: dict[str, str]) -> QuerySet[Account]:

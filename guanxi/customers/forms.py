@@ -22,6 +22,7 @@ from guanxi.customers.models import (
     Relationship,
     Size,
     Source,
+    Standing,
 )
 from guanxi.customers.regions import PROVINCES
 from guanxi.customers.services.common import (
@@ -334,6 +335,8 @@ class ListFilterForm(forms.Form):
                                choices=[("", _("Any"))] + Source.choices)
     approval = forms.ChoiceField(label=_("Approval"), required=False,
                                  choices=[("", _("Any"))] + Approval.choices)
+    standing = forms.ChoiceField(label=_("Standing"), required=False,
+                                 choices=[("", _("Any"))] + Standing.choices)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
     pool = forms.ChoiceField(label=_("Public pool"), required=False,
                              choices=[("", _("Any")), ("yes", _("In the pool")),

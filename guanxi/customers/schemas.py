@@ -130,6 +130,7 @@ class CustomerListItem(Schema):
     team: TeamRef | None
     tags: list[str]
     approval: str
+    standing: str
     in_pool: bool
     completeness: int
     last_follow_up_at: dt.datetime | None
@@ -238,6 +239,7 @@ class CustomerOut(Schema):
     owner: UserRef | None
     team: TeamRef | None
     approval: str
+    standing: str
     in_pool: bool
     last_follow_up_at: dt.datetime | None
     created_at: dt.datetime

@@ -176,6 +176,8 @@ def status_pills(account: Any) -> SafeString:
                                  '</span>', _("Public pool")))
     if account.approval == "approved" and not account.in_pool:
         pills.append(format_html('<span class="pill pill-approved">{}</span>', _("Active")))
+    if getattr(account, "standing", "") == "lead":
+        pills.append(format_html(' <span class="pill pill-accent">{}</span>', _("Lead customer")))
     return mark_safe("".join(pills))
 
 
@@ -196,7 +198,14 @@ def timeline_icon(kind: str) -> str:
         "sales.email": "envelope", "sales.note": "chat-left-text", "sales.campaign": "flag",
         "sales.support_request": "life-preserver", "sales.task": "check2-square",
         "sales.opportunity": "briefcase", "sales.stage": "signpost-split",
+        "orders.quote": "file-earmark-text", "orders.tender": "megaphone",
+        "orders.contract": "file-earmark-check", "orders.order": "cart-check",
+        "orders.shipment": "truck", "orders.invoice": "receipt", "orders.payment": "cash-coin",
+        "orders.reminder": "bell", "orders.expense": "wallet2", "orders.review": "check2-all",
     }
     if kind.startswith("sales.lead"):
         return "person-lines-fill"
+    if kind.startswith("orders."):
+        area = kind.split("_")[0]  # "orders.quote_sent" → "orders.quote"
+        return icons.get(area, "file-earmark")
     return icons.get(kind, "dot")

@@ -127,7 +127,7 @@ def _filtered_accounts(user: User, form: ListFilterForm):
         qs = qs.filter(pk__in=ranked)
     if data.get("owner") == "me":
         qs = qs.filter(owner=user)
-    for name in ("industry", "size", "source", "approval"):
+    for name in ("industry", "size", "source", "approval", "standing"):
         if data.get(name):
             qs = qs.filter(**{name: data[name]})
     if data.get("tag"):
@@ -200,7 +200,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "can_enter": request.user.has_role(*ENTER_ROLES),
         "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
         "more_active": sum(1 for k, v in request.GET.items() if v and (
-            k in ("size", "source", "tag", "below") or k.startswith(CUSTOM_PREFIX))),
+            k in ("size", "source", "standing", "tag", "below") or k.startswith(CUSTOM_PREFIX))),
     }
     if request.htmx and request.htmx.target == "customer-table":
         return render(request, "customers/_list_table.html", context)
