@@ -26,6 +26,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,11 +87,11 @@ def field_columns(model: type[Model], names: tuple[str, ...]) -> tuple[Column, .
     out = []
     for name in names:
         field = model._meta.get_field(name)
+        header = capfirst(field.verbose_name)
         if getattr(field, "choices", None):
-            out.append(Column(field.verbose_name,
-                              lambda o, n=name: getattr(o, f"get_{n}_display")()))
+            out.append(Column(header, lambda o, n=name: getattr(o, f"get_{n}_display")()))
         else:
-            out.append(Column(field.verbose_name, lambda o, n=name: getattr(o, n)))
+            out.append(Column(header, lambda o, n=name: getattr(o, n)))
     return tuple(out)
 
 
@@ -246,6 +247,9 @@ def lists() -> dict[str, ListExport]:
                                CONTACT_COLUMNS),
     }
     registry.update({e.key: e for e in _sales_lists()})
+    from guanxi.orders.exports import export_lists
+
+    registry.update({e.key: e for e in export_lists()})
     return registry
 
 
