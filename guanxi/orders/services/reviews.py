@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
-from guanxi.core.errors import DomainError, Forbidden
+from guanxi.core.errors import Conflict, DomainError, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.orders.models import Condition, Review, ReviewRule, ReviewStep
@@ -40,14 +40,34 @@ class Facts:
 
 # flow → (model, callback(subject, review, outcome, actor), url(subject))
 Outcome = Callable[[Any, Review, str, User], None]
+Withdrawn = Callable[[Any, Review, User], None]
 _FLOWS: dict[str, tuple[type[Model], Outcome, Callable[[Any], str]]] = {}
+_ON_WITHDRAW: dict[str, Withdrawn] = {}
 
 
 def register(flow: str, model: type[Model], on_outcome: Outcome,
-             url: Callable[[Any], str]) -> None:
+             url: Callable[[Any], str], on_withdraw: Withdrawn | None = None) -> None:
     """Called once per flow by its domain module: ``on_outcome`` runs in the deciding
-    transaction with ``Review.Status`` APPROVED, REJECTED or RETURNED."""
+    transaction with ``Review.Status`` APPROVED, REJECTED or RETURNED. A flow that passes
+    ``on_withdraw(subject, review, actor)`` lets the submitter take the review back from the
+    review panel and the approvals inbox (the callback puts the subject back to editable);
+    other flows withdraw from their own pages by calling ``withdraw`` themselves."""
     _FLOWS[flow] = (model, on_outcome, url)
+    if on_withdraw is not None:
+        _ON_WITHDRAW[flow] = on_withdraw
+    else:
+        _ON_WITHDRAW.pop(flow, None)
+
+
+def registered(flow: str) -> type[Model] | None:
+    """The model a flow reviews, None when no domain registered it."""
+    entry = _FLOWS.get(flow)
+    return entry[0] if entry else None
+
+
+def withdrawable(review: Review) -> bool:
+    """May a pending review be withdrawn generically (panel, inbox, API)?"""
+    return review.flow in _ON_WITHDRAW
 
 
 def subject_of(review: Review) -> Any:
@@ -58,7 +78,7 @@ def subject_of(review: Review) -> Any:
 def subject_url(review: Review) -> str:
     try:
         return _FLOWS[review.flow][2](subject_of(review))
-    except (KeyError, Exception):  # noqa: BLE001 - a link is never worth an error page
+    except Exception:  # noqa: BLE001 - a link is never worth an error page
         return ""
 
 
@@ -88,18 +108,18 @@ def _team_of(subject: Any):
 def deciders(step: ReviewStep, review: Review) -> list[User]:
     """Who may decide ``step``: the named person, or holders of the role — managers only over
     the document's team (any level above it). Administrators when nobody else can."""
+    found: list[User] = []
     if step.approver_id:
-        return [step.approver] if step.approver.is_active else []
-    if not step.approver_role:
-        return []
-    users = User.objects.filter(is_active=True, user_roles__role=step.approver_role)
-    if step.approver_role == Role.MANAGER and review.team_id:
-        ancestors = [int(i) for i in review.team.path.strip("/").split("/") if i]
-        users = users.filter(team_id__in=ancestors)
-    found = list(users.distinct())
+        found = [step.approver] if step.approver.is_active else []
+    elif step.approver_role:
+        users = User.objects.filter(is_active=True, user_roles__role=step.approver_role)
+        if step.approver_role == Role.MANAGER and review.team_id:
+            ancestors = [int(i) for i in review.team.path.strip("/").split("/") if i]
+            users = users.filter(team_id__in=ancestors)
+        found = list(users.distinct().order_by("pk"))
     if not found:
         found = list(User.objects.filter(is_active=True, user_roles__role=Role.ADMIN)
-                     .distinct())
+                     .distinct().order_by("pk"))
     return found
 
 
@@ -136,6 +156,9 @@ def start_review(subject: Any, flow: str, actor: User, facts: Facts, *, reason: 
     rules = steps_needed(flow, facts)
     if not rules:
         return None
+    if Review.objects.filter(flow=flow, subject_id=subject.pk,
+                             status=Review.Status.PENDING).exists():
+        raise Conflict(_("This document is already in review."), code="in_review")
     review = Review.objects.create(
         flow=flow, subject_id=subject.pk, subject_repr=str(subject)[:200],
         account=getattr(subject, "account", None), team=_team_of(subject), reason=reason[:300],
@@ -158,14 +181,14 @@ def decide(actor: User, review: Review, decision: str, comment: str = "",
     comment = (comment or "").strip()
     if decision not in DECISIONS:
         raise DomainError(_("Choose approve, reject or return."), field="decision")
-    if decision != APPROVE and not comment:
-        raise DomainError(_("Say why: a comment is required to reject or return."),
-                          field="comment", code="comment_required")
     step = review.current_step
     if step is None or review.status != Review.Status.PENDING:
         raise DomainError(_("This review is already finished."), code="finished")
     if not can_decide(actor, step, review):
         raise Forbidden(_("This step waits for someone else's decision."))
+    if decision != APPROVE and not comment:
+        raise DomainError(_("Say why: a comment is required to reject or return."),
+                          field="comment", code="comment_required")
     save_versioned(review, version, {})
     step.decided_by, step.decided_at, step.comment = actor, now, comment
     step.status = {APPROVE: ReviewStep.Status.APPROVED, REJECT: ReviewStep.Status.REJECTED,
@@ -208,21 +231,34 @@ def _finish(review: Review, outcome: str, actor: User, now: dt.datetime,
 
 
 @transaction.atomic
-def withdraw(actor: User, review: Review, now: dt.datetime | None = None) -> Review:
-    """The submitter takes a pending review back (to change the document)."""
+def withdraw(actor: User, review: Review, now: dt.datetime | None = None, *,
+             version: int | None = None) -> Review:
+    """The submitter takes a pending review back (to change the document); the flow's
+    ``on_withdraw`` callback, if it registered one, makes the subject editable again."""
     if review.status != Review.Status.PENDING:
         raise DomainError(_("This review is already finished."), code="finished")
     if review.submitted_by_id != actor.pk and not actor.has_role(Role.ADMIN):
         raise Forbidden(_("Only whoever submitted it can withdraw it."))
     now = now or timezone.now()
+    save_versioned(review, version, {})
     review.steps.filter(status__in=[ReviewStep.Status.QUEUED, ReviewStep.Status.WAITING]) \
         .update(status=ReviewStep.Status.CANCELLED)
     Review.objects.filter(pk=review.pk).update(status=Review.Status.WITHDRAWN, finished_at=now)
     review.status, review.finished_at = Review.Status.WITHDRAWN, now
     audit.log(actor, "orders.review.withdrawn", review)
+    callback = _ON_WITHDRAW.get(review.flow)
+    if callback is not None:
+        callback(subject_of(review), review, actor)
     return review
 
 
 def is_overdue(step: ReviewStep, now: dt.datetime | None = None) -> bool:
     return (step.status == ReviewStep.Status.WAITING and step.started_at is not None
             and (now or timezone.now()) > step.started_at + dt.timedelta(hours=step.due_hours))
+
+
+def waiting_hours(step: ReviewStep, now: dt.datetime | None = None) -> int:
+    """Whole hours the step has been waiting (0 when it is not waiting)."""
+    if step.status != ReviewStep.Status.WAITING or step.started_at is None:
+        return 0
+    return max(0, int(((now or timezone.now()) - step.started_at).total_seconds() // 3600))
