@@ -31,6 +31,7 @@ from guanxi.customers.filters import (
 from guanxi.customers.models import Account, PoolPolicy, TermsChangeRequest
 from guanxi.customers.search import search as search_index
 from guanxi.customers.services.pool import claimed_count
+from guanxi.orders.selectors.search import search_documents
 from guanxi.sales.selectors.search import search_leads, search_opportunities
 
 router = Router(tags=["customers"])
@@ -359,11 +360,12 @@ def remove_relationship(request: HttpRequest, relationship_id: int):
 
 @router.get("/search", response=list[s.HitOut], tags=["search"])
 def search(request: HttpRequest, q: str,
-           kind: Literal["account", "contact", "opportunity", "lead"] | None = None,
+           kind: Literal["account", "contact", "opportunity", "lead", "document"] | None = None,
            limit: int = Query(20, ge=1, le=100)):
     """Customers and contacts by name, pinyin, initials, phone, e-mail or registration id,
     best first; then open opportunities (by their customer or the start of their name) and
-    leads (by phone, e-mail, company or name), up to ``limit`` of each kind."""
+    leads (by phone, e-mail, company or name), and quotes, contracts, orders and invoices by
+    the start of their number, up to ``limit`` of each kind."""
     user = _actor(request)
     out: list = []
     if kind in (None, "account", "contact"):
@@ -376,6 +378,8 @@ def search(request: HttpRequest, q: str,
         out += [vars(h) for h in search_opportunities(user, q, limit)]
     if kind in (None, "lead"):
         out += [vars(h) for h in search_leads(user, q, limit)]
+    if kind in (None, "document"):
+        out += [vars(h) for h in search_documents(user, q, limit)]
     return out
 
 

@@ -67,6 +67,7 @@ from guanxi.customers.views.related import (
     relationship_create,
     relationship_remove,
 )
+from guanxi.orders.selectors.search import search_documents
 from guanxi.sales.selectors.search import search_leads, search_opportunities
 
 __all__ = [
@@ -536,7 +537,8 @@ def search(request: HttpRequest) -> HttpResponse:
     sales_limit = 5 if dropdown else 25
     context = {"q": q, "hits": hits,
                "opportunities": search_opportunities(request.user, q, sales_limit) if q else [],
-               "leads": search_leads(request.user, q, sales_limit) if q else []}
+               "leads": search_leads(request.user, q, sales_limit) if q else [],
+               "documents": search_documents(request.user, q, sales_limit) if q else []}
     if dropdown:
         return render(request, "customers/_search_results.html", context)
     return render(request, "customers/search.html", context)
