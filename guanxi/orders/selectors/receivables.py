@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from guanxi.customers.models import Account
-from guanxi.orders.models import Invoice, SalesOrder
+from guanxi.accounts.models import User
+from guanxi.core.access import get_visible
+from guanxi.customers.models import Account, Contact
+from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 
 ZERO = Decimal("0")
 # Orders that commit the customer to pay (not rejected or cancelled).
@@ -30,3 +35,230 @@ def credit_exposure(account: Account) -> Decimal:
     loose = Invoice.objects.filter(account=account, order__isnull=True, outstanding__gt=0) \
         .aggregate(v=Coalesce(Sum("outstanding"), Value(ZERO), output_field=money))["v"]
     return orders + loose
+
+
+# --- Aging (账龄) ----------------------------------------------------------------------------
+
+BUCKETS = ("0_30", "31_60", "61_90", "90_plus")
+BUCKET_LABELS = {"0_30": "0–30", "31_60": "31–60", "61_90": "61–90", "90_plus": "90+"}
+
+
+@dataclass
+class AgingRow:
+    """Outstanding amounts of one customer (or of everyone, or of "others") per bucket."""
+
+    account_id: int | None
+    name: str
+    buckets: dict[str, Decimal]
+    overdue: Decimal
+    total: Decimal
+    count: int
+
+    @property
+    def bucket_list(self) -> list[tuple[str, Decimal]]:
+        return [(BUCKET_LABELS[key], self.buckets[key]) for key in BUCKETS]
+
+
+@dataclass
+class AgingReport:
+    as_of: dt.date
+    totals: AgingRow
+    customers: list[AgingRow] = field(default_factory=list)
+    others: AgingRow | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return [BUCKET_LABELS[key] for key in BUCKETS]
+
+
+def _aging_sums(as_of: dt.date) -> dict[str, Any]:
+    """``Sum(Case(When(...)))`` per bucket plus overdue, total and count, for one aggregate."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+
+    def total_when(cond: Q | None) -> Coalesce:
+        expr = F("outstanding") if cond is None else Case(
+            When(cond, then=F("outstanding")), default=Value(ZERO), output_field=money)
+        return Coalesce(Sum(expr, output_field=money), Value(ZERO), output_field=money)
+
+    d30, d60, d90 = (as_of - dt.timedelta(days=n) for n in (30, 60, 90))
+    return {
+        "b0_30": total_when(Q(issue_date__gte=d30)),
+        "b31_60": total_when(Q(issue_date__lt=d30, issue_date__gte=d60)),
+        "b61_90": total_when(Q(issue_date__lt=d60, issue_date__gte=d90)),
+        "b90_plus": total_when(Q(issue_date__lt=d90)),
+        "overdue": total_when(Q(due_date__lt=as_of)),
+        "total": total_when(None),
+        "count": Count("id"),
+    }
+
+
+def _row(values: dict[str, Any], account_id: int | None = None, name: str = "") -> AgingRow:
+    return AgingRow(account_id=account_id, name=name,
+                    buckets={key: values[f"b{key}"] or ZERO for key in BUCKETS},
+                    overdue=values["overdue"] or ZERO, total=values["total"] or ZERO,
+                    count=values["count"] or 0)
+
+
+def open_invoices(user: User, *, as_of: dt.date, account: Account | int | None = None,
+                  collection_owner: User | int | None = None, team: int | None = None,
+                  ) -> QuerySet[Invoice]:
+    """Open invoices issued by ``as_of`` that ``user`` may see. The condition is exactly
+    ``outstanding > 0`` so the partial ``inv_open_*`` indexes apply (cancelled and paid
+    invoices have nothing outstanding)."""
+    qs = Invoice.objects.visible_to(user).filter(outstanding__gt=0, issue_date__lte=as_of)
+    if account is not None:
+        qs = qs.filter(account_id=getattr(account, "pk", account))
+    if collection_owner is not None:
+        qs = qs.filter(collection_owner_id=getattr(collection_owner, "pk", collection_owner))
+    if team is not None:
+        from guanxi.accounts.models import Team
+
+        subtree = Team.objects.filter(pk=team).first()
+        qs = qs.filter(team_id__in=subtree.subtree_ids() if subtree else [])
+    return qs
+
+
+def aging(user: User, *, as_of: dt.date, account: Account | int | None = None,
+          collection_owner: User | int | None = None, team: int | None = None,
+          top: int = 10) -> AgingReport:
+    """Receivables aging (账龄) as of a date, through ``user``'s scope.
+
+    The age of an invoice is the number of days from its **issue date** (the invoice date)
+    to ``as_of`` — how Chinese finance teams read 账龄 — in the buckets 0–30, 31–60, 61–90
+    and 90+ days (day 30 is still 0–30, day 31 is 31–60, day 91 is 90+). "Overdue" is a
+    separate column: the part whose due date lies before ``as_of``. Amounts are what is
+    outstanding now on invoices issued by ``as_of``.
+
+    Two aggregate queries over open invoices only: the totals, and the ``top`` customers by
+    outstanding (grouped, ordered and limited in SQL); the rest is summed as "others".
+    """
+    qs = open_invoices(user, as_of=as_of, account=account, collection_owner=collection_owner,
+                       team=team)
+    sums = _aging_sums(as_of)
+    totals = _row(qs.aggregate(**sums), name="")
+    report = AgingReport(as_of=as_of, totals=totals)
+    if not totals.count:
+        return report
+    rows = list(qs.order_by().values("account_id").annotate(**sums)
+                .order_by("-total", "account_id")[:top])
+    names = dict(Account.objects.filter(pk__in=[r["account_id"] for r in rows])
+                 .values_list("pk", "name"))
+    report.customers = [_row(r, r["account_id"], names.get(r["account_id"], "")) for r in rows]
+    shown = {key: sum((r.buckets[key] for r in report.customers), ZERO) for key in BUCKETS}
+    rest = AgingRow(
+        account_id=None, name="",
+        buckets={key: totals.buckets[key] - shown[key] for key in BUCKETS},
+        overdue=totals.overdue - sum((r.overdue for r in report.customers), ZERO),
+        total=totals.total - sum((r.total for r in report.customers), ZERO),
+        count=totals.count - sum(r.count for r in report.customers))
+    report.others = rest if rest.count else None
+    return report
+
+
+# --- The collection owner's list -------------------------------------------------------------
+
+@dataclass
+class OverdueItem:
+    invoice: Invoice
+    days_overdue: int
+    phone: str
+    contact: str
+    reminders: int
+
+
+def overdue_for_collector(user: User, as_of: dt.date, limit: int = 500) -> list[OverdueItem]:
+    """Overdue invoices ``user`` collects (due before ``as_of``, something outstanding),
+    oldest due date first, with days overdue, a phone to call and reminders sent."""
+    invoices = list(
+        Invoice.objects.filter(collection_owner=user, outstanding__gt=0, due_date__lt=as_of)
+        .select_related("account", "order").annotate(reminders_sent=Count("reminders"))
+        .order_by("due_date", "id")[:limit])
+    contacts: dict[int, Contact] = {}
+    for contact in Contact.objects.filter(
+            account_id__in={i.account_id for i in invoices}, is_active=True) \
+            .order_by("-is_primary", "id"):
+        if contact.account_id not in contacts and (contact.mobile or contact.phone):
+            contacts[contact.account_id] = contact
+    items = []
+    for invoice in invoices:
+        contact = contacts.get(invoice.account_id)
+        items.append(OverdueItem(
+            invoice=invoice, days_overdue=(as_of - invoice.due_date).days,
+            phone=(contact.mobile or contact.phone) if contact else invoice.account.phone,
+            contact=contact.name if contact else "", reminders=invoice.reminders_sent))
+    return items
+
+
+# --- Lists and single records ----------------------------------------------------------------
+
+def filter_invoices(user: User, data: dict[str, Any], *, today: dt.date) -> QuerySet[Invoice]:
+    qs = Invoice.objects.visible_to(user)
+    status = data.get("status")
+    if status in Invoice.Status.values:
+        qs = qs.filter(status=status)
+    elif status == "open":
+        qs = qs.filter(outstanding__gt=0)
+    if data.get("overdue"):
+        qs = qs.filter(outstanding__gt=0, due_date__lt=today)
+    if data.get("account"):
+        qs = qs.filter(account_id=data["account"])
+    if data.get("order"):
+        qs = qs.filter(order_id=data["order"])
+    if data.get("collection_owner"):
+        qs = qs.filter(collection_owner_id=data["collection_owner"])
+    if data.get("q"):
+        q = str(data["q"]).strip()
+        qs = qs.filter(Q(number__icontains=q) | Q(account__name__icontains=q))
+    return qs
+
+
+def filter_payments(user: User, data: dict[str, Any]) -> QuerySet[Payment]:
+    qs = Payment.objects.visible_to(user)
+    if data.get("account"):
+        qs = qs.filter(account_id=data["account"])
+    if data.get("unallocated"):
+        qs = qs.filter(unallocated__gt=0)
+    if data.get("q"):
+        q = str(data["q"]).strip()
+        qs = qs.filter(Q(number__icontains=q) | Q(reference__icontains=q)
+                       | Q(account__name__icontains=q))
+    return qs
+
+
+def get_invoice(user: User, pk: Any) -> Invoice:
+    return get_visible(Invoice.objects.visible_to(user).select_related(
+        "account", "order", "collection_owner", "owner", "created_by"), pk=pk)
+
+
+def get_payment(user: User, pk: Any) -> Payment:
+    return get_visible(Payment.objects.visible_to(user).select_related(
+        "account", "created_by"), pk=pk)
+
+
+def allocations_of_invoice(invoice: Invoice) -> QuerySet[Allocation]:
+    return invoice.allocations.select_related("payment").order_by("created_at", "id")
+
+
+def allocations_of_payment(payment: Payment) -> QuerySet[Allocation]:
+    return payment.allocations.select_related("invoice", "order").order_by("created_at", "id")
+
+
+def open_items(account: Account) -> dict[str, list]:
+    """What a payment of ``account`` can be allocated to: open invoices (oldest first) and
+    live orders with something left to pay."""
+    invoices = list(Invoice.objects.filter(account=account, outstanding__gt=0)
+                    .exclude(status=Invoice.Status.CANCELLED)
+                    .select_related("order").order_by("issue_date", "id")[:200])
+    orders = list(SalesOrder.objects.filter(account=account, status__in=LIVE_ORDER_STATUSES,
+                                            paid_amount__lt=F("total"))
+                  .order_by("order_date", "id")[:200])
+    return {"invoices": invoices, "orders": orders}
+
+
+def overdue_amount(account: Account, as_of: dt.date) -> tuple[Decimal, int]:
+    """What ``account`` owes past the due date, and on how many invoices."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    row = Invoice.objects.filter(account=account, outstanding__gt=0, due_date__lt=as_of) \
+        .aggregate(v=Coalesce(Sum("outstanding"), Value(ZERO), output_field=money),
+                   n=Count("id"))
+    return row["v"], row["n"]
