@@ -76,16 +76,22 @@ def amount_in_words(amount: Decimal) -> str:
 
 
 def labels(language: str) -> dict[str, str]:
+    """"中文 / English" (or the other way round), one string per label."""
+    return {key: " / ".join(pair) for key, pair in headings(language).items()}
+
+
+def headings(language: str) -> dict[str, tuple[str, str]]:
+    """(primary, secondary) per label: table headings put them on two lines."""
     english_first = language.startswith("en")
-    return {key: f"{en} / {zh}" if english_first else f"{zh} / {en}"
-            for key, (zh, en) in LABELS.items()}
+    return {key: (en, zh) if english_first else (zh, en) for key, (zh, en) in LABELS.items()}
 
 
 def quote_html(quote: Quote, language: str = "zh-hans") -> str:
     lines = list(quote.lines.select_related("product").order_by("position", "id"))
     with translation.override(language):
         return render_to_string("orders/quotes/pdf.html", {
-            "quote": quote, "lines": lines, "L": labels(language), "company": company_name(),
+            "quote": quote, "lines": lines, "L": labels(language), "H": headings(language),
+            "company": company_name(),
             "in_words": amount_in_words(quote.total) if quote.currency == "CNY" else "",
             "language": language,
         })
