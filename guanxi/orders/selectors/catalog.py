@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,7 @@ class PriceQuote:
     source: str
 
 
-def _today() -> dt.date:
+def today() -> dt.date:
     return timezone.localdate()
 
 
@@ -96,7 +96,7 @@ def price_for(account: Account | None, product: Product, *, currency: str = "CNY
               quantity: Decimal = Decimal("1"), on: dt.date | None = None) -> PriceQuote:
     """The unit price ``account`` (None: any customer) pays for ``quantity`` of ``product``
     on day ``on`` (default today); DomainError(field="currency") when there is none."""
-    items = list(_candidate_items(account, [product.pk], currency, on or _today()))
+    items = list(_candidate_items(account, [product.pk], currency, on or today()))
     quote = _pick(items, Decimal(quantity)) or _fallback(product, currency)
     if quote is None:
         raise _no_price(product, currency)
@@ -113,7 +113,7 @@ def prices_for(account: Account | None, products: Iterable[Product], currency: s
     if not products:
         return {}
     grouped: dict[int, list[PriceListItem]] = defaultdict(list)
-    for item in _candidate_items(account, [p.pk for p in products], currency, on or _today()):
+    for item in _candidate_items(account, [p.pk for p in products], currency, on or today()):
         grouped[item.product_id].append(item)
     quantities = quantities or {}
     out: dict[int, PriceQuote] = {}
@@ -171,6 +171,11 @@ def price_lists(*, currency: str | None = None, group: int | None = None,
 
 def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
     return price_list.items.select_related("product").order_by("product__code", "min_quantity")
+
+
+def customer_groups() -> QuerySet[CustomerGroup]:
+    """Every group with its number of members (``n_members``)."""
+    return CustomerGroup.objects.annotate(n_members=Count("accounts"))
 
 
 def group_members(user, group: CustomerGroup) -> tuple[list[Account], int]:

@@ -313,6 +313,23 @@ def set_group_members(actor: User, group: CustomerGroup,
                                 remove=sorted(visible - wanted))
 
 
+@transaction.atomic
+def update_customer_group(actor: User, group: CustomerGroup, *, name: str | None = None,
+                          add: Iterable[Account | int] = (),
+                          remove: Iterable[Account | int] = (),
+                          accounts: Iterable[Account | int] | None = None) -> CustomerGroup:
+    """Rename and change members in one step: ``accounts`` replaces the members the actor
+    can see, ``add`` and ``remove`` adjust them."""
+    _require_editor(actor, _("Only administrators and sales managers change customer groups."))
+    if name is not None and name != group.name:
+        rename_customer_group(actor, group, name)
+    if accounts is not None:
+        set_group_members(actor, group, accounts)
+    if add or remove:
+        change_group_members(actor, group, add=add, remove=remove)
+    return group
+
+
 # --- Price lists -----------------------------------------------------------------------------
 
 def _resolve_group(value: Any) -> CustomerGroup | None:
