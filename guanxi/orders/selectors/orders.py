@@ -1,1 +1,179 @@
-"""Reads of this area, through the scoped querysets."""
+"""Reads of sales orders, through the scoped querysets: lists with filters, "my deliveries",
+the cards on the customer and opportunity pages, and the order status a rep, the owners and
+the customer portal read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core.access import get_visible
+from guanxi.orders.models import SalesOrder, Shipment
+from guanxi.orders.services.execution import UNDELIVERED, at_risk_q, late_q
+
+Status = SalesOrder.Status
+
+
+def orders_for(user: User) -> QuerySet[SalesOrder]:
+    return SalesOrder.objects.visible_to(user).select_related(
+        "account", "owner", "delivery_owner", "collection_owner")
+
+
+def get_order(user: User, pk: Any) -> SalesOrder:
+    """One order with its lines and shipments; 404 for missing and not visible alike."""
+    qs = orders_for(user).select_related("quote", "contract", "opportunity", "review",
+                                         "credit_override_by", "team").prefetch_related(
+        "lines__product",
+        Prefetch("shipments", queryset=Shipment.objects.prefetch_related("lines")))
+    return get_visible(qs, pk=pk)
+
+
+def filter_orders(user: User, data: dict[str, Any],
+                  today: dt.date | None = None) -> QuerySet[SalesOrder]:
+    """``status``, ``kind``, ``alert`` (late / at_risk), ``delivery_owner`` (a user id),
+    ``mine`` (owner / delivery / collection), ``account`` (id), ``q`` (number or customer)."""
+    today = today or timezone.localdate()
+    qs = orders_for(user)
+    if data.get("status") == "open":
+        qs = qs.filter(status__in=UNDELIVERED)
+    elif data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("alert") == "late":
+        qs = qs.filter(late_q(today))
+    elif data.get("alert") == "at_risk":
+        qs = qs.filter(at_risk_q(today))
+    if data.get("delivery_owner"):
+        qs = qs.filter(delivery_owner_id=data["delivery_owner"])
+    mine = data.get("mine")
+    if mine == "owner":
+        qs = qs.filter(owner=user)
+    elif mine == "delivery":
+        qs = qs.filter(delivery_owner=user)
+    elif mine == "collection":
+        qs = qs.filter(collection_owner=user)
+    if data.get("account"):
+        qs = qs.filter(account_id=data["account"])
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(account__name__icontains=q))
+    return qs
+
+
+def alert_of(order: SalesOrder, today: dt.date | None = None) -> str:
+    """"late", "at_risk" or "" for one order (the same rules as the alerts)."""
+    today = today or timezone.localdate()
+    if order.status not in UNDELIVERED or order.promised_date is None:
+        return ""
+    if order.promised_date < today:
+        return "late"
+    from django.conf import settings
+
+    horizon = today + dt.timedelta(days=settings.GUANXI_DELIVERY_ALERT_DAYS)
+    if order.promised_date <= horizon and (
+            (order.planned_date and order.planned_date > order.promised_date)
+            or order.status != Status.SHIPPED):
+        return "at_risk"
+    return ""
+
+
+def my_deliveries(user: User, today: dt.date | None = None) -> list[SalesOrder]:
+    """Orders the user delivers that are not delivered yet, the most urgent first."""
+    today = today or timezone.localdate()
+    rows = list(orders_for(user).filter(delivery_owner=user, status__in=UNDELIVERED)
+                .order_by("promised_date", "id")[:200])
+    for order in rows:
+        order.alert = alert_of(order, today)
+    rows.sort(key=lambda o: (o.alert != "late", o.alert != "at_risk",
+                             o.promised_date or dt.date.max, o.pk))
+    return rows
+
+
+def may_see_deliveries(user: User) -> bool:
+    return user.has_role(Role.DELIVERY, Role.MANAGER, Role.ADMIN)
+
+
+def account_orders(user: User, account_id: int, limit: int = 5) -> list[SalesOrder]:
+    return list(orders_for(user).filter(account_id=account_id)[:limit])
+
+
+def open_deliveries(user: User, account_id: int,
+                    today: dt.date | None = None) -> list[SalesOrder]:
+    """Late or at-risk orders of a customer (the 360° page's open items)."""
+    today = today or timezone.localdate()
+    rows = list(orders_for(user).filter(account_id=account_id)
+                .filter(late_q(today) | at_risk_q(today)).order_by("promised_date")[:20])
+    for order in rows:
+        order.alert = alert_of(order, today)
+    return rows
+
+
+def opportunity_orders(user: User, opportunity_id: int) -> list[SalesOrder]:
+    return list(orders_for(user).filter(opportunity_id=opportunity_id)[:20])
+
+
+# --- The order status ----------------------------------------------------------------------
+
+def order_status(order: SalesOrder, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the status page shows, as plain data (the customer portal reuses it):
+    the steps ordered → reviewed → in production → shipped → delivered, the dates, the
+    shipments with carrier and tracking number, invoiced and paid amounts."""
+    today = today or timezone.localdate()
+    status = order.status
+    reached = {
+        "ordered": True,
+        "reviewed": status not in (Status.IN_REVIEW, Status.RETURNED, Status.REJECTED,
+                                   Status.CANCELLED) or order.kind == SalesOrder.Kind.STOCK,
+        "production": status in (Status.IN_PRODUCTION, Status.PARTIALLY_SHIPPED,
+                                 Status.SHIPPED, Status.DELIVERED),
+        "shipped": status in (Status.SHIPPED, Status.DELIVERED),
+        "delivered": status == Status.DELIVERED,
+    }
+    shipments = list(order.shipments.all())
+    steps = [
+        {"key": "ordered", "label": _("Ordered"), "done": True, "date": order.order_date},
+        {"key": "reviewed", "label": _("Reviewed") if order.kind == SalesOrder.Kind.CUSTOM
+         else _("Confirmed"), "done": reached["reviewed"], "date": None},
+        {"key": "production", "label": _("In production")
+         if order.kind == SalesOrder.Kind.CUSTOM else _("Picked from stock"),
+         "done": reached["production"], "date": None},
+        {"key": "shipped", "label": _("Shipped"), "done": reached["shipped"],
+         "date": shipments[-1].shipped_on if shipments else None},
+        {"key": "delivered", "label": _("Delivered"), "done": reached["delivered"],
+         "date": order.actual_date},
+    ]
+    current = next((s["key"] for s in steps if not s["done"]), "delivered")
+    lines = list(order.lines.all())
+    return {
+        "number": order.number,
+        "status": status,
+        "status_label": order.get_status_display(),
+        "kind": order.kind,
+        "closed": status in (Status.CANCELLED, Status.REJECTED),
+        "steps": steps,
+        "current": current,
+        "production_status": order.production_status,
+        "production_label": order.get_production_status_display(),
+        "order_date": order.order_date,
+        "promised_date": order.promised_date,
+        "planned_date": order.planned_date,
+        "actual_date": order.actual_date,
+        "alert": alert_of(order, today),
+        "shipped_lines": sum(1 for li in lines if li.shipped_quantity >= li.quantity),
+        "line_count": len(lines),
+        "shipments": [{"number": s.number, "shipped_on": s.shipped_on, "carrier": s.carrier,
+                       "tracking_number": s.tracking_number, "delivered_on": s.delivered_on}
+                      for s in shipments],
+        "currency": order.currency,
+        "total": order.total,
+        "invoiced_amount": order.invoiced_amount,
+        "paid_amount": order.paid_amount,
+        "outstanding": order.outstanding,
+        "updated_at": order.updated_at,
+    }
