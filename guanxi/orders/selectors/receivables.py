@@ -16,6 +16,7 @@ from guanxi.customers.models import Account, Contact
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 # Orders that commit the customer to pay (not rejected or cancelled).
 LIVE_ORDER_STATUSES = (
     SalesOrder.Status.IN_REVIEW, SalesOrder.Status.RETURNED, SalesOrder.Status.CONFIRMED,
@@ -92,10 +93,15 @@ def _aging_sums(as_of: dt.date) -> dict[str, Any]:
     }
 
 
+def _cents(value: Any) -> Decimal:
+    # SQLite sums come back without a fixed scale: 12300 instead of 12300.00.
+    return Decimal(value or 0).quantize(CENT)
+
+
 def _row(values: dict[str, Any], account_id: int | None = None, name: str = "") -> AgingRow:
     return AgingRow(account_id=account_id, name=name,
-                    buckets={key: values[f"b{key}"] or ZERO for key in BUCKETS},
-                    overdue=values["overdue"] or ZERO, total=values["total"] or ZERO,
+                    buckets={key: _cents(values[f"b{key}"]) for key in BUCKETS},
+                    overdue=_cents(values["overdue"]), total=_cents(values["total"]),
                     count=values["count"] or 0)
 
 
