@@ -117,6 +117,8 @@ def update_schedule(actor: User, order: SalesOrder, data: dict[str, Any],
                 _production_step(order, value)
                 changes[key] = value
         except DomainError as exc:
+            if key == "production_status":
+                raise  # keeps its code (stock order, backwards, not confirmed)
             errors[key] = [exc.message]
     if errors:
         raise FieldErrors(errors)
