@@ -20,10 +20,10 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
-from guanxi.core.errors import Conflict, DomainError, Forbidden
+from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
-from guanxi.orders.models import Condition, Review, ReviewRule, ReviewStep
+from guanxi.orders.models import Condition, Flow, Review, ReviewRule, ReviewStep
 
 APPROVE, REJECT, RETURN = "approve", "reject", "return"
 DECISIONS = (APPROVE, REJECT, RETURN)
@@ -78,6 +78,33 @@ def subject_of(review: Review) -> Any:
 def subject_url(review: Review) -> str:
     try:
         return _FLOWS[review.flow][2](subject_of(review))
+    except Exception:  # noqa: BLE001 - a link is never worth an error page
+        return ""
+
+
+def subjects_of(reviews: list[Review]) -> dict[int, Any]:
+    """The documents of many reviews, one query per flow: review pk → subject."""
+    found: dict[int, Any] = {}
+    by_flow: dict[str, list[Review]] = {}
+    for review in reviews:
+        by_flow.setdefault(review.flow, []).append(review)
+    for flow, items in by_flow.items():
+        if flow not in _FLOWS:
+            continue
+        model = _FLOWS[flow][0]
+        subjects = model._default_manager.in_bulk([r.subject_id for r in items])
+        for review in items:
+            if review.subject_id in subjects:
+                found[review.pk] = subjects[review.subject_id]
+    return found
+
+
+def url_of(review: Review, subject: Any) -> str:
+    """The link to an already fetched subject (see ``subjects_of``)."""
+    if subject is None or review.flow not in _FLOWS:
+        return ""
+    try:
+        return _FLOWS[review.flow][2](subject)
     except Exception:  # noqa: BLE001 - a link is never worth an error page
         return ""
 
@@ -262,3 +289,123 @@ def waiting_hours(step: ReviewStep, now: dt.datetime | None = None) -> int:
     if step.status != ReviewStep.Status.WAITING or step.started_at is None:
         return 0
     return max(0, int(((now or timezone.now()) - step.started_at).total_seconds() // 3600))
+
+
+# --- The rules (administrators) ---------------------------------------------------------------
+
+RULE_FIELDS = ("name_en", "name_zh", "approver_role", "approver", "condition", "threshold",
+               "due_hours", "active")
+
+
+def _clean_rule(data: dict[str, Any], current: ReviewRule | None) -> dict[str, Any]:
+    from decimal import InvalidOperation
+
+    def get(name: str) -> Any:
+        return data[name] if name in data else getattr(current, name, None)
+
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    values["name_en"] = (get("name_en") or "").strip()
+    values["name_zh"] = (get("name_zh") or "").strip()
+    if not values["name_en"]:
+        errors["name_en"] = [_("Give the step a name.")]
+    for name in ("name_en", "name_zh"):
+        if len(values[name]) > 80:
+            errors[name] = [_("Keep it under 80 characters.")]
+    role = get("approver_role") or ""
+    if role and role not in Role.values:
+        errors["approver_role"] = [_("Choose a role.")]
+    values["approver_role"] = role
+    approver = get("approver")
+    if approver is not None and not isinstance(approver, User):
+        approver = User.objects.filter(pk=approver, is_active=True).first()
+        if approver is None:
+            errors["approver"] = [_("Choose an active user.")]
+    elif approver is not None and not approver.is_active:
+        errors["approver"] = [_("Choose an active user.")]
+    values["approver"] = approver
+    if not role and approver is None and "approver" not in errors:
+        errors["approver_role"] = [_("A step is decided by a role or by a named person.")]
+    condition = get("condition") or Condition.ALWAYS
+    if condition not in Condition.values:
+        errors["condition"] = [_("Choose a condition.")]
+    values["condition"] = condition
+    threshold = get("threshold")
+    if threshold in ("", None):
+        threshold = None
+    else:
+        try:
+            threshold = Decimal(str(threshold))
+            if not threshold.is_finite() or threshold < 0 or threshold >= Decimal("1e14"):
+                raise InvalidOperation
+            threshold = threshold.quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors["threshold"] = [_("Enter a number of zero or more.")]
+            threshold = None
+    if condition == Condition.AMOUNT_AT_LEAST and threshold is None \
+            and "threshold" not in errors:
+        errors["threshold"] = [_("Say from which amount this step applies.")]
+    values["threshold"] = threshold
+    try:
+        hours = int(get("due_hours") if get("due_hours") is not None else 48)
+        if not 1 <= hours <= 24 * 90:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["due_hours"] = [_("Enter a number of hours between 1 and 2160.")]
+        hours = 48
+    values["due_hours"] = hours
+    active = get("active")
+    values["active"] = True if active is None else bool(active)
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+@transaction.atomic
+def create_rule(actor: User, flow: str, data: dict[str, Any]) -> ReviewRule:
+    """A new last step of ``flow``. Reviews under way keep the steps they started with."""
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators change the review steps."))
+    if flow not in Flow.values:
+        raise DomainError(_("Choose a flow."), field="flow")
+    values = _clean_rule(data, None)
+    last = ReviewRule.objects.filter(flow=flow).order_by("-position").first()
+    rule = ReviewRule.objects.create(flow=flow, position=(last.position + 1) if last else 1,
+                                     **values)
+    audit.log(actor, "orders.review_rule.created", rule,
+              data={"flow": flow, "name": rule.name_en})
+    return rule
+
+
+@transaction.atomic
+def update_rule(actor: User, rule: ReviewRule, version: int | None,
+                data: dict[str, Any]) -> ReviewRule:
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators change the review steps."))
+    values = _clean_rule({k: v for k, v in data.items() if k in RULE_FIELDS}, rule)
+    changes = audit.diff({name: getattr(rule, name) for name in RULE_FIELDS}, values)
+    save_versioned(rule, version, values)
+    audit.log(actor, "orders.review_rule.updated", rule, changes=changes)
+    return rule
+
+
+@transaction.atomic
+def move_rule(actor: User, rule: ReviewRule, direction: str) -> ReviewRule:
+    """Swap the step with its neighbour above ("up") or below ("down"); positions are
+    renumbered 1, 2, 3 … on the way."""
+    if not actor.has_role(Role.ADMIN):
+        raise Forbidden(_("Only administrators change the review steps."))
+    ordered = list(ReviewRule.objects.filter(flow=rule.flow).order_by("position", "id"))
+    index = next(i for i, r in enumerate(ordered) if r.pk == rule.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(ordered):
+        return rule
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            ReviewRule.objects.filter(pk=item.pk).update(position=position,
+                                                         version=item.version + 1)
+    rule.refresh_from_db()
+    audit.log(actor, "orders.review_rule.moved", rule, data={"direction": direction,
+                                                             "position": rule.position})
+    return rule
