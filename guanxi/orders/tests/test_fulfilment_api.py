@@ -1,0 +1,191 @@
+"""Orders and shipments API: every endpoint against every persona, and what a client relies on
+(201 then 200 on converting twice, errors naming the field, 409 on a stale version)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+
+from guanxi.accounts.models import User, UserRole
+from guanxi.customers.models import Account
+from guanxi.customers.tests.api_client import as_
+from guanxi.orders.models import SalesOrder, Shipment
+from guanxi.orders.services import execution, reviews
+from guanxi.orders.services import orders as svc
+from guanxi.orders.tests import fulfilment_fixtures as fx
+from guanxi.orders.tests.fulfilment_fixtures import make_contract, make_quote
+
+shop = fx.shop
+PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "delivery",
+            "delivery2", "admin", "anon", "readonly"]
+
+
+@pytest.fixture
+def world(shop):
+    org = shop.org
+    org.delivery2 = User.objects.create_user(username="delivery2", password="pw-Guanxi-2026",
+                                             email="delivery2@example.com", team=org.company,
+                                             language="en")
+    UserRole.objects.create(user=org.delivery2, role="delivery")
+    order = svc.order_from_quote(org.rep, shop.quote, {"delivery_owner": org.delivery.pk,
+                                                       "promised_date": "2030-01-10"})
+    first = order.lines.order_by("position").first()
+    shipment = execution.add_shipment(org.delivery, order, {"carrier": "顺丰",
+                                                            "tracking_number": "SF0001"},
+                                      [{"order_line": first.pk, "quantity": "2"}],
+                                      order.version)
+    order.refresh_from_db()
+    spare = svc.order_from_quote(org.rep, make_quote(shop.account, org.rep,
+                                                     [(shop.stock, "1")]),
+                                 {"delivery_owner": org.delivery.pk})
+    returned = svc.order_from_quote(org.rep, make_quote(shop.account, org.rep,
+                                                        [(shop.custom, "1")]),
+                                    {"delivery_owner": org.delivery.pk})
+    returned.review.refresh_from_db()
+    reviews.decide(org.delivery, returned.review, "return", "请确认颜色")
+    returned.refresh_from_db()
+    return SimpleNamespace(
+        org=org, shop=shop, order=order, line=first, shipment=shipment, spare=spare,
+        returned=returned, quote=make_quote(shop.account, org.rep, [(shop.stock, "2")]),
+        contract=make_contract(shop.account, org.rep,
+                               make_quote(shop.account, org.rep, [(shop.stock, "3")])))
+
+
+# (name, method, path, body, expected status per persona in PERSONAS order)
+#                                                   rep tm  hz  mgr fin oth del de2 adm ano ro
+CASES = [
+    ("list", "get", lambda w: "orders", None,
+     "200 200 200 200 200 200 200 200 200 401 200"),
+    ("from quote", "post", lambda w: f"quotes/{w.quote.pk}/order", lambda w: {},
+     "201 404 404 201 201 404 404 404 201 401 403"),
+    ("from contract", "post", lambda w: f"contracts/{w.contract.pk}/order", lambda w: {},
+     "201 404 404 201 201 404 404 404 201 401 403"),
+    ("get", "get", lambda w: f"orders/{w.order.pk}", None,
+     "200 404 404 200 200 404 200 404 200 401 200"),
+    ("status", "get", lambda w: f"orders/{w.order.pk}/status", None,
+     "200 404 404 200 200 404 200 404 200 401 200"),
+    ("schedule", "patch", lambda w: f"orders/{w.order.pk}/schedule",
+     lambda w: {"version": w.order.version, "planned_date": "2030-01-08"},
+     "403 404 404 200 403 404 200 404 200 401 403"),
+    ("deliver", "post", lambda w: f"orders/{w.order.pk}/deliver",
+     lambda w: {"version": w.order.version},
+     "403 404 404 200 403 404 200 404 200 401 403"),
+    ("cancel", "post", lambda w: f"orders/{w.spare.pk}/cancel",
+     lambda w: {"version": w.spare.version, "reason": "客户取消"},
+     "200 404 404 200 403 404 403 404 200 401 403"),
+    ("resubmit", "post", lambda w: f"orders/{w.returned.pk}/resubmit",
+     lambda w: {"version": w.returned.version, "special_requirements": "标准色"},
+     "200 404 404 200 403 404 403 404 200 401 403"),
+    ("shipments", "get", lambda w: f"orders/{w.order.pk}/shipments", None,
+     "200 404 404 200 200 404 200 404 200 401 200"),
+    ("ship", "post", lambda w: f"orders/{w.order.pk}/shipments",
+     lambda w: {"version": w.order.version, "carrier": "德邦",
+                "lines": [{"order_line": w.line.pk, "quantity": "1"}]},
+     "403 404 404 201 403 404 201 404 201 401 403"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_permission_matrix(case, world):
+    name, method, path, body, expected = case
+    org = world.org
+    clients = {p: as_(getattr(org, p)) for p in PERSONAS[:9]}
+    clients["anon"] = as_(None)
+    clients["readonly"] = as_(org.rep, scope="read")
+    wrong = []
+    for persona, status in zip(PERSONAS, expected.split(), strict=True):
+        args = [path(world)]
+        if method in ("post", "put", "patch"):
+            args.append(body(world) if body else None)
+        with transaction.atomic():
+            response = getattr(clients[persona], method)(*args)
+            transaction.set_rollback(True)
+        if response.status_code != int(status):
+            wrong.append(f"{persona}: {response.status_code} (expected {status}) "
+                         f"{response.content[:200]!r}")
+        elif response.status_code >= 400:
+            assert response.json()["detail"], persona
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+TAGS = {"Orders", "Shipments"}
+
+
+def test_every_endpoint_is_in_the_matrix(org):
+    paths = as_(org.rep).get("openapi.json").json()["paths"]
+    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
+                  if TAGS & set(op.get("tags", []))}
+    assert len(documented) == len(CASES), sorted(documented)
+    assert any("Shipments" in op.get("tags", []) for ops in paths.values()
+               for op in ops.values())
+
+
+def test_converting_twice_answers_201_then_200_with_the_same_order(world):
+    api = as_(world.org.rep)
+    first = api.post(f"quotes/{world.quote.pk}/order", {"promised_date": "2030-02-01"})
+    assert first.status_code == 201, first.content
+    second = api.post(f"quotes/{world.quote.pk}/order", {})
+    assert second.status_code == 200 and second.json()["id"] == first.json()["id"]
+    body = first.json()
+    assert body["status"] == "confirmed" and body["total"] == "226.00"
+    assert [li["quantity"] for li in body["lines"]] == ["2.000"]
+    assert SalesOrder.objects.filter(quote=world.quote).count() == 1
+    contract = as_(world.org.rep).post(f"contracts/{world.contract.pk}/order", {})
+    assert contract.status_code == 201
+    again = as_(world.org.rep).post(f"quotes/{world.contract.quote_id}/order", {})
+    assert again.status_code == 200 and again.json()["id"] == contract.json()["id"]
+
+
+def test_credit_limit_refusal_and_finance_override(world):
+    Account.objects.filter(pk=world.shop.account.pk).update(credit_limit=Decimal("100"))
+    refused = as_(world.org.rep).post(f"quotes/{world.quote.pk}/order", {})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "credit" and refused.json()["code"] == "over_credit_limit"
+    assert not SalesOrder.objects.filter(quote=world.quote).exists()
+    rep_override = as_(world.org.rep).post(f"quotes/{world.quote.pk}/order",
+                                           {"credit_override_reason": "我担保"})
+    assert rep_override.status_code == 400
+    done = as_(world.org.finance).post(f"quotes/{world.quote.pk}/order",
+                                       {"credit_override_reason": "预付款已到账"})
+    assert done.status_code == 201
+    assert done.json()["credit_override_by"]["username"] == "finance"
+    assert done.json()["credit_override_reason"] == "预付款已到账"
+
+
+def test_write_errors_name_the_field(world):
+    api = as_(world.org.delivery)
+    order = world.order
+    over = api.post(f"orders/{order.pk}/shipments", {
+        "version": order.version, "lines": [{"order_line": world.line.pk, "quantity": "9"}]})
+    assert over.status_code == 400 and over.json()["field"] == "lines"
+    assert "only 8 台 left" in over.json()["errors"]["lines"][0]
+    assert Shipment.objects.count() == 1
+    stale = api.patch(f"orders/{order.pk}/schedule", {"version": order.version - 1,
+                                                      "planned_date": "2030-01-09"})
+    assert stale.status_code == 409
+    reason = api.patch(f"orders/{order.pk}/schedule", {"version": order.version,
+                                                       "promised_date": "2030-01-20"})
+    assert reason.status_code == 400 and reason.json()["field"] == "reason"
+    unknown = api.patch(f"orders/{order.pk}/schedule", {"version": order.version,
+                                                        "colour": "red"})
+    assert unknown.status_code == 422
+
+
+def test_order_and_status_show_shipments_with_tracking(world):
+    api = as_(world.org.rep)
+    body = api.get(f"orders/{world.order.pk}").json()
+    assert body["status"] == "partially_shipped"
+    assert body["shipments"][0]["tracking_number"] == "SF0001"
+    assert body["lines"][0]["shipped_quantity"] == "2.000"
+    status = api.get(f"orders/{world.order.pk}/status").json()
+    assert status["current"] == "shipped"
+    assert [s["key"] for s in status["steps"] if s["done"]] == ["ordered", "reviewed",
+                                                                 "production"]
+    assert status["shipments"][0]["carrier"] == "顺丰"
+    listed = api.get("orders", mine="owner", kind="stock").json()["items"]
+    assert {o["id"] for o in listed} == {world.order.pk, world.spare.pk}
+    mine = as_(world.org.delivery).get("orders", mine="delivery", status="open").json()
+    assert {o["id"] for o in mine["items"]} >= {world.order.pk, world.spare.pk}
