@@ -1,1 +1,410 @@
-"""Business rules of this area: writes."""
+"""Writes of tenders (招投标): enter and edit a tender, record its result, follow the bond.
+
+Who writes: the tender's owner, the customer's owner, managers and sales assistants over the
+tender's team, administrators. Finance pays and receives bonds, so finance may change the bond
+and nothing else. Executives only read. Linking a tender to an opportunity moves the
+opportunity forward to the tender stage (never backwards); a lost tender can close the
+opportunity as lost with the reason "tender"; a won one leaves the stage to the rep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
+from guanxi.core.locking import save_versioned
+from guanxi.customers.models import Account, Approval
+from guanxi.customers.services.common import add_event
+from guanxi.orders.models import Tender
+from guanxi.sales.models import LossReason, Opportunity, Stage
+
+# Who may enter tenders and contracts at all (finance, executives, delivery only read).
+CREATE_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
+ZERO = Decimal("0")
+MAX_AMOUNT = Decimal("1e14")
+
+TENDER_FIELDS = ("number", "title", "issuer", "opportunity", "deadline", "opening_at",
+                 "budget", "bid_amount", "currency", "bond_amount", "bond_status", "bond_due",
+                 "owner")
+CREATE_FIELDS = (*TENDER_FIELDS, "result", "result_note", "winner")
+BOND_FIELDS = ("bond_status", "bond_amount", "bond_due")
+
+
+# --- Permissions ---------------------------------------------------------------------------
+
+def can_write(user: User, record: Any) -> bool:
+    """The record's owner, the customer's owner, managers and assistants over the record's
+    team, administrators (tenders and contracts alike)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    if not user.has_role(*CREATE_ROLES):
+        return False
+    if record.owner_id == user.pk or record.account.owner_id == user.pk:
+        return True
+    return bool(user.has_role(Role.MANAGER, Role.ASSISTANT) and record.team_id
+                and record.team_id in user.team_subtree_ids)
+
+
+def can_change_bond(user: User, tender: Tender) -> bool:
+    return can_write(user, tender) or (user.is_active and user.has_role(Role.FINANCE))
+
+
+def require_write(user: User, record: Any) -> None:
+    if not can_write(user, record):
+        raise Forbidden(_("Only the owner, the customer's owner, the team's manager or "
+                          "assistant can change this."))
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+def parse_money(value: Any, *, allow_none: bool = False) -> Decimal | None:
+    if value in (None, ""):
+        if allow_none:
+            return None
+        value = "0"
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter an amount such as 120000.00.")) from None
+    if not amount.is_finite() or amount < 0:
+        raise DomainError(_("The amount cannot be negative."))
+    if amount >= MAX_AMOUNT:
+        raise DomainError(_("The amount is too large."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_moment(value: Any) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time(17, 0))
+    else:
+        text = str(value).strip()
+        moment = parse_datetime(text.replace(" ", "T", 1)) if text else None
+        if moment is None:
+            day = parse_date(text) if text else None
+            if day is None:
+                raise DomainError(_("Enter a date and time such as 2026-12-01 10:00."))
+            moment = dt.datetime.combine(day, dt.time(17, 0))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def parse_day(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    day = parse_date(str(value).strip())
+    if day is None:
+        raise DomainError(_("Enter a date as YYYY-MM-DD."))
+    return day
+
+
+def parse_currency(value: Any) -> str:
+    code = str(value or "CNY").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise DomainError(_("Use a three-letter currency code such as CNY."))
+    return code
+
+
+def active_user(value: Any) -> User | None:
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, User) else value
+    user = User.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None
+    if user is None:
+        raise DomainError(_("No active user with this id."))
+    return user
+
+
+def opportunity_of(actor: User, account: Account, value: Any) -> Opportunity | None:
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, Opportunity) else value
+    opp = Opportunity.objects.visible_to(actor).filter(pk=pk, account=account).first() \
+        if str(pk).isdigit() else None
+    if opp is None:
+        raise DomainError(_("Choose an opportunity of this customer."))
+    return opp
+
+
+def text(value: Any, limit: int) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def _clean(actor: User, account: Account, data: dict[str, Any],
+           allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Check each field; collect every error before refusing."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in allowed:
+            errors[key] = [_("This field cannot be set here.")]
+            continue
+        try:
+            out[key] = _clean_one(actor, account, key, value)
+        except DomainError as exc:
+            errors[key] = [exc.message]
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
+def _clean_one(actor: User, account: Account, key: str, value: Any) -> Any:
+    if key in ("number", "title", "issuer"):
+        limit = Tender._meta.get_field(key).max_length
+        if not str(value or "").strip():
+            raise DomainError(_("This field is required."))
+        return text(value, limit)
+    if key in ("result_note", "winner"):
+        return text(value, Tender._meta.get_field(key).max_length)
+    if key in ("deadline", "opening_at"):
+        return parse_moment(value)
+    if key == "bond_due":
+        return parse_day(value)
+    if key in ("budget", "bid_amount"):
+        return parse_money(value, allow_none=True)
+    if key == "bond_amount":
+        return parse_money(value)
+    if key == "currency":
+        return parse_currency(value)
+    if key == "bond_status":
+        if value not in Tender.BondStatus.values:
+            raise DomainError(_("Choose one of the listed values."))
+        return value
+    if key == "result":
+        if value not in Tender.Result.values:
+            raise DomainError(_("Choose one of the listed values."))
+        return value
+    if key == "owner":
+        return active_user(value)
+    if key == "opportunity":
+        return opportunity_of(actor, account, value)
+    return value
+
+
+def _check_bond(status: str, amount: Decimal | None) -> None:
+    if status != Tender.BondStatus.NOT_REQUIRED and not (amount and amount > 0):
+        raise FieldErrors({"bond_amount": [_("Enter the bond amount: a bond that is to be "
+                                             "paid, paid, returned or forfeited has an "
+                                             "amount.")]})
+
+
+def _check_dates(deadline: dt.datetime | None, opening: dt.datetime | None, result: str,
+                 now: dt.datetime, *, deadline_changed: bool = True) -> None:
+    if deadline is None:
+        raise FieldErrors({"deadline": [_("Enter the bid deadline.")]})
+    if deadline_changed and deadline < now and result == Tender.Result.PENDING:
+        raise FieldErrors({"deadline": [_("The bid deadline has passed. Record a past tender "
+                                          "with its result.")]})
+    if opening is not None and opening < deadline:
+        raise FieldErrors({"opening_at": [_("Bids are opened after the deadline.")]})
+
+
+def check_account(actor: User, account: Account) -> None:
+    if not Account.objects.visible_to(actor).filter(pk=account.pk).exists():
+        raise NotFound(_("Not found."))
+    if account.merged_into_id or not account.is_active:
+        raise DomainError(_("This customer was merged or removed; open the remaining record."),
+                          field="account", code="account_inactive")
+    if account.approval == Approval.REJECTED:
+        raise DomainError(_("This customer was not approved."), field="account",
+                          code="account_rejected")
+
+
+def tender_url(tender: Tender) -> str:
+    return reverse("orders:tender", args=[tender.pk])
+
+
+# --- The opportunity -----------------------------------------------------------------------
+
+def _advance_opportunity(actor: User, opp: Opportunity | None) -> None:
+    """Bring the opportunity forward to the tender stage; never backwards, never reopened,
+    and only if the actor may move it (otherwise its rep does)."""
+    from guanxi.sales.services import opportunities as opps
+
+    if opp is None or opp.stage.kind != Stage.Kind.OPEN:
+        return
+    target = opp.pipeline.stages.filter(key="tender", active=True).first()
+    if target is None or opp.stage.position >= target.position:
+        return
+    if not opps.can_edit_opportunity(actor, opp):
+        return
+    opps.move_stage(actor, opp, opp.version, target)
+
+
+def lose_opportunity(actor: User, opp: Opportunity, note: str = "") -> bool:
+    """Close the opportunity as lost because the tender was not won (if it is open and the
+    actor may)."""
+    from guanxi.sales.services import opportunities as opps
+
+    opp.refresh_from_db()
+    if opp.stage.kind != Stage.Kind.OPEN or not opps.can_edit_opportunity(actor, opp):
+        return False
+    lost = opp.pipeline.stages.filter(kind=Stage.Kind.LOST, active=True).first()
+    if lost is None:
+        return False
+    opps.move_stage(actor, opp, opp.version, lost, loss_reason=LossReason.TENDER,
+                    loss_note=note)
+    return True
+
+
+# --- Create and edit -----------------------------------------------------------------------
+
+def create_tender(actor: User, account: Account, data: dict[str, Any], *,
+                  now: dt.datetime | None = None) -> Tender:
+    """Enter a tender of ``account``. ``data``: number, title, issuer, deadline, opening_at,
+    budget, bid_amount, currency, bond_amount, bond_status, bond_due, opportunity, owner;
+    and for a tender recorded after the fact result, result_note, winner."""
+    now = now or timezone.now()
+    if not actor.has_role(*CREATE_ROLES):
+        raise Forbidden(_("Your role cannot enter tenders."))
+    check_account(actor, account)
+    cleaned = _clean(actor, account, data, CREATE_FIELDS)
+    missing = {k: [_("This field is required.")] for k in ("number", "title", "issuer")
+               if not cleaned.get(k)}
+    if missing:
+        raise FieldErrors(missing)
+    cleaned.setdefault("result", Tender.Result.PENDING)
+    cleaned.setdefault("bond_status", Tender.BondStatus.NOT_REQUIRED)
+    _check_dates(cleaned.get("deadline"), cleaned.get("opening_at"), cleaned["result"], now)
+    _check_bond(cleaned["bond_status"], cleaned.get("bond_amount"))
+    owner = cleaned.pop("owner", None)
+    if owner is None:
+        selling = actor.has_role(Role.REP, Role.MANAGER)
+        owner = actor if selling or account.owner_id is None else account.owner
+    with transaction.atomic():
+        tender = Tender.objects.create(account=account, owner=owner, created_by=actor,
+                                       team_id=owner.team_id if owner else account.team_id,
+                                       **cleaned)
+        audit.log(actor, "orders.tender.created", tender, changes=audit.diff({}, {
+            k: getattr(tender, k) for k in ("number", "title", "deadline", "bond_amount",
+                                            "bond_status", "result", "opportunity_id")}))
+        add_event(account, "orders.tender", gettext_noop(
+            "Tender %(number)s “%(title)s” entered, bids due %(deadline)s"), actor,
+            params={"number": tender.number, "title": tender.title,
+                    "deadline": timezone.localtime(tender.deadline).strftime("%Y-%m-%d %H:%M")},
+            data={"tender": tender.pk}, at=now)
+        _advance_opportunity(actor, tender.opportunity)
+    return tender
+
+
+def update_tender(actor: User, tender: Tender, version: int | None, data: dict[str, Any], *,
+                  now: dt.datetime | None = None) -> Tender:
+    """Edit a tender's details (the result has its own call; finance uses ``set_bond``)."""
+    now = now or timezone.now()
+    if not can_write(actor, tender):
+        if can_change_bond(actor, tender):
+            raise Forbidden(_("Finance may change only the bond of a tender."))
+        require_write(actor, tender)
+    cleaned = _clean(actor, tender.account, data, TENDER_FIELDS)
+    if "owner" in cleaned:
+        if cleaned["owner"] is None:
+            raise FieldErrors({"owner": [_("A tender always has an owner.")]})
+        cleaned["team_id"] = cleaned["owner"].team_id
+    merged = {k: cleaned.get(k, getattr(tender, k)) for k in
+              ("deadline", "opening_at", "bond_status", "bond_amount")}
+    _check_dates(merged["deadline"], merged["opening_at"], tender.result, now,
+                 deadline_changed="deadline" in cleaned
+                 and cleaned["deadline"] != tender.deadline)
+    _check_bond(merged["bond_status"], merged["bond_amount"])
+    before = {k: getattr(tender, k) for k in cleaned}
+    changes = audit.diff(before, cleaned)
+    old_opp = tender.opportunity_id
+    with transaction.atomic():
+        save_versioned(tender, version, cleaned)
+        if changes:
+            audit.log(actor, "orders.tender.updated", tender, changes=changes)
+        if "opportunity" in cleaned and tender.opportunity_id != old_opp:
+            _advance_opportunity(actor, tender.opportunity)
+    return tender
+
+
+def set_bond(actor: User, tender: Tender, version: int | None, status: str,
+             amount: Any = None, due: Any = None) -> Tender:
+    """Change the bond (投标保证金): to be paid, paid, returned, forfeited or none. Finance
+    does this as well as whoever may edit the tender."""
+    if not can_change_bond(actor, tender):
+        raise Forbidden(_("Only finance or whoever may edit the tender can change its bond."))
+    data: dict[str, Any] = {"bond_status": status}
+    if amount not in (None, ""):
+        data["bond_amount"] = amount
+    if due not in (None, ""):
+        data["bond_due"] = due
+    cleaned = _clean(actor, tender.account, data, BOND_FIELDS)
+    _check_bond(cleaned["bond_status"], cleaned.get("bond_amount", tender.bond_amount))
+    changes = audit.diff({k: getattr(tender, k) for k in cleaned}, cleaned)
+    with transaction.atomic():
+        save_versioned(tender, version, cleaned)
+        if changes:
+            audit.log(actor, "orders.tender.updated", tender, changes=changes)
+            if "bond_status" in changes:
+                add_event(tender.account, "orders.tender", gettext_noop(
+                    "Tender %(number)s: bond %(status)s (%(amount)s %(currency)s)"), actor,
+                    params={"number": tender.number, "status": tender.bond_status,
+                            "amount": tender.bond_amount, "currency": tender.currency},
+                    data={"tender": tender.pk})
+    return tender
+
+
+def record_result(actor: User, tender: Tender, version: int | None, result: str, *,
+                  note: str = "", winner: str = "", close_opportunity: bool = False,
+                  now: dt.datetime | None = None) -> Tender:
+    """Record that the bid was submitted, won, lost, or the tender cancelled. A lost tender
+    closes its opportunity as lost (reason "tender") when ``close_opportunity``; a won one
+    leaves a note on the customer's timeline for the rep to move the opportunity."""
+    now = now or timezone.now()
+    require_write(actor, tender)
+    allowed = (Tender.Result.SUBMITTED, Tender.Result.WON, Tender.Result.LOST,
+               Tender.Result.CANCELLED)
+    if result not in allowed:
+        raise FieldErrors({"result": [_("Choose submitted, won, lost or cancelled.")]})
+    note, winner = text(note, 300), text(winner, 200)
+    changes = audit.diff({"result": tender.result, "result_note": tender.result_note,
+                          "winner": tender.winner},
+                         {"result": result, "result_note": note, "winner": winner})
+    with transaction.atomic():
+        save_versioned(tender, version, {"result": result, "result_note": note,
+                                         "winner": winner})
+        audit.log(actor, "orders.tender.result", tender, changes=changes,
+                  data={"result": result})
+        titles = {
+            Tender.Result.SUBMITTED: gettext_noop("Tender %(number)s: bid submitted"),
+            Tender.Result.WON: gettext_noop("Tender %(number)s “%(title)s” won"),
+            Tender.Result.LOST: gettext_noop("Tender %(number)s “%(title)s” lost to "
+                                             "%(winner)s"),
+            Tender.Result.CANCELLED: gettext_noop("Tender %(number)s cancelled by the "
+                                                  "issuer"),
+        }
+        add_event(tender.account, "orders.tender", titles[result], actor,
+                  params={"number": tender.number, "title": tender.title,
+                          "winner": winner or "—"},
+                  body=note, data={"tender": tender.pk, "result": result}, at=now)
+        opp = tender.opportunity
+        if opp is not None and result == Tender.Result.WON:
+            add_event(tender.account, "orders.tender", gettext_noop(
+                "Tender %(number)s won: the opportunity “%(name)s” can move on"), actor,
+                params={"number": tender.number, "name": opp.name},
+                data={"tender": tender.pk, "opportunity": opp.pk}, at=now)
+        if opp is not None and result == Tender.Result.LOST and close_opportunity:
+            lose_opportunity(actor, opp, note or winner)
+    return tender

@@ -1,0 +1,209 @@
+"""Files attached to tenders and contracts: what we accept and how we keep it.
+
+An upload is accepted when its size is within ``GUANXI_DOCUMENT_MAX_MB``, its extension is on
+the allow-list AND its first bytes say the same thing (an .exe renamed .pdf is refused). The
+user's file name is only ever shown (cleaned of path parts and control characters); the file is
+stored under a random key, with its size and SHA-256, and served with our own content type,
+never the browser's, as an attachment.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import unicodedata
+import zipfile
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Role, User
+from guanxi.core import audit
+from guanxi.core.errors import DomainError, Forbidden
+from guanxi.orders.models import Contract, Document, Tender
+
+PDF, ZIP, OLE, JPEG, PNG, TEXT = "pdf", "zip", "ole", "jpeg", "png", "text"
+
+# extension → (what its content must be, the content type we serve it with)
+ALLOWED: dict[str, tuple[str, str]] = {
+    "pdf": (PDF, "application/pdf"),
+    "doc": (OLE, "application/msword"),
+    "xls": (OLE, "application/vnd.ms-excel"),
+    "ppt": (OLE, "application/vnd.ms-powerpoint"),
+    "docx": (ZIP, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (ZIP, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": (ZIP, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "zip": (ZIP, "application/zip"),
+    "ofd": (ZIP, "application/ofd"),
+    "jpg": (JPEG, "image/jpeg"),
+    "jpeg": (JPEG, "image/jpeg"),
+    "png": (PNG, "image/png"),
+    "txt": (TEXT, "text/plain; charset=utf-8"),
+}
+OOXML = {"docx", "xlsx", "pptx"}
+MAGIC = {
+    PDF: (b"%PDF-",),
+    ZIP: (b"PK\x03\x04", b"PK\x05\x06"),
+    OLE: (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    JPEG: (b"\xff\xd8\xff",),
+    PNG: (b"\x89PNG\r\n\x1a\n",),
+}
+NAME_LIMIT = 200
+TEXT_SNIFF_BYTES = 1024 * 1024
+
+
+def max_bytes() -> int:
+    return int(settings.GUANXI_DOCUMENT_MAX_MB) * 1024 * 1024
+
+
+def clean_name(raw: str) -> str:
+    """The name to show: no directories (either slash), no control or format characters,
+    at most 200 characters with the extension kept."""
+    name = str(raw or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = name.strip().lstrip(".").strip()
+    if len(name) > NAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[:NAME_LIMIT - len(ext) - 1] + "." + ext
+        else:
+            name = name[:NAME_LIMIT]
+    return name
+
+
+def extension(name: str) -> str:
+    _stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot else ""
+
+
+def _read_all(uploaded: Any) -> bytes:
+    if hasattr(uploaded, "seek"):
+        uploaded.seek(0)
+    return b"".join(uploaded.chunks()) if hasattr(uploaded, "chunks") else uploaded.read()
+
+
+def sniff_matches(ext: str, data: bytes) -> bool:
+    """Whether the content is what the extension claims."""
+    kind = ALLOWED[ext][0]
+    if kind == TEXT:
+        sample = data[:TEXT_SNIFF_BYTES]
+        if b"\x00" in sample:
+            return False
+        final = len(data) <= TEXT_SNIFF_BYTES  # a character cut at the sample's end is fine
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
+            except UnicodeDecodeError:
+                continue
+            return True
+        return False
+    if not data.startswith(MAGIC[kind]):
+        return False
+    if ext in OOXML or ext == "ofd":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return False
+        if ext in OOXML:
+            return "[Content_Types].xml" in names
+        return any(n.lower() == "ofd.xml" for n in names)
+    return True
+
+
+def validate(uploaded: Any) -> tuple[str, str, bytes]:
+    """(display name, content type, content) of an acceptable upload, or a DomainError at
+    "file"."""
+    if uploaded is None:
+        raise DomainError(_("Choose a file."), field="file", code="required")
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > max_bytes():
+        raise DomainError(_("The file is larger than %(mb)s MB.")
+                          % {"mb": settings.GUANXI_DOCUMENT_MAX_MB}, field="file",
+                          code="too_large")
+    name = clean_name(getattr(uploaded, "name", ""))
+    ext = extension(name)
+    if ext not in ALLOWED:
+        raise DomainError(_("This kind of file is not accepted. Upload PDF, Word, Excel, "
+                            "PowerPoint, OFD, JPEG, PNG, ZIP or text files."), field="file",
+                          code="bad_extension")
+    data = _read_all(uploaded)
+    if len(data) > max_bytes():
+        raise DomainError(_("The file is larger than %(mb)s MB.")
+                          % {"mb": settings.GUANXI_DOCUMENT_MAX_MB}, field="file",
+                          code="too_large")
+    if not data:
+        raise DomainError(_("The file is empty."), field="file", code="empty")
+    if not sniff_matches(ext, data):
+        raise DomainError(_("The file's content is not a .%(ext)s file.") % {"ext": ext},
+                          field="file", code="content_mismatch")
+    return name, ALLOWED[ext][1], data
+
+
+# --- Who may attach and remove -------------------------------------------------------------
+
+def parent_of(document: Document) -> Tender | Contract:
+    return document.tender if document.tender_id else document.contract
+
+
+def can_attach(user: User, parent: Tender | Contract) -> bool:
+    from guanxi.orders.services.tenders import can_write
+
+    return can_write(user, parent)
+
+
+def can_delete(user: User, document: Document) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.ADMIN) or document.uploaded_by_id == user.pk:
+        return True
+    return parent_of(document).owner_id == user.pk
+
+
+# --- Writes --------------------------------------------------------------------------------
+
+def store_upload(actor: User, uploaded_file: Any, *, tender: Tender | None = None,
+                 contract: Contract | None = None, kind: str = "") -> Document:
+    """Validate ``uploaded_file`` and attach it to ``tender`` or ``contract``."""
+    if (tender is None) == (contract is None):
+        raise DomainError(_("A document belongs to one tender or one contract."))
+    parent = tender or contract
+    if not can_attach(actor, parent):
+        raise Forbidden(_("Only whoever may edit this record can attach documents."))
+    name, content_type, data = validate(uploaded_file)
+    if not name or name == f".{extension(name)}":
+        name = f"document.{extension(name)}"
+    document = Document(tender=tender, contract=contract, kind=str(kind or "").strip()[:40],
+                        name=name, content_type=content_type, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+    document.storage_key = os.urandom(16).hex()
+    document.file.save(document.storage_key, File(io.BytesIO(data)), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            audit.log(actor, "orders.document.uploaded", parent,
+                      data={"document": document.pk, "name": name, "size": len(data),
+                            "sha256": document.sha256, "kind": document.kind})
+    except Exception:
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def delete_document(actor: User, document: Document) -> None:
+    """Remove the record and, once that is committed, the stored file."""
+    if not can_delete(actor, document):
+        raise Forbidden(_("Only whoever uploaded it, the record's owner or an administrator "
+                          "can delete this document."))
+    parent = parent_of(document)
+    storage, stored = document.file.storage, document.file.name
+    with transaction.atomic():
+        audit.log(actor, "orders.document.deleted", parent,
+                  data={"document": document.pk, "name": document.name,
+                        "sha256": document.sha256})
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(stored))
