@@ -11,8 +11,10 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from guanxi.core.errors import Forbidden
 from guanxi.core.selectors import keyset_page
 from guanxi.orders.selectors import expenses as sel
 from guanxi.orders.services import expenses as svc
@@ -99,6 +101,11 @@ class ReportOut(Schema):
     rows: list[ReportRow]
 
 
+def _require_sees(request: HttpRequest) -> None:
+    if not sel.sees_expenses(request.auth):
+        raise Forbidden(_("Sales expenses are for sales staff, finance and management."))
+
+
 def _data(data: dict) -> dict:
     renamed = {}
     for key, value in data.items():
@@ -109,6 +116,7 @@ def _data(data: dict) -> dict:
 @router.get("/expenses", response=ClaimPage)
 def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
     """Expense claims you may see; keyset pages: follow `next` until it is null."""
+    _require_sees(request)
     qs = sel.visible_claims(request.auth) if filters.show == "all" \
         else sel.claim_list(request.auth, filters.show)
     if filters.status:
@@ -139,6 +147,7 @@ class ReportQuery(Schema):
 def expense_report(request: HttpRequest, q: Query[ReportQuery]):
     """Approved expenses you may see, per customer (with revenue and the ratio), rep, month
     or quarter, by the date they were spent."""
+    _require_sees(request)
     today = timezone.localdate()
     f = sel.Filters(start=q.start or dt.date(today.year, 1, 1), end=q.end or today,
                     team=q.team, rep=q.rep, category=q.category or "")

@@ -92,6 +92,14 @@ def approved(user: User, f: Filters) -> QuerySet[ExpenseClaim]:
     return qs
 
 
+CENT = Decimal("0.01")
+
+
+def _money(value: Decimal | None) -> Decimal:
+    """Sums come back as 800 on SQLite and 800.00 on PostgreSQL: always two places."""
+    return (value or ZERO).quantize(CENT)
+
+
 def _ratio(expenses: Decimal, revenue: Decimal) -> Decimal | None:
     """Expenses as a percentage of revenue, two decimals; None without revenue."""
     if not revenue:
@@ -107,7 +115,7 @@ def revenue_by_customer(user: User, account_ids: list[int], start: dt.date,
             .filter(account_id__in=account_ids, status__in=REVENUE_STATUSES,
                     order_date__gte=start, order_date__lte=end)
             .values("account_id").annotate(total=Sum("net_amount")))
-    return {r["account_id"]: r["total"] or ZERO for r in rows}
+    return {r["account_id"]: _money(r["total"]) for r in rows}
 
 
 def by_customer(user: User, f: Filters) -> list[dict[str, Any]]:
@@ -117,7 +125,7 @@ def by_customer(user: User, f: Filters) -> list[dict[str, Any]]:
                 .order_by("-amount", "account_id"))
     revenue = revenue_by_customer(user, [r["account_id"] for r in rows], f.start, f.end)
     return [{"key": r["account_id"], "label": r["account__name"], "count": r["count"],
-             "amount": r["amount"], "revenue": revenue.get(r["account_id"], ZERO),
+             "amount": _money(r["amount"]), "revenue": revenue.get(r["account_id"], _money(0)),
              "ratio": _ratio(r["amount"], revenue.get(r["account_id"], ZERO))}
             for r in rows]
 
@@ -130,7 +138,7 @@ def by_rep(user: User, f: Filters) -> list[dict[str, Any]]:
             .order_by("-amount", "claimant_id"))
     return [{"key": r["claimant_id"],
              "label": r["claimant__display_name"] or r["claimant__username"],
-             "count": r["count"], "amount": r["amount"], "customers": r["customers"]}
+             "count": r["count"], "amount": _money(r["amount"]), "customers": r["customers"]}
             for r in rows]
 
 
@@ -147,7 +155,7 @@ def by_period(user: User, f: Filters, period: Literal["month", "quarter"] = "mon
         label = (f"{start.year} Q{(start.month - 1) // 3 + 1}" if period == "quarter"
                  else f"{start.year}-{start.month:02d}")
         out.append({"key": start.isoformat(), "label": label, "count": r["count"],
-                    "amount": r["amount"]})
+                    "amount": _money(r["amount"])})
     return out
 
 
@@ -161,7 +169,7 @@ def report(user: User, f: Filters, group_by: GroupBy) -> list[dict[str, Any]]:
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": sum(r["count"] for r in rows),
-            "amount": sum((r["amount"] for r in rows), ZERO)}
+            "amount": _money(sum((r["amount"] for r in rows), ZERO))}
 
 
 def account_summary(user: User, account: Any, today: dt.date) -> dict[str, Any] | None:
@@ -179,7 +187,7 @@ def account_summary(user: User, account: Any, today: dt.date) -> dict[str, Any] 
         pending=Count("id", filter=Q(status=Status.SUBMITTED)))
     if not agg["count"] and not agg["pending"]:
         return None
-    amount = agg["amount"] or ZERO
+    amount = _money(agg["amount"])
     revenue = revenue_by_customer(user, [account.pk], start, today).get(account.pk, ZERO)
     latest = list(qs.filter(status__in=[Status.APPROVED, Status.SUBMITTED])
                   .select_related("claimant")[:5])
