@@ -28,7 +28,7 @@ from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval, Contact, Standing
 from guanxi.customers.services.common import add_event
 from guanxi.orders.models import Flow, Product, Quote, QuoteLine, Review
-from guanxi.orders.money import ZERO, LineAmounts, LineInput, Totals, price_lines
+from guanxi.orders.money import ZERO, LineAmounts, LineInput, Totals, cents, price_lines
 from guanxi.orders.numbers import QUOTE, next_number
 from guanxi.orders.services import reviews
 from guanxi.sales.models import Opportunity
@@ -299,9 +299,9 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
 
 
 def _totals_fields(totals: Totals) -> dict[str, Decimal]:
-    return {"subtotal": totals.subtotal, "discount_amount": totals.discount_amount,
-            "net_amount": totals.net, "tax_amount": totals.tax, "total": totals.total,
-            "max_discount": totals.max_discount}
+    return {"subtotal": cents(totals.subtotal), "discount_amount": cents(totals.discount_amount),
+            "net_amount": cents(totals.net), "tax_amount": cents(totals.tax),
+            "total": cents(totals.total), "max_discount": cents(totals.max_discount)}
 
 
 def _check_account(actor: User, account: Account) -> None:
