@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, Team, User
 from guanxi.core.access import get_visible
-from guanxi.core.errors import DomainError, FieldErrors
+from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
@@ -47,6 +47,12 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 
 def _int(value: Any) -> int | None:
     return int(value) if value and str(value).isdigit() else None
+
+
+def _require_finance(user: User) -> None:
+    """The forms are finance's; the services check again on every write."""
+    if not svc.is_finance(user):
+        raise Forbidden(_("Only finance can issue invoices and record or allocate payments."))
 
 
 # --- Receivables (aging) ---------------------------------------------------------------------
@@ -159,6 +165,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         account = order.account
     else:
         account = get_visible(Account.objects.visible_to(user), pk=source.get("account"))
+    _require_finance(user)
     initial: dict[str, Any] = {"buyer_tax_id": account.registration_id or "",
                                "issue_date": timezone.localdate(),
                                "order": order.pk if order else None}
@@ -294,6 +301,7 @@ def _allocation_rows(post: Any) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def payment_create(request: HttpRequest) -> HttpResponse:
     user = request.user
+    _require_finance(user)
     source = request.POST if request.method == "POST" else request.GET
     selected = _int(source.get("account"))
     account = get_visible(Account.objects.visible_to(user), pk=selected) if selected else None
