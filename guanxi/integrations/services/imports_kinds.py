@@ -97,6 +97,7 @@ def _load() -> None:
     from guanxi.integrations.services import (  # noqa: F401  (each module registers itself)
         imports_contacts,
         imports_customers,
+        imports_products,
         imports_transactions,
     )
 
