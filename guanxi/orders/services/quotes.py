@@ -108,20 +108,14 @@ def actions_for(user: User, quote: Quote) -> set[str]:
 # --- Prices ----------------------------------------------------------------------------------
 
 def resolve_prices(account: Account, products: Sequence[Product], currency: str,
-                   on: dt.date) -> dict[int, Decimal]:
-    """The unit price each product has for ``account`` (price lists), by product id."""
-    from guanxi.orders.selectors import catalog
+                   on: dt.date, quantities: dict[int, Decimal] | None = None,
+                   ) -> dict[int, Decimal]:
+    """The unit price of each product for ``account`` from the price lists (quantity breaks
+    by ``quantities``), by product id; a product without a price in ``currency`` is absent."""
+    from guanxi.orders.selectors.catalog import prices_for
 
-    prices_for = getattr(catalog, "prices_for", None)
-    if prices_for is None:  # the catalogue's price lists are not there yet: list prices
-        return {p.pk: p.list_price for p in products}
-    found = prices_for(account, list(products), currency, on)
-    out: dict[int, Decimal] = {}
-    for product in products:
-        quote = found.get(product.pk, found.get(product)) if isinstance(found, dict) else None
-        price = getattr(quote, "unit_price", quote)
-        out[product.pk] = product.list_price if price is None else Decimal(price)
-    return out
+    found = prices_for(account, list(products), currency, on, quantities=quantities or {})
+    return {pk: quote.unit_price for pk, quote in found.items()}
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -229,21 +223,31 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
     if len(raw) > MAX_LINES:
         raise FieldErrors({"lines": [_("At most %(n)s lines.") % {"n": MAX_LINES}]})
     errors: dict[str, list[str]] = {}
-    ids = []
+    ids: list[int | None] = []
     for i, line in enumerate(raw):
         if not isinstance(line, dict):
             errors[f"lines[{i}]"] = [_("Each line needs a product and a quantity.")]
+            ids.append(None)
             continue
         for key in line:
             if key not in LINE_FIELDS:
                 errors[f"lines[{i}].{key}"] = [_("This field cannot be set here.")]
         pk = line.get("product")
         pk = pk.pk if isinstance(pk, Product) else pk
-        ids.append(int(pk) if str(pk).isdigit() else None)
+        ids.append(int(pk) if str(pk).isdigit() and len(str(pk)) < 16 else None)
     products = {p.pk: p for p in Product.objects.filter(
         pk__in=[i for i in ids if i is not None], active=True)}
-    prices = resolve_prices(account, list(products.values()), currency, on) if products \
-        else {}
+    quantities: dict[int, Decimal] = {}
+    for i, line in enumerate(raw):
+        if isinstance(line, dict) and ids[i] in products:
+            try:
+                qty = Decimal(str(line.get("quantity")))
+            except (InvalidOperation, ValueError):
+                continue
+            if qty.is_finite():
+                quantities[ids[i]] = max(qty, quantities.get(ids[i], ZERO))
+    prices = resolve_prices(account, list(products.values()), currency, on, quantities) \
+        if products else {}
     lines: list[QuoteLine] = []
     inputs: list[LineInput] = []
     for i, line in enumerate(raw):
@@ -276,8 +280,14 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
                 errors[f"lines[{i}].{key}"] = [message]
         if product is None or f"lines[{i}].quantity" in errors:
             continue
-        price = prices.get(product.pk, product.list_price)
+        price = prices.get(product.pk)
+        if price is None and "unit_price" not in values:
+            errors[f"lines[{i}].unit_price"] = [
+                _("%(product)s has no price in %(currency)s: enter a unit price.")
+                % {"product": product.code, "currency": currency}]
+            continue
         unit_price = values.get("unit_price", price)
+        price = unit_price if price is None else price
         discount = values.get("discount_percent", ZERO)
         if values["quantity"] * unit_price >= MONEY_LIMIT:
             errors[f"lines[{i}].quantity"] = [_("The line amount is too large.")]

@@ -45,6 +45,9 @@ def test_pdf_reads_in_chinese_and_english(world):
 
 
 def test_pdf_of_another_currency_has_no_chinese_amount_in_words(world):
+    from guanxi.orders.models import Product
+
+    Product.objects.update(currency="USD")
     quote = make_quote(world, currency="USD")
     text = _text(pdf.quote_pdf(quote, "en"))
     assert "Quotation / 报价单" in text and "大写" not in text

@@ -52,6 +52,8 @@ def test_create_prices_lines_and_totals(world):
 def test_unit_price_given_and_currency_of_the_customer(world):
     world.account.currency = "USD"
     world.account.save(update_fields=["currency"])
+    world.service.currency = "USD"
+    world.service.save(update_fields=["currency"])
     quote = svc.create_quote(world.org.rep, world.account, {},
                              [{"product": world.service.pk, "quantity": "1.5",
                                "unit_price": "700", "description": "现场调试"}], today=TODAY)
@@ -318,3 +320,36 @@ def test_who_may_change_a_quote(world):
         assert svc.can_edit_quote(user, quote), user
     with pytest.raises(Forbidden):
         svc.update_quote(org.finance, quote, {"title": "x"}, None, quote.version)
+
+
+def test_prices_come_from_the_customers_price_list(world):
+    from guanxi.orders.models import CustomerGroup, PriceList, PriceListItem
+
+    group = CustomerGroup.objects.create(name="经销商")
+    group.accounts.add(world.account)
+    prices = PriceList.objects.create(name="经销商价", group=group)
+    PriceListItem.objects.create(price_list=prices, product=world.transformer,
+                                 unit_price=Decimal("9000"))
+    PriceListItem.objects.create(price_list=prices, product=world.transformer,
+                                 unit_price=Decimal("8500"), min_quantity=10)
+    quote = svc.create_quote(world.org.rep, world.account, {}, [
+        {"product": world.transformer.pk, "quantity": "2"},
+        {"product": world.switch.pk, "quantity": "1"}], today=TODAY)
+    first, second = quote.lines.order_by("position")
+    assert (first.list_price, first.unit_price) == (Decimal("9000.00"), Decimal("9000.00"))
+    assert second.unit_price == Decimal("2345.67")  # no list price for it: the list price
+    assert quote.max_discount == Decimal("0.00")  # the customer's own price is no discount
+    bulk = svc.create_quote(world.org.rep, world.account, {}, [
+        {"product": world.transformer.pk, "quantity": "12"}], today=TODAY)
+    assert bulk.lines.get().unit_price == Decimal("8500.00")
+
+
+def test_another_currency_needs_a_price(world):
+    with pytest.raises(FieldErrors) as exc:
+        svc.create_quote(world.org.rep, world.account, {"currency": "USD"},
+                         [{"product": world.transformer.pk, "quantity": "1"}], today=TODAY)
+    assert "lines[0].unit_price" in exc.value.errors
+    quote = svc.create_quote(world.org.rep, world.account, {"currency": "USD"},
+                             [{"product": world.transformer.pk, "quantity": "1",
+                               "unit_price": "1400"}], today=TODAY)
+    assert quote.total == Decimal("1582.00")
