@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
-from guanxi.orders.models import Contract, Document, Flow, Review, ReviewStep, Tender
+from guanxi.orders.models import Contract, Document, Flow, Quote, Review, ReviewStep, Tender
 from guanxi.orders.selectors.scope import document_scope
 from guanxi.orders.services import reviews
 
@@ -222,3 +222,14 @@ def deadline_soon(tender: Tender, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return tender.result in OPEN_RESULTS and \
         now <= tender.deadline <= now + dt.timedelta(days=UPCOMING_DAYS)
+
+
+def get_visible_quote(user: User, pk: Any) -> Quote:
+    return get_visible(Quote.objects.visible_to(user).select_related("account"), pk=pk)
+
+
+def reviews_history(contract: Contract) -> list[Review]:
+    """Earlier rounds of the contract review (returned, rejected, withdrawn), newest first."""
+    return list(Review.objects.filter(flow=Flow.CONTRACT, subject_id=contract.pk)
+                .exclude(pk=contract.review_id).prefetch_related(_steps("steps"))
+                .order_by("-submitted_at", "-id"))

@@ -54,8 +54,16 @@ def contract_url(contract: Contract) -> str:
     return reverse("orders:contract", args=[contract.pk])
 
 
+def current_status(contract: Contract) -> str:
+    """The contract's status; one whose review its submitter withdrew is a draft again."""
+    if contract.status == Contract.Status.IN_REVIEW and contract.review_id \
+            and contract.review.status == Review.Status.WITHDRAWN:
+        return Contract.Status.DRAFT
+    return contract.status
+
+
 def can_edit(user: User, contract: Contract) -> bool:
-    return contract.status in EDITABLE and can_write(user, contract)
+    return current_status(contract) in EDITABLE and can_write(user, contract)
 
 
 # --- Input ---------------------------------------------------------------------------------
@@ -188,7 +196,7 @@ def update_contract(actor: User, contract: Contract, version: int | None,
                     data: dict[str, Any]) -> Contract:
     """Edit a draft or a contract returned for changes."""
     require_write(actor, contract)
-    if contract.status not in EDITABLE:
+    if current_status(contract) not in EDITABLE:
         raise DomainError(_("A contract in review, approved, signed or closed cannot be "
                             "changed."), field="status", code="not_editable")
     cleaned = _clean(actor, contract.account, data)
@@ -216,13 +224,14 @@ def submit_contract(actor: User, contract: Contract, version: int | None, *,
     review, from its first step."""
     now = now or timezone.now()
     require_write(actor, contract)
-    if contract.status not in SUBMITTABLE:
+    if current_status(contract) not in SUBMITTABLE:
         raise DomainError(_("Only a draft or a contract returned for changes can be "
                             "submitted."), field="status", code="not_submittable")
     if contract.amount <= 0:
         raise FieldErrors({"amount": [_("Enter the contract amount before submitting it.")]})
     with transaction.atomic():
         save_versioned(contract, version, {})
+        previous = current_status(contract)
         review = reviews.start_review(contract, Flow.CONTRACT, actor,
                                       reviews.Facts(amount=contract.amount), now=now)
         status = Contract.Status.IN_REVIEW if review is not None \
@@ -230,7 +239,7 @@ def submit_contract(actor: User, contract: Contract, version: int | None, *,
         Contract.objects.filter(pk=contract.pk).update(status=status, review=review)
         contract.status, contract.review = status, review
         audit.log(actor, "orders.contract.submitted", contract,
-                  changes={"status": [Contract.Status.DRAFT, status]},
+                  changes={"status": [previous, status]},
                   data={"review": review.pk if review else None})
         add_event(contract.account, "orders.contract", gettext_noop(
             "Contract %(number)s submitted for contract review"), actor,

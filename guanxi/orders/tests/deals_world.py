@@ -49,7 +49,8 @@ def world(org, make_account, media):
         "deadline": now + dt.timedelta(days=3), "bond_amount": "20000",
         "bond_status": "to_pay", "bid_amount": "780000", "opportunity": opp.pk})
     contract = contracts.create_contract(org.rep, account, {
-        "title": "变电站设备供货合同", "amount": "200000", "payment_terms": "30/60/10"})
+        "title": "变电站设备供货合同", "amount": "200000", "payment_terms": "30/60/10",
+        "opportunity": opp.pk})
     opp.refresh_from_db()
     return SimpleNamespace(org=org, account=account, opp=opp, tender=tender,
                            contract=contract, media=media)
