@@ -216,3 +216,14 @@ def test_new_price_list_and_group_members_from_pages(org, world, make_account):
 def test_admin_sidebar_links(org, world):
     page = _client(org, "admin").get(reverse("orders:price_lists")).content.decode()
     assert reverse("orders:products") in page and reverse("orders:price_lists") in page
+
+
+def test_product_list_pages(org, world):
+    Product.objects.bulk_create([Product(code=f"P-{n:03}", name_zh=f"产品{n}")
+                                 for n in range(60)])
+    client = _client(org, "rep")
+    first = client.get(reverse("orders:products"), {"q": "P-"}).content.decode()
+    assert "P-049" in first and "P-050" not in first and "Page 1 of 2" in first
+    assert "?q=P-&amp;page=2" in first
+    second = client.get(reverse("orders:products"), {"q": "P-", "page": 2}).content.decode()
+    assert "P-050" in second and "P-049" not in second
