@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,10 +84,13 @@ def alert_of(order: SalesOrder, today: dt.date | None = None) -> str:
 
 
 def my_deliveries(user: User, today: dt.date | None = None) -> list[SalesOrder]:
-    """Orders the user delivers that are not delivered yet, the most urgent first."""
+    """Orders not delivered yet, the most urgent first: those the user delivers, or for
+    managers and administrators every one they may see."""
     today = today or timezone.localdate()
-    rows = list(orders_for(user).filter(delivery_owner=user, status__in=UNDELIVERED)
-                .order_by("promised_date", "id")[:200])
+    qs = orders_for(user).filter(status__in=UNDELIVERED)
+    if not user.has_role(Role.MANAGER, Role.ADMIN):
+        qs = qs.filter(delivery_owner=user)
+    rows = list(qs.order_by(F("promised_date").asc(nulls_last=True), "id")[:200])
     for order in rows:
         order.alert = alert_of(order, today)
     rows.sort(key=lambda o: (o.alert != "late", o.alert != "at_risk",
@@ -139,7 +142,9 @@ def order_status(order: SalesOrder, today: dt.date | None = None) -> dict[str, A
     steps = [
         {"key": "ordered", "label": _("Ordered"), "done": True, "date": order.order_date},
         {"key": "reviewed", "label": _("Reviewed") if order.kind == SalesOrder.Kind.CUSTOM
-         else _("Confirmed"), "done": reached["reviewed"], "date": None},
+         else _("Confirmed"), "done": reached["reviewed"],
+         "date": timezone.localdate(order.review.finished_at)
+         if reached["reviewed"] and order.review and order.review.finished_at else None},
         {"key": "production", "label": _("In production")
          if order.kind == SalesOrder.Kind.CUSTOM else _("Picked from stock"),
          "done": reached["production"], "date": None},

@@ -189,3 +189,16 @@ def test_order_and_status_show_shipments_with_tracking(world):
     assert {o["id"] for o in listed} == {world.order.pk, world.spare.pk}
     mine = as_(world.org.delivery).get("orders", mine="delivery", status="open").json()
     assert {o["id"] for o in mine["items"]} >= {world.order.pk, world.spare.pk}
+
+
+def test_the_order_list_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    api = as_(world.org.manager)
+    api.get("orders")  # warm up sessions and caches
+    with django_assert_max_num_queries(8):
+        few = api.get("orders").json()["items"]
+    for _n in range(6):
+        svc.order_from_quote(world.org.rep, make_quote(world.shop.account, world.org.rep,
+                                                       [(world.shop.stock, "1")]), {})
+    with django_assert_max_num_queries(8):
+        many = api.get("orders").json()["items"]
+    assert len(many) == len(few) + 6

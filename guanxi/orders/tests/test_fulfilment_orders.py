@@ -310,3 +310,13 @@ def test_cancelling_an_order_in_review_withdraws_the_review(shop):
     svc.cancel_order(shop.org.rep, order, "客户取消", order.version)
     order.review.refresh_from_db()
     assert order.review.status == Review.Status.WITHDRAWN
+
+
+def test_a_conversion_racing_another_returns_the_winners_order(shop, monkeypatch):
+    """Both saw no order yet; the second insert hits the one-order-per-quote constraint
+    and answers with the first order."""
+    first = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    monkeypatch.setattr(svc, "existing_order", lambda source: None)
+    second = svc.order_from_quote(shop.org.manager, shop.quote, {}, today=TODAY)
+    assert second.pk == first.pk and not second.created
+    assert SalesOrder.objects.count() == 1 and OrderLine.objects.count() == 2

@@ -243,3 +243,17 @@ def test_opportunity_page_card(world, org):
     order = svc.order_from_quote(org.rep, quote, {})
     page = client_for(org.rep).get(reverse("sales:opportunity", args=[opp.pk])).content
     assert order.number in page.decode() and 'id="opportunity-orders"' in page.decode()
+
+
+def test_returned_order_is_changed_and_resubmitted_from_its_page(world):
+    order = world.returned
+    line = order.lines.get()
+    client = client_for(world.org.rep)
+    response = client.post(reverse("orders:order_action", args=[order.pk, "resubmit"]), {
+        "version": order.version, "special_requirements": "标准灰色",
+        "promised_date": "", f"line_{line.pk}": "3"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == SalesOrder.Status.IN_REVIEW
+    assert order.special_requirements == "标准灰色"
+    assert order.total == Decimal("3390.00")

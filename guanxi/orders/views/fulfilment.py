@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, User
@@ -55,7 +55,7 @@ class FilterForm(forms.Form):
                                       *SalesOrder.Kind.choices])
     alert = forms.ChoiceField(label=gettext_lazy("Delivery"), required=False, choices=[
         ("", gettext_lazy("Any")), ("late", gettext_lazy("Late")),
-        ("at_risk", gettext_lazy("At risk"))])
+        ("at_risk", pgettext_lazy("delivery", "At risk"))])
     mine = forms.ChoiceField(label=gettext_lazy("Mine"), required=False, choices=[
         ("", gettext_lazy("All I may see")), ("owner", gettext_lazy("I sell")),
         ("delivery", gettext_lazy("I deliver")), ("collection", gettext_lazy("I collect"))])
@@ -310,7 +310,7 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             svc.cancel_order(user, order, request.POST.get("reason", ""), version)
             note = _("Order cancelled.")
         elif action == "resubmit":
-            svc.resubmit_order(user, order, {}, version)
+            svc.resubmit_order(user, order, _resubmit_data(request, order), version)
             note = _("Order sent to the order review again.")
         elif action == "deliver":
             target: SalesOrder | Shipment = order
@@ -328,6 +328,19 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, note)
     return redirect("orders:order", pk=order.pk)
+
+
+def _resubmit_data(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """The changes posted with a resubmission: fields left out stay as they are."""
+    data: dict[str, Any] = {}
+    for key in ("special_requirements", "delivery_address", "promised_date"):
+        if key in request.POST and (key != "promised_date" or request.POST[key]):
+            data[key] = request.POST[key]
+    lines = [{"id": line.pk, "quantity": request.POST[f"line_{line.pk}"]}
+             for line in order.lines.all() if request.POST.get(f"line_{line.pk}")]
+    if lines:
+        data["lines"] = lines
+    return data
 
 
 # --- Creating an order ---------------------------------------------------------------------
