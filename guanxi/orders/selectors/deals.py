@@ -114,12 +114,12 @@ def review_steps(review: Review | None, now: dt.datetime | None = None) -> list[
         if step.approver_id:
             decider = str(step.approver)
         elif step.approver_role:
-            decider = Role(step.approver_role).label
+            decider = str(Role(step.approver_role).label)
         else:
             decider = ""
         out.append({
             "step": step, "id": step.pk, "position": step.position, "name": step.label,
-            "status": step.status, "status_label": step.get_status_display(),
+            "status": step.status, "status_label": str(step.get_status_display()),
             "decider": decider, "decided_by": str(step.decided_by) if step.decided_by else "",
             "decided_at": step.decided_at, "comment": step.comment,
             "waiting_since": step.started_at if waiting else None,
@@ -233,3 +233,9 @@ def reviews_history(contract: Contract) -> list[Review]:
     return list(Review.objects.filter(flow=Flow.CONTRACT, subject_id=contract.pk)
                 .exclude(pk=contract.review_id).prefetch_related(_steps("steps"))
                 .order_by("-submitted_at", "-id"))
+
+
+def get_visible_account(user: User, pk: Any):
+    from guanxi.customers.models import Account
+
+    return get_visible(Account.objects.visible_to(user), pk=pk)
