@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +45,8 @@ from guanxi.orders.models import (
 )
 
 RATES = (Decimal(3), Decimal(5), Decimal(8), Decimal(10))  # approved discount rates given
+ZERO = Decimal(0)
+STEP = Decimal(100_000)  # credit limits in steps of ¥100,000
 CONFIRMED = (SalesOrder.Status.CONFIRMED, SalesOrder.Status.IN_PRODUCTION,
              SalesOrder.Status.PARTIALLY_SHIPPED, SalesOrder.Status.SHIPPED,
              SalesOrder.Status.DELIVERED)
@@ -73,6 +75,7 @@ def add(org: DemoOrg, say: Callable[[str], None] = lambda _m: None) -> None:
         save_reviews(ctx)
         ctx.numbers.save()
         _transactions(orders)
+        _credit(orders)
         _standing(plan.quotes, orders)
         orders_showcase.timeline(ctx, plan, orders, invoices, payments)
     entered = orders_showcase.through_services(ctx, say)
@@ -106,13 +109,35 @@ def _terms(ctx: Ctx) -> None:
 
 
 def _transactions(orders: list[SalesOrder]) -> None:
-    """The purchases the customer value analysis learns from, in yuan."""
+    """The sales the customer value analysis learns from, before tax and in yuan, as the
+    order service records them when an order is confirmed."""
     Transaction.objects.bulk_create([
         Transaction(account_id=o.account_id, date=o.order_date,
-                    amount=orders_cash.yuan(o.total, o.currency),
+                    amount=orders_cash.yuan(o.net_amount, o.currency),
                     cost=orders_cash.yuan(o.cost, o.currency),
                     source=Transaction.Source.ORDER, external_id=o.number)
         for o in orders if o.status in CONFIRMED], ignore_conflicts=True)
+
+
+def _credit(orders: list[SalesOrder]) -> None:
+    """Credit limits that leave room for the next order (a limit of 0 means no credit), a
+    few tight ones so the credit check has something to say."""
+    exposure: dict[int, Decimal] = {}
+    biggest: dict[int, Decimal] = {}
+    for o in orders:
+        if o.status not in (SalesOrder.Status.REJECTED, SalesOrder.Status.CANCELLED):
+            rest = orders_cash.yuan(o.total - o.paid_amount, o.currency)
+            exposure[o.account_id] = exposure.get(o.account_id, ZERO) + rest
+        biggest[o.account_id] = max(biggest.get(o.account_id, ZERO),
+                                    orders_cash.yuan(o.total, o.currency))
+    for n, account in enumerate(Account.objects.filter(pk__in=biggest).order_by("pk")):
+        need = exposure.get(account.pk, ZERO) + biggest[account.pk] * 2
+        limit = (need / STEP).quantize(Decimal(1), rounding=ROUND_CEILING) * STEP
+        if n % 7 == 3:  # owes about what the limit allows: the next order needs finance
+            limit = max(STEP, (exposure.get(account.pk, ZERO) / STEP).quantize(
+                Decimal(1), rounding=ROUND_CEILING) * STEP)
+        if account.credit_limit < limit:
+            Account.objects.filter(pk=account.pk).update(credit_limit=limit)
 
 
 def _standing(quotes: list[tuple[Quote, object]], orders: list[SalesOrder]) -> None:

@@ -174,6 +174,8 @@ def save(ctx: Ctx, orders: list[SalesOrder]) -> tuple[list[Invoice], list[Paymen
     allocations = []
     for payment in payments:
         for invoice, order, amount in payment._demo_parts:
+            # As the receivables service does: an invoice's allocation names its order too.
+            order = invoice.order if invoice is not None else order
             allocations.append(Allocation(payment=payment, invoice=invoice, order=order,
                                           amount=amount, created_by_id=finance,
                                           created_at=payment.created_at))
@@ -181,9 +183,7 @@ def save(ctx: Ctx, orders: list[SalesOrder]) -> tuple[list[Invoice], list[Paymen
                 invoice.paid_amount += amount
                 invoice.outstanding = invoice.total - invoice.paid_amount
                 invoice.status = I.PAID if not invoice.outstanding else I.PARTIAL
-                invoice.order.paid_amount += amount
-            else:
-                order.paid_amount += amount
+            order.paid_amount += amount
     Allocation.objects.bulk_create(allocations)
     for invoice in made:
         invoice.order.invoiced_amount += invoice.total

@@ -4,11 +4,15 @@ the quote-to-cash services themselves."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from guanxi.customers.models import TimelineEvent
+from guanxi.core.errors import DomainError
+from guanxi.customers.models import Account, TimelineEvent
 from guanxi.customers.services.common import event_fields
 from guanxi.demo.orders_context import Ctx
 from guanxi.demo.orders_deals import Plan
@@ -30,43 +34,57 @@ def timeline(ctx: Ctx, plan: Plan, orders: list[SalesOrder], invoices: list[Invo
         events.append(TimelineEvent(account_id=account_id, kind=kind, at=at,
                                     actor=actor, **event_fields(title, params, {})))
 
+    # The services' own messages, so these entries read like the ones they write.
     for quote, _p in plan.quotes:
         if quote.account_id not in mine:
             continue
+        number = quote.display_number
         if quote.sent_at:
             add(quote.account_id, "orders.quote", gettext_noop("Quote %(number)s sent to %(to)s"),
-                quote.sent_at, rep, number=quote.display_number, to=quote.sent_to or "-")
+                quote.sent_at, rep, number=number, to=quote.sent_to or "—")
         if quote.status == Q.ACCEPTED and quote.decided_at:
-            add(quote.account_id, "orders.quote", gettext_noop("Quote %(number)s accepted"),
-                quote.decided_at, rep, number=quote.display_number)
+            add(quote.account_id, "orders.quote",
+                gettext_noop("Quote %(number)s accepted (%(total)s %(currency)s)"),
+                quote.decided_at, rep, number=number, total=quote.total,
+                currency=quote.currency)
         elif quote.status == Q.DECLINED and quote.decided_at:
-            add(quote.account_id, "orders.quote", gettext_noop("Quote %(number)s declined"),
-                quote.decided_at, rep, number=quote.display_number)
+            add(quote.account_id, "orders.quote",
+                gettext_noop("Quote %(number)s declined by the customer"), quote.decided_at,
+                rep, number=number)
     for contract in plan.contracts:
         if contract.account_id in mine and contract.signed_on and contract.status == "signed":
             add(contract.account_id, "orders.contract",
-                gettext_noop("Contract %(number)s signed"), ctx.at(contract.signed_on, 15.0),
-                rep, number=contract.number)
+                gettext_noop("Contract %(number)s signed (%(amount)s %(currency)s)"),
+                ctx.at(contract.signed_on, 15.0), rep, number=contract.number,
+                amount=contract.amount, currency=contract.currency)
     for order in orders:
         if order.account_id not in mine:
             continue
-        add(order.account_id, "orders.order", gettext_noop("Order %(number)s placed: %(total)s"),
-            order.created_at, rep, number=order.number, total=_amount(order.total,
-                                                                        order.currency))
+        source = order.contract or order.quote
+        add(order.account_id, "orders.order",
+            gettext_noop("Order %(number)s placed (%(total)s %(currency)s) from %(source)s"),
+            order.created_at, rep, number=order.number, total=order.total,
+            currency=order.currency, source=str(source))
         for shipment in order._demo_shipments:
             add(order.account_id, "orders.shipment",
-                gettext_noop("Shipment %(number)s sent by %(carrier)s, tracking %(tracking)s"),
-                shipment.created_at, delivery, number=shipment.number,
-                carrier=shipment.carrier, tracking=shipment.tracking_number)
+                gettext_noop("Shipment %(number)s of order %(order)s sent by %(carrier)s "
+                             "%(tracking)s"), shipment.created_at, delivery,
+                number=shipment.number, order=order.number, carrier=shipment.carrier,
+                tracking=shipment.tracking_number)
+        if order.status == S.DELIVERED and order.actual_date:
+            add(order.account_id, "orders.delivery",
+                gettext_noop("Order %(number)s delivered on %(date)s"),
+                ctx.at(order.actual_date, 16.0), delivery, number=order.number,
+                date=order.actual_date)
     for invoice in invoices:
         if invoice.account_id in mine:
             add(invoice.account_id, "orders.invoice",
-                gettext_noop("Invoice %(number)s issued: %(total)s"), invoice.created_at,
-                finance, number=invoice.number, total=_amount(invoice.total, invoice.currency))
+                gettext_noop("Invoice %(number)s of %(amount)s issued"), invoice.created_at,
+                finance, number=invoice.number, amount=_amount(invoice.total, invoice.currency))
     for payment in payments:
         if payment.account_id in mine:
             add(payment.account_id, "orders.payment",
-                gettext_noop("Payment %(number)s received: %(amount)s"), payment.created_at,
+                gettext_noop("Payment %(number)s of %(amount)s received"), payment.created_at,
                 finance, number=payment.number,
                 amount=_amount(payment.amount, payment.currency))
     TimelineEvent.objects.bulk_create(events)
@@ -78,5 +96,90 @@ def _amount(value, currency: str) -> str:
 
 
 def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
-    """Records entered through the quote-to-cash services; returns how many."""
-    return 0
+    """A few of the first rep's records through the services, as users make them today: a
+    quote whose discount waits at the sales manager, a quote accepted and turned into an
+    order, a contract the sales manager has passed on to the technical review, a payment
+    allocated to an open invoice. Returns how many service calls went through; a record a
+    rule refuses is reported and skipped."""
+    from guanxi.orders.services import contracts, orders, quotes, receivables, reviews
+
+    users = ctx.org.users
+    rep, manager, finance = users["rep"], users["manager"], users["finance"]
+    entered = 0
+
+    def attempt(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        nonlocal entered
+        try:
+            inspect.signature(service).bind(*args, **kwargs)
+        except TypeError:
+            say(f"  skipped: {service.__module__}.{service.__name__} takes other arguments")
+            return None
+        try:
+            result = service(*args, **kwargs)
+        except DomainError as exc:
+            say(f"  skipped: {exc.message}")
+            return None
+        entered += 1
+        return result
+
+    mine = [p for p in ctx.parties if p.owner_id == rep.pk and not p.usd]
+    if not mine:
+        return 0
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=[p.id for p in mine])}
+    products = ctx.catalog.products
+    quoting = ctx.opps.get("quotation", [])
+    first = mine[0]
+    opp = next((oid for oid, account_id in quoting if account_id == first.id), None)
+
+    # A discount beyond the customer's approved rate: waits at the sales manager.
+    quote = attempt(quotes.create_quote, rep, accounts[first.id],
+                    {"title": "开关柜改造（紧急报价）", "opportunity": opp or ""},
+                    [{"product": products["SG-KYN28"].pk, "quantity": "6",
+                      "discount_percent": str(first.rate + 7)},
+                     {"product": products["CB-VS1"].pk, "quantity": "6"},
+                     {"product": products["SV-INSTALL"].pk, "quantity": "48"}])
+    if quote is not None:
+        attempt(quotes.submit_quote, rep, quote, quote.version)
+
+    # Accepted at list price, then ordered from stock by the customer with the most room.
+    ordered = Account.objects.filter(pk__in=accounts, orders__isnull=False).distinct() \
+        .order_by("-credit_limit").first()
+    if ordered is not None:
+        quote = attempt(quotes.create_quote, rep, ordered, {"title": "备品备件补货"},
+                        [{"product": products["CB-NM1-250"].pk, "quantity": "40"},
+                         {"product": products["CB-DZ47-C32"].pk, "quantity": "200"}])
+        if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
+            quote.refresh_from_db()
+            if attempt(quotes.accept_quote, rep, quote, quote.version):
+                attempt(orders.order_from_quote, rep, quote,
+                        {"delivery_owner": users["delivery"].pk,
+                         "collection_owner": users["collection"].pk})
+
+    # A contract from an accepted quote: the sales manager approves, technical review next.
+    party = mine[1 % len(mine)]
+    quote = attempt(quotes.create_quote, rep, accounts[party.id], {"title": "配电室设备"},
+                    [{"product": products["TR-SCB10-630"].pk, "quantity": "2"},
+                     {"product": products["SG-GCS"].pk, "quantity": "8"}])
+    if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
+        quote.refresh_from_db()
+        if attempt(quotes.accept_quote, rep, quote, quote.version):
+            contract = attempt(contracts.create_contract, rep, None,
+                               {"payment_terms": "30% 预付款，发货前付 60%，质保金 10%",
+                                "delivery_terms": "合同签订后 45 天内交货"}, quote=quote.pk)
+            if contract is not None and attempt(contracts.submit_contract, rep, contract,
+                                                contract.version):
+                contract.refresh_from_db()
+                if contract.review is not None:
+                    attempt(reviews.decide, manager, contract.review, "approve", "同意",
+                            contract.review.version)
+
+    # A customer's transfer allocated to its oldest open invoice.
+    invoice = Invoice.objects.filter(account_id__in=accounts, outstanding__gt=0,
+                                     currency="CNY").order_by("issue_date").first()
+    if invoice is not None:
+        amount = min(invoice.outstanding, Decimal(50_000))
+        attempt(receivables.record_payment, finance, invoice.account,
+                {"amount": str(amount), "method": "bank_transfer",
+                 "reference": f"HX{ctx.today:%Y%m%d}000001", "notes": "部分回款"},
+                [{"invoice": invoice.pk, "amount": str(amount)}])
+    return entered
