@@ -195,8 +195,22 @@ class AgingOut(Schema):
     others: AgingRowOut | None
 
 
+class OverdueInvoiceOut(Schema):
+    id: int
+    number: str
+    status: str
+    account: AccountRef
+    currency: str
+    total: Decimal
+    outstanding: Decimal
+    issue_date: dt.date
+    due_date: dt.date
+    dunning_level: int
+    last_dunned_at: dt.datetime | None
+
+
 class OverdueOut(Schema):
-    invoice: InvoiceOut
+    invoice: OverdueInvoiceOut
     days_overdue: int
     contact: str
     phone: str

@@ -1,0 +1,185 @@
+"""Receivables pages: every page against every persona, the forms finance uses (errors at
+the field, nothing changed), the htmx open-items rows, the customer page cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from guanxi.orders.models import Allocation, Invoice, Payment
+from guanxi.orders.services import receivables as svc
+from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
+from guanxi.orders.views.receivables import urls as receivables_urls
+
+PERSONAS = ["rep", "teammate", "manager", "finance", "collection", "other_rep", "admin",
+            "anon"]
+
+
+def _client(org, persona: str) -> Client:
+    client = Client()
+    if persona != "anon":
+        client.force_login(getattr(org, persona))
+    return client
+
+
+@pytest.fixture
+def world(rworld):
+    org = rworld.org
+    today = timezone.localdate()
+    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04401100"},
+                                order=rworld.order)
+    overdue = make_invoice(rworld.mine, "2000", issued=today - dt.timedelta(days=60),
+                           due=today - dt.timedelta(days=20), collection_owner=org.collection)
+    payment = svc.record_payment(org.finance, rworld.mine, {"amount": "5000"},
+                                 [{"invoice": invoice.pk, "amount": "1000"}])
+    payment.refresh_from_db()
+    return SimpleNamespace(org=org, account=rworld.mine, order=rworld.order, invoice=invoice,
+                           overdue=overdue, payment=payment, theirs=rworld.theirs,
+                           allocation=Allocation.objects.get())
+
+
+# (url name, method, args, query or post data, expected status per persona)
+#                                                           rep tm  mgr fin col oth adm anon
+CASES = [
+    ("receivables", "get", lambda w: [], None, "200 200 200 200 200 200 200 302"),
+    ("invoices", "get", lambda w: [], None, "200 200 200 200 200 200 200 302"),
+    ("invoice_create", "get", lambda w: [], lambda w: {"order": w.order.pk},
+     "403 404 403 200 403 404 200 302"),  # the collection owner sees the order
+    ("invoice", "get", lambda w: [w.invoice.pk], None, "200 404 200 200 200 404 200 302"),
+    ("invoice_cancel", "post", lambda w: [w.overdue.pk],
+     lambda w: {"version": w.overdue.version}, "403 404 403 302 403 404 302 302"),
+    ("dunning_send", "post", lambda w: [w.overdue.pk], None,
+     "403 404 403 302 302 404 302 302"),
+    ("payments", "get", lambda w: [], None, "200 200 200 200 200 200 200 302"),
+    ("payment_create", "get", lambda w: [], lambda w: {"account": w.account.pk},
+     "403 403 403 200 403 403 200 302"),
+    ("payment", "get", lambda w: [w.payment.pk], None, "200 404 200 200 404 404 200 302"),
+    ("payment_allocate", "post", lambda w: [w.payment.pk],
+     lambda w: {"version": w.payment.version, f"alloc_order_{w.order.pk}": "100"},
+     "403 404 403 302 404 404 302 302"),
+    ("allocation_delete", "post", lambda w: [w.allocation.pk], None,
+     "403 404 403 302 404 404 302 302"),
+    ("collections", "get", lambda w: [], None, "200 200 200 200 200 200 200 302"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_page_permission_matrix(case, org, world):
+    name, method, args, data, expected = case
+    url = reverse(f"orders:{name}", args=args(world))
+    wrong = []
+    for persona, status in zip(PERSONAS, expected.split(), strict=True):
+        client = _client(org, persona)
+        payload = data(world) if data else {}
+        with transaction.atomic():
+            response = getattr(client, method)(url, payload)
+            transaction.set_rollback(True)
+        if response.status_code != int(status):
+            wrong.append(f"{persona}: {response.status_code} (expected {status})")
+        elif status == "302" and persona == "anon":
+            assert "/accounts/login/" in response["Location"]
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+def test_every_page_is_in_the_matrix():
+    assert {p.name for p in receivables_urls} == {c[0] for c in CASES}
+
+
+def test_receivables_page_shows_buckets_rule_and_customers(org, world):
+    page = _client(org, "finance").get(reverse("orders:receivables")).content.decode()
+    assert "上海明珠机电有限公司" in page
+    assert "days since the invoice date" in page
+    assert "12,300.00" in page  # 11,300 − 1,000 + 2,000
+    for label in ("0–30", "31–60", "61–90", "90+"):
+        assert label in page
+    mine = _client(org, "other_rep").get(reverse("orders:receivables")).content.decode()
+    assert "上海明珠机电有限公司" not in mine
+
+
+def test_issue_invoice_from_an_order_prefilled_and_errors_at_the_field(org, world, rworld):
+    from guanxi.orders.tests.receivables_fixtures import make_order
+
+    order = make_order(world.account, "2260.00", collection_owner=org.collection)
+    client = _client(org, "finance")
+    url = reverse("orders:invoice_create")
+    form = client.get(url, {"order": order.pk}).content.decode()
+    assert "2000.00" in form and "260.00" in form  # net and VAT of the remainder
+    response = client.post(url, {"order": order.pk, "number": "04401101", "kind": "special",
+                                 "net_amount": "5000", "tax_amount": "0"})
+    assert response.status_code == 400
+    assert "more than the order has left to invoice" in response.content.decode()
+    assert not Invoice.objects.filter(number="04401101").exists()
+    response = client.post(url, {"order": order.pk, "number": "04401101", "kind": "special",
+                                 "net_amount": "2000.00", "tax_amount": "260.00"})
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(number="04401101")
+    assert response["Location"] == reverse("orders:invoice", args=[invoice.pk])
+    dup = client.post(url, {"order": order.pk, "number": "04401101", "kind": "special"})
+    assert dup.status_code == 400 and "already recorded" in dup.content.decode()
+
+
+def test_record_payment_form_with_allocation_rows(org, world):
+    client = _client(org, "finance")
+    url = reverse("orders:payment_create")
+    rows = client.get(url, {"account": world.account.pk}, HTTP_HX_REQUEST="true",
+                      HTTP_HX_TARGET="open-items").content.decode()
+    assert f'name="alloc_invoice_{world.overdue.pk}"' in rows
+    assert f'name="alloc_invoice_{world.invoice.pk}"' in rows
+    assert "Allocate oldest first" in rows
+    before = (Payment.objects.count(), Allocation.objects.count())
+    over = client.post(url, {"account": world.account.pk, "amount": "100",
+                             "method": "bank_transfer",
+                             f"alloc_invoice_{world.overdue.pk}": "150"})
+    assert over.status_code == 400
+    assert "more than the payment has left" in over.content.decode()
+    assert 'value="150"' in over.content.decode()  # what was typed comes back
+    assert (Payment.objects.count(), Allocation.objects.count()) == before
+    ok = client.post(url, {"account": world.account.pk, "amount": "2500",
+                           "method": "bank_transfer", "auto": "1"})
+    assert ok.status_code == 302
+    world.overdue.refresh_from_db()
+    assert world.overdue.outstanding == 0
+
+
+def test_invoice_and_payment_pages(org, world):
+    client = _client(org, "finance")
+    page = client.get(reverse("orders:invoice", args=[world.invoice.pk])).content.decode()
+    assert world.payment.number in page and "Cancel invoice" not in page
+    overdue = client.get(reverse("orders:invoice", args=[world.overdue.pk])).content.decode()
+    assert "20 days overdue" in overdue and "Send reminder now" in overdue
+    page = client.get(reverse("orders:payment", args=[world.payment.pk])).content.decode()
+    assert "Allocate the rest" in page and "04401100" in page
+
+
+def test_collections_page_lists_my_overdue_invoices(org, world):
+    page = _client(org, "collection").get(reverse("orders:collections")).content.decode()
+    assert world.overdue.number in page and "上海明珠机电有限公司" in page
+    page = _client(org, "rep").get(reverse("orders:collections")).content.decode()
+    assert world.overdue.number not in page
+
+
+def test_customer_page_cards(org, world):
+    url = reverse("customers:detail", args=[world.account.pk])
+    page = _client(org, "rep").get(url).content.decode()
+    assert 'id="receivables"' in page and 'id="open-receivables"' in page
+    assert "2,000.00" in page  # overdue
+    theirs = _client(org, "other_rep").get(
+        reverse("customers:detail", args=[world.theirs.pk])).content.decode()
+    assert 'id="open-receivables"' not in theirs and 'id="receivables"' not in theirs
+
+
+def test_sidebar_links_by_role(org, world):
+    rep = _client(org, "rep").get(reverse("orders:invoices")).content.decode()
+    assert reverse("orders:receivables") in rep
+    assert reverse("orders:payments") not in rep
+    finance = _client(org, "finance").get(reverse("orders:invoices")).content.decode()
+    for name in ("receivables", "invoices", "payments", "collections"):
+        assert reverse(f"orders:{name}") in finance
+    collector = _client(org, "collection").get(reverse("orders:invoices")).content.decode()
+    assert reverse("orders:collections") in collector
