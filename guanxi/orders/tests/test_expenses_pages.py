@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from guanxi.orders.models import ExpenseClaim
-from guanxi.orders.tests.expenses_fixtures import world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
+
+world = expenses_fixtures.world
 
 
 def login(user) -> Client:

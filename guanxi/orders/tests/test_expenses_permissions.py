@@ -14,8 +14,10 @@ from django.urls import reverse
 
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.services import expenses as svc
-from guanxi.orders.tests.expenses_fixtures import world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
 from guanxi.orders.views.expenses import urls as expense_urls
+
+world = expenses_fixtures.world
 
 PAGE_PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep",
                  "other_manager", "admin", "marketing", "anon"]

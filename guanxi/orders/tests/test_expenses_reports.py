@@ -16,7 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from guanxi.orders.selectors import expenses as sel
-from guanxi.orders.tests.expenses_fixtures import ledger, world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
+
+world = expenses_fixtures.world
+ledger = expenses_fixtures.ledger
 
 D = Decimal
 H1 = sel.Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))

@@ -15,7 +15,9 @@ from guanxi.orders.models import ExpenseClaim, Review
 from guanxi.orders.selectors.reviews import reviews_of, waiting_for
 from guanxi.orders.services import expenses as svc
 from guanxi.orders.services import reviews
-from guanxi.orders.tests.expenses_fixtures import world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
+
+world = expenses_fixtures.world
 
 TODAY = dt.date(2026, 3, 15)
 Status = ExpenseClaim.Status

@@ -10,7 +10,9 @@ from django.utils import timezone
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import ReviewRule, ReviewStep
 from guanxi.orders.services import expenses as svc
-from guanxi.orders.tests.expenses_fixtures import world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
+
+world = expenses_fixtures.world
 
 
 def submitted(world, amount="6000"):
@@ -54,7 +56,8 @@ def test_waiting_get_decide_and_withdraw(world):
                             {"decision": "approve", "comment": "同意", "version": 1})
     body = response.json()
     assert response.status_code == 200 and body["waiting_step"] == 2
-    assert body["steps"][0]["comment"] == "同意" and body["steps"][0]["decided_by_id"] == o.manager.pk
+    assert body["steps"][0]["comment"] == "同意"
+    assert body["steps"][0]["decided_by_id"] == o.manager.pk
     assert [i["review"]["id"] for i in as_(o.finance).get("reviews/waiting").json()["items"]] \
         == [claim.review_id]
 

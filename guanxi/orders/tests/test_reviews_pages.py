@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from guanxi.orders.models import ExpenseClaim, Review, ReviewRule, ReviewStep
 from guanxi.orders.services import expenses as svc
-from guanxi.orders.tests.expenses_fixtures import world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
+
+world = expenses_fixtures.world
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

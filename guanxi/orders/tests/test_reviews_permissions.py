@@ -15,8 +15,10 @@ from django.urls import reverse
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import ReviewRule
 from guanxi.orders.services import expenses as svc
-from guanxi.orders.tests.expenses_fixtures import world  # noqa: F401
+from guanxi.orders.tests import expenses_fixtures
 from guanxi.orders.views.reviews import urls as review_urls
+
+world = expenses_fixtures.world
 
 PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "other_manager",
             "admin", "marketing", "anon"]

@@ -180,9 +180,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = [r for r in reviews_of("expense", claim.pk) if r.pk != claim.review_id]
     return render(request, "orders/expenses/detail.html", {
         "claim": claim, "can_edit": svc.may_edit(user, claim),
-        "can_submit": svc.may_edit(user, claim),
-        "can_withdraw": claim.status == ExpenseClaim.Status.SUBMITTED
-        and claim.claimant_id == user.pk, "history": history})
+        "can_submit": svc.may_edit(user, claim), "history": history})
 
 
 @login_required
