@@ -324,8 +324,8 @@ def update_price_list(request: HttpRequest, price_list_id: int, payload: PriceLi
 # --- Customer groups -------------------------------------------------------------------------
 
 def _group_detail(request: HttpRequest, group: CustomerGroup) -> dict[str, Any]:
-    members, hidden = sel.group_members(request.auth, group)
-    return {"id": group.pk, "name": group.name, "member_count": len(members) + hidden,
+    members, seen, hidden = sel.group_members(request.auth, group)
+    return {"id": group.pk, "name": group.name, "member_count": seen + hidden,
             "members": [{"id": a.pk, "name": a.name} for a in members],
             "hidden_members": hidden}
 

@@ -178,9 +178,11 @@ def customer_groups() -> QuerySet[CustomerGroup]:
     return CustomerGroup.objects.annotate(n_members=Count("accounts"))
 
 
-def group_members(user, group: CustomerGroup) -> tuple[list[Account], int]:
-    """The members ``user`` may see, and how many others the group has."""
-    visible = list(Account.objects.visible_to(user).filter(price_groups=group)
-                   .order_by("name"))
-    total = group.accounts.count()
-    return visible, max(0, total - len(visible))
+def group_members(user, group: CustomerGroup,
+                  limit: int | None = None) -> tuple[list[Account], int, int]:
+    """Up to ``limit`` members ``user`` may see (by name), how many they may see in all, and
+    how many others the group has."""
+    visible = Account.objects.visible_to(user).filter(price_groups=group).order_by("name")
+    rows = list(visible[:limit] if limit else visible)
+    seen = len(rows) if not limit or len(rows) < limit else visible.count()
+    return rows, seen, max(0, group.accounts.count() - seen)

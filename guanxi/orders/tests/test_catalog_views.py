@@ -227,3 +227,14 @@ def test_product_list_pages(org, world):
     assert "?q=P-&amp;page=2" in first
     second = client.get(reverse("orders:products"), {"q": "P-", "page": 2}).content.decode()
     assert "P-050" in second and "P-049" not in second
+
+
+def test_a_large_group_shows_the_first_members(org, world, make_account, monkeypatch):
+    from guanxi.orders.views import catalog as views
+
+    monkeypatch.setattr(views, "MEMBERS_SHOWN", 2)
+    more = [make_account(by=org.rep, name=f"{c}公司") for c in "乙丙"]
+    svc.change_group_members(org.admin, world.group, add=more)
+    page = _client(org, "rep").get(reverse("orders:customer_group", args=[world.group.pk]))
+    body = page.content.decode()
+    assert "Showing the first 2 by name." in body and '<span class="count">3</span>' in body

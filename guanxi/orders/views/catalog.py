@@ -32,6 +32,7 @@ from guanxi.orders.selectors import catalog as sel
 from guanxi.orders.services import catalog as svc
 
 PAGE_SIZE = 50
+MEMBERS_SHOWN = 200
 
 
 def _editor(request: HttpRequest) -> None:
@@ -330,14 +331,14 @@ def customer_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 add_domain_error(form, exc)
             else:
                 messages.error(request, exc.message)
-    members, hidden = sel.group_members(request.user, group)
+    members, seen, hidden = sel.group_members(request.user, group, limit=MEMBERS_SHOWN)
     find = request.GET.get("find", "").strip()
     found: list[Account] = []
     if find and svc.can_edit_catalog(request.user):
         found = list(Account.objects.visible_to(request.user).filter(name__icontains=find)
                      .exclude(price_groups=group).order_by("name")[:10])
     return render(request, "orders/catalog/customer_group.html", _context(
-        request, group=group, form=form, members=members, hidden=hidden, find=find,
+        request, group=group, form=form, members=members, seen=seen, hidden=hidden, find=find,
         found=found, price_lists=group.price_lists.order_by("currency", "name")))
 
 
