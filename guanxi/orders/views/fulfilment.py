@@ -40,6 +40,11 @@ Status = SalesOrder.Status
 
 # --- Forms ---------------------------------------------------------------------------------
 
+def _date_input() -> forms.DateInput:
+    # The browser's date picker reads and writes ISO dates whatever the language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _people(role: str):
     return User.objects.filter(is_active=True, user_roles__role=role).distinct() \
         .order_by("display_name", "username")
@@ -60,7 +65,8 @@ class FilterForm(forms.Form):
         ("", gettext_lazy("All I may see")), ("owner", gettext_lazy("I sell")),
         ("delivery", gettext_lazy("I deliver")), ("collection", gettext_lazy("I collect"))])
     delivery_owner = forms.ModelChoiceField(label=gettext_lazy("Delivery owner"),
-                                            required=False, queryset=User.objects.none())
+                                            required=False, queryset=User.objects.none(),
+                                            empty_label=gettext_lazy("Anyone"))
     after = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -70,7 +76,7 @@ class FilterForm(forms.Form):
 
 class ConvertForm(forms.Form):
     promised_date = forms.DateField(label=gettext_lazy("Promised delivery"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=_date_input())
     delivery_address = forms.CharField(label=gettext_lazy("Delivery address"), required=False,
                                        max_length=300)
     special_requirements = forms.CharField(
@@ -104,9 +110,9 @@ class ConvertForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     promised_date = forms.DateField(label=gettext_lazy("Promised delivery"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=_date_input())
     planned_date = forms.DateField(label=gettext_lazy("Planned delivery"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=_date_input())
     production_status = forms.ChoiceField(label=gettext_lazy("Production"), required=False,
                                           choices=SalesOrder.Production.choices)
     reason = forms.CharField(label=gettext_lazy("Reason for a new promised date"),
@@ -134,7 +140,7 @@ class ScheduleForm(forms.Form):
 
 class ShipmentForm(forms.Form):
     shipped_on = forms.DateField(label=gettext_lazy("Shipped on"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=_date_input())
     carrier = forms.CharField(label=gettext_lazy("Carrier"), required=False, max_length=100,
                               help_text=gettext_lazy("e.g. 顺丰, 德邦, own truck"))
     tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), required=False,
