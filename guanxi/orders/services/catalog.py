@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -174,10 +174,13 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
     _require_editor(actor, _("Only administrators and sales managers change products."))
     cleaned = _clean_product(data, None)
     cleaned.setdefault("tax_rate", DEFAULT_TAX_RATE)
-    with transaction.atomic():
-        product = Product.objects.create(**cleaned)
-        audit.log(actor, "orders.product.created", product,
-                  changes=audit.diff({}, {k: getattr(product, k) for k in PRODUCT_FIELDS}))
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(**cleaned)
+            audit.log(actor, "orders.product.created", product,
+                      changes=audit.diff({}, {k: getattr(product, k) for k in PRODUCT_FIELDS}))
+    except IntegrityError:  # the same code saved by someone else a moment ago
+        raise FieldErrors({"code": [_("Another product already has this code.")]}) from None
     return product
 
 
@@ -187,10 +190,13 @@ def update_product(actor: User, product: Product, data: dict[str, Any],
     _require_editor(actor, _("Only administrators and sales managers change products."))
     cleaned = _clean_product(data, product)
     before = {k: getattr(product, k) for k in cleaned}
-    with transaction.atomic():
-        save_versioned(product, version, cleaned)
-        audit.log(actor, "orders.product.updated", product,
-                  changes=audit.diff(before, cleaned))
+    try:
+        with transaction.atomic():
+            save_versioned(product, version, cleaned)
+            audit.log(actor, "orders.product.updated", product,
+                      changes=audit.diff(before, cleaned))
+    except IntegrityError:
+        raise FieldErrors({"code": [_("Another product already has this code.")]}) from None
     return product
 
 
@@ -258,13 +264,16 @@ def create_customer_group(actor: User, name: str,
     _require_editor(actor, _("Only administrators and sales managers change customer groups."))
     cleaned = _group_name(name, None)
     members = _visible_accounts(actor, accounts)
-    with transaction.atomic():
-        group = CustomerGroup.objects.create(name=cleaned)
-        group.accounts.add(*members)
-        audit.log(actor, "orders.customer_group.created", group,
-                  changes=audit.diff({}, {"name": group.name}),
-                  data={"added": [a.pk for a in members]})
-        _timeline(actor, group, members, joined=True)
+    try:
+        with transaction.atomic():
+            group = CustomerGroup.objects.create(name=cleaned)
+            group.accounts.add(*members)
+            audit.log(actor, "orders.customer_group.created", group,
+                      changes=audit.diff({}, {"name": group.name}),
+                      data={"added": [a.pk for a in members]})
+            _timeline(actor, group, members, joined=True)
+    except IntegrityError:
+        raise DomainError(_("Another customer group has this name."), field="name") from None
     return group
 
 
