@@ -100,7 +100,8 @@ def test_editor_creates_a_quote_from_the_customer_page(org, world):
     client = _client(org, "rep")
     page = client.get(reverse("orders:quote_create") + f"?account={world.account.pk}"
                       f"&opportunity={world.opp.pk}").content.decode()
-    assert "上海明珠机电有限公司" in page and "TR-100" in page and "变压器项目" in page
+    assert "上海明珠机电有限公司" in page and "变压器项目" in page
+    assert 'id="line-0-search"' in page and reverse("orders:product_search") in page
     response = client.post(reverse("orders:quote_create"), _line_post(
         world, (world.transformer.pk, "2", "", "5"), (world.switch.pk, "3", "2300", ""),
         title="一期", contact=world.contact.pk, opportunity=world.opp.pk, currency="CNY",
@@ -140,6 +141,9 @@ def test_lines_recalculate_on_the_server(org, world):
                                        (world.switch.pk, "3", "", ""), remove="0")).content \
         .decode()
     assert page.count('class="quote-line"') == 1 and "7,037.01" in page
+    page = client.post(url, _line_post(world, (world.switch.pk, "", "", ""))).content.decode()
+    assert 'id="line-0-quantity"' in page and 'value="1"' in page and "2,650.61" in page
+    assert 'value="SW-20 Vacuum circuit breaker"' in page
     page = client.post(url, _line_post(world, (world.transformer.pk, "0", "", ""))).content \
         .decode()
     assert "The quantity must be more than zero." in page and 'id="total-net"' not in page

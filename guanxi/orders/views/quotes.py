@@ -38,7 +38,6 @@ from guanxi.orders.services.quotes import S
 from guanxi.sales.models import Opportunity
 
 PAGE_SIZE = 50
-PRODUCT_CHOICES_LIMIT = 1000
 
 
 # --- Forms ---------------------------------------------------------------------------------
@@ -116,6 +115,7 @@ class Row:
     description: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     line: QuoteLine | None = None
+    label: str = ""
 
     def as_input(self) -> dict[str, str]:
         data = {"product": self.product, "quantity": self.quantity,
@@ -172,10 +172,15 @@ def _attach(rows: list[Row], errors: dict[str, list[str]]) -> dict[str, list[str
     return rest
 
 
-def _products() -> list[Product]:
-    return list(Product.objects.filter(active=True).order_by("code")
-                .only("pk", "code", "name_zh", "name_en", "unit", "list_price")
-                [:PRODUCT_CHOICES_LIMIT])
+def _label_rows(rows: list[Row]) -> None:
+    """What the product picker of each row shows: the chosen product's code and name."""
+    ids = {int(r.product) for r in rows if r.product.isdigit() and len(r.product) < 16}
+    products = {p.pk: p for p in Product.objects.filter(pk__in=ids)
+                .only("pk", "code", "name_zh", "name_en")} if ids else {}
+    for row in rows:
+        product = products.get(int(row.product)) if row.product.isdigit() \
+            and len(row.product) < 16 else None
+        row.label = f"{product.code} {product.label}" if product else row.product
 
 
 def _decimal(value: Any) -> Decimal:
@@ -187,8 +192,9 @@ def _decimal(value: Any) -> Decimal:
 
 def _lines_context(rows: list[Row], totals: Any, currency: str,
                    errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    _label_rows(rows)
     return {"rows": rows, "totals": totals, "currency": currency or "CNY",
-            "products": _products(), "line_errors": errors or {}}
+            "line_errors": errors or {}}
 
 
 # --- List ----------------------------------------------------------------------------------
@@ -358,6 +364,9 @@ def quote_lines(request: HttpRequest) -> HttpResponse:
     if account is None:
         raise Http404
     rows = _posted_rows(request)
+    for row in rows:  # a product just picked starts with one of it
+        if row.product and not row.quantity:
+            row.quantity = "1"
     remove = request.POST.get("remove", "")
     if remove.isdigit() and int(remove) < len(rows):
         rows.pop(int(remove))

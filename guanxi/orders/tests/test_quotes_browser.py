@@ -1,0 +1,73 @@
+"""The quote editor in a real browser: pick two products, change a discount, watch the totals
+follow from the server, save."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import get_resolver
+
+from guanxi.customers.tests.test_browser import CHROMIUM, browser_page  # noqa: F401
+from guanxi.orders.models import Quote
+from guanxi.orders.tests.test_quotes_fixtures import world
+
+__all__ = ["world"]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is "
+                       "not installed; install the chromium package to run browser tests"),
+]
+
+
+def _pick(page, row: int, query: str, code: str) -> None:
+    page.fill(f"#line-{row}-search", query)
+    option = page.locator(f"#line-{row} .product-results [data-code='{code}']")
+    option.wait_for(state="visible")
+    option.click()
+    # The server prices the picked product at one piece: wait for that before typing on.
+    page.wait_for_function(
+        f"document.querySelector('#line-{row}-quantity').value === '1'")
+
+
+def _total(page) -> str:
+    return page.locator("#total-total").inner_text()
+
+
+def test_rep_builds_a_quote_in_the_editor(live_server, org, world, browser_page):  # noqa: F811
+    get_resolver().url_patterns  # noqa: B018 - load the pages before the first navigation
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", "rep")
+    page.fill("input[name=password]", "pw-Guanxi-2026")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/orders/quotes/new/?account={world.account.pk}")
+
+    _pick(page, 0, "TR", "TR-100")
+    page.fill("#line-0-quantity", "2")
+    page.press("#line-0-quantity", "Tab")
+    page.wait_for_function("document.querySelector('#total-total') && document"
+                           ".querySelector('#total-total').textContent.includes('22,600.00')")
+
+    page.click("#add-line")
+    page.locator("#line-1").wait_for()
+    _pick(page, 1, "真空", "SW-20")
+    page.fill("#line-1-quantity", "3")
+    page.press("#line-1-quantity", "Tab")
+    # 22,600.00 + 3 × 2,345.67 × 1.13 = 30,551.82
+    page.wait_for_function("document.querySelector('#total-total') && document"
+                           ".querySelector('#total-total').textContent.includes('30,551.82')")
+
+    page.fill("#line-0-discount_percent", "10")
+    page.press("#line-0-discount_percent", "Tab")
+    # The transformer line loses 2,000.00 before tax, 2,260.00 with VAT.
+    page.wait_for_function("document.querySelector('#total-total').textContent"
+                           ".includes('28,291.82')")
+    assert "25,037.01" in page.locator("#total-net").inner_text()
+
+    page.click("#save-quote")
+    page.wait_for_url(f"{live_server.url}/orders/quotes/*/")
+    quote = Quote.objects.get()
+    assert quote.total == Decimal("28291.82") and quote.lines.count() == 2
+    assert "28,291.82" in page.locator("#quote-total").inner_text()
