@@ -355,7 +355,7 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
     amounts = _sum(lines)
     reason = cleaned.get("credit_override_reason", "")
     override = _check_credit(actor, account, amounts["total"], reason, convert_url)
-    opportunity = source.opportunity
+    opportunity = source.opportunity or (quote.opportunity if quote else None)
     delivery_owner = cleaned.get("delivery_owner") or getattr(opportunity, "delivery_owner",
                                                               None)
     collection_owner = cleaned.get("collection_owner") \
@@ -371,7 +371,8 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
                 promised_date=cleaned.get("promised_date"),
                 production_status=SalesOrder.Production.NOT_NEEDED
                 if kind == SalesOrder.Kind.STOCK else SalesOrder.Production.NOT_STARTED,
-                status=Status.IN_REVIEW, credit_override_by=actor if override else None,
+                status=Status.CONFIRMED if kind == SalesOrder.Kind.STOCK else Status.IN_REVIEW,
+                credit_override_by=actor if override else None,
                 credit_override_reason=reason if override else "",
                 owner=source.owner, team=source.team, delivery_owner=delivery_owner,
                 collection_owner=collection_owner, created_by=actor)
@@ -415,7 +416,7 @@ def _start(actor: User, order: SalesOrder, today: dt.date) -> None:
             SalesOrder.objects.filter(pk=order.pk).update(review=review)
             order.review = review
             return
-    _set_status(actor, order, Status.CONFIRMED)
+        _set_status(actor, order, Status.CONFIRMED)
     _confirmed(actor, order)
 
 
@@ -519,11 +520,19 @@ def resubmit_order(actor: User, order: SalesOrder, data: dict[str, Any] | None,
                           code="not_returned")
     cleaned = _clean(data or {}, RESUBMIT_FIELDS, today)
     changed = _reprice(order, cleaned.pop("lines", []))
+    if changed:
+        by_id = {line.pk: line for line in changed}
+        cleaned |= _sum([by_id.get(line.pk, line) for line in order.lines.all()])
+        growth = cleaned["total"] - order.total
+        # The order already counts in the exposure: only what it grows by is new credit.
+        if growth > ZERO and over_credit_limit(order.account, growth):
+            raise DomainError(_("With these quantities the order would take the customer over "
+                                "the credit limit; keep the quantities or ask finance."),
+                              field="lines", code="over_credit_limit")
     with transaction.atomic():
         if changed:
             OrderLine.objects.bulk_update(changed, ["quantity", "net_amount", "tax_amount",
                                                     "total"])
-            cleaned |= _sum(list(order.lines.all()))
         before = {k: getattr(order, k) for k in cleaned}
         _set_status(actor, order, Status.IN_REVIEW, extra=cleaned, version=version)
         audit.log(actor, "orders.order.updated", order, changes=audit.diff(before, cleaned),

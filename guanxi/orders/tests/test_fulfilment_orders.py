@@ -320,3 +320,27 @@ def test_a_conversion_racing_another_returns_the_winners_order(shop, monkeypatch
     second = svc.order_from_quote(shop.org.manager, shop.quote, {}, today=TODAY)
     assert second.pk == first.pk and not second.created
     assert SalesOrder.objects.count() == 1 and OrderLine.objects.count() == 2
+
+
+def test_a_stock_order_is_confirmed_from_the_start(shop):
+    order = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    actions = list(AuditEntry.objects.filter(object_id=str(order.pk),
+                                             object_type="orders.salesorder")
+                   .values_list("action", flat=True))
+    assert actions == ["orders.order.created"]
+
+
+def test_resubmitting_more_than_the_credit_limit_allows_is_refused(shop):
+    order = _custom(shop)  # 2 × 1,130 + 113 = 2,373
+    Account.objects.filter(pk=shop.account.pk).update(credit_limit=Decimal("3000"))
+    order.account.refresh_from_db()
+    _decide(order.review, shop.org.delivery, "return", "请确认数量")
+    order.refresh_from_db()
+    line = order.lines.get(product=shop.custom)
+    with pytest.raises(DomainError) as exc:
+        svc.resubmit_order(shop.org.rep, order, {"lines": [{"id": line.pk, "quantity": "3"}]},
+                           order.version, today=TODAY)
+    assert exc.value.code == "over_credit_limit" and exc.value.field == "lines"
+    order.refresh_from_db()
+    assert order.status == Status.RETURNED and order.total == Decimal("2373.00")
+    assert order.lines.get(pk=line.pk).quantity == 2
