@@ -417,7 +417,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = contract_svc.current_status(contract)
     return render(request, "orders/deals/contract.html", {
         "contract": contract, "can_write": can_write, "documents": docs,
-        "waiting": sel.where_waits(contract.review),
+        "contract_waits": sel.where_waits(contract.review),
         "history": sel.reviews_history(contract),
         "upload_form": UploadForm(),
         "can_edit": can_write and status in contract_svc.EDITABLE,
