@@ -37,6 +37,7 @@ from guanxi.orders.models import (
     ShipmentLine,
     Tender,
 )
+from guanxi.orders.services import reviews
 from guanxi.orders.services.reviews import is_overdue
 
 pytestmark = pytest.mark.django_db
@@ -248,6 +249,27 @@ def test_the_demo_has_every_state_adds_up_and_is_added_once():
             "orders.order.created", "orders.contract.submitted", "orders.review.approve",
             "orders.payment.received"} <= done
     assert TimelineEvent.objects.filter(kind="orders.quote", at__date=today).exists()
+
+    # The pending reviews are the engine's own: their deciders can decide them.
+    for flow, model, approved in (("quote", Quote, "approved"), ("contract", Contract, "approved"),
+                                  ("order", SalesOrder, "confirmed"),
+                                  ("expense", ExpenseClaim, "approved")):
+        step = ReviewStep.objects.filter(
+            review__flow=flow, review__status="pending", status="waiting").select_related(
+            "review").order_by("-position").first()
+        review = step.review
+        subject = model.objects.get(pk=review.subject_id)
+        assert subject.review_id == review.pk
+        decider = next(u for u in reviews.deciders(step, review)
+                       if u.pk != review.submitted_by_id)
+        reviews.decide(decider, review, "approve", "", review.version)
+        subject.refresh_from_db()
+        following = review.steps.filter(position=step.position + 1).first()
+        if following is None:
+            assert subject.status == approved, (flow, subject.status)
+        else:
+            following.refresh_from_db()
+            assert following.status == "waiting" and following.started_at
 
     # Running the demo again adds no quote-to-cash records
     counts = {m: m.objects.count() for m in MODELS}
