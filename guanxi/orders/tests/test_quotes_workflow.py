@@ -353,3 +353,21 @@ def test_another_currency_needs_a_price(world):
                              [{"product": world.transformer.pk, "quantity": "1",
                                "unit_price": "1400"}], today=TODAY)
     assert quote.total == Decimal("1582.00")
+
+
+def test_saving_takes_the_same_queries_for_few_and_many_lines(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.orders.tests.test_quotes_fixtures import make_product
+
+    products = [make_product(f"Q-{i}", f"产品{i}", f"Product {i}", "10.00") for i in range(60)]
+
+    def save(count: int) -> int:
+        rows = [{"product": p.pk, "quantity": "1"} for p in products[:count]]
+        with CaptureQueriesContext(connection) as queries:
+            svc.create_quote(world.org.rep, world.account, {}, rows, today=TODAY)
+        return len(queries)
+
+    save(1)  # the year's first number creates its counter
+    assert save(3) == save(60)
