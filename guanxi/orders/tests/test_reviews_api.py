@@ -97,3 +97,15 @@ def test_review_rules_for_administrators(world):
     response = admin.patch(f"review-rules/{created['id']}", {"version": 1, "due_hours": 5})
     assert response.status_code == 409
     assert not ReviewRule.objects.get(pk=created["id"]).active
+
+
+def test_waiting_pages_longest_waiting_first(world):
+    first, second = submitted(world, "100"), submitted(world, "200")
+    ReviewStep.objects.filter(review=second.review).update(
+        started_at=timezone.now() - dt.timedelta(hours=5))
+    manager = as_(world.org.manager)
+    page = manager.get("reviews/waiting", limit=1).json()
+    assert [i["review"]["id"] for i in page["items"]] == [second.review_id]
+    rest = manager.get("reviews/waiting", limit=1, cursor=page["next"]).json()
+    assert [i["review"]["id"] for i in rest["items"]] == [first.review_id]
+    assert rest["next"] is None
