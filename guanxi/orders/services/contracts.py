@@ -279,7 +279,18 @@ def _on_outcome(contract: Contract, review: Review, outcome: str, actor: User) -
               data={"contract": contract.pk})
 
 
-reviews.register(Flow.CONTRACT, Contract, _on_outcome, contract_url)
+def _on_withdraw(contract: Contract, review: Review, actor: User) -> None:
+    """The submitter took the review back (review panel, inbox): a draft again."""
+    if contract.review_id != review.pk or contract.status != Contract.Status.IN_REVIEW:
+        return
+    Contract.objects.filter(pk=contract.pk).update(
+        status=Contract.Status.DRAFT, version=F("version") + 1, updated_at=timezone.now())
+    audit.log(actor, "orders.contract.withdrawn", contract,
+              changes={"status": [Contract.Status.IN_REVIEW, Contract.Status.DRAFT]},
+              data={"review": review.pk})
+
+
+reviews.register(Flow.CONTRACT, Contract, _on_outcome, contract_url, on_withdraw=_on_withdraw)
 
 
 # --- Sign and cancel -----------------------------------------------------------------------

@@ -358,12 +358,24 @@ def set_bond(actor: User, tender: Tender, version: int | None, status: str,
         if changes:
             audit.log(actor, "orders.tender.updated", tender, changes=changes)
             if "bond_status" in changes:
-                add_event(tender.account, "orders.tender", gettext_noop(
-                    "Tender %(number)s: bond %(status)s (%(amount)s %(currency)s)"), actor,
-                    params={"number": tender.number, "status": tender.bond_status,
-                            "amount": tender.bond_amount, "currency": tender.currency},
-                    data={"tender": tender.pk})
+                add_event(tender.account, "orders.tender", BOND_TITLES[tender.bond_status],
+                          actor, params={"number": tender.number, "amount": tender.bond_amount,
+                                         "currency": tender.currency},
+                          data={"tender": tender.pk})
     return tender
+
+
+BOND_TITLES = {
+    Tender.BondStatus.NOT_REQUIRED: gettext_noop("Tender %(number)s: no bid bond"),
+    Tender.BondStatus.TO_PAY: gettext_noop("Tender %(number)s: bid bond of %(amount)s "
+                                           "%(currency)s to be paid"),
+    Tender.BondStatus.PAID: gettext_noop("Tender %(number)s: bid bond of %(amount)s "
+                                         "%(currency)s paid"),
+    Tender.BondStatus.RETURNED: gettext_noop("Tender %(number)s: bid bond of %(amount)s "
+                                             "%(currency)s returned"),
+    Tender.BondStatus.FORFEITED: gettext_noop("Tender %(number)s: bid bond of %(amount)s "
+                                              "%(currency)s forfeited"),
+}
 
 
 def record_result(actor: User, tender: Tender, version: int | None, result: str, *,

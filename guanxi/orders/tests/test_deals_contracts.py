@@ -226,3 +226,14 @@ def test_cancel_withdraws_the_review(world):
     assert not ReviewStep.objects.filter(review=contract.review, status="waiting").exists()
     with pytest.raises(DomainError):
         svc.cancel_contract(world.org.rep, contract, contract.version)
+
+
+def test_withdrawn_by_the_submitter_is_a_draft_again(world):
+    submit(world)
+    review = Contract.objects.get(pk=world.contract.pk).review
+    reviews.withdraw(world.org.rep, review, version=review.version)
+    contract = Contract.objects.get(pk=world.contract.pk)
+    assert contract.status == "draft" and svc.can_edit(world.org.rep, contract)
+    svc.update_contract(world.org.rep, contract, contract.version, {"amount": "190000"})
+    svc.submit_contract(world.org.rep, contract, contract.version)
+    assert Contract.objects.get(pk=contract.pk).review_id != review.pk
