@@ -22,11 +22,13 @@ from guanxi.orders.models import (
 )
 from guanxi.orders.money import cents
 from guanxi.orders.numbers import PAYMENT
+from guanxi.orders.services.dunning import dunning_days
 
 S = SalesOrder.Status
 I = Invoice.Status  # noqa: E741
 M = Payment.Method
-# Aging buckets by days past due, and where an open invoice is put if none falls in one.
+# Aging buckets (days past due or since the invoice date), and where an open invoice is
+# put if none falls in one.
 BUCKETS = ((1, 30, 15), (31, 60, 45), (61, 90, 76), (91, 10_000, 130))
 ADVANCES = 8
 
@@ -101,6 +103,11 @@ def receipts(ctx: Ctx, invoices: list[Invoice], orders: list[SalesOrder]) -> lis
             chosen = movable[len(movable) // 2]
             invoices[chosen].due_date = today - dt.timedelta(days=put)
             plan[chosen] = "open"
+    for low, high, _put in ((0, 30, 0), *BUCKETS[1:]):  # aged by invoice date, too
+        aged = [i for i, inv in enumerate(invoices)
+                if low <= (today - inv.issue_date).days <= high]
+        if aged and all(plan[i] == "paid" for i in aged):
+            plan[aged[-1]] = "open"
     out: list[Receipt] = []
     last_of: dict[int, Receipt] = {}
     for i, inv in enumerate(invoices):
@@ -196,15 +203,17 @@ def save(ctx: Ctx, orders: list[SalesOrder]) -> tuple[list[Invoice], list[Paymen
 
 
 def _reminders(ctx: Ctx, invoices: list[Invoice]) -> list[DunningReminder]:
-    """Reminders at 7, 30 and 60 days past due for most overdue invoices."""
+    """Reminders at the dunning days (7, 30 and 60 past due by default) for most overdue
+    invoices; the daily job has yet to remind the rest."""
     by_id = ctx.by_id
+    days = dunning_days() or [7]
     out = []
     for n, invoice in enumerate(invoices):
         overdue = (ctx.today - invoice.due_date).days
-        if invoice.outstanding <= 0 or overdue < 7 or n % 4 == 3:
+        if invoice.outstanding <= 0 or overdue < days[0] or n % 4 == 3:
             continue
         to = by_id[invoice.account_id].contact
-        for level, after in enumerate((7, 30, 60), start=1):
+        for level, after in enumerate(days, start=1):
             if overdue < after:
                 break
             sent = ctx.at(invoice.due_date + dt.timedelta(days=after), 9.0)

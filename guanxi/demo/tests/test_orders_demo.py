@@ -37,6 +37,7 @@ from guanxi.orders.models import (
     ShipmentLine,
     Tender,
 )
+from guanxi.orders.selectors import receivables
 from guanxi.orders.services import reviews
 from guanxi.orders.services.reviews import is_overdue
 
@@ -198,7 +199,10 @@ def test_the_demo_has_every_state_adds_up_and_is_added_once():
         if inv.outstanding and late > 0:
             aging[0 if late <= 30 else 1 if late <= 60 else 2 if late <= 90 else 3] += \
                 inv.outstanding
-    assert all(aging[b] > 0 for b in range(4)), dict(aging)
+    assert all(aging[b] > 0 for b in range(4)), dict(aging)  # by days past due
+    report = receivables.aging(ensure_org().users["finance"], as_of=today)  # by invoice date
+    assert all(amount > 0 for _label, amount in report.totals.bucket_list), report.totals
+    assert report.totals.overdue > 0
     reminders = list(DunningReminder.objects.select_related("invoice"))
     assert reminders
     for r in reminders:
