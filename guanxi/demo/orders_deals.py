@@ -159,7 +159,7 @@ class Planner:
                     quote, "quote", facts, owner, outcome=outcome, stop=stop,
                     start=None if waiting_since else created + dt.timedelta(minutes=20),
                     waiting_since=waiting_since, comment=COMMENTS["quote"],
-                    reason=f"最大折扣 {t.max_discount}%，客户协议折扣 {party.rate}%")
+                    reason=f"{max(t.max_discount, priced.discount)}% / {party.rate}%")
         elif status in (Q.IN_APPROVAL, Q.APPROVED, Q.REJECTED):
             quote.status = Q.SENT if status == Q.APPROVED else Q.DRAFT  # rules ask for nothing
         if planned is not None and waiting_since is not None:

@@ -237,6 +237,7 @@ def test_the_demo_has_every_state_adds_up_and_is_added_once():
     assert set(Account.objects.filter(pk__in=with_orders)
                .values_list("standing", flat=True)) == {Standing.CUSTOMER}
     assert not Account.objects.filter(pk__in=with_orders, credit_limit__lte=0).exists()
+    assert any(o.credit_override_by_id and o.credit_override_reason for o in orders)
     leads = Account.objects.filter(standing=Standing.LEAD)
     assert leads.exists()
     for account in leads:
