@@ -206,6 +206,12 @@ def test_waiting_approval_shows_its_steps(org, world):
     svc.submit_quote(org.rep, quote, quote.version)
     page = _client(org, "rep").get(reverse("orders:quote", args=[quote.pk])).content.decode()
     assert "Sales manager" in page
+    quote.refresh_from_db()
+    decide = reverse("orders:review_decide", args=[quote.review_id])
+    assert decide not in page  # the rep does not approve their own discount
+    page = _client(org, "manager").get(reverse("orders:quote", args=[quote.pk])).content \
+        .decode()
+    assert decide in page
 
 
 def test_send_page(org, w, settings, django_capture_on_commit_callbacks):
