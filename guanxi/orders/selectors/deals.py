@@ -175,18 +175,27 @@ def filter_contracts(user: User, data: dict[str, Any], now: dt.datetime | None =
     if waiting:
         qs = qs.filter(status=Contract.Status.IN_REVIEW, review__status=Review.Status.PENDING)
         if waiting == "overdue":
-            overdue = [s.pk for s in ReviewStep.objects.filter(
-                status=ReviewStep.Status.WAITING, review__flow=Flow.CONTRACT,
-                review__status=Review.Status.PENDING).only("pk", "status", "started_at",
-                                                           "due_hours")
-                if reviews.is_overdue(s, now)]
-            qs = qs.filter(review__steps__pk__in=overdue)
+            qs = qs.filter(review__steps__in=overdue_steps(now))
         elif waiting.isdigit():
             qs = qs.filter(review__steps__status=ReviewStep.Status.WAITING,
                            review__steps__position=int(waiting))
     if data.get("account"):
         qs = qs.filter(account_id=data["account"])
     return qs.order_by("-created_at", "-id")
+
+
+def overdue_steps(now: dt.datetime) -> QuerySet[ReviewStep]:
+    """Waiting contract review steps past their due hours, decided in the database: one
+    condition per distinct due time (there are a handful), so it works alike on SQLite and
+    PostgreSQL without interval arithmetic."""
+    waiting = ReviewStep.objects.filter(status=ReviewStep.Status.WAITING,
+                                        review__flow=Flow.CONTRACT,
+                                        review__status=Review.Status.PENDING)
+    hours = waiting.order_by().values_list("due_hours", flat=True).distinct()
+    late = Q(pk__in=[])
+    for h in hours:
+        late |= Q(due_hours=h, started_at__lt=now - dt.timedelta(hours=h))
+    return waiting.filter(late)
 
 
 def waiting_step_names() -> list[tuple[int, str]]:

@@ -13,6 +13,7 @@ from guanxi.customers.tests.api_client import as_
 from guanxi.orders.documents import store_upload
 from guanxi.orders.models import Contract, Document, Review, Tender
 from guanxi.orders.services import contracts, reviews
+from guanxi.orders.services import tenders as tender_svc
 from guanxi.orders.tests import deals_world
 from guanxi.orders.tests.deals_world import EXE, PDF, upload
 
@@ -199,3 +200,40 @@ def test_uploads_are_checked_and_downloads_are_attachments(w):
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_lists_cost_the_same_queries_for_more_rows(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(path, **params):
+        api = as_(w.org.manager)
+        api.get(path, **params)  # warm the session and the user's roles
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(path, **params).status_code == 200
+        return len(queries)
+
+    def more(first, last):
+        for n in range(first, last):
+            c = contracts.create_contract(w.org.rep, w.account, {"title": f"合同{n}",
+                                                                 "amount": "1000"})
+            contracts.submit_contract(w.org.rep, c, c.version)
+            tender_svc.create_tender(w.org.rep, w.account, {
+                "number": f"ZB-{n}", "title": "项目", "issuer": "国网",
+                "deadline": timezone.now() + dt.timedelta(days=n + 1)})
+
+    from guanxi.orders.models import ReviewStep
+
+    more(0, 1)
+    before = (count("contracts"), count("tenders"), count("contracts", waiting="review"))
+    more(1, 4)
+    after = (count("contracts"), count("tenders"), count("contracts", waiting="review"))
+    assert before == after
+    late = timezone.now() - dt.timedelta(days=5)
+    ReviewStep.objects.filter(pk=ReviewStep.objects.filter(status="waiting").first().pk) \
+        .update(started_at=late)
+    overdue = count("contracts", waiting="overdue")
+    ReviewStep.objects.filter(status="waiting").update(
+        started_at=timezone.now() - dt.timedelta(days=5))
+    assert count("contracts", waiting="overdue") == overdue
+    assert len(as_(w.org.manager).get("contracts", waiting="overdue").json()["items"]) == 4
