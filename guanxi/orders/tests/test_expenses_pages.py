@@ -109,3 +109,30 @@ def test_the_sidebar_shows_expenses_to_sales_staff(world):
     assert reverse("orders:expenses") in html and reverse("orders:reviews") in html
     html = login(world.org.marketing).get(reverse("orders:reviews")).content.decode()
     assert reverse("orders:expenses") not in html
+
+
+def test_the_list_costs_the_same_queries_for_more_claims(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.orders.services import expenses as svc
+
+    o = world.org
+    client = login(o.manager)
+
+    def claim(amount):
+        svc.create_claim(o.rep, {"account": world.acc.pk, "opportunity": world.opp.pk,
+                                 "category": "travel", "amount": amount,
+                                 "spent_on": dt.date(2026, 1, 5), "description": "出差"})
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("orders:expenses") + "?show=team").status_code == 200
+        return len(captured)
+
+    claim("10")
+    client.get(reverse("orders:expenses"))
+    few = queries()
+    for amount in ("20", "30", "40"):
+        claim(amount)
+    assert queries() == few

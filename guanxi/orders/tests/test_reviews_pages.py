@@ -225,3 +225,23 @@ def test_the_settings_link_is_for_administrators_only(world, persona):
     assert reverse("orders:review_rules") not in html
     html = login(world.org.admin).get(reverse("orders:reviews")).content.decode()
     assert reverse("orders:review_rules") in html
+
+
+def test_the_inbox_costs_the_same_queries_for_more_rows(world):
+    o = world.org
+    url = reverse("orders:reviews")
+    manager, teammate = login(o.manager), login(o.teammate)
+    submitted(world, "10", by=o.teammate, account=world.acc_tm)
+    manager.get(url)                                 # warm up sessions and caches
+    teammate.get(url)
+
+    def queries(client, tab=""):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url + tab).status_code == 200
+        return len(captured)
+
+    waiting, mine = queries(manager), queries(teammate, "?tab=mine")
+    for amount in ("20", "30", "40"):
+        submitted(world, amount, by=o.teammate, account=world.acc_tm)
+    assert queries(manager) == waiting
+    assert queries(teammate, "?tab=mine") == mine
