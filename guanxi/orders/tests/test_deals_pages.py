@@ -209,3 +209,13 @@ def test_customer_and_opportunity_cards(w):
     nav = render_to_string("orders/nav/deals.html", {"namespace": "orders",
                                                      "url_name": "contracts"})
     assert reverse("orders:tenders") in nav and reverse("orders:contracts") in nav
+
+
+def test_cards_sit_on_the_customer_and_opportunity_pages(w):
+    client = _client(w.org, "rep")
+    html = client.get(reverse("customers:detail", args=[w.account.pk])).content.decode()
+    assert 'id="deals"' in html and "ZB-2026-118" in html and w.contract.number in html
+    html = client.get(reverse("sales:opportunity", args=[w.opp.pk])).content.decode()
+    assert 'id="opportunity-deals"' in html and "ZB-2026-118" in html
+    nav = client.get(reverse("orders:tenders")).content.decode()
+    assert reverse("orders:contracts") in nav
