@@ -241,10 +241,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_bond": tender_svc.can_change_bond(user, tender),
         "soon": sel.deadline_soon(tender),
         "contracts": sel.visible_contracts(user).filter(tender=tender),
-        "upload_form": UploadForm(), "result_form": ResultForm(initial={
-            "version": tender.version, "result": tender.result
-            if tender.result != Tender.Result.PENDING else None,
-            "winner": tender.winner, "note": tender.result_note}),
+        "upload_form": UploadForm(),
         "can_contract": can_write and tender.result == Tender.Result.WON})
 
 
@@ -334,7 +331,9 @@ def tender_result(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     tender = sel.get_tender(user, pk)
     tender_svc.require_write(user, tender)
-    form = ResultForm(posted(request), initial={"version": tender.version})
+    form = ResultForm(posted(request), initial={
+        "version": tender.version, "winner": tender.winner, "note": tender.result_note,
+        "result": None if tender.result == Tender.Result.PENDING else tender.result})
     return _small_form(
         request, form,
         lambda d: tender_svc.record_result(user, tender, d["version"], d["result"],
