@@ -154,3 +154,25 @@ def test_pdf_download(org, w):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert w.approved.number in response["Content-Disposition"]
+
+
+def test_list_and_get_query_counts_do_not_grow(org, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = as_(org.manager)
+    quote = make_quote(world)
+    with CaptureQueriesContext(connection) as one:
+        api.get("quotes")
+    with CaptureQueriesContext(connection) as get_few:
+        api.get(f"quotes/{quote.pk}")
+    for _ in range(6):
+        make_quote(world)
+    many = make_quote(world)
+    svc.update_quote(org.rep, many, {}, lines(world) * 10, many.version)
+    with CaptureQueriesContext(connection) as more:
+        api.get("quotes")
+    with CaptureQueriesContext(connection) as get_many:
+        api.get(f"quotes/{many.pk}")
+    assert len(more) == len(one)
+    assert len(get_many) == len(get_few)

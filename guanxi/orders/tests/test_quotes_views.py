@@ -175,7 +175,7 @@ def test_actions_by_status_and_accept(org, w):
     w.account.refresh_from_db()
     assert w.account.standing == Standing.LEAD
     page = client.get(reverse("orders:quote", args=[w.approved.pk])).content.decode()
-    assert f"/orders/quotes/{w.approved.pk}/order/" in page
+    assert reverse("orders:order_create_from_quote", args=[w.approved.pk]) in page
     finance = _client(org, "finance").get(
         reverse("orders:quote", args=[w.draft.pk])).content.decode()
     assert 'name="action" value="submit"' not in finance and "Oil-immersed transformer" in finance

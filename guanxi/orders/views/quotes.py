@@ -233,7 +233,6 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orders/quotes/detail.html", {
         "quote": quote, "lines": sel.lines_of(quote), "versions": sel.revisions_of(quote),
         "actions": svc.actions_for(user, quote), "steps": steps,
-        "order_url": f"/orders/quotes/{quote.pk}/order/",
     })
 
 
