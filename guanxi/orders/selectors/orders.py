@@ -102,19 +102,29 @@ def may_see_deliveries(user: User) -> bool:
     return user.has_role(Role.DELIVERY, Role.MANAGER, Role.ADMIN)
 
 
+def account_cards(user: User, account_id: int, limit: int = 5,
+                  today: dt.date | None = None) -> dict[str, list[SalesOrder]]:
+    """For the customer's 360° page, in one query: its latest orders and those late or at
+    risk (the open items)."""
+    today = today or timezone.localdate()
+    latest = SalesOrder.objects.filter(account_id=account_id) \
+        .order_by("-order_date", "-id").values("pk")[:limit]
+    rows = list(orders_for(user).filter(account_id=account_id).filter(
+        Q(pk__in=latest) | late_q(today) | at_risk_q(today)).order_by("-order_date", "-id"))
+    for order in rows:
+        order.alert = alert_of(order, today)
+    return {"latest": rows[:limit],
+            "open": sorted((o for o in rows if o.alert), key=lambda o: o.promised_date)[:20]}
+
+
 def account_orders(user: User, account_id: int, limit: int = 5) -> list[SalesOrder]:
-    return list(orders_for(user).filter(account_id=account_id)[:limit])
+    return account_cards(user, account_id, limit)["latest"]
 
 
 def open_deliveries(user: User, account_id: int,
                     today: dt.date | None = None) -> list[SalesOrder]:
     """Late or at-risk orders of a customer (the 360° page's open items)."""
-    today = today or timezone.localdate()
-    rows = list(orders_for(user).filter(account_id=account_id)
-                .filter(late_q(today) | at_risk_q(today)).order_by("promised_date")[:20])
-    for order in rows:
-        order.alert = alert_of(order, today)
-    return rows
+    return account_cards(user, account_id, today=today)["open"]
 
 
 def opportunity_orders(user: User, opportunity_id: int) -> list[SalesOrder]:

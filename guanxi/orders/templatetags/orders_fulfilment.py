@@ -26,20 +26,27 @@ def order_pill(status: str) -> str:
     return PILLS.get(status, "pill-accent")
 
 
-@register.simple_tag
-def account_orders(account: Any, user: Any, limit: int = 5) -> list[SalesOrder]:
-    """The latest orders of a customer the user may see."""
+def _cards(account: Any, user: Any) -> dict[str, list[SalesOrder]]:
+    # Both cards of the customer page come from one query, kept on the account for the page.
     if account is None or not getattr(user, "is_authenticated", False):
-        return []
-    return sel.account_orders(user, account.pk, limit)
+        return {"latest": [], "open": []}
+    cards = getattr(account, "_order_cards", None)
+    if cards is None:
+        cards = sel.account_cards(user, account.pk)
+        account._order_cards = cards
+    return cards
+
+
+@register.simple_tag
+def account_orders(account: Any, user: Any) -> list[SalesOrder]:
+    """The latest orders of a customer the user may see."""
+    return _cards(account, user)["latest"]
 
 
 @register.simple_tag
 def account_open_deliveries(account: Any, user: Any) -> list[SalesOrder]:
     """Late or at-risk orders of a customer."""
-    if account is None or not getattr(user, "is_authenticated", False):
-        return []
-    return sel.open_deliveries(user, account.pk)
+    return _cards(account, user)["open"]
 
 
 @register.simple_tag

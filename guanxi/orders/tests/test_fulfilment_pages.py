@@ -257,3 +257,18 @@ def test_returned_order_is_changed_and_resubmitted_from_its_page(world):
     assert order.status == SalesOrder.Status.IN_REVIEW
     assert order.special_requirements == "标准灰色"
     assert order.total == Decimal("3390.00")
+
+
+def test_both_customer_cards_come_from_one_query(world, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    SalesOrder.objects.filter(pk=world.spare.pk).update(promised_date=dt.date(2020, 1, 1))
+    account = Account.objects.get(pk=world.shop.account.pk)
+    user = User.objects.get(pk=world.org.rep.pk)
+    _roles = user.role_codes, user.team_subtree_ids  # loaded once per request elsewhere
+    with django_assert_num_queries(1):
+        html = render_to_string("orders/account/fulfilment.html",
+                                {"account": account, "user": user}) \
+            + render_to_string("orders/account/open_deliveries.html",
+                               {"account": account, "user": user})
+    assert world.order.number in html and 'id="open-deliveries"' in html
