@@ -128,15 +128,20 @@ def _decimal(value: Any, places: str, *, low: Decimal | None = ZERO, high: Decim
         number = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         raise DomainError(_("Enter a number such as 12.50.")) from None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) >= Decimal("1e15"):
         raise DomainError(_("Enter a number such as 12.50."))
     number = number.quantize(Decimal(places))
     if low is not None and (number <= low if strict_low else number < low):
         raise DomainError(_("Must be more than %(low)s.") % {"low": low} if strict_low
-                          else _("Cannot be negative."))
+                          else _("Cannot be negative."), code="too_low")
     if high is not None and number > high:
-        raise DomainError(_("At most %(high)s.") % {"high": high})
+        raise DomainError(_("At most %(high)s.") % {"high": high}, code="too_high")
     return number
+
+
+def _is_id(value: Any) -> bool:
+    """A row id as a number or digits, small enough for every database's integer."""
+    return str(value).isdigit() and len(str(value)) < 16
 
 
 def _date(value: Any) -> dt.date | None:
@@ -193,7 +198,7 @@ def _clean_field(key: str, value: Any, account: Account, actor: User) -> Any:
             return None
         pk = value.pk if isinstance(value, Contact) else value
         contact = Contact.objects.filter(pk=pk, account=account, is_active=True).first() \
-            if str(pk).isdigit() else None
+            if _is_id(pk) else None
         if contact is None:
             raise DomainError(_("Choose a contact of this customer."))
         return contact
@@ -202,7 +207,7 @@ def _clean_field(key: str, value: Any, account: Account, actor: User) -> Any:
             return None
         pk = value.pk if isinstance(value, Opportunity) else value
         opp = Opportunity.objects.visible_to(actor).filter(pk=pk, account=account).first() \
-            if str(pk).isdigit() else None
+            if _is_id(pk) else None
         if opp is None:
             raise DomainError(_("Choose an opportunity of this customer."))
         return opp
@@ -234,7 +239,7 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
                 errors[f"lines[{i}].{key}"] = [_("This field cannot be set here.")]
         pk = line.get("product")
         pk = pk.pk if isinstance(pk, Product) else pk
-        ids.append(int(pk) if str(pk).isdigit() and len(str(pk)) < 16 else None)
+        ids.append(int(pk) if _is_id(pk) else None)
     products = {p.pk: p for p in Product.objects.filter(
         pk__in=[i for i in ids if i is not None], active=True)}
     quantities: dict[int, Decimal] = {}
@@ -273,10 +278,8 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
                 message = exc.message
                 if key == "discount_percent":
                     message = _("A discount is between 0 and 100 percent.")
-                elif key == "quantity":
-                    message = _("The quantity must be more than zero.") \
-                        if "more than" in exc.message or "negative" in exc.message \
-                        else exc.message
+                elif key == "quantity" and exc.code == "too_low":
+                    message = _("The quantity must be more than zero.")
                 errors[f"lines[{i}].{key}"] = [message]
         if product is None or f"lines[{i}].quantity" in errors:
             continue

@@ -371,3 +371,16 @@ def test_saving_takes_the_same_queries_for_few_and_many_lines(world):
 
     save(1)  # the year's first number creates its counter
     assert save(3) == save(60)
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"quantity": "1e100000"}, "lines[0].quantity"),
+    ({"unit_price": "NaN"}, "lines[0].unit_price"),
+    ({"product": "9" * 40}, "lines[0].product"),
+])
+def test_absurd_numbers_are_field_errors(world, bad, field):
+    with pytest.raises(FieldErrors) as exc:
+        svc.create_quote(world.org.rep, world.account, {"contact": "9" * 40},
+                         [{"product": world.transformer.pk, "quantity": "1", **bad}])
+    assert field in exc.value.errors and "contact" in exc.value.errors
+    assert not Quote.objects.exists()
