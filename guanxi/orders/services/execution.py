@@ -13,6 +13,8 @@ for e-mail in their notification settings, so the direct e-mail here is the only
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +37,7 @@ from guanxi.orders.money import ZERO
 from guanxi.orders.numbers import SHIPMENT, next_number
 from guanxi.orders.services.orders import _date, _quantity, order_url
 
+log = logging.getLogger(__name__)
 Status = SalesOrder.Status
 Production = SalesOrder.Production
 # Dates can be planned while the order is under way; shipping needs a confirmed order.
@@ -338,8 +341,12 @@ def _send(order: SalesOrder, message: str, kind: str) -> int:
         with translation.override(user.language or settings.LANGUAGE_CODE):
             title = _(message) % params
             body = "\n\n".join([title, link])
-            mail.send_mail(f"[{_('Guanxi')}] {title}"[:200], body,
-                           settings.DEFAULT_FROM_EMAIL, [user.email])
+            try:
+                mail.send_mail(f"[{_('Guanxi')}] {title}"[:200], body,
+                               settings.DEFAULT_FROM_EMAIL, [user.email])
+            except (OSError, smtplib.SMTPException):
+                # The alert stays in the app; one unreachable mailbox does not stop the rest.
+                log.warning("delivery alert e-mail to %s failed", user.pk, exc_info=True)
     return len(people)
 
 
