@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
@@ -139,10 +139,10 @@ class Ctx:
 
     def review(self, subject: Model, flow: str, facts: Facts, by: int, *, outcome: str,
                stop: int = 0, start: dt.datetime | None = None,
-               waiting_since: dt.datetime | None = None, end: dt.datetime | None = None,
-               reason: str = "", comment: str = "") -> PlannedReview | None:
+               waiting_since: dt.datetime | None = None, reason: str = "",
+               comment: str = "") -> PlannedReview | None:
         """Plan the review ``flow`` needs for ``facts`` (None when no step applies), placed in
-        time by when it started, since when its step waits, or when it ended."""
+        time by when it started or since when its step waits."""
         rules = [r for r in self.rules[flow] if applies(r, facts)]
         if not rules:
             return None
@@ -153,9 +153,7 @@ class Ctx:
         waited = sum(gaps[:stop], dt.timedelta(0))
         if waiting_since is not None:
             start = waiting_since - waited
-        elif end is not None:
-            start = end - sum(gaps, dt.timedelta(0))
-        assert start is not None
+        assert start is not None, "a review starts or waits at some time"
         times = [start]
         for gap in gaps:
             times.append(times[-1] + gap)
@@ -252,7 +250,3 @@ def _step(ctx: Ctx, p: PlannedReview, i: int, review: Review) -> tuple:
         return status, p.times[i], p.times[i + 1], ctx.decider(p.rules[i], team), p.comment
     return (S.QUEUED if p.outcome == Review.Status.PENDING else S.CANCELLED), None, None, \
         None, ""
-
-
-def bump(model: type[Model], ids: list[int], field_name: str = "version") -> None:
-    model.objects.filter(pk__in=ids).update(**{field_name: F(field_name) + 1})

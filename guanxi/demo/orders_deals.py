@@ -112,6 +112,9 @@ class Planner:
         self.plan.leads = {p.id for p in leads}
         self.lead_parties = leads
         self.others = [p for p in ctx.parties if p.id not in self.plan.leads]
+        # The first rep (王芳) is who most people sign in as: a good share of the deals is hers.
+        rep = ctx.user("rep").pk
+        self.first_rep = [p for p in self.others if p.owner_id == rep]
 
     # -- who ---------------------------------------------------------------------------------
 
@@ -124,7 +127,10 @@ class Planner:
                         and account_id not in self.plan.leads:
                     self.used_opps.add(oid)
                     return by_id[account_id], oid
-        return self.ctx.pick.choice(self.others), None
+        pick = self.ctx.pick
+        if self.first_rep and pick.random() < 0.3:
+            return pick.choice(self.first_rep), None
+        return pick.choice(self.others), None
 
     # -- quotes ------------------------------------------------------------------------------
 
@@ -168,14 +174,16 @@ class Planner:
             quote.valid_until = quote.issue_date + dt.timedelta(days=30)
         ready = planned.finished_at if planned and planned.finished_at else quote.created_at
         if quote.status in (Q.SENT, Q.ACCEPTED, Q.DECLINED, Q.SUPERSEDED):
-            quote.sent_at = ready + dt.timedelta(hours=ctx.rng.uniform(0.5, 20))
+            quote.sent_at = max(ready, min(ready + dt.timedelta(hours=ctx.rng.uniform(0.5, 20)),
+                                           ctx.now - dt.timedelta(minutes=30)))
             quote.sent_to = party.contact
         self.plan.quotes.append((quote, priced))
         return quote, priced
 
     def decide(self, quote: Quote, at: dt.datetime) -> None:
         sent = quote.sent_at or quote.created_at
-        quote.decided_at = max(at, sent + dt.timedelta(hours=2))
+        quote.decided_at = max(at, min(sent + dt.timedelta(hours=2),
+                                       self.ctx.now - dt.timedelta(minutes=10)))
 
     def accepted(self, party: Party, opp: int | None, decided: dt.date, **kwargs) -> tuple[
             Quote, Priced]:

@@ -69,7 +69,8 @@ def build(ctx: Ctx, deals: list[Deal]) -> list[SalesOrder]:
             else party.owner_id
         created = ctx.at(ordered, r.uniform(9, 16))
         if quote.decided_at and created <= quote.decided_at:
-            created = quote.decided_at + dt.timedelta(hours=r.uniform(1, 6))
+            created = min(quote.decided_at + dt.timedelta(hours=r.uniform(1, 6)),
+                          max(quote.decided_at, ctx.now - dt.timedelta(minutes=5)))
         order = SalesOrder(
             kind=SalesOrder.Kind.CUSTOM if custom else SalesOrder.Kind.STOCK, status=status,
             account_id=party.id, contact_id=party.contact_id, quote=quote,
