@@ -88,3 +88,22 @@ def test_a_failed_send_goes_on_the_timeline(world, settings):
     assert email_quote(quote.pk, world.org.rep.pk, "a@b.example", "", "en") == "failed"
     event = TimelineEvent.objects.filter(kind="orders.quote").order_by("-id").first()
     assert "could not be e-mailed to a@b.example" in event.title
+
+
+def test_without_the_pdf_library_the_page_says_so(world, monkeypatch):
+    import sys
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from guanxi.customers.tests.api_client import as_
+
+    quote = make_quote(world)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a machine without it
+    client = Client()
+    client.force_login(world.org.rep)
+    response = client.get(reverse("orders:quote_pdf", args=[quote.pk]))
+    assert response.status_code == 503
+    assert "cannot make PDF documents" in response.content.decode()
+    response = as_(world.org.rep).get(f"quotes/{quote.pk}/pdf")
+    assert response.status_code == 503 and response.json()["code"] == "pdf_unavailable"

@@ -136,8 +136,9 @@ def _posted_rows(request: HttpRequest) -> list[Row]:
 
 
 def _rows_of(quote: Quote) -> list[Row]:
+    # A price equal to the customer's price is left empty, so it follows quantity breaks.
     return [Row(product=str(li.product_id), quantity=f"{li.quantity.normalize():f}",
-                unit_price=str(li.unit_price),
+                unit_price="" if li.unit_price == li.list_price else str(li.unit_price),
                 discount_percent=f"{li.discount_percent.normalize():f}"
                 if li.discount_percent else "",
                 description=li.description if li.description != li.product.name_zh else "",
