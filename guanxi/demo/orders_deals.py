@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from guanxi.demo.orders_context import Ctx, Party, PlannedReview
-from guanxi.demo.orders_lines import Priced, make_lines
+from guanxi.demo.orders_lines import Priced, make_lines, revise
 from guanxi.orders.models import Contract, Quote, QuoteLine, Review, Tender
 from guanxi.orders.money import cents
 from guanxi.orders.numbers import CONTRACT, QUOTE
@@ -137,10 +137,11 @@ class Planner:
     def quote(self, party: Party, opp: int | None, status: str, *, issued: dt.date,
               review: str = "", custom: bool | None = None, big: bool = False,
               min_lines: int = 1, waiting_since: dt.datetime | None = None,
-              review_outcome: str = "", stop: int = 0) -> tuple[Quote, Priced]:
+              review_outcome: str = "", stop: int = 0,
+              priced: Priced | None = None) -> tuple[Quote, Priced]:
         ctx = self.ctx
-        priced = make_lines(ctx, party, review=review, custom=custom, big=big,
-                            min_lines=min_lines)
+        priced = priced or make_lines(ctx, party, review=review, custom=custom, big=big,
+                                      min_lines=min_lines)
         t = priced.totals
         created = ctx.at(issued, ctx.rng.uniform(8.5, 11))
         owner = party.owner_id
@@ -239,25 +240,25 @@ class Planner:
                                                   + dt.timedelta(days=r.randint(5, 25)))))
         for status in REVISED:
             party, opp = self.party("quotation", "tender")
-            first, _p = self.quote(party, opp, Q.SUPERSEDED, issued=ctx.days_ago(20, 200))
+            first, priced = self.quote(party, opp, Q.SUPERSEDED, issued=ctx.days_ago(20, 200))
+            second = revise(ctx, party, priced, review=status == Q.IN_APPROVAL)
             second_day = min(ctx.today, first.issue_date + dt.timedelta(days=r.randint(5, 15)))
             if status == Q.ACCEPTED:
                 ordered = min(ctx.today, second_day + dt.timedelta(days=r.randint(5, 20)))
-                quote, priced = self.quote(party, opp, status, issued=second_day)
+                quote, priced = self.quote(party, opp, status, issued=second_day, priced=second)
                 self.decide(quote, ctx.at(ordered))
                 self.plan.deals.append(Deal(party, quote, priced, opp, "delivered"
                                             if ordered < ctx.today - dt.timedelta(days=30)
                                             else "confirmed", ordered))
             elif status == Q.IN_APPROVAL:
-                quote, _p = self.quote(party, opp, status, issued=ctx.today, review="manager",
+                quote, _p = self.quote(party, opp, status, issued=ctx.today, priced=second,
                                        waiting_since=ctx.now - dt.timedelta(hours=3))
             else:
-                quote, _p = self.quote(party, opp, status, issued=second_day)
+                quote, _p = self.quote(party, opp, status, issued=second_day, priced=second)
                 if status == Q.DECLINED:
                     self.decide(quote, ctx.at(min(ctx.today, second_day
                                                   + dt.timedelta(days=10))))
             quote.revision = 2
-            quote.title = f"{quote.title}（第二版）"
             if quote.created_at <= first.created_at:
                 quote.created_at = first.created_at + dt.timedelta(days=1)
             self.plan.revisions.append((first, quote))

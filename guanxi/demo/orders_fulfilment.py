@@ -7,7 +7,7 @@ tracking numbers. Order lines are the quote's lines, so the order adds up like t
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from guanxi.demo.orders_catalog import MTO
 from guanxi.demo.orders_context import Ctx
@@ -37,13 +37,6 @@ def _tracking(ctx: Ctx, carrier: str) -> str:
     if carrier == "德邦物流":
         return f"DPK{r.randrange(10**11, 10**12)}"
     return f"11{r.randrange(10**10, 10**11)}"
-
-
-def _effective(line) -> Decimal:
-    value = line.quantity * line.list_price
-    if not value:
-        return Decimal(0)
-    return (100 * (value - line.net_amount) / value).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def build(ctx: Ctx, deals: list[Deal]) -> list[SalesOrder]:
@@ -108,7 +101,7 @@ def build(ctx: Ctx, deals: list[Deal]) -> list[SalesOrder]:
         lines = [OrderLine(
             order=order, position=q.position, product=q.product, description=q.description,
             unit=q.unit, quantity=q.quantity, list_price=q.list_price, unit_price=q.unit_price,
-            discount_percent=_effective(q), tax_rate=q.tax_rate, net_amount=q.net_amount,
+            discount_percent=q.discount_percent, tax_rate=q.tax_rate, net_amount=q.net_amount,
             tax_amount=q.tax_amount, total=q.total, cost=q.cost, shipped_quantity=Decimal(0))
             for q in priced.lines]
         order._demo_lines, order._demo_shipments = lines, []

@@ -134,13 +134,40 @@ def make_lines(ctx: Ctx, party: Party, *, review: str = "", custom: bool | None 
             base, discount = [Decimal(0)] * len(base), Decimal(0)
             continue
         break
-    lines = [QuoteLine(position=i, product=p, unit=p.unit, quantity=li.quantity,
-                       list_price=li.list_price, unit_price=li.unit_price,
-                       discount_percent=li.discount_percent, tax_rate=li.tax_rate,
-                       net_amount=a.net, tax_amount=a.tax, total=a.total, cost=li.cost,
-                       description=p.name_zh if r.random() < 0.5 else "")
-             for i, (p, li, a) in enumerate(zip(picked, inputs, amounts, strict=True),
-                                           start=1)]
-    return Priced(lines=lines, totals=totals, discount=discount,
-                  currency="USD" if party.usd else "CNY", price_list=price_list, theme=theme,
-                  needs_review=needs)
+    return Priced(lines=_lines(party, picked, inputs, amounts), totals=totals,
+                  discount=discount, currency="USD" if party.usd else "CNY",
+                  price_list=price_list, theme=theme, needs_review=needs)
+
+
+def revise(ctx: Ctx, party: Party, first: Priced, *, review: bool = False) -> Priced:
+    """The lines of a second version: the same products, the customer's full rate (beyond it
+    when the new version goes to approval), and the biggest line cut back a fifth."""
+    rate = Decimal(0) if party.usd else party.rate
+    biggest = max(range(len(first.lines)), key=lambda i: first.lines[i].net_amount)
+    inputs = []
+    for i, line in enumerate(first.lines):
+        quantity = line.quantity
+        if i == biggest and quantity >= 2:
+            quantity = max(Decimal(1), (quantity * Decimal("0.8")).quantize(Decimal(1)))
+        discount = min(rate + ctx.rng.choice(EXTRA), Decimal(60)) if review and i == biggest \
+            else rate
+        inputs.append(LineInput(quantity=quantity, list_price=line.list_price,
+                                unit_price=line.unit_price, discount_percent=discount,
+                                tax_rate=line.tax_rate, cost=line.cost))
+    amounts, totals = price_lines(inputs)
+    facts = Facts(amount=totals.total, discount=totals.max_discount, customer_rate=rate)
+    return Priced(lines=_lines(party, [li.product for li in first.lines], inputs, amounts),
+                  totals=totals, discount=Decimal(0), currency=first.currency,
+                  price_list=first.price_list, theme=first.theme,
+                  needs_review=any(applies(rule, facts) for rule in ctx.rules["quote"]))
+
+
+def _lines(party: Party, products: list[Product], inputs: list[LineInput],
+           amounts: list) -> list[QuoteLine]:
+    return [QuoteLine(position=i, product=p, unit=p.unit, quantity=li.quantity,
+                      list_price=li.list_price, unit_price=li.unit_price,
+                      discount_percent=li.discount_percent, tax_rate=li.tax_rate,
+                      net_amount=a.net, tax_amount=a.tax, total=a.total, cost=li.cost,
+                      description=p.name_en if party.usd else p.name_zh)
+            for i, (p, li, a) in enumerate(zip(products, inputs, amounts, strict=True),
+                                          start=1)]
