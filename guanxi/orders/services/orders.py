@@ -396,8 +396,10 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
                 data={"order": order.pk})
     except IntegrityError:
         # Two people converted the same document at once: the other one's order stands.
-        found = SalesOrder.objects.filter(
-            Q(quote=quote) if contract is None else Q(contract=contract)).first()
+        same = Q(contract=contract) if contract is not None else Q(pk__in=[])
+        if quote is not None:
+            same |= Q(quote=quote)
+        found = SalesOrder.objects.filter(same).first()
         if found is None:
             raise
         found.created = False
