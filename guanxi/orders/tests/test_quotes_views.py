@@ -259,3 +259,9 @@ def test_pdf_page(org, w):
     response = _client(org, "finance").get(reverse("orders:quote_pdf", args=[w.approved.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{w.approved.number}.pdf"' in response["Content-Disposition"]
+
+
+def test_sidebar_links_to_quotes(org, w):
+    page = _client(org, "finance").get(reverse("orders:quote", args=[w.draft.pk])) \
+        .content.decode()
+    assert f'class="nav-item active" href="{reverse("orders:quotes")}"' in page
