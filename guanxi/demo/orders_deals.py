@@ -118,17 +118,19 @@ class Planner:
 
     # -- who ---------------------------------------------------------------------------------
 
-    def party(self, *stages: str) -> tuple[Party, int | None]:
-        """A customer with an unused opportunity in one of ``stages`` if there is one."""
+    def party(self, *stages: str, first_rep: bool = False) -> tuple[Party, int | None]:
+        """A customer with an unused opportunity in one of ``stages`` if there is one (of
+        the first rep's customers with ``first_rep``)."""
         by_id = self.ctx.by_id
+        allowed = {p.id for p in self.first_rep} if first_rep and self.first_rep else by_id
         for stage in stages:
             for oid, account_id in self.ctx.opps.get(stage, ()):
-                if oid not in self.used_opps and account_id in by_id \
+                if oid not in self.used_opps and account_id in allowed \
                         and account_id not in self.plan.leads:
                     self.used_opps.add(oid)
                     return by_id[account_id], oid
         pick = self.ctx.pick
-        if self.first_rep and pick.random() < 0.3:
+        if self.first_rep and (first_rep or pick.random() < 0.3):
             return pick.choice(self.first_rep), None
         return pick.choice(self.others), None
 
@@ -310,7 +312,9 @@ class Planner:
             if tender is not None:
                 party, opp = by_id[tender.account_id], tender.opportunity_id
             else:
-                party, opp = self.party("won" if status == C.SIGNED else "contract_review")
+                # The first rep's sales manager has contracts of hers to review.
+                party, opp = self.party("won" if status == C.SIGNED else "contract_review",
+                                        first_rep=status == C.IN_REVIEW and i in (1, 4, 7))
             big = stop == 3 or i % 3 == 0
             # Work backwards from today: order, signature, review, quote.
             ordered = order_age(ctx, order_status) if order_status else None
