@@ -237,3 +237,19 @@ def test_withdrawn_by_the_submitter_is_a_draft_again(world):
     svc.update_contract(world.org.rep, contract, contract.version, {"amount": "190000"})
     svc.submit_contract(world.org.rep, contract, contract.version)
     assert Contract.objects.get(pk=contract.pk).review_id != review.pk
+
+
+def test_signing_with_a_bad_scan_changes_nothing(world):
+    from guanxi.orders.tests.deals_world import EXE
+
+    submit(world)
+    for persona in ("manager", "delivery", "finance"):
+        decide(world, persona, "approve")
+    contract = Contract.objects.get(pk=world.contract.pk)
+    with pytest.raises(DomainError) as exc:
+        svc.sign_contract(world.org.rep, contract, "2026-11-20", contract.version,
+                          scan=upload("签字版.pdf", EXE), now=T0)
+    assert exc.value.field == "file"
+    contract = Contract.objects.get(pk=world.contract.pk)
+    assert contract.status == "approved" and contract.signed_on is None
+    assert not Document.objects.filter(contract=contract).exists()
