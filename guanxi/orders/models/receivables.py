@@ -70,7 +70,8 @@ class Invoice(models.Model):
             # overdue by due date), so a million invoices are one index-only scan.
             models.Index(fields=["account", "issue_date", "due_date", "outstanding"],
                          name="inv_open_account", condition=models.Q(outstanding__gt=0)),
-            models.Index(fields=["issue_date", "outstanding"], name="inv_open_date",
+            # The aging totals read by invoice date; the due date makes them overdue or not.
+            models.Index(fields=["issue_date", "due_date", "outstanding"], name="inv_open_date",
                          condition=models.Q(outstanding__gt=0)),
             models.Index(fields=["collection_owner", "due_date"], name="inv_open_collector",
                          condition=models.Q(outstanding__gt=0)),

@@ -96,8 +96,9 @@ def test_aging_is_a_few_queries_whatever_the_size(rworld, django_assert_max_num_
     for n in range(5):
         account = make_account(by=rworld.org.rep, name=f"客户{n}号有限公司")
         make_invoice(account, 100 + n, issued=ago(n * 20))
-    # The user's roles, the totals, the top customers, their names: never one per invoice.
-    with django_assert_max_num_queries(4):
+    # The user's roles, the totals, the biggest customers, their buckets, their names: a
+    # fixed number of queries, never one per invoice or customer.
+    with django_assert_max_num_queries(5):
         report = sel.aging(rworld.org.finance, as_of=TODAY)
     assert len(report.customers) == 5
 
@@ -118,3 +119,20 @@ def test_collection_list_oldest_first_with_phone_and_days(rworld):
     assert items[0].phone == "+8613812345678" and items[0].contact == "张会计"
     assert items[0].reminders == 0
     assert sel.overdue_for_collector(org.rep, TODAY) == []
+
+
+def test_scoped_one_pass_matches_the_full_view(rworld, make_account):
+    """A rep's aging (one pass with a window) and finance's (totals, then the biggest
+    customers) agree when the rep sees every open invoice."""
+    org = rworld.org
+    second = make_account(by=org.rep, name="杭州第二电气有限公司")
+    third = make_account(by=org.rep, name="杭州第三电气有限公司")
+    for account, amounts in ((rworld.mine, (500, 20)), (second, (300, 7)), (third, (100, 50))):
+        for n, amount in enumerate(amounts):
+            make_invoice(account, amount, issued=ago(25 + 40 * n))
+    mine, everything = (sel.aging(user, as_of=TODAY, top=2) for user in (org.rep, org.finance))
+    assert mine.totals == everything.totals
+    assert mine.customers == everything.customers
+    assert mine.others == everything.others
+    assert [c.name for c in mine.customers] == ["上海明珠机电有限公司", "杭州第二电气有限公司"]
+    assert mine.others.total == D("150.00") and mine.others.buckets["31_60"] == D("0.00")
