@@ -272,3 +272,15 @@ def test_both_customer_cards_come_from_one_query(world, django_assert_num_querie
             + render_to_string("orders/account/open_deliveries.html",
                                {"account": account, "user": user})
     assert world.order.number in html and 'id="open-deliveries"' in html
+
+
+def test_late_and_at_risk_filters_and_unknown_actions(world):
+    SalesOrder.objects.filter(pk=world.spare.pk).update(promised_date=dt.date(2020, 1, 1))
+    client = client_for(world.org.manager)
+    late = client.get(reverse("orders:orders"), {"alert": "late"}).content.decode()
+    assert world.spare.number in late and world.order.number not in late
+    deliveries = client.get(reverse("orders:deliveries")).content.decode()
+    assert world.spare.number in deliveries  # a manager sees the team's deliveries
+    unknown = client.post(reverse("orders:order_action", args=[world.order.pk, "explode"]),
+                          {"version": world.order.version})
+    assert unknown.status_code == 404
