@@ -1,7 +1,8 @@
 """Reads of tenders, contracts and their documents, through the scoped querysets.
 
 Contracts are also visible to whoever takes part in their review (the technical reviewer who
-does not otherwise see the customer, say): anyone involved sees where a contract waits.
+does not otherwise see the customer, say): anyone involved sees where a contract waits — the
+rule lives in ``selectors.scope.document_scope`` with every other visibility rule.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from django.utils import timezone
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.orders.models import Contract, Document, Flow, Quote, Review, ReviewStep, Tender
-from guanxi.orders.selectors.scope import document_scope
 from guanxi.orders.services import reviews
 
 UPCOMING_DAYS = 7
@@ -31,24 +31,8 @@ def visible_tenders(user: User) -> QuerySet[Tender]:
     return Tender.objects.visible_to(user)
 
 
-def _reviewed_by(user: User) -> Q:
-    """Contracts whose review has a step for ``user``: named, or for a role they hold."""
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    roles = list(user.role_codes)
-    steps = ReviewStep.objects.filter(review__flow=Flow.CONTRACT).filter(
-        Q(approver=user) | Q(decided_by=user)
-        | Q(approver__isnull=True, approver_role__in=roles))
-    return Q(pk__in=steps.values("review__subject_id"))
-
-
 def visible_contracts(user: User) -> QuerySet[Contract]:
-    scope = document_scope(user, Contract)
-    if scope is None:
-        return Contract.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return Contract.objects.none()
-    return Contract.objects.filter(scope | _reviewed_by(user))
+    return Contract.objects.visible_to(user)
 
 
 def get_tender(user: User, pk: Any) -> Tender:
