@@ -150,14 +150,14 @@ def update_schedule(actor: User, order: SalesOrder, data: dict[str, Any],
             audit.log(actor, "orders.order.status_changed", order,
                       changes={"status": [status_before, order.status]})
         if "promised_date" in changes and old["promised_date"] is not None:
-            add_event(order.account, "orders.delivery", gettext_noop(
+            add_event(order.account, "orders.order_schedule", gettext_noop(
                 "Order %(number)s: promised delivery moved from %(old)s to %(new)s — "
                 "%(reason)s"), actor,
                 params={"number": order.number, "old": old["promised_date"],
                         "new": changes["promised_date"], "reason": reason},
                 data={"order": order.pk})
         if "production_status" in changes:
-            add_event(order.account, "orders.production", gettext_noop(
+            add_event(order.account, "orders.order_production", gettext_noop(
                 "Order %(number)s: production %(status)s"), actor,
                 params={"number": order.number,
                         "status": Production(changes["production_status"]).label},
@@ -302,7 +302,7 @@ def mark_delivered(actor: User, target: SalesOrder | Shipment, delivered_on: Any
         if done:
             audit.log(actor, "orders.order.status_changed", order,
                       changes={"status": [before, Status.DELIVERED]})
-            add_event(order.account, "orders.delivery", gettext_noop(
+            add_event(order.account, "orders.shipment_delivered", gettext_noop(
                 "Order %(number)s delivered on %(date)s"), actor,
                 params={"number": order.number, "date": order.actual_date},
                 data={"order": order.pk})

@@ -439,7 +439,7 @@ def _confirmed(actor: User | None, order: SalesOrder) -> None:
     if account.standing != Standing.CUSTOMER:
         Account.objects.filter(pk=account.pk).update(standing=Standing.CUSTOMER)
         account.standing = Standing.CUSTOMER
-        add_event(account, "orders.standing", gettext_noop(
+        add_event(account, "orders.order_customer", gettext_noop(
             "Became a customer with order %(number)s"), actor,
             params={"number": order.number}, data={"order": order.pk})
     Transaction.objects.get_or_create(

@@ -89,7 +89,7 @@ def test_a_new_promised_date_needs_a_reason_and_is_on_the_timeline(shop, order):
                                    object_id=str(order.pk))
     assert entry.changes["promised_date"] == ["2026-06-20", "2026-06-25"]
     assert entry.data["reason"] == "原材料到货延迟"
-    assert TimelineEvent.objects.filter(account=shop.account, kind="orders.delivery").exists()
+    assert TimelineEvent.objects.filter(account=shop.account, kind="orders.order_schedule").exists()
 
 
 def test_schedule_refusals(shop, order):
