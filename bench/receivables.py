@@ -145,7 +145,7 @@ def scenarios(org) -> list[Scenario]:
         Scenario("aging (finance, one collection owner)",
                  [lambda: sel.aging(finance, as_of=today, collection_owner=collector)]),
         Scenario("overdue list (collection owner)",
-                 [lambda: sel.overdue_for_collector(collector, today)], "oldest 500"),
+                 [lambda: sel.overdue_for_collector(collector, today)], "oldest 200"),
         Scenario("receivables page (finance)", [_get(client, reverse("orders:receivables"))]),
         Scenario("aging API (finance)", [_get(client, "/api/receivables/aging")]),
     ]

@@ -64,9 +64,9 @@ def receivables(request: HttpRequest) -> HttpResponse:
     as_of = _date(request.GET.get("as_of"), today)
     collector = _int(request.GET.get("collection_owner"))
     team = _int(request.GET.get("team"))
+    top = min(_int(request.GET.get("top")) or 15, 100)
     report = sel.aging(request.user, as_of=as_of, collection_owner=collector, team=team,
-                       top=int(request.GET.get("top") or 15) if str(
-                           request.GET.get("top") or "").isdigit() else 15)
+                       top=top)
     peak = max([*report.totals.buckets.values(), 0]) or 1
     bars = [(label, amount, int(100 * amount / peak))
             for label, amount in report.totals.bucket_list]
