@@ -82,10 +82,6 @@ def _require_status(quote: Quote, allowed: Sequence[str], message: str) -> None:
         raise DomainError(message, field="status", code="wrong_status")
 
 
-def is_live(quote: Quote) -> bool:
-    return quote.status not in (S.SUPERSEDED, S.CANCELLED)
-
-
 def actions_for(user: User, quote: Quote) -> set[str]:
     """What ``user`` may do to ``quote`` now (the page shows these buttons)."""
     if not can_edit_quote(user, quote):
