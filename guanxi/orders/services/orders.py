@@ -250,6 +250,10 @@ def over_credit_limit(account: Account, amount: Decimal) -> bool:
     return credit_exposure(account) + amount > (account.credit_limit or ZERO)
 
 
+def _amount(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
 def _tell_finance(actor: User, account: Account, total: Decimal, url: str) -> None:
     """Once per document while unread: finance decides on an override from the link."""
     for user in User.objects.filter(is_active=True, user_roles__role=Role.FINANCE).distinct():
@@ -258,7 +262,7 @@ def _tell_finance(actor: User, account: Account, total: Decimal, url: str) -> No
             continue
         notify(user, gettext_noop("An order for %(account)s (%(total)s) is over the credit "
                                   "limit and waits for your override"),
-               {"account": account.name, "total": total}, kind="orders.credit", url=url,
+               {"account": account.name, "total": _amount(total)}, kind="orders.credit", url=url,
                actor=actor)
 
 
@@ -279,8 +283,8 @@ def _check_credit(actor: User, account: Account, total: Decimal, reason: str,
         _("This order (%(total)s) would take %(account)s over the credit limit of "
           "%(limit)s (already owed or on order: %(exposure)s). Finance must approve it: they "
           "have been notified and can create the order with an override.")
-        % {"total": total, "account": account.name, "limit": account.credit_limit,
-           "exposure": credit_exposure(account)},
+        % {"total": _amount(total), "account": account.name,
+           "limit": _amount(account.credit_limit), "exposure": _amount(credit_exposure(account))},
         field="credit", code="over_credit_limit")
 
 

@@ -78,7 +78,7 @@ CASES = [
      "200 404 404 200 403 404 403 404 200 401 403"),
     ("resubmit", "post", lambda w: f"orders/{w.returned.pk}/resubmit",
      lambda w: {"version": w.returned.version, "special_requirements": "标准色"},
-     "200 404 404 200 403 404 403 404 200 401 403"),
+     "200 404 404 200 403 404 403 403 200 401 403"),  # every deliverer sees orders in review
     ("shipments", "get", lambda w: f"orders/{w.order.pk}/shipments", None,
      "200 404 404 200 200 404 200 404 200 401 200"),
     ("ship", "post", lambda w: f"orders/{w.order.pk}/shipments",

@@ -119,7 +119,7 @@ def test_over_the_credit_limit_a_rep_is_refused_and_finance_is_told(shop):
         with pytest.raises(DomainError) as exc:
             svc.order_from_quote(org.rep, shop.quote, {}, today=TODAY)
     assert exc.value.code == "over_credit_limit" and exc.value.field == "credit"
-    assert "Finance must approve" in exc.value.message and "1000.00" in exc.value.message
+    assert "Finance must approve" in exc.value.message and "1,000.00" in exc.value.message
     assert not SalesOrder.objects.exists() and not Transaction.objects.exists()
     notes = Notification.objects.filter(recipient=org.finance, kind="orders.credit")
     assert notes.count() == 1  # told once, not per attempt

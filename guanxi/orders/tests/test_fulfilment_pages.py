@@ -99,7 +99,7 @@ CASES = [
     ("resubmit", "post",
      lambda w: reverse("orders:order_action", args=[w.returned.pk, "resubmit"]),
      lambda w: {"version": w.returned.version},
-     "302 404 404 302 403 404 403 404 302 302"),
+     "302 404 404 302 403 404 403 403 302 302"),  # every deliverer sees orders in review
     ("convert quote form", "get",
      lambda w: reverse("orders:order_create_from_quote", args=[w.quote.pk]), None,
      "200 404 404 200 200 404 404 404 200 302"),

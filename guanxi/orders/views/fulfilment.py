@@ -8,6 +8,7 @@ one service and answers; refusals show at the field.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -84,10 +85,12 @@ class ConvertForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Anything beyond the catalogue makes a custom order, which goes "
                                "through the order review."))
-    delivery_owner = forms.ModelChoiceField(label=gettext_lazy("Delivery owner"),
-                                            required=False, queryset=User.objects.none())
-    collection_owner = forms.ModelChoiceField(label=gettext_lazy("Collection owner"),
-                                              required=False, queryset=User.objects.none())
+    delivery_owner = forms.ModelChoiceField(
+        label=gettext_lazy("Delivery owner"), required=False, queryset=User.objects.none(),
+        empty_label=gettext_lazy("The opportunity's, if any"))
+    collection_owner = forms.ModelChoiceField(
+        label=gettext_lazy("Collection owner"), required=False, queryset=User.objects.none(),
+        empty_label=gettext_lazy("The opportunity's, if any"))
     credit_override_reason = forms.CharField(
         label=gettext_lazy("Credit override reason"), required=False, max_length=300,
         help_text=gettext_lazy("Finance only: why this order may go beyond the customer's "
@@ -375,11 +378,12 @@ def _convert(request: HttpRequest, source: Quote | Contract, make, back: str) ->
         else:
             messages.success(request, _("Order %(number)s created.") % {"number": order.number})
             return done(request, reverse("orders:order", args=[order.pk]))
+    lines = list(source.lines.all()) if isinstance(source, Quote) \
+        else list(source.quote.lines.all()) if source.quote_id else []
     return render(request, "orders/fulfilment/convert.html", {
         "base": page_template(request), "form": form, "source": source, "back": back,
-        "action": request.get_full_path(), "over_limit": over_limit,
-        "lines": list(source.lines.all()) if isinstance(source, Quote)
-        else list(source.quote.lines.all()) if source.quote_id else [],
+        "action": request.get_full_path(), "over_limit": over_limit, "lines": lines,
+        "lines_total": sum((line.total for line in lines), Decimal("0")),
         "title": _("Create an order"), "submit": _("Create order")})
 
 
