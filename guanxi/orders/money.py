@@ -80,10 +80,11 @@ def price_lines(lines: Sequence[LineInput],
             if list_value > ZERO else ZERO
         amounts.append(LineAmounts(list_value=list_value, net=net, tax=tax, total=net + tax,
                                    discount_percent=max(effective, ZERO)))
-    subtotal = sum((a.list_value for a in amounts), ZERO)
-    net = sum((a.net for a in amounts), ZERO)
-    tax = sum((a.tax for a in amounts), ZERO)
+    none = Decimal("0.00")  # an empty document still has amounts in fen
+    subtotal = sum((a.list_value for a in amounts), none)
+    net = sum((a.net for a in amounts), none)
+    tax = sum((a.tax for a in amounts), none)
     return amounts, Totals(
         subtotal=subtotal, discount_amount=subtotal - net, net=net, tax=tax, total=net + tax,
-        max_discount=max((a.discount_percent for a in amounts), default=ZERO),
+        max_discount=max((a.discount_percent for a in amounts), default=none),
         cost=cents(sum((li.quantity * li.cost for li in lines), ZERO)))
