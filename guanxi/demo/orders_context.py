@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -104,6 +105,17 @@ class Ctx:
     reviews: list[PlannedReview] = field(default_factory=list)
     rules: dict[str, list[ReviewRule]] = field(default_factory=dict)
     managers: dict[int | None, User] = field(default_factory=dict)
+
+    @property
+    def star(self) -> User:
+        """Whose deals the story follows: the first rep (王芳), or in a small database where
+        she has no customer to sell to, the rep with the most."""
+        rep = self.user("rep")
+        owners = Counter(p.owner_id for p in self.parties)
+        if owners[rep.pk] or not owners:
+            return rep
+        best = owners.most_common(1)[0][0]
+        return next((u for u in self.org.reps if u.pk == best), rep)
 
     @property
     def by_id(self) -> dict[int, Party]:

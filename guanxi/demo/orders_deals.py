@@ -108,12 +108,14 @@ class Planner:
         self.ctx = ctx
         self.plan = Plan()
         self.used_opps: set[int] = set()
-        leads = ctx.pick.sample(ctx.parties, min(LEADS, len(ctx.parties) // 4))
+        # The first rep (王芳) is who most people sign in as: a good share of the deals is hers,
+        # so her customers are not the ones kept at lead customer.
+        rep = ctx.star.pk
+        others = [p for p in ctx.parties if p.owner_id != rep]
+        leads = ctx.pick.sample(others, min(LEADS, len(ctx.parties) // 4, len(others)))
         self.plan.leads = {p.id for p in leads}
         self.lead_parties = leads
         self.others = [p for p in ctx.parties if p.id not in self.plan.leads]
-        # The first rep (王芳) is who most people sign in as: a good share of the deals is hers.
-        rep = ctx.user("rep").pk
         self.first_rep = [p for p in self.others if p.owner_id == rep]
 
     # -- who ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The first rep's quote-to-cash story on the customers' timelines (quotes sent and accepted,
-contracts signed, orders, shipments, invoices, payments), and a few records entered through
-the quote-to-cash services themselves."""
+"""The first rep's (``Ctx.star``) quote-to-cash story on the customers' timelines (quotes sent
+and accepted, contracts signed, orders, shipments, invoices, payments), and a few records
+entered through the quote-to-cash services themselves."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ S = SalesOrder.Status
 def timeline(ctx: Ctx, plan: Plan, orders: list[SalesOrder], invoices: list[Invoice],
              payments: list[Payment]) -> int:
     """Timeline entries for the first rep's documents; returns how many."""
-    rep = ctx.user("rep")
+    rep = ctx.star
     mine = {p.id for p in ctx.parties if p.owner_id == rep.pk}
     finance, delivery = ctx.user("finance"), ctx.user("delivery")
     events: list[TimelineEvent] = []
@@ -104,7 +104,7 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     from guanxi.orders.services import contracts, orders, quotes, receivables, reviews
 
     users = ctx.org.users
-    rep, manager, finance = users["rep"], users["manager"], users["finance"]
+    rep, finance = ctx.star, users["finance"]
     entered = 0
 
     def attempt(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -170,6 +170,7 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
                                                 contract.version):
                 contract.refresh_from_db()
                 if contract.review is not None:
+                    manager = ctx.managers.get(contract.team_id) or users["manager"]
                     attempt(reviews.decide, manager, contract.review, "approve", "同意",
                             contract.review.version)
 
