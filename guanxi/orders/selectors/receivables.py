@@ -335,6 +335,14 @@ def open_items(account: Account) -> dict[str, list]:
     return {"invoices": invoices, "orders": orders}
 
 
+def account_aging(user: User, account: Account, as_of: dt.date) -> tuple[AgingRow, int]:
+    """One customer's outstanding by bucket (as in ``aging``) and how many of its invoices
+    are overdue: one aggregate, for the customer page."""
+    sums = _aging_sums(as_of) | {"overdue_count": Count("id", filter=Q(due_date__lt=as_of))}
+    values = open_invoices(user, as_of=as_of, account=account).order_by().aggregate(**sums)
+    return _row(values, account.pk, account.name), int(values["overdue_count"] or 0)
+
+
 def overdue_amount(account: Account, as_of: dt.date) -> tuple[Decimal, int]:
     """What ``account`` owes past the due date, and on how many invoices."""
     money = DecimalField(max_digits=16, decimal_places=2)

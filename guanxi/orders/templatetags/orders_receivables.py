@@ -14,46 +14,59 @@ from guanxi.orders.services.receivables import is_finance
 register = template.Library()
 
 
-@register.simple_tag
-def account_receivables(account: Any, user: Any) -> dict[str, Any] | None:
-    """Outstanding by age bucket, the latest invoices and payments, and credit limit against
-    exposure; None when the customer has never been invoiced nor paid anything."""
+def _summary(account: Any, user: Any) -> dict[str, Any] | None:
+    """What both receivables cards of the customer page show, read once per page (cached
+    on the account the page renders): the latest invoices and payments, outstanding by
+    bucket, overdue, and the credit used against the limit (a limit of 0 grants no credit:
+    every order needs finance's override)."""
+    cache = getattr(account, "_receivables_card", False)
+    if cache is not False:
+        return cache
     invoices = list(Invoice.objects.visible_to(user).filter(account=account)
                     .order_by("-issue_date", "-id")[:5])
     payments = list(Payment.objects.visible_to(user).filter(account=account)
                     .order_by("-received_on", "-id")[:5])
-    exposure = sel.credit_exposure(account)
-    if not invoices and not payments and not exposure:
-        return None
-    today = timezone.localdate()
-    report = sel.aging(user, as_of=today, account=account, top=1)
-    limit = account.credit_limit
-    return {"report": report, "invoices": invoices, "payments": payments, "today": today,
-            "exposure": exposure, "limit": limit,
-            "over_limit": bool(limit and exposure > limit),
-            "used": int(min(100, 100 * exposure / limit)) if limit else None,
-            "is_finance": is_finance(user)}
+    limit = account.credit_limit or 0
+    summary = None
+    if invoices or payments or limit > 0:
+        exposure = sel.credit_exposure(account)
+        today = timezone.localdate()
+        aging, overdue_count = sel.account_aging(user, account, today) if invoices \
+            else (None, 0)
+        summary = {"aging": aging, "overdue_count": overdue_count, "invoices": invoices,
+                   "payments": payments, "today": today, "exposure": exposure,
+                   "limit": limit, "over_limit": exposure > limit,
+                   "used": int(min(100, 100 * exposure / limit)) if limit else None,
+                   "is_finance": is_finance(user)}
+    account._receivables_card = summary
+    return summary
+
+
+@register.simple_tag
+def account_receivables(account: Any, user: Any) -> dict[str, Any] | None:
+    """The receivables card; None when the customer was never invoiced nor paid anything
+    and has no credit limit."""
+    return _summary(account, user)
 
 
 @register.simple_tag
 def account_overdue(account: Any, user: Any) -> dict[str, Any] | None:
     """What the customer owes past the due date; None when nothing (no card then)."""
-    if not Invoice.objects.visible_to(user).filter(account=account).exists():
+    summary = _summary(account, user)
+    if not summary or not summary["overdue_count"]:
         return None
-    amount, count = sel.overdue_amount(account, timezone.localdate())
-    return {"amount": amount, "count": count} if count else None
+    return {"amount": summary["aging"].overdue, "count": summary["overdue_count"]}
 
 
 @register.simple_tag
 def receivables_nav(user: Any) -> dict[str, bool]:
-    """Which receivables links the sidebar shows this user."""
+    """Which receivables links the sidebar shows this user (by role: no query)."""
     finance = is_finance(user)
     sees_all = user.has_role("executive", "admin", "finance", "manager")
-    collector = user.has_role("collection") or \
-        Invoice.objects.filter(collection_owner=user, outstanding__gt=0).exists()
-    return {"receivables": sees_all or user.has_role("rep", "assistant", "collection"),
-            "invoices": True, "payments": finance or sees_all,
-            "collections": collector or finance}
+    # Reps collect their own customers' payments unless a collection owner is named.
+    collector = user.has_role("collection", "rep", "assistant")
+    return {"receivables": sees_all or collector, "invoices": True,
+            "payments": finance or sees_all, "collections": collector or finance}
 
 
 @register.simple_tag

@@ -183,3 +183,17 @@ def test_sidebar_links_by_role(org, world):
         assert reverse(f"orders:{name}") in finance
     collector = _client(org, "collection").get(reverse("orders:invoices")).content.decode()
     assert reverse("orders:collections") in collector
+
+
+def test_customer_cards_read_once_for_both(org, world, django_assert_max_num_queries):
+    from django.template.loader import render_to_string
+
+    world.account.credit_limit = 10000
+    context = {"account": world.account, "user": org.finance}
+    # Latest invoices and payments, the credit exposure (orders, loose invoices), one
+    # aggregate for the buckets and overdue, the user's roles: shared by both cards.
+    with django_assert_max_num_queries(6):
+        card = render_to_string("orders/account/receivables.html", context)
+        side = render_to_string("orders/account/open_receivables.html", context)
+    assert "Credit used" in card and "10,000.00" in card
+    assert "2,000.00" in side and "1 invoice past its due date" in side
