@@ -139,9 +139,9 @@ class InvoiceForm(forms.Form):
                                                     "on the invoice."))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Invoice.Kind.choices)
     issue_date = forms.DateField(label=gettext_lazy("Issue date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     due_date = forms.DateField(label=gettext_lazy("Due date"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}),
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                help_text=gettext_lazy("Empty: the issue date plus the "
                                                       "customer's payment terms."))
     net_amount = forms.CharField(label=gettext_lazy("Amount before tax"), required=False)
@@ -265,7 +265,7 @@ class PaymentForm(forms.Form):
     account = forms.IntegerField(label=gettext_lazy("Customer"), widget=forms.Select)
     amount = forms.CharField(label=gettext_lazy("Amount received"))
     received_on = forms.DateField(label=gettext_lazy("Received on"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Payment.Method.choices)
     reference = forms.CharField(label=gettext_lazy("Bank reference"), required=False,
                                 max_length=100)
