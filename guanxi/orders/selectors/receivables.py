@@ -106,7 +106,7 @@ def _aging_sums(as_of: dt.date) -> dict[str, Any]:
         "b90_plus": total_when(Q(issue_date__lt=d90)),
         "overdue": total_when(Q(due_date__lt=as_of)),
         "total": total_when(None),
-        "count": Count("id"),
+        "count": Count("*"),  # not the id: the partial indexes then cover the pass
     }
 
 
