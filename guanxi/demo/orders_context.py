@@ -39,7 +39,7 @@ class Party:
     rate: Decimal  # approved discount rate
     terms: int  # payment terms in days
     tax_id: str
-    usd: bool = False
+    usd: bool = False  # buys abroad: the USD export list, no VAT
     distributor: bool = False
     contact_id: int | None = None
     contact: str = ""  # e-mail or name
@@ -111,7 +111,7 @@ class Ctx:
         """Whose deals the story follows: the first rep (王芳), or in a small database where
         she has no customer to sell to, the rep with the most."""
         rep = self.user("rep")
-        owners = Counter(p.owner_id for p in self.parties)
+        owners = Counter(p.owner_id for p in self.parties if not p.usd)
         if owners[rep.pk] or not owners:
             return rep
         best = owners.most_common(1)[0][0]
@@ -182,7 +182,7 @@ def context(org: DemoOrg, catalog: Catalog, today: dt.date, now: dt.datetime) ->
         is_active=True, in_pool=False, approval=Approval.APPROVED, owner_id__in=rep_ids,
         kind=Customer.Kind.COMPANY).order_by("id").values_list(
         "id", "name", "owner_id", "team_id", "discount_rate", "payment_terms_days",
-        "registration_id")[:3000])
+        "registration_id", "currency")[:3000])
     contacts: dict[int, tuple[int, str]] = {}
     for cid, account_id, name, email in Contact.objects.filter(
             account_id__in=[r[0] for r in rows], is_active=True).order_by("-id").values_list(
@@ -196,10 +196,10 @@ def context(org: DemoOrg, catalog: Catalog, today: dt.date, now: dt.datetime) ->
     export = org.teams.get(EXPORT_TEAM)
     parties = [Party(id=i, name=name, owner_id=owner, team_id=team, rate=rate or Decimal(0),
                      terms=terms or 30, tax_id=reg or "",
-                     usd=bool(export and team == export.pk),
+                     usd=bool(export and team == export.pk) or (currency or "CNY") != "CNY",
                      contact_id=contacts.get(i, (None, ""))[0],
                      contact=contacts.get(i, (None, ""))[1], address=addresses.get(i, ""))
-               for i, name, owner, team, rate, terms, reg in rows]
+               for i, name, owner, team, rate, terms, reg, currency in rows]
     wanted = {p.id for p in parties}
     opps: dict[str, list[tuple[int, int]]] = {}
     for oid, account_id, key, kind in Opportunity.objects.filter(

@@ -17,6 +17,7 @@ from guanxi.customers.services.common import event_fields
 from guanxi.demo.orders_context import Ctx
 from guanxi.demo.orders_deals import Plan
 from guanxi.orders.models import Invoice, Payment, Quote, SalesOrder
+from guanxi.orders.selectors.receivables import credit_exposure
 
 Q = Quote.Status
 S = SalesOrder.Status
@@ -141,19 +142,23 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     if quote is not None:
         attempt(quotes.submit_quote, rep, quote, quote.version)
 
-    # Accepted at list price, then ordered from stock by the customer with the most room.
-    ordered = Account.objects.filter(pk__in=accounts, orders__isnull=False).distinct() \
-        .order_by("-credit_limit").first()
-    if ordered is not None:
-        quote = attempt(quotes.create_quote, rep, ordered, {"title": "备品备件补货"},
-                        [{"product": products["CB-NM1-250"].pk, "quantity": "40"},
-                         {"product": products["CB-DZ47-C32"].pk, "quantity": "200"}])
-        if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
-            quote.refresh_from_db()
-            if attempt(quotes.accept_quote, rep, quote, quote.version):
-                attempt(orders.order_from_quote, rep, quote,
-                        {"delivery_owner": users["delivery"].pk,
-                         "collection_owner": users["collection"].pk})
+    # Accepted at list price, then ordered from stock by the customer with the most room
+    # under the credit limit; over it, finance lets the order through.
+    room = {a: a.credit_limit - credit_exposure(a) for a in accounts.values()}
+    ordered = max(room, key=lambda a: (room[a], -a.pk))
+    quote = attempt(quotes.create_quote, rep, ordered, {"title": "备品备件补货"},
+                    [{"product": products["CB-NM1-250"].pk, "quantity": "40"},
+                     {"product": products["CB-DZ47-C32"].pk, "quantity": "200"}])
+    if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
+        quote.refresh_from_db()
+        if attempt(quotes.accept_quote, rep, quote, quote.version):
+            owners = {"delivery_owner": users["delivery"].pk,
+                      "collection_owner": users["collection"].pk}
+            if room[ordered] >= quote.total:
+                attempt(orders.order_from_quote, rep, quote, owners)
+            else:
+                attempt(orders.order_from_quote, finance, quote,
+                        {**owners, "credit_override_reason": "老客户，回款记录良好"})
 
     # A contract from an accepted quote: the sales manager approves, technical review next.
     party = mine[1 % len(mine)]
