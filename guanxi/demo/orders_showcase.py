@@ -21,6 +21,7 @@ from guanxi.orders.selectors.receivables import credit_exposure
 
 Q = Quote.Status
 S = SalesOrder.Status
+CONFIRMED = (S.CONFIRMED, S.IN_PRODUCTION, S.PARTIALLY_SHIPPED, S.SHIPPED, S.DELIVERED)
 
 
 def timeline(ctx: Ctx, plan: Plan, orders: list[SalesOrder], invoices: list[Invoice],
@@ -58,9 +59,15 @@ def timeline(ctx: Ctx, plan: Plan, orders: list[SalesOrder], invoices: list[Invo
                 gettext_noop("Contract %(number)s signed (%(amount)s %(currency)s)"),
                 ctx.at(contract.signed_on, 15.0), rep, number=contract.number,
                 amount=contract.amount, currency=contract.currency)
-    for order in orders:
+    became: set[int] = set()
+    for order in sorted(orders, key=lambda o: o.created_at):
         if order.account_id not in mine:
             continue
+        if order.status in CONFIRMED and order.account_id not in became:
+            became.add(order.account_id)
+            add(order.account_id, "orders.order_customer",
+                gettext_noop("Became a customer with order %(number)s"), order.created_at, rep,
+                number=order.number)
         source = order.contract or order.quote
         add(order.account_id, "orders.order",
             gettext_noop("Order %(number)s placed (%(total)s %(currency)s) from %(source)s"),
@@ -73,7 +80,7 @@ def timeline(ctx: Ctx, plan: Plan, orders: list[SalesOrder], invoices: list[Invo
                 number=shipment.number, order=order.number, carrier=shipment.carrier,
                 tracking=shipment.tracking_number)
         if order.status == S.DELIVERED and order.actual_date:
-            add(order.account_id, "orders.delivery",
+            add(order.account_id, "orders.shipment_delivered",
                 gettext_noop("Order %(number)s delivered on %(date)s"),
                 ctx.at(order.actual_date, 16.0), delivery, number=order.number,
                 date=order.actual_date)
