@@ -10,6 +10,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Model
@@ -117,7 +118,7 @@ class Ctx:
         best = owners.most_common(1)[0][0]
         return next((u for u in self.org.reps if u.pk == best), rep)
 
-    @property
+    @cached_property
     def by_id(self) -> dict[int, Party]:
         return {p.id: p for p in self.parties}
 
@@ -165,7 +166,8 @@ class Ctx:
         waited = sum(gaps[:stop], dt.timedelta(0))
         if waiting_since is not None:
             start = waiting_since - waited
-        assert start is not None, "a review starts or waits at some time"
+        if start is None:
+            raise ValueError("a review needs the time it started or since when it waits")
         times = [start]
         for gap in gaps:
             times.append(times[-1] + gap)
