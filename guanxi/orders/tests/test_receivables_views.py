@@ -197,3 +197,26 @@ def test_customer_cards_read_once_for_both(org, world, django_assert_max_num_que
         side = render_to_string("orders/account/open_receivables.html", context)
     assert "Credit used" in card and "10,000.00" in card
     assert "2,000.00" in side and "1 invoice past its due date" in side
+
+
+def test_issue_invoice_choosing_the_customer_then_the_order(org, world):
+    from guanxi.orders.tests.receivables_fixtures import make_order
+
+    client = _client(org, "finance")
+    url = reverse("orders:invoice_create")
+    assert f'value="{world.account.pk}"' not in client.get(url).content.decode()  # invoiced
+    order = make_order(world.account, "565.00")
+    chooser = client.get(url).content.decode()
+    assert f'value="{world.account.pk}"' in chooser  # a new order is not invoiced yet
+    assert _client(org, "rep").get(url).status_code == 403
+    form = client.get(url, {"account": world.account.pk}).content.decode()
+    assert f'<option value="{order.pk}">' in form and "565.00" in form
+    response = client.post(url, {"account": world.account.pk, "order": order.pk,
+                                 "number": "04401200", "kind": "general"})
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(number="04401200")
+    assert (invoice.order_id, invoice.total, invoice.kind) == (order.pk, order.total, "general")
+    loose = client.post(url, {"account": world.account.pk, "order": "", "number": "04401201",
+                              "kind": "special", "net_amount": "100", "tax_amount": "13"})
+    assert loose.status_code == 302
+    assert Invoice.objects.get(number="04401201").order_id is None

@@ -29,11 +29,13 @@ from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.customers.templatetags.guanxi_ui import money
 from guanxi.customers.views.common import done, posted
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.selectors import receivables as sel
 from guanxi.orders.services import dunning
 from guanxi.orders.services import receivables as svc
+from guanxi.orders.services.receivables import order_remainder
 
 PAGE_SIZE = 50
 
@@ -163,8 +165,12 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         order = get_visible(SalesOrder.objects.visible_to(user).select_related("account"),
                             pk=source.get("order"))
         account = order.account
-    else:
+    elif _int(source.get("account")):
         account = get_visible(Account.objects.visible_to(user), pk=source.get("account"))
+    else:
+        _require_finance(user)
+        return render(request, "orders/receivables/invoice_choose.html", {
+            "customers": _invoice_customers(user)})
     _require_finance(user)
     initial: dict[str, Any] = {"buyer_tax_id": account.registration_id or "",
                                "issue_date": timezone.localdate(),
@@ -173,6 +179,8 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         net, tax = svc._split(order, svc.order_remainder(order))
         initial |= {"net_amount": net, "tax_amount": tax}
     form = InvoiceForm(posted(request), initial=initial)
+    if order is None:
+        form.fields["order"] = _order_choice(account)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "order"}
         try:
@@ -190,6 +198,25 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         "remainder": svc.order_remainder(order) if order else None,
         "action": reverse("orders:invoice_create"),
     }, status=400 if form.errors else 200)
+
+
+def _invoice_customers(user: User) -> list[tuple[int, str]]:
+    """Customers with live orders not yet fully invoiced (others from their own page)."""
+    waiting = SalesOrder.objects.filter(status__in=sel.LIVE_ORDER_STATUSES,
+                                        invoiced_amount__lt=F("total")).values("account_id")
+    return list(Account.objects.visible_to(user).filter(pk__in=waiting).order_by("name")
+                .values_list("pk", "name")[:300])
+
+
+def _order_choice(account: Account) -> forms.Field:
+    """Which of the customer's orders the invoice is for (optional)."""
+    orders = SalesOrder.objects.filter(account=account, status__in=sel.LIVE_ORDER_STATUSES,
+                                       invoiced_amount__lt=F("total")).order_by("order_date")
+    return forms.TypedChoiceField(
+        label=_("Order"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("No order")), *((o.pk, f"{o.number} · {money(order_remainder(o))}")
+                                        for o in orders[:100])],
+        help_text=_("With an order and no amounts: what the order has left to invoice."))
 
 
 @login_required
