@@ -70,6 +70,9 @@ EVENT_TYPES: dict[str, Promise] = {
     "orders.shipment.created": _("Shipment sent"),
     "orders.invoice.created": _("Invoice issued"),
     "orders.payment.received": _("Payment received"),
+    "orders.payment.allocated": _("Payment allocated to invoices or orders"),
+    "orders.invoice.cancelled": _("Invoice cancelled"),
+    "orders.invoice.reminded": _("Payment reminder sent"),
     "orders.expense.approved": _("Expense claim approved"),
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Role
@@ -24,7 +24,7 @@ class Flow(models.TextChoices):
 
 
 class Condition(models.TextChoices):
-    ALWAYS = "always", _("Always")
+    ALWAYS = "always", pgettext_lazy("review condition", "Always")
     OVER_CUSTOMER_RATE = "over_customer_rate",\
         _("Discount beyond the customer's approved rate by more than the threshold")
     OVER_COMPANY_LIMIT = "over_company_limit", _("Discount beyond the company limit")

@@ -40,15 +40,19 @@ LIVE_ORDER_STATUSES = (
 
 def credit_exposure(account: Account) -> Decimal:
     """What the customer owes or has ordered and not yet paid: unpaid totals of live orders
-    plus open invoices that belong to no order. A new order is refused when this plus its
-    total exceeds the credit limit (unless finance overrides)."""
+    plus open invoices that belong to no order, less money received and not yet allocated
+    (an advance, 预付款, counts for the customer: a prepaid order needs no credit). A new
+    order is refused when this plus its total exceeds the credit limit (unless finance
+    overrides)."""
     money = DecimalField(max_digits=16, decimal_places=2)
     orders = SalesOrder.objects.filter(account=account, status__in=LIVE_ORDER_STATUSES) \
         .aggregate(v=Coalesce(Sum(F("total") - F("paid_amount"), output_field=money),
                               Value(ZERO), output_field=money))["v"]
     loose = Invoice.objects.filter(account=account, order__isnull=True, outstanding__gt=0) \
         .aggregate(v=Coalesce(Sum("outstanding"), Value(ZERO), output_field=money))["v"]
-    return orders + loose
+    advances = Payment.objects.filter(account=account, unallocated__gt=0) \
+        .aggregate(v=Coalesce(Sum("unallocated"), Value(ZERO), output_field=money))["v"]
+    return (orders + loose - advances).quantize(Decimal("0.01"))
 
 
 # --- Aging (账龄) ----------------------------------------------------------------------------
