@@ -62,6 +62,8 @@ def test_fatal_errors_are_clear(org, var_dir, tmp_path):  # noqa: F811
     with pytest.raises(CommandError, match="cannot import"):
         call_command("import", "customers", str(path), "--user", "finance")
     with pytest.raises(CommandError, match="Choose what the file holds"):
+        call_command("import", "widgets", str(path), "--user", "rep")
+    with pytest.raises(CommandError, match="cannot import products"):
         call_command("import", "products", str(path), "--user", "rep")
     with pytest.raises(CommandError, match="No import job"):
         call_command("import", "--resume", "999")

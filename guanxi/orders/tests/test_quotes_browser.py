@@ -21,9 +21,18 @@ pytestmark = [
 
 
 def _pick(page, row: int, query: str, code: str) -> None:
-    page.fill(f"#line-{row}-search", query)
     option = page.locator(f"#line-{row} .product-results [data-code='{code}']")
-    option.wait_for(state="visible")
+    for attempt in range(3):
+        # A row just added may not have its search wired yet when typed into on a busy
+        # machine: type again until the results come.
+        page.fill(f"#line-{row}-search", "")
+        page.fill(f"#line-{row}-search", query)
+        try:
+            option.wait_for(state="visible", timeout=8000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError, retried
+            if attempt == 2:
+                raise
     option.click()
     # The server prices the picked product at one piece: wait for that before typing on.
     page.wait_for_function(
