@@ -7,9 +7,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 
 from guanxi.accounts.models import User, UserRole
+from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.customers.models import Account
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import SalesOrder, Shipment
@@ -91,36 +91,12 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_permission_matrix(case, world):
     name, method, path, body, expected = case
-    org = world.org
-    clients = {p: as_(getattr(org, p)) for p in PERSONAS[:9]}
-    clients["anon"] = as_(None)
-    clients["readonly"] = as_(org.rep, scope="read")
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        args = [path(world)]
-        if method in ("post", "put", "patch"):
-            args.append(body(world) if body else None)
-        with transaction.atomic():
-            response = getattr(clients[persona], method)(*args)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status}) "
-                         f"{response.content[:200]!r}")
-        elif response.status_code >= 400:
-            assert response.json()["detail"], persona
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
-
-
-TAGS = {"Orders", "Shipments"}
+    clients = api_clients(world.org, PERSONAS)
+    assert_api_case(name, clients, world, method, path, body, expected)
 
 
 def test_every_endpoint_is_in_the_matrix(org):
-    paths = as_(org.rep).get("openapi.json").json()["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
-                  if TAGS & set(op.get("tags", []))}
-    assert len(documented) == len(CASES), sorted(documented)
-    assert any("Shipments" in op.get("tags", []) for ops in paths.values()
-               for op in ops.values())
+    assert_every_endpoint_in(as_(org.rep), {"Orders", "Shipments"}, CASES)
 
 
 def test_converting_twice_answers_201_then_200_with_the_same_order(world):

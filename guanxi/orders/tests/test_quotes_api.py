@@ -6,8 +6,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 
+from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import Quote, QuoteLine
 from guanxi.orders.services import quotes as svc
@@ -65,30 +65,11 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_permission_matrix(case, org, w):
     name, method, path, body, expected = case
-    clients = {p: as_(getattr(org, p)) for p in PERSONAS[:8]}
-    clients["anon"] = as_(None)
-    clients["readonly"] = as_(org.rep, scope="read")
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        args = [path(w)]
-        if method in ("post", "patch"):
-            args.append(body(w))
-        with transaction.atomic():
-            response = getattr(clients[persona], method)(*args)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status}) "
-                         f"{response.content[:200]!r}")
-        elif response.status_code >= 400:
-            assert response.json()["detail"], persona
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_api_case(name, api_clients(org, PERSONAS), w, method, path, body, expected)
 
 
 def test_every_endpoint_is_in_the_matrix(org):
-    paths = as_(org.rep).get("openapi.json").json()["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
-                  if "Quotes" in op.get("tags", [])}
-    assert len(documented) == len(CASES), sorted(documented)
+    assert_every_endpoint_in(as_(org.rep), {"Quotes"}, CASES)
 
 
 def test_create_returns_lines_and_decimal_totals(org, world):

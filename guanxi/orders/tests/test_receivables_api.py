@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import mail
-from django.db import transaction
 from django.utils import timezone
 
+from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
@@ -76,34 +76,12 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_permission_matrix(case, org, world):
     name, method, path, body, expected = case
-    clients = {p: as_(getattr(org, p)) for p in PERSONAS[:7]}
-    clients["anon"] = as_(None)
-    clients["readonly"] = as_(org.finance, scope="read")
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        args = [path(world)]
-        if method in ("post", "put", "patch"):
-            args.append(body(world) if body else None)
-        with transaction.atomic():
-            response = getattr(clients[persona], method)(*args)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status}) "
-                         f"{response.content[:200]!r}")
-        elif response.status_code >= 400:
-            assert response.json()["detail"], persona
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
-
-
-TAGS = {"Invoices", "Payments", "Receivables"}
+    clients = api_clients(org, PERSONAS, readonly=org.finance)
+    assert_api_case(name, clients, world, method, path, body, expected)
 
 
 def test_every_endpoint_is_in_the_matrix(org):
-    paths = as_(org.rep).get("openapi.json").json()["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
-                  if TAGS & set(op.get("tags", []))}
-    assert len(documented) == len(CASES), sorted(documented)
-    assert {m for _n, m, *_rest in CASES} == {m for m, _p in documented}
+    assert_every_endpoint_in(as_(org.rep), {"Invoices", "Payments", "Receivables"}, CASES)
 
 
 def test_rep_sees_only_their_customers_invoices_and_aging(org, world, make_account):
