@@ -7,10 +7,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
+from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import PriceList, Product
 from guanxi.orders.services import catalog as svc
 from guanxi.orders.views.catalog import urls as catalog_urls
@@ -30,13 +29,6 @@ def world(org, make_account):
                                        items=[{"product": product, "unit_price": "1000"}])
     return SimpleNamespace(product=product, account=account, group=group,
                            price_list=price_list, org=org)
-
-
-def _client(org, persona: str) -> Client:
-    client = Client()
-    if persona != "anon":
-        client.force_login(getattr(org, persona))
-    return client
 
 
 # (url name, method, args, post data, expected status per persona in PERSONAS order)
@@ -69,20 +61,7 @@ CASES = [
 def test_page_permission_matrix(case, org, world):
     name, method, args, data, expected = case
     url = reverse(f"orders:{name}", args=args(world))
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        client = _client(org, persona)
-        with transaction.atomic():
-            if method == "post":
-                response = client.post(url, data(world) if callable(data) else (data or {}))
-            else:
-                response = client.get(url)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status})")
-        elif status == "302" and persona == "anon":
-            assert "/accounts/login/" in response["Location"]
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_page_case(name, page_clients(org, PERSONAS), world, method, url, data, expected)
 
 
 def test_every_page_is_in_the_matrix():
@@ -90,7 +69,7 @@ def test_every_page_is_in_the_matrix():
 
 
 def test_read_only_pages_for_everyone(org, world):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     for name, args in (("customer_groups", []), ("price_list", [world.price_list.pk])):
         page = client.get(reverse(f"orders:{name}", args=args)).content.decode()
         assert "经销商" in page
@@ -105,7 +84,7 @@ def test_read_only_pages_for_everyone(org, world):
 @pytest.mark.parametrize(("persona", "sees"), [("rep", False), ("assistant", False),
                                                ("manager", True), ("finance", True)])
 def test_cost_only_on_pages_of_those_who_may_see_it(org, world, persona, sees):
-    client = _client(org, persona)
+    client = page_client(org, persona)
     for url in (reverse("orders:products"), reverse("orders:product", args=[world.product.pk])):
         page = client.get(url).content.decode()
         assert "1,200.00" in page
@@ -116,7 +95,7 @@ def test_product_list_search_and_filters(org, world):
     svc.create_product(org.admin, {"code": "SV-1", "name_zh": "安装服务",
                                    "kind": "made_to_order"})
     svc.create_product(org.admin, {"code": "OLD-1", "name_zh": "旧型号", "active": False})
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     url = reverse("orders:products")
 
     def codes(**q):
@@ -138,7 +117,7 @@ def test_product_list_search_and_filters(org, world):
 
 
 def test_product_form_errors_at_the_field_and_stale_version(org, world):
-    client = _client(org, "manager")
+    client = page_client(org, "manager")
     url = reverse("orders:product_create")
     base = {"code": "tr-100", "name_zh": "重复", "kind": "stock", "unit": "台",
             "list_price": "10", "currency": "CNY", "tax_rate": "13", "active": "on"}
@@ -162,7 +141,7 @@ def test_product_form_errors_at_the_field_and_stale_version(org, world):
 
 def test_price_list_form_rows(org, world):
     svc.create_product(org.admin, {"code": "SV-1", "name_zh": "安装服务", "list_price": "300"})
-    client = _client(org, "admin")
+    client = page_client(org, "admin")
     url = reverse("orders:price_list_edit", args=[world.price_list.pk])
     page = client.get(url).content.decode()
     assert 'value="TR-100"' in page and 'list="product-codes"' in page
@@ -194,7 +173,7 @@ def test_price_list_form_rows(org, world):
 
 
 def test_new_price_list_and_group_members_from_pages(org, world, make_account):
-    client = _client(org, "manager")
+    client = page_client(org, "manager")
     response = client.post(reverse("orders:price_list_create"), {
         "name": "标准价", "currency": "CNY", "active": "on",
         "item_code": ["TR-100"], "item_qty": ["1"], "item_price": ["1100"]})
@@ -214,14 +193,14 @@ def test_new_price_list_and_group_members_from_pages(org, world, make_account):
 
 
 def test_admin_sidebar_links(org, world):
-    page = _client(org, "admin").get(reverse("orders:price_lists")).content.decode()
+    page = page_client(org, "admin").get(reverse("orders:price_lists")).content.decode()
     assert reverse("orders:products") in page and reverse("orders:price_lists") in page
 
 
 def test_product_list_pages(org, world):
     Product.objects.bulk_create([Product(code=f"P-{n:03}", name_zh=f"产品{n}")
                                  for n in range(60)])
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     first = client.get(reverse("orders:products"), {"q": "P-"}).content.decode()
     assert "P-049" in first and "P-050" not in first and "Page 1 of 2" in first
     assert "?q=P-&amp;page=2" in first
@@ -235,6 +214,6 @@ def test_a_large_group_shows_the_first_members(org, world, make_account, monkeyp
     monkeypatch.setattr(views, "MEMBERS_SHOWN", 2)
     more = [make_account(by=org.rep, name=f"{c}公司") for c in "乙丙"]
     svc.change_group_members(org.admin, world.group, add=more)
-    page = _client(org, "rep").get(reverse("orders:customer_group", args=[world.group.pk]))
+    page = page_client(org, "rep").get(reverse("orders:customer_group", args=[world.group.pk]))
     body = page.content.decode()
     assert "Showing the first 2 by name." in body and '<span class="count">3</span>' in body

@@ -8,12 +8,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import Contract, Document, Quote, ReviewStep, Tender
 from guanxi.orders.services import contracts, reviews
 from guanxi.orders.services import tenders as tender_svc
@@ -36,13 +35,6 @@ def w(world):
     world.tender.refresh_from_db()
     world.contract.refresh_from_db()
     return world
-
-
-def _client(org, persona: str) -> Client:
-    client = Client()
-    if persona != "anon":
-        client.force_login(getattr(org, persona))
-    return client
 
 
 #                                  rep tm  hz  mgr ast fin oth del exe adm anon
@@ -79,17 +71,7 @@ CASES = [
 def test_page_permission_matrix(case, w):
     name, method, args, data, expected = case
     url = reverse(f"orders:{name}", args=args(w))
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        client = _client(w.org, persona)
-        with transaction.atomic():
-            response = client.post(url, data(w)) if method == "post" else client.get(url)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status})")
-        elif status == "302" and persona == "anon":
-            assert "/accounts/login/" in response["Location"]
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_page_case(name, page_clients(w.org, PERSONAS), w, method, url, data, expected)
 
 
 def test_every_page_is_in_the_matrix():
@@ -108,7 +90,7 @@ def test_everyone_involved_sees_where_the_contract_waits_and_since_when(w):
     _approve(w, "manager", start + dt.timedelta(hours=2))  # technical waits 28 h: in time
     url = reverse("orders:contract", args=[w.contract.pk])
     for persona in ("rep", "manager", "delivery", "finance"):
-        page = _client(w.org, persona).get(url)
+        page = page_client(w.org, persona).get(url)
         assert page.status_code == 200, persona
         html = page.content.decode()
         assert "Waiting at Technical review since" in html, persona
@@ -117,27 +99,27 @@ def test_everyone_involved_sees_where_the_contract_waits_and_since_when(w):
     # Past its 48 hours, the step shows as overdue, on the page and in the list filter.
     ReviewStep.objects.filter(review__subject_id=w.contract.pk, position=2).update(
         started_at=timezone.now() - dt.timedelta(hours=50))
-    html = _client(w.org, "finance").get(url).content.decode()
+    html = page_client(w.org, "finance").get(url).content.decode()
     summary = html.split('id="waiting-summary"')[1][:400]
     assert "50 hours" in summary and "Overdue" in summary
-    listing = _client(w.org, "manager").get(reverse("orders:contracts"),
-                                            {"waiting": "overdue"}).content.decode()
+    listing = page_client(w.org, "manager").get(reverse("orders:contracts"),
+                                                {"waiting": "overdue"}).content.decode()
     assert w.contract.number in listing and "Overdue" in listing
-    assert w.contract.number not in _client(w.org, "manager").get(
+    assert w.contract.number not in page_client(w.org, "manager").get(
         reverse("orders:contracts"), {"status": "signed"}).content.decode()
 
 
 def test_the_reviewer_decides_through_the_panel_and_the_contract_follows(w):
     contracts.submit_contract(w.org.rep, w.contract, w.contract.version)
     contract = Contract.objects.get(pk=w.contract.pk)
-    page = _client(w.org, "manager").get(reverse("orders:contract", args=[contract.pk]))
+    page = page_client(w.org, "manager").get(reverse("orders:contract", args=[contract.pk]))
     assert reverse("orders:review_decide", args=[contract.review_id]) in page.content.decode()
-    response = _client(w.org, "manager").post(
+    response = page_client(w.org, "manager").post(
         reverse("orders:review_decide", args=[contract.review_id]),
         {"decision": "return", "comment": "价格条款需修改", "version": contract.review.version})
     assert response.status_code in (200, 302)
     assert Contract.objects.get(pk=contract.pk).status == "returned"
-    page = _client(w.org, "rep").get(reverse("orders:contract", args=[contract.pk]))
+    page = page_client(w.org, "rep").get(reverse("orders:contract", args=[contract.pk]))
     assert "Resubmit for review" in page.content.decode()
 
 
@@ -145,16 +127,16 @@ def test_tender_list_highlights_deadlines_due_soon(w):
     tender_svc.create_tender(w.org.rep, w.account, {
         "number": "ZB-LATER", "title": "远期项目", "issuer": "国网",
         "deadline": timezone.now() + dt.timedelta(days=40)})
-    html = _client(w.org, "rep").get(reverse("orders:tenders")).content.decode()
+    html = page_client(w.org, "rep").get(reverse("orders:tenders")).content.decode()
     assert html.index("ZB-2026-118") < html.index("ZB-LATER")  # soonest first
     assert html.count('data-soon="1"') == 1
-    html = _client(w.org, "rep").get(reverse("orders:tenders"), {"upcoming": "on"}) \
+    html = page_client(w.org, "rep").get(reverse("orders:tenders"), {"upcoming": "on"}) \
         .content.decode()
     assert "ZB-2026-118" in html and "ZB-LATER" not in html
 
 
 def test_tender_form_shows_errors_at_the_field_and_creates(w):
-    client = _client(w.org, "rep")
+    client = page_client(w.org, "rep")
     url = reverse("orders:tender_create") + f"?account={w.account.pk}"
     assert "上海明珠机电有限公司" in client.get(url).content.decode()
     base = {"number": "ZB-7", "title": "开关柜", "issuer": "国网", "currency": "CNY",
@@ -174,18 +156,18 @@ def test_contract_from_a_quote_fills_in_the_quote(w):
                                  status=Quote.Status.ACCEPTED, issue_date=dt.date(2026, 11, 1),
                                  total=Decimal("66000.00"), owner=w.org.rep,
                                  team=w.org.team_a, title="配电柜报价")
-    client = _client(w.org, "rep")
+    client = page_client(w.org, "rep")
     url = reverse("orders:contract_create") + f"?quote={quote.pk}"
     assert "66000" in client.get(url).content.decode()
     response = client.post(url, {})
     contract = Contract.objects.get(quote=quote)
     assert response.status_code == 302 and contract.amount == Decimal("66000.00")
     assert contract.title == "配电柜报价"
-    assert _client(w.org, "other_rep").get(url).status_code == 404
+    assert page_client(w.org, "other_rep").get(url).status_code == 404
 
 
 def test_uploading_through_the_page_refuses_a_renamed_exe(w):
-    client = _client(w.org, "rep")
+    client = page_client(w.org, "rep")
     url = reverse("orders:tender_document_upload", args=[w.tender.pk])
     response = client.post(url, {"file": upload("投标.pdf", EXE)}, follow=True)
     assert "is not a .pdf file" in response.content.decode()
@@ -212,7 +194,7 @@ def test_customer_and_opportunity_cards(w):
 
 
 def test_cards_sit_on_the_customer_and_opportunity_pages(w):
-    client = _client(w.org, "rep")
+    client = page_client(w.org, "rep")
     html = client.get(reverse("customers:detail", args=[w.account.pk])).content.decode()
     assert 'id="deals"' in html and "ZB-2026-118" in html and w.contract.number in html
     html = client.get(reverse("sales:opportunity", args=[w.opp.pk])).content.decode()

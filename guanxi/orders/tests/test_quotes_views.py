@@ -7,11 +7,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection, transaction
-from django.test import Client
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.customers.models import Standing
 from guanxi.orders.models import Quote, QuoteLine
 from guanxi.orders.services import quotes as svc
@@ -30,13 +30,6 @@ def w(world):
     svc.submit_quote(world.org.rep, approved, approved.version)
     approved.refresh_from_db()
     return SimpleNamespace(**vars(world), draft=draft, approved=approved)
-
-
-def _client(org, persona: str) -> Client:
-    client = Client()
-    if persona != "anon":
-        client.force_login(getattr(org, persona))
-    return client
 
 
 def _line_post(w, *rows, **extra):
@@ -76,20 +69,7 @@ CASES = [
 def test_page_permission_matrix(case, org, w):
     name, method, args, data, expected = case
     url = reverse(f"orders:{name}", args=args(w))
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        client = _client(org, persona)
-        with transaction.atomic():
-            if method == "post":
-                response = client.post(url, data(w) if data else {})
-            else:
-                response = client.get(url)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status})")
-        elif status == "302" and persona == "anon":
-            assert "/accounts/login/" in response["Location"]
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_page_case(name, page_clients(org, PERSONAS), w, method, url, data, expected)
 
 
 def test_every_page_is_in_the_matrix():
@@ -97,7 +77,7 @@ def test_every_page_is_in_the_matrix():
 
 
 def test_editor_creates_a_quote_from_the_customer_page(org, world):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     page = client.get(reverse("orders:quote_create") + f"?account={world.account.pk}"
                       f"&opportunity={world.opp.pk}").content.decode()
     assert "上海明珠机电有限公司" in page and "变压器项目" in page
@@ -116,7 +96,7 @@ def test_editor_creates_a_quote_from_the_customer_page(org, world):
 
 
 def test_editor_errors_at_the_line_and_nothing_saved(org, world):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     response = client.post(reverse("orders:quote_create"), _line_post(
         world, (world.transformer.pk, "2", "", ""), (world.switch.pk, "-3", "", "120")))
     assert response.status_code == 200
@@ -127,7 +107,7 @@ def test_editor_errors_at_the_line_and_nothing_saved(org, world):
 
 
 def test_lines_recalculate_on_the_server(org, world):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     url = reverse("orders:quote_lines")
     page = client.post(url, _line_post(world, (world.transformer.pk, "2", "", "10"),
                                        (world.switch.pk, "3", "", "")),
@@ -150,7 +130,7 @@ def test_lines_recalculate_on_the_server(org, world):
 
 
 def test_edit_keeps_lines_and_refuses_a_stale_version(org, w):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     url = reverse("orders:quote_edit", args=[w.draft.pk])
     page = client.get(url).content.decode()
     assert page.count('class="quote-line"') == 2
@@ -164,7 +144,7 @@ def test_edit_keeps_lines_and_refuses_a_stale_version(org, w):
 
 
 def test_actions_by_status_and_accept(org, w):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     page = client.get(reverse("orders:quote", args=[w.draft.pk])).content.decode()
     assert 'name="action" value="submit"' in page and 'name="action" value="accept"' not in page
     page = client.get(reverse("orders:quote", args=[w.approved.pk])).content.decode()
@@ -176,13 +156,13 @@ def test_actions_by_status_and_accept(org, w):
     assert w.account.standing == Standing.LEAD
     page = client.get(reverse("orders:quote", args=[w.approved.pk])).content.decode()
     assert reverse("orders:order_create_from_quote", args=[w.approved.pk]) in page
-    finance = _client(org, "finance").get(
+    finance = page_client(org, "finance").get(
         reverse("orders:quote", args=[w.draft.pk])).content.decode()
     assert 'name="action" value="submit"' not in finance and "Oil-immersed transformer" in finance
 
 
 def test_stale_action_is_refused_with_a_message(org, w):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     response = client.post(reverse("orders:quote_action", args=[w.approved.pk]),
                            {"action": "accept", "version": w.approved.version - 1},
                            follow=True)
@@ -192,7 +172,7 @@ def test_stale_action_is_refused_with_a_message(org, w):
 
 
 def test_revise_opens_the_new_version_in_the_editor(org, w):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     response = client.post(reverse("orders:quote_action", args=[w.approved.pk]),
                            {"action": "revise", "version": w.approved.version})
     new = Quote.objects.get(previous=w.approved)
@@ -204,19 +184,19 @@ def test_revise_opens_the_new_version_in_the_editor(org, w):
 def test_waiting_approval_shows_its_steps(org, world):
     quote = make_quote(world, "20")
     svc.submit_quote(org.rep, quote, quote.version)
-    page = _client(org, "rep").get(reverse("orders:quote", args=[quote.pk])).content.decode()
+    page = page_client(org, "rep").get(reverse("orders:quote", args=[quote.pk])).content.decode()
     assert "Sales manager" in page
     quote.refresh_from_db()
     decide = reverse("orders:review_decide", args=[quote.review_id])
     assert decide not in page  # the rep does not approve their own discount
-    page = _client(org, "manager").get(reverse("orders:quote", args=[quote.pk])).content \
+    page = page_client(org, "manager").get(reverse("orders:quote", args=[quote.pk])).content \
         .decode()
     assert decide in page
 
 
 def test_send_page(org, w, settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     url = reverse("orders:quote_send", args=[w.approved.pk])
     assert "zhangsan@mingzhu.example" in client.get(url).content.decode()
     response = client.post(url, {"to": "nope", "language": "zh-hans",
@@ -231,7 +211,7 @@ def test_send_page(org, w, settings, django_capture_on_commit_callbacks):
 
 
 def test_cards_on_the_customer_and_opportunity_pages(org, w):
-    client = _client(org, "rep")
+    client = page_client(org, "rep")
     page = client.get(reverse("customers:detail", args=[w.account.pk])).content.decode()
     assert 'id="quotes"' in page and w.draft.number in page
     assert reverse("orders:quote_create") + f"?account={w.account.pk}" in page
@@ -241,7 +221,7 @@ def test_cards_on_the_customer_and_opportunity_pages(org, w):
 
 
 def test_list_filters_and_query_count(org, w):
-    client = _client(org, "manager")
+    client = page_client(org, "manager")
     page = client.get(reverse("orders:quotes"), {"status": "approved"}).content.decode()
     assert w.approved.number in page and reverse("orders:quote", args=[w.draft.pk]) not in page
     for _ in range(5):
@@ -256,12 +236,12 @@ def test_list_filters_and_query_count(org, w):
 
 
 def test_pdf_page(org, w):
-    response = _client(org, "finance").get(reverse("orders:quote_pdf", args=[w.approved.pk]))
+    response = page_client(org, "finance").get(reverse("orders:quote_pdf", args=[w.approved.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{w.approved.number}.pdf"' in response["Content-Disposition"]
 
 
 def test_sidebar_links_to_quotes(org, w):
-    page = _client(org, "finance").get(reverse("orders:quote", args=[w.draft.pk])) \
+    page = page_client(org, "finance").get(reverse("orders:quote", args=[w.draft.pk])) \
         .content.decode()
     assert f'class="nav-item active" href="{reverse("orders:quotes")}"' in page

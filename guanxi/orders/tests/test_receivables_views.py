@@ -7,11 +7,10 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
@@ -19,13 +18,6 @@ from guanxi.orders.views.receivables import urls as receivables_urls
 
 PERSONAS = ["rep", "teammate", "manager", "finance", "collection", "other_rep", "admin",
             "anon"]
-
-
-def _client(org, persona: str) -> Client:
-    client = Client()
-    if persona != "anon":
-        client.force_login(getattr(org, persona))
-    return client
 
 
 @pytest.fixture
@@ -73,18 +65,7 @@ CASES = [
 def test_page_permission_matrix(case, org, world):
     name, method, args, data, expected = case
     url = reverse(f"orders:{name}", args=args(world))
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        client = _client(org, persona)
-        payload = data(world) if data else {}
-        with transaction.atomic():
-            response = getattr(client, method)(url, payload)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status})")
-        elif status == "302" and persona == "anon":
-            assert "/accounts/login/" in response["Location"]
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_page_case(name, page_clients(org, PERSONAS), world, method, url, data, expected)
 
 
 def test_every_page_is_in_the_matrix():
@@ -92,13 +73,13 @@ def test_every_page_is_in_the_matrix():
 
 
 def test_receivables_page_shows_buckets_rule_and_customers(org, world):
-    page = _client(org, "finance").get(reverse("orders:receivables")).content.decode()
+    page = page_client(org, "finance").get(reverse("orders:receivables")).content.decode()
     assert "上海明珠机电有限公司" in page
     assert "days since the invoice date" in page
     assert "12,300.00" in page  # 11,300 − 1,000 + 2,000
     for label in ("0–30", "31–60", "61–90", "90+"):
         assert label in page
-    mine = _client(org, "other_rep").get(reverse("orders:receivables")).content.decode()
+    mine = page_client(org, "other_rep").get(reverse("orders:receivables")).content.decode()
     assert "上海明珠机电有限公司" not in mine
 
 
@@ -106,7 +87,7 @@ def test_issue_invoice_from_an_order_prefilled_and_errors_at_the_field(org, worl
     from guanxi.orders.tests.receivables_fixtures import make_order
 
     order = make_order(world.account, "2260.00", collection_owner=org.collection)
-    client = _client(org, "finance")
+    client = page_client(org, "finance")
     url = reverse("orders:invoice_create")
     form = client.get(url, {"order": order.pk}).content.decode()
     assert "2000.00" in form and "260.00" in form  # net and VAT of the remainder
@@ -125,7 +106,7 @@ def test_issue_invoice_from_an_order_prefilled_and_errors_at_the_field(org, worl
 
 
 def test_record_payment_form_with_allocation_rows(org, world):
-    client = _client(org, "finance")
+    client = page_client(org, "finance")
     url = reverse("orders:payment_create")
     rows = client.get(url, {"account": world.account.pk}, HTTP_HX_REQUEST="true",
                       HTTP_HX_TARGET="open-items").content.decode()
@@ -148,7 +129,7 @@ def test_record_payment_form_with_allocation_rows(org, world):
 
 
 def test_invoice_and_payment_pages(org, world):
-    client = _client(org, "finance")
+    client = page_client(org, "finance")
     page = client.get(reverse("orders:invoice", args=[world.invoice.pk])).content.decode()
     assert world.payment.number in page and "Cancel invoice" not in page
     overdue = client.get(reverse("orders:invoice", args=[world.overdue.pk])).content.decode()
@@ -158,30 +139,30 @@ def test_invoice_and_payment_pages(org, world):
 
 
 def test_collections_page_lists_my_overdue_invoices(org, world):
-    page = _client(org, "collection").get(reverse("orders:collections")).content.decode()
+    page = page_client(org, "collection").get(reverse("orders:collections")).content.decode()
     assert world.overdue.number in page and "上海明珠机电有限公司" in page
-    page = _client(org, "rep").get(reverse("orders:collections")).content.decode()
+    page = page_client(org, "rep").get(reverse("orders:collections")).content.decode()
     assert world.overdue.number not in page
 
 
 def test_customer_page_cards(org, world):
     url = reverse("customers:detail", args=[world.account.pk])
-    page = _client(org, "rep").get(url).content.decode()
+    page = page_client(org, "rep").get(url).content.decode()
     assert 'id="receivables"' in page and 'id="open-receivables"' in page
     assert "2,000.00" in page  # overdue
-    theirs = _client(org, "other_rep").get(
+    theirs = page_client(org, "other_rep").get(
         reverse("customers:detail", args=[world.theirs.pk])).content.decode()
     assert 'id="open-receivables"' not in theirs and 'id="receivables"' not in theirs
 
 
 def test_sidebar_links_by_role(org, world):
-    rep = _client(org, "rep").get(reverse("orders:invoices")).content.decode()
+    rep = page_client(org, "rep").get(reverse("orders:invoices")).content.decode()
     assert reverse("orders:receivables") in rep
     assert reverse("orders:payments") not in rep
-    finance = _client(org, "finance").get(reverse("orders:invoices")).content.decode()
+    finance = page_client(org, "finance").get(reverse("orders:invoices")).content.decode()
     for name in ("receivables", "invoices", "payments", "collections"):
         assert reverse(f"orders:{name}") in finance
-    collector = _client(org, "collection").get(reverse("orders:invoices")).content.decode()
+    collector = page_client(org, "collection").get(reverse("orders:invoices")).content.decode()
     assert reverse("orders:collections") in collector
 
 
@@ -202,13 +183,13 @@ def test_customer_cards_read_once_for_both(org, world, django_assert_max_num_que
 def test_issue_invoice_choosing_the_customer_then_the_order(org, world):
     from guanxi.orders.tests.receivables_fixtures import make_order
 
-    client = _client(org, "finance")
+    client = page_client(org, "finance")
     url = reverse("orders:invoice_create")
     assert f'value="{world.account.pk}"' not in client.get(url).content.decode()  # invoiced
     order = make_order(world.account, "565.00")
     chooser = client.get(url).content.decode()
     assert f'value="{world.account.pk}"' in chooser  # a new order is not invoiced yet
-    assert _client(org, "rep").get(url).status_code == 403
+    assert page_client(org, "rep").get(url).status_code == 403
     form = client.get(url, {"account": world.account.pk}).content.decode()
     assert f'<option value="{order.pk}">' in form and "565.00" in form
     response = client.post(url, {"account": world.account.pk, "order": order.pk,
