@@ -8,10 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
+from guanxi.core.tests.matrix import (
+    api_clients,
+    assert_api_case,
+    assert_every_endpoint_in,
+    assert_page_case,
+    page_clients,
+)
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.services import expenses as svc
 from guanxi.orders.tests import expenses_fixtures
@@ -33,13 +38,6 @@ def claims(world):
     svc.submit_claim(o.rep, world.waiting, world.waiting.version)
     world.waiting.refresh_from_db()
     return world
-
-
-def _client(org, persona):
-    client = Client()
-    if persona != "anon":
-        client.force_login(getattr(org, persona))
-    return client
 
 
 # (url name, method, args, post data, expected per persona in PAGE_PERSONAS order)
@@ -64,17 +62,8 @@ PAGE_CASES = [
 def test_page_permission_matrix(case, claims):
     name, method, args, data, expected = case
     url = reverse(f"orders:{name}", args=args(claims))
-    wrong = []
-    for persona, status in zip(PAGE_PERSONAS, expected.split(), strict=True):
-        client = _client(claims.org, persona)
-        with transaction.atomic():
-            response = client.post(url, data(claims)) if method == "post" else client.get(url)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status})")
-        elif status == "302" and persona == "anon":
-            assert "/accounts/login/" in response["Location"]
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_page_case(name, page_clients(claims.org, PAGE_PERSONAS), claims, method, url, data,
+                     expected)
 
 
 def test_every_page_is_in_the_matrix():
@@ -111,32 +100,12 @@ API_CASES = [
 @pytest.mark.parametrize("case", API_CASES, ids=[c[0] for c in API_CASES])
 def test_api_permission_matrix(case, claims):
     name, method, path, body, expected = case
-    org = claims.org
-    clients = {p: as_(getattr(org, p)) for p in PAGE_PERSONAS if p != "anon"}
-    clients["anon"] = as_(None)
-    clients["readonly"] = as_(org.rep, scope="read")
-    wrong = []
-    for persona, status in zip(API_PERSONAS, expected.split(), strict=True):
-        args = [path(claims)]
-        if method in ("post", "patch"):
-            args.append(body(claims) if body else None)
-        with transaction.atomic():
-            response = getattr(clients[persona], method)(*args)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status}) "
-                         f"{response.content[:200]!r}")
-        elif response.status_code >= 400:
-            assert response.json()["detail"], persona
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    clients = api_clients(claims.org, API_PERSONAS)
+    assert_api_case(name, clients, claims, method, path, body, expected)
 
 
 def test_every_endpoint_is_in_the_matrix(org):
-    paths = as_(org.rep).get("openapi.json").json()["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
-                  if "Expenses" in op.get("tags", [])}
-    assert len(documented) == len(API_CASES), sorted(documented)
-    assert sorted(m for _n, m, *_r in API_CASES) == sorted(m for m, _p in documented)
+    assert_every_endpoint_in(as_(org.rep), {"Expenses"}, API_CASES)
 
 
 def test_api_field_errors_conflicts_and_the_report(claims):

@@ -8,10 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
+from guanxi.core.tests.matrix import (
+    api_clients,
+    assert_api_case,
+    assert_every_endpoint_in,
+    assert_page_case,
+    page_clients,
+)
 from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import ReviewRule
 from guanxi.orders.services import expenses as svc
@@ -37,13 +42,6 @@ def waiting(world):
     return world
 
 
-def _client(org, persona):
-    client = Client()
-    if persona != "anon":
-        client.force_login(getattr(org, persona))
-    return client
-
-
 #                                                  rep tm  hz  mgr fin oth omg adm mkt anon
 PAGE_CASES = [
     ("reviews", "get", lambda w: [], None, "200 200 200 200 200 200 200 200 200 302"),
@@ -65,18 +63,8 @@ PAGE_CASES = [
 def test_page_permission_matrix(case, waiting):
     name, method, args, data, expected = case
     url = reverse(f"orders:{name}", args=args(waiting))
-    wrong = []
-    for persona, status in zip(PERSONAS, expected.split(), strict=True):
-        client = _client(waiting.org, persona)
-        with transaction.atomic():
-            response = client.post(url, data(waiting)) if method == "post" \
-                else client.get(url)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status})")
-        elif status == "302" and persona == "anon":
-            assert "/accounts/login/" in response["Location"]
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    assert_page_case(name, page_clients(waiting.org, PERSONAS), waiting, method, url, data,
+                     expected)
 
 
 def test_every_page_is_in_the_matrix():
@@ -111,29 +99,9 @@ API_CASES = [
 @pytest.mark.parametrize("case", API_CASES, ids=[c[0] for c in API_CASES])
 def test_api_permission_matrix(case, waiting):
     name, method, path, body, expected = case
-    org = waiting.org
-    clients = {p: as_(getattr(org, p)) for p in PERSONAS if p != "anon"}
-    clients["anon"] = as_(None)
-    clients["readonly"] = as_(org.rep, scope="read")
-    wrong = []
-    for persona, status in zip(API_PERSONAS, expected.split(), strict=True):
-        args = [path(waiting)]
-        if method in ("post", "patch"):
-            args.append(body(waiting) if body else None)
-        with transaction.atomic():
-            response = getattr(clients[persona], method)(*args)
-            transaction.set_rollback(True)
-        if response.status_code != int(status):
-            wrong.append(f"{persona}: {response.status_code} (expected {status}) "
-                         f"{response.content[:200]!r}")
-        elif response.status_code >= 400:
-            assert response.json()["detail"], persona
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    clients = api_clients(waiting.org, API_PERSONAS)
+    assert_api_case(name, clients, waiting, method, path, body, expected)
 
 
 def test_every_endpoint_is_in_the_matrix(org):
-    paths = as_(org.rep).get("openapi.json").json()["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m, op in ops.items()
-                  if "Reviews" in op.get("tags", [])}
-    assert len(documented) == len(API_CASES), sorted(documented)
-    assert sorted(m for _n, m, *_r in API_CASES) == sorted(m for m, _p in documented)
+    assert_every_endpoint_in(as_(org.rep), {"Reviews"}, API_CASES)
