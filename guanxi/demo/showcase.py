@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict
+from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.customers import services
 from guanxi.customers.models import (
     Account,
@@ -101,14 +101,19 @@ def _terms_requests(org: DemoOrg) -> None:
     reasons = ("年度框架协议签订后采购量翻倍，申请提高折扣和信用额度。",
                "客户要求延长账期，以银行承兑汇票结算。",
                "Large project order expected in Q3; raise the credit limit.")
-    for i, account in enumerate(candidates):
-        req = services.request_terms_change(account.owner, account, changes[i % 3],
-                                            reasons[i % 3])
+    i = 0
+    for account in candidates:
+        try:
+            req = services.request_terms_change(account.owner, account, changes[i % 3],
+                                                reasons[i % 3])
+        except FieldErrors:  # a generated customer may have these terms already
+            continue
         if i % 3 >= 1:  # past the manager, now waiting for finance
             services.decide_terms_change(manager, req, True, "同意，请财务审核信用风险。")
         if i == 8:
             req.refresh_from_db()
             services.decide_terms_change(org.users["finance"], req, True, "信用良好，同意。")
+        i += 1
 
 
 def _relationships(org: DemoOrg) -> None:
