@@ -112,11 +112,18 @@ def can_edit(user: User, account: Account) -> bool:
     return user.has_role(Role.ASSISTANT) and account.team_id in user.team_subtree_ids
 
 
+def _shown(value: Any) -> str:
+    """A parameter as the timeline shows it: amounts with thousands separators."""
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return str(value)
+
+
 def event_fields(title: str, params: dict | None, data: dict | None) -> dict:
     """``title`` is an untranslated message (mark it with gettext_noop): it is stored with its
     ``params`` so the timeline shows it in each reader's language; ``title`` itself keeps the
     English text for exports and the API."""
-    params = {k: str(v) for k, v in (params or {}).items()}
+    params = {k: _shown(v) for k, v in (params or {}).items()}
     text = title % params if params else title
     return {"title": text[:300], "data": {**(data or {}), "title": [title, params]}}
 
