@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.analytics.models import Transaction
 from guanxi.core import audit
-from guanxi.core.errors import DomainError, FieldErrors, Forbidden
+from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.models import Notification
 from guanxi.core.notifications import notify
@@ -366,6 +366,15 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
         or getattr(opportunity, "collection_owner", None)
     try:
         with transaction.atomic():
+            # One order at a time per customer (a row lock on PostgreSQL; SQLite writers queue
+            # anyway), then the credit room is read again: two orders placed at the same
+            # moment cannot both use it.
+            list(Account.objects.select_for_update().filter(pk=account.pk)
+                 .values_list("pk", flat=True))
+            if not override and over_credit_limit(account, amounts["total"]):
+                raise Conflict(_("Another order for this customer was placed a moment ago "
+                                 "and took its credit room. Reload and try again."),
+                               field="credit", code="over_credit_limit")
             order = SalesOrder.objects.create(
                 number=next_number(ORDER, on=today), kind=kind, account=account,
                 contact=quote.contact if quote else None, quote=quote, contract=contract,

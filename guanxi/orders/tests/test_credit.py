@@ -34,3 +34,17 @@ def test_an_advance_payment_lets_a_cash_customer_order(shop):  # noqa: F811
     assert order.total == shop.quote.total and not order.credit_override_by_id
     # The order now uses the advance: nothing more may be ordered on credit.
     assert credit_exposure(shop.account) == Decimal("0.00")
+
+
+def test_the_credit_room_is_read_again_inside_the_order_transaction(shop, monkeypatch):  # noqa: F811
+    """Another order taking the room between the check and the write is caught: the room is
+    read again under the customer's lock, and nothing is written."""
+    from guanxi.core.errors import Conflict
+    from guanxi.orders.services import orders as svc
+
+    readings = iter([Decimal("0"), Decimal("999999")])  # before, then after the other order
+    monkeypatch.setattr(svc, "credit_exposure", lambda account: next(readings))
+    with pytest.raises(Conflict) as caught:
+        order_from_quote(shop.org.rep, shop.quote)
+    assert caught.value.code == "over_credit_limit"
+    assert not SalesOrder.objects.exists()
