@@ -58,6 +58,17 @@ def get_account(user: User, pk: Any) -> Account:
     return get_visible(visible_accounts(user).select_related("owner", "team"), pk=pk)
 
 
+def find_account(user: User, raw: Any) -> Account | None:
+    """A customer ``user`` may see, by number (id) or exact name, as typed in a form or a
+    query string; None when there is no such customer."""
+    raw = str(raw or "").strip()
+    if not raw:
+        return None
+    qs = visible_accounts(user)
+    account = qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+    return account or qs.filter(name=raw).first()
+
+
 def get_contact(user: User, pk: Any) -> Contact:
     return get_visible(visible_contacts(user).select_related("account"), pk=pk)
 

@@ -156,6 +156,14 @@ def can_attach(user: User, parent: Tender | Contract) -> bool:
     return can_write(user, parent)
 
 
+def listed(user: User, parent) -> list[Document]:
+    """The documents of a tender or contract, each marked ``deletable`` for ``user``."""
+    docs = list(parent.documents.select_related("uploaded_by"))
+    for doc in docs:
+        doc.deletable = can_delete(user, doc)
+    return docs
+
+
 def can_delete(user: User, document: Document) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

@@ -25,6 +25,7 @@ from guanxi.core.errors import DomainError, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.customers.selectors import find_account
 from guanxi.customers.views.common import done, page_template, posted
 from guanxi.orders import documents
 from guanxi.orders.models import Contract, Tender
@@ -197,14 +198,6 @@ def _filters(form: forms.Form) -> dict[str, Any]:
     return dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
 
 
-def _account_from(request: HttpRequest, raw: str | None) -> Account | None:
-    if not raw:
-        return None
-    qs = Account.objects.visible_to(request.user)
-    account = qs.filter(pk=int(raw)).first() if str(raw).isdigit() else None
-    return account or qs.filter(name=str(raw).strip()).first()
-
-
 def _version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
@@ -233,9 +226,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     tender = sel.get_tender(user, pk)
     can_write = tender_svc.can_write(user, tender)
-    docs = list(tender.documents.select_related("uploaded_by"))
-    for doc in docs:
-        doc.deletable = documents.can_delete(user, doc)
+    docs = documents.listed(user, tender)
     return render(request, "orders/deals/tender.html", {
         "tender": tender, "can_write": can_write, "documents": docs,
         "can_bond": tender_svc.can_change_bond(user, tender),
@@ -261,14 +252,14 @@ def tender_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_role(*tender_svc.CREATE_ROLES):
         raise PermissionDenied(_("Your role cannot enter tenders."))
-    account = _account_from(request, request.GET.get("account"))
+    account = find_account(request.user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
         raise NotFound()
     initial = {"opportunity": request.GET.get("opportunity")} \
         if str(request.GET.get("opportunity", "")).isdigit() else {}
     form = TenderForm(posted(request), account=account, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        target = account or _account_from(request, form.cleaned_data.get("customer"))
+        target = account or find_account(request.user, form.cleaned_data.get("customer"))
         if target is None:
             form.add_error("customer", _("No customer you can see has this name or number."))
         else:
@@ -410,9 +401,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contract = sel.get_contract(user, pk)
     can_write = tender_svc.can_write(user, contract)
-    docs = list(contract.documents.select_related("uploaded_by"))
-    for doc in docs:
-        doc.deletable = documents.can_delete(user, doc)
+    docs = documents.listed(user, contract)
     status = contract_svc.current_status(contract)
     return render(request, "orders/deals/contract.html", {
         "contract": contract, "can_write": can_write, "documents": docs,
@@ -448,7 +437,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("tender"):
         tender = sel.get_tender(user, request.GET["tender"])
     source = quote or tender
-    account = source.account if source else _account_from(request, request.GET.get("account"))
+    account = source.account if source else find_account(request.user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
         raise NotFound()
     initial: dict[str, Any] = {}
@@ -460,7 +449,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                    "currency": tender.currency, "opportunity": tender.opportunity_id}
     form = ContractForm(posted(request), account=account, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        target = account or _account_from(request, form.cleaned_data.get("customer"))
+        target = account or find_account(request.user, form.cleaned_data.get("customer"))
         if target is None:
             form.add_error("customer", _("No customer you can see has this name or number."))
         else:

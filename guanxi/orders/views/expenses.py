@@ -25,6 +25,7 @@ from guanxi.core.errors import DomainError, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.customers.selectors import find_account
 from guanxi.customers.views.common import done
 from guanxi.orders.models import ExpenseClaim
 from guanxi.orders.selectors import expenses as sel
@@ -38,15 +39,6 @@ def _require_sees(request: HttpRequest) -> None:
     if not sel.sees_expenses(request.user):
         raise PermissionDenied(_("Sales expenses are for sales staff, finance and "
                                  "management."))
-
-
-def _account_from(user: User, raw: Any) -> Account | None:
-    raw = str(raw or "").strip()
-    if not raw:
-        return None
-    qs = Account.objects.visible_to(user)
-    account = qs.filter(pk=int(raw)).first() if raw.isdigit() else None
-    return account or qs.filter(name=raw).first()
 
 
 class ClaimForm(forms.Form):
@@ -86,7 +78,7 @@ class ClaimForm(forms.Form):
     def service_data(self, user: User) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("customer", "version")}
         raw = self.cleaned_data.get("customer")
-        account = _account_from(user, raw)
+        account = find_account(user, raw)
         if raw and account is None:
             raise DomainError(_("No customer you can see has this name or number."),
                               field="customer")
@@ -124,7 +116,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not svc.may_claim(user):
         raise PermissionDenied(_("Only sales staff claim sales expenses."))
-    account = _account_from(user, request.GET.get("account"))
+    account = find_account(user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
         raise NotFound()
     form = ClaimForm(request.POST or None, user=user, account=account,

@@ -29,6 +29,7 @@ from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account, Contact
+from guanxi.customers.selectors import find_account
 from guanxi.customers.views.common import done, page_template, posted
 from guanxi.orders.models import Product, Quote, QuoteLine
 from guanxi.orders.selectors import quotes as sel
@@ -239,15 +240,6 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Create and edit -----------------------------------------------------------------------
 
-def _account_from(request: HttpRequest, raw: str | None) -> Account | None:
-    if not raw:
-        return None
-    qs = Account.objects.visible_to(request.user)
-    raw = raw.strip()
-    return (qs.filter(pk=int(raw)).first() if raw.isdigit() else None) \
-        or qs.filter(name=raw).first()
-
-
 @login_required
 @refusals_as_http
 @require_http_methods(["GET", "POST"])
@@ -257,7 +249,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your role cannot write quotes."))
     raw = request.POST.get("account") or request.GET.get("account") \
         or request.GET.get("customer")
-    account = _account_from(request, raw)
+    account = find_account(request.user, raw)
     if account is None:
         if request.GET.get("account") or request.POST.get("account"):
             raise NotFound()
@@ -360,7 +352,7 @@ def quote_lines(request: HttpRequest) -> HttpResponse:
     empty line, ``remove`` (an index) takes one out."""
     if not svc.can_create_quote(request.user):
         raise PermissionDenied(_("Your role cannot write quotes."))
-    account = _account_from(request, request.POST.get("account"))
+    account = find_account(request.user, request.POST.get("account"))
     if account is None:
         raise Http404
     rows = _posted_rows(request)

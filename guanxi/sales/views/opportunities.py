@@ -23,7 +23,7 @@ from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.models import Account
+from guanxi.customers.selectors import find_account
 from guanxi.customers.templatetags.guanxi_ui import money
 from guanxi.customers.views.common import done, page_template, posted
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage
@@ -162,16 +162,6 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Create and edit -----------------------------------------------------------------------
 
-def _account_from(request: HttpRequest, raw: str | None) -> Account | None:
-    if not raw:
-        return None
-    qs = Account.objects.visible_to(request.user)
-    account = qs.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if account is None:
-        account = qs.filter(name=raw.strip()).first()
-    return account
-
-
 @login_required
 @refusals_as_http
 @require_http_methods(["GET", "POST"])
@@ -179,12 +169,12 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_role(*svc.CREATE_ROLES):
         raise PermissionDenied(_("Your role cannot open opportunities."))
-    account = _account_from(request, request.GET.get("account"))
+    account = find_account(request.user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
         raise NotFound()
     form = OpportunityForm(posted(request), account=account)
     if request.method == "POST" and form.is_valid():
-        target = account or _account_from(request, form.cleaned_data.get("customer"))
+        target = account or find_account(request.user, form.cleaned_data.get("customer"))
         if target is None:
             form.add_error("customer", _("No customer you can see has this name or number."))
         else:
