@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "guanxi.analytics",
     "guanxi.integrations",
     "guanxi.orders",
+    "guanxi.demo",
 ]
 
 MIDDLEWARE = [

@@ -76,7 +76,7 @@ def set_language(user: User, language: str) -> None:
 def update_profile(user: User, display_name: str, phone: str, language: str) -> User:
     """A user edits their own name, phone and language (roles and team are the
     administrator's)."""
-    from guanxi.customers.normalize import normalize_phone
+    from guanxi.core.normalize import normalize_phone
 
     errors: dict[str, list[str]] = {}
     display_name = (display_name or "").strip()

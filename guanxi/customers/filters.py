@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Team, User
 from guanxi.analytics.selectors import filter_accounts as metric_filter
 from guanxi.analytics.selectors import parse_filters as parse_metric_filters
+from guanxi.core import normalize
 from guanxi.core.custom_fields import clean_value, definitions
 from guanxi.core.errors import FieldErrors
 from guanxi.core.models import CustomFieldDefinition
-from guanxi.customers import normalize
 from guanxi.customers.models import Account, Address, Relationship
 from guanxi.customers.regions import province_code
 from guanxi.customers.search import search

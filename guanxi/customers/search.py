@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from guanxi.accounts.models import User
-from guanxi.customers.models import Account, Contact, SearchToken
-from guanxi.customers.normalize import (
+from guanxi.core.normalize import (
     fold,
     has_han,
     national_digits,
@@ -27,6 +26,7 @@ from guanxi.customers.normalize import (
     strip_legal_form,
     syllables,
 )
+from guanxi.customers.models import Account, Contact, SearchToken
 from guanxi.customers.selectors import account_scope
 
 F = SearchToken.Field

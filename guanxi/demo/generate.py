@@ -12,7 +12,7 @@ from functools import cache
 from math import gcd
 from typing import Any
 
-from guanxi.customers.normalize import SURNAMES, syllables
+from guanxi.core.normalize import SURNAMES, syllables
 from guanxi.demo import ids
 from guanxi.demo.names import (
     ABROAD_FORMS,

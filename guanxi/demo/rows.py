@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext_noop
 
+from guanxi.core.normalize import SURNAMES, has_han, syllables
 from guanxi.customers import search
 from guanxi.customers.models import (
     Account,
@@ -21,7 +22,6 @@ from guanxi.customers.models import (
     SearchToken,
     TimelineEvent,
 )
-from guanxi.customers.normalize import SURNAMES, has_han, syllables
 from guanxi.customers.regions import province_code
 from guanxi.customers.search import value_tokens
 from guanxi.customers.services.common import COMPLETENESS, event_fields
@@ -179,7 +179,7 @@ class Batch:
 
 
 def _key(name: str) -> str:
-    from guanxi.customers.normalize import normalize_name
+    from guanxi.core.normalize import normalize_name
 
     return normalize_name(name)
 

@@ -6,7 +6,7 @@ import pytest
 
 from guanxi.accounts.models import ApiToken
 from guanxi.core.models import AuditEntry
-from guanxi.customers.tests.api_client import Api, as_
+from guanxi.core.tests.api_client import Api, as_
 
 
 def test_me_tells_who_i_am(org):

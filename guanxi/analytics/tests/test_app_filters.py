@@ -11,7 +11,7 @@ from django.test import Client
 from guanxi.analytics.models import CustomerMetrics, Transaction
 from guanxi.analytics.services import runs
 from guanxi.analytics.tests.app_fixtures import UNTIL
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 
 pytestmark = pytest.mark.django_db
 

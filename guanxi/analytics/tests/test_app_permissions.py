@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 
 pytestmark = pytest.mark.django_db
 

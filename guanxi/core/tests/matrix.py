@@ -25,7 +25,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 
-from guanxi.customers.tests.api_client import Api, as_
+from guanxi.core.tests.api_client import Api, as_
 
 #: A case's value made from the test's world (a fixture object), made afresh for each request.
 FromWorld = Callable[[Any], Any]

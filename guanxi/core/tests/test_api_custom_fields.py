@@ -8,7 +8,7 @@ import pytest
 from guanxi.core import services
 from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.models import AuditEntry, CustomFieldDefinition
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 
 GRADE = {"target": "customers.account", "key": "grade", "label_en": "Grade",
          "label_zh": "等级", "type": "choice", "choices": ["A", "B"]}

@@ -11,17 +11,12 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
+from guanxi.core.access import require
+from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval, ApprovalStep, TermsChangeRequest
-from guanxi.customers.services.common import (
-    TERMS_FIELDS,
-    add_event,
-    can_edit,
-    clean_fields,
-    manages,
-    require,
-)
+from guanxi.customers.services.common import TERMS_FIELDS, add_event, can_edit, manages
 
 S = TermsChangeRequest.Status
 

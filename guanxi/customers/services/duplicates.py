@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from guanxi.customers import normalize
+from guanxi.core import normalize
 from guanxi.customers.models import Account, Contact
 
 

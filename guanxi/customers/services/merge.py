@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
+from guanxi.core.access import require
 from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.customers.models import Account, AccountShare, SearchToken, TermsChangeRequest
 from guanxi.customers.search import reindex_accounts
@@ -17,7 +18,6 @@ from guanxi.customers.services.common import (
     add_event,
     manages,
     refresh_completeness,
-    require,
 )
 
 # Relations moved by hand (special rules) or not at all.

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
+from guanxi.core.access import require
 from guanxi.core.errors import Conflict
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, PoolPolicy, TimelineEvent
-from guanxi.customers.services.common import add_event, can_edit, event_fields, require
+from guanxi.customers.services.common import add_event, can_edit, event_fields
 from guanxi.customers.services.duplicates import find_duplicates
 
 
@@ -109,7 +110,7 @@ def return_stale_to_pool(now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def update_policy(actor: User, return_after_days: int, claim_limit: int,
                   version: int) -> PoolPolicy:
-    from guanxi.customers.services.common import clean_fields
+    from guanxi.core.cleaning import clean_fields
     require(actor.has_role(Role.ADMIN), _("Only administrators change the pool rules."))
     policy = PoolPolicy.current()
     values = clean_fields(PoolPolicy, {"return_after_days": return_after_days,

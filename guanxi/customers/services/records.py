@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
-from guanxi.core import audit
+from guanxi.core import audit, normalize
+from guanxi.core.access import require
+from guanxi.core.cleaning import clean_fields
 from guanxi.core.custom_fields import clean_values
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.locking import save_versioned
-from guanxi.customers import normalize
 from guanxi.customers.models import (
     Account,
     AccountShare,
@@ -32,10 +33,8 @@ from guanxi.customers.services.common import (
     TERMS_FIELDS,
     add_event,
     can_edit,
-    clean_fields,
     manages,
     refresh_completeness,
-    require,
 )
 from guanxi.customers.services.duplicates import Match, find_duplicates
 

@@ -13,12 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from guanxi.customers.templatetags.guanxi_ui import (
-    completeness_bar,
-    format_phone,
-    short_date,
-    status_pills,
-)
+from guanxi.core.templatetags.guanxi_ui import format_phone, short_date
+from guanxi.customers.templatetags.customer_ui import completeness_bar, status_pills
 
 register = template.Library()
 

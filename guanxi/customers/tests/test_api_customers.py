@@ -9,9 +9,9 @@ import pytest
 
 from guanxi.core import services as core_services
 from guanxi.core.models import AuditEntry
+from guanxi.core.tests.api_client import Api, as_
 from guanxi.customers import services
 from guanxi.customers.models import Account, Contact, TermsChangeRequest, TimelineEvent
-from guanxi.customers.tests.api_client import Api, as_
 
 VALID_USCC = "91310000MA1FL8XQ37"
 WRONG_CHECK_USCC = "91310000MA1FL8XQ38"

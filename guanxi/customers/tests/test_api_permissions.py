@@ -14,8 +14,8 @@ from django.db import transaction
 
 from guanxi.accounts.services import create_token
 from guanxi.core import services as core_services
+from guanxi.core.tests.api_client import as_
 from guanxi.customers import services
-from guanxi.customers.tests.api_client import as_
 
 PERSONAS = ["rep", "teammate", "manager", "assistant", "finance", "other_rep", "admin", "anon",
             "readonly"]

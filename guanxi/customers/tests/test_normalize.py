@@ -3,7 +3,7 @@
 import pytest
 from stdnum.cn import uscc
 
-from guanxi.customers import normalize
+from guanxi.core import normalize
 
 
 def valid_uscc(base17: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from guanxi.core.tests.api_client import as_
 from guanxi.customers.models import Account, Standing
-from guanxi.customers.tests.api_client import as_
 
 
 def test_new_customers_are_prospects_and_the_list_filters_by_standing(org, make_account,

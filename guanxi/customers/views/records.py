@@ -25,12 +25,13 @@ from django.views.decorators.http import require_http_methods
 from guanxi.accounts.models import Role, User
 from guanxi.analytics.selectors import filter_accounts as metric_filter
 from guanxi.analytics.selectors import parse_filters as parse_metric_filters
-from guanxi.core import audit
+from guanxi.core import audit, normalize
 from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
-from guanxi.customers import normalize, selectors, services
+from guanxi.customers import selectors, services
 from guanxi.customers.forms import (
     ACCOUNT_TARGET,
     COMPANY_ONLY,
@@ -56,7 +57,6 @@ from guanxi.customers.models import (
 from guanxi.customers.search import search as search_index
 from guanxi.customers.selectors import POOL_ROLES
 from guanxi.customers.services.duplicates import find_duplicates
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.customers.views.related import (
     address_create,
     address_edit,
@@ -465,7 +465,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Follow-up logged."))
             return done(request, reverse("customers:detail", args=[account.pk]))
-    return render(request, "customers/small_form.html", {
+    return render(request, "core/small_form.html", {
         "base": page_template(request), "form": form, "account": account,
         "title": _("Log a follow-up"), "submit": _("Log follow-up"),
         "action": reverse("customers:follow_up", args=[account.pk]),
@@ -487,7 +487,7 @@ def tags_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Tags saved."))
             return done(request, reverse("customers:detail", args=[account.pk]))
-    return render(request, "customers/small_form.html", {
+    return render(request, "core/small_form.html", {
         "base": page_template(request), "form": form, "account": account,
         "title": _("Tags"), "submit": _("Save tags"),
         "action": reverse("customers:tags", args=[account.pk]),

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers import selectors, services
 from guanxi.customers.forms import AddressForm, ConfirmForm, ContactForm, RelationshipForm
 from guanxi.customers.models import Address, Relationship
 from guanxi.customers.search import search as search_index
-from guanxi.customers.views.common import done, page_template, posted
 
 
 def _done(request: HttpRequest, account_id: int, message: str) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from stdnum.cn import uscc
 
 from guanxi.accounts.models import Role, Team, User
+from guanxi.core.normalize import normalize_name, normalize_phone, syllables
 from guanxi.customers.models import (
     Account,
     Contact,
@@ -17,7 +18,6 @@ from guanxi.customers.models import (
     SearchToken,
     TermsChangeRequest,
 )
-from guanxi.customers.normalize import normalize_name, normalize_phone, syllables
 from guanxi.customers.search import reindex_accounts, search
 from guanxi.demo import bulk
 from guanxi.demo.build import build

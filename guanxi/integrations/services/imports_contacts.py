@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.models import User
+from guanxi.core import normalize
+from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import DomainError, FieldErrors
-from guanxi.customers import normalize
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.selectors import visible_accounts
 from guanxi.customers.services import add_contact, update_contact
-from guanxi.customers.services.common import CONTACT_FIELDS, can_edit, clean_fields
+from guanxi.customers.services.common import CONTACT_FIELDS, can_edit
 from guanxi.integrations.services.imports_kinds import Item, Kind, RowError, Target, register
 
 T = Target

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from guanxi.accounts.models import Role, User
+from guanxi.core import normalize
+from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import FieldErrors
-from guanxi.customers import normalize
 from guanxi.customers.models import (
     Account,
     Address,
@@ -43,7 +44,6 @@ from guanxi.customers.services.common import (
     COMPLETENESS,
     CONTACT_FIELDS,
     can_edit,
-    clean_fields,
     event_fields,
     refresh_completeness,
 )

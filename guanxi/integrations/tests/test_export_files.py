@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from guanxi.core.models import AuditEntry
+from guanxi.core.tests.api_client import as_
 from guanxi.customers.models import Account
-from guanxi.customers.tests.api_client import as_
 from guanxi.integrations.services.exports import neutralise, restore
 from guanxi.integrations.tests.imports_fixtures import import_file, var_dir  # noqa: F401
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.services import imports
 from guanxi.integrations.tests.imports_fixtures import (  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.integrations.models import WebhookDelivery
 
 PUBLIC_URL = "https://93.184.215.14/hooks/guanxi"

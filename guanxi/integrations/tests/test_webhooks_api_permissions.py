@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.integrations.models import AutomationRun, WebhookDelivery
 from guanxi.integrations.services import automation, webhooks
 

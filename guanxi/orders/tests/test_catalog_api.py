@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
-from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import PriceList, Product
 from guanxi.orders.services import catalog as svc
 

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
-from guanxi.customers.tests.api_client import as_
 from guanxi.orders.documents import store_upload
 from guanxi.orders.models import Contract, Document, Review, Tender
 from guanxi.orders.services import contracts, reviews

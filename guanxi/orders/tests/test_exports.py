@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.orders.models import Invoice
 
 

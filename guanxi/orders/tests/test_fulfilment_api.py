@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from guanxi.accounts.models import User, UserRole
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.customers.models import Account
-from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import SalesOrder, Shipment
 from guanxi.orders.services import execution, reviews
 from guanxi.orders.services import orders as svc

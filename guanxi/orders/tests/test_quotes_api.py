@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
-from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import Quote, QuoteLine
 from guanxi.orders.services import quotes as svc
 from guanxi.orders.tests.test_quotes_fixtures import lines, make_quote, world

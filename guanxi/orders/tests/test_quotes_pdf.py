@@ -96,7 +96,7 @@ def test_without_the_pdf_library_the_page_says_so(world, monkeypatch):
     from django.test import Client
     from django.urls import reverse
 
-    from guanxi.customers.tests.api_client import as_
+    from guanxi.core.tests.api_client import as_
 
     quote = make_quote(world)
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a machine without it

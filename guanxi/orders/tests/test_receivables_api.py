@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
-from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.orders.models import ReviewRule, ReviewStep
 from guanxi.orders.services import expenses as svc
 from guanxi.orders.tests import expenses_fixtures

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import (
     api_clients,
     assert_api_case,
@@ -17,7 +18,6 @@ from guanxi.core.tests.matrix import (
     assert_page_case,
     page_clients,
 )
-from guanxi.customers.tests.api_client import as_
 from guanxi.orders.models import ReviewRule
 from guanxi.orders.services import expenses as svc
 from guanxi.orders.tests import expenses_fixtures

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.orders.models import Invoice, Quote
 
 

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
-from guanxi.customers.views.common import posted
 from guanxi.orders.models import CustomerGroup, Product
 from guanxi.orders.selectors import catalog as sel
 from guanxi.orders.services import catalog as svc

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.errors import DomainError, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import find_account
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.orders import documents
 from guanxi.orders.models import Contract, Tender
 from guanxi.orders.selectors import deals as sel

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import DomainError, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import find_account
-from guanxi.customers.views.common import done
 from guanxi.orders.models import ExpenseClaim
 from guanxi.orders.selectors import expenses as sel
 from guanxi.orders.services import expenses as svc

@@ -27,9 +27,9 @@ from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.orders.models import Contract, Quote, SalesOrder, Shipment
 from guanxi.orders.selectors import orders as sel
 from guanxi.orders.services import execution

@@ -26,11 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import User
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.selectors import find_account
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.orders.models import Product, Quote, QuoteLine
 from guanxi.orders.selectors import quotes as sel
 from guanxi.orders.services import pdf

@@ -26,11 +26,11 @@ from guanxi.accounts.models import Role, Team, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, posted
 from guanxi.core.selectors import keyset_page
+from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
-from guanxi.customers.templatetags.guanxi_ui import money
-from guanxi.customers.views.common import done, posted
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.selectors import receivables as sel
 from guanxi.orders.services import dunning

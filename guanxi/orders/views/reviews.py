@@ -24,8 +24,8 @@ from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.views.common import done
 from guanxi.orders.models import Condition, Flow, Review, ReviewRule, ReviewStep
 from guanxi.orders.selectors import reviews as sel
 from guanxi.orders.services import reviews as engine

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from guanxi.accounts.models import User
-from guanxi.customers.normalize import fold, phone_digits_for_search
+from guanxi.core.normalize import fold, phone_digits_for_search
 from guanxi.customers.search import TOP
 from guanxi.customers.search import search as search_index
 from guanxi.sales.models import Lead, Opportunity

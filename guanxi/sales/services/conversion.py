@@ -12,12 +12,13 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
+from guanxi.core.access import require
 from guanxi.core.errors import DomainError
 from guanxi.core.locking import save_versioned
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.regions import province_code
-from guanxi.customers.services.common import add_event, require
+from guanxi.customers.services.common import add_event
 from guanxi.sales.models import Activity, Lead, Task
 from guanxi.sales.selectors.leads import can_edit_lead
 from guanxi.sales.services.leads import expect_version

@@ -15,10 +15,12 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
+from guanxi.core.access import require
+from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Source
-from guanxi.customers.services.common import add_event, clean_fields, require
+from guanxi.customers.services.common import add_event
 from guanxi.sales.models import Lead, WebForm
 from guanxi.sales.selectors.leads import can_edit_lead, lead_duplicates, manages_lead
 from guanxi.sales.services import routing

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User
+from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import FieldErrors, NotFound
 from guanxi.customers.models import Account, Contact
-from guanxi.customers.services.common import can_edit, clean_fields
+from guanxi.customers.services.common import can_edit
 from guanxi.sales.models import Lead, Opportunity
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.sales.tests import forecast_fixtures
 
 sales = forecast_fixtures.sales

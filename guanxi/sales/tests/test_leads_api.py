@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from guanxi.core.models import Notification
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.sales.models import Lead, LeadRoutingRule, Opportunity
 from guanxi.sales.services.leads import create_lead
 from guanxi.sales.tests import leads_fixtures

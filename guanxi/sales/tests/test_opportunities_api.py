@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.sales.models import Opportunity, Pipeline, StageChange
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.services import pipelines

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.sales.selectors.opportunities import filter_opportunities
 from guanxi.sales.selectors.search import search_leads, search_opportunities
 from guanxi.sales.services import opportunities as opp_svc

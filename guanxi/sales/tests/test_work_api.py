@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from guanxi.customers.tests.api_client import as_
+from guanxi.core.tests.api_client import as_
 from guanxi.sales.models import Activity, EmailMessage, SupportRequest, Task
 from guanxi.sales.services import activities, email, tasks
 from guanxi.sales.tests import work_fixtures

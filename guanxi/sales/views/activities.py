@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest
 from guanxi.sales.selectors import work as sel
 from guanxi.sales.services import activities as svc

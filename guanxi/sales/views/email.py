@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.views.common import posted
 from guanxi.sales.models import EmailTemplate
 from guanxi.sales.services import email as svc
 from guanxi.sales.views.activities import records_from_query

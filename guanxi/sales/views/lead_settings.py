@@ -15,8 +15,8 @@ from guanxi.accounts.models import Role
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.views.common import posted
 from guanxi.sales.models import LeadRoutingRule, WebForm
 from guanxi.sales.services import leads as lead_services
 from guanxi.sales.services import routing

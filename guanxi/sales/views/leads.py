@@ -18,9 +18,9 @@ from guanxi.accounts.selectors import reps_in_scope
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.sales.models import Lead
 from guanxi.sales.selectors import leads as selectors
 from guanxi.sales.services import conversion
@@ -171,7 +171,7 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Lead handed to %(owner)s.")
                                  % {"owner": lead.owner})
                 return done(request, _detail_url(lead))
-    return render(request, "customers/small_form.html", {
+    return render(request, "core/small_form.html", {
         "base": page_template(request), "form": form, "title": _("Hand to a rep"),
         "action": reverse("sales:lead_assign", args=[lead.pk]), "submit": _("Hand over")},
         status=status)
@@ -197,7 +197,7 @@ def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Lead disqualified."))
                 return done(request, _detail_url(lead))
-    return render(request, "customers/small_form.html", {
+    return render(request, "core/small_form.html", {
         "base": page_template(request), "form": form, "title": _("Disqualify lead"),
         "action": reverse("sales:lead_disqualify", args=[lead.pk]),
         "submit": _("Disqualify")}, status=status)

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.selectors import keyset_page
+from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.selectors import find_account
-from guanxi.customers.templatetags.guanxi_ui import money
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage
 from guanxi.sales.selectors import opportunities as sel
 from guanxi.sales.services import opportunities as svc

@@ -18,8 +18,8 @@ from guanxi.accounts.models import Role
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.sales.models import Pipeline, Stage
 from guanxi.sales.services import pipelines as svc
 

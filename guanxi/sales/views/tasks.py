@@ -20,8 +20,8 @@ from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden
 from guanxi.core.forms import add_domain_error
+from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
-from guanxi.customers.views.common import done, page_template, posted
 from guanxi.sales.models import Task
 from guanxi.sales.selectors import work as sel
 from guanxi.sales.selectors import work_calendar as cal

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import (
     api_clients,
     assert_api_case,
@@ -15,7 +16,6 @@ from guanxi.core.tests.matrix import (
     run_page_case,
 )
 from guanxi.customers.models import Account
-from guanxi.customers.tests.api_client import as_
 
 PERSONAS = ["rep", "anon", "readonly"]
 

@@ -1,4 +1,5 @@
-"""Small helpers shared by the customer pages."""
+"""Small helpers shared by every app's pages: the posted data, modal or page, and where to go
+after a write."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def posted(request: HttpRequest):
 def page_template(request: HttpRequest) -> str:
     """Small forms open in the shared modal with htmx and as plain pages without it."""
     if request.htmx and request.htmx.target == "modal-content":
-        return "customers/_modal.html"
+        return "core/_modal.html"
     return "base.html"
 
 

@@ -1,76 +1,17 @@
-"""Template helpers shared by every page: form controls, money, the navigation badge."""
+"""Template helpers of the customer pages: approval and pool pills, completeness, timeline
+icons, and the approvals badge of the navigation."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.forms import BoundField
-from django.template.defaultfilters import floatformat
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
-
-# Bootstrap classes per widget type (BoundField.widget_type).
-_CONTROL_CLASS = {
-    "checkbox": "form-check-input",
-    "select": "form-select",
-    "selectmultiple": "form-select",
-    "nullbooleanselect": "form-select",
-    "checkboxselectmultiple": "",
-    "radioselect": "",
-    "hidden": "",
-}
-
-
-@register.simple_tag
-def control(field: BoundField, **attrs: Any) -> SafeString:
-    """Render a field's widget with the right Bootstrap class, marked invalid on errors."""
-    css = _CONTROL_CLASS.get(field.widget_type, "form-control")
-    existing = field.field.widget.attrs.get("class", "")
-    classes = " ".join(c for c in (css, existing, attrs.pop("class", "")) if c)
-    if field.errors:
-        classes += " is-invalid"
-        attrs["aria-invalid"] = "true"
-    if field.help_text:
-        attrs.setdefault("aria-describedby", f"{field.auto_id}_helptext")
-    if classes:
-        attrs["class"] = classes
-    return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def initial(user: Any) -> str:
-    """The first character of a user's name, for the avatar circle."""
-    text = str(user).strip()
-    return text[:1].upper() if text else "?"
-
-
-@register.filter
-def money(value: Any, places: int = 2) -> str:
-    """A Decimal amount with grouping, localised: 1,234,567.00."""
-    if value is None or value == "":
-        return "—"
-    try:
-        Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return intcomma(floatformat(value, places))
-
-
-@register.filter
-def percent(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{floatformat(value, -2)}%"
 
 
 @register.simple_tag
@@ -85,19 +26,6 @@ def approvals_waiting(user: Any) -> int:
         return 0
     return (selectors.pending_approvals(user).count()
             + selectors.terms_requests_waiting_for(user).count())
-
-
-@register.simple_tag(takes_context=True)
-def query(context: template.Context, **changes: Any) -> str:
-    """The current query string with ``changes`` applied (None/"" removes a key)."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @register.simple_tag
@@ -119,47 +47,6 @@ def _completeness_html(value: int) -> SafeString:
         '<span style="width:{}%"></span></span><span class="num">{}%</span></span>',
         tone, value, value, value,
     )
-
-
-@register.filter
-def phone(value: Any) -> str:
-    """An E.164 number as people read it: national form at home, international abroad."""
-    from django.conf import settings
-
-    if not value:
-        return ""
-    return format_phone(str(value), settings.GUANXI_DEFAULT_REGION)
-
-
-@lru_cache(maxsize=4096)
-def format_phone(value: str, home_region: str) -> str:
-    """``phone`` without the template: parsing is the slow part of a list page's rows, and the
-    same numbers come back page after page."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        return value
-    home = phonenumbers.region_code_for_number(number) == home_region
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if home \
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, fmt)
-
-
-@register.filter(expects_localtime=True)
-def short_date(value: Any) -> str:
-    """``value|date:"SHORT_DATE_FORMAT"`` for list rows: a page shows few distinct days, so
-    each day is formatted once per language instead of once per cell."""
-    if not value:
-        return ""
-    day = value.date() if isinstance(value, dt.datetime) else value
-    return _short_date(day, get_language())
-
-
-@lru_cache(maxsize=1024)
-def _short_date(day: dt.date, language: str | None) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 @register.simple_tag
