@@ -94,6 +94,9 @@ class Event:
     cause: str = ""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     at: dt.datetime = field(default_factory=timezone.now)
+    # The changed object as the writer holds it, for in-transaction subscribers that describe
+    # it (the customer timeline); after commit it may be stale, and it is never sent anywhere.
+    subject: Any = field(default=None, compare=False, repr=False)
 
 
 Subscriber = Callable[[Event], None]
@@ -131,7 +134,7 @@ def publish(action: str, obj: Any, actor: Any = None, changes: dict | None = Non
     event = Event(type=action, object_type=f"{meta.app_label}.{meta.model_name}",
                   object_id=str(obj.pk), object_repr=str(obj)[:200],
                   actor_id=getattr(actor, "pk", None), changes=changes or {},
-                  data=data or {}, depth=depth, cause=cause)
+                  data=data or {}, depth=depth, cause=cause, subject=obj)
     for fn in _in_transaction:
         fn(event)
     if _after_commit:

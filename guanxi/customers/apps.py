@@ -6,3 +6,11 @@ class CustomersConfig(AppConfig):
     name = "guanxi.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from guanxi.core import events
+        from guanxi.customers import timeline, timeline_entries
+
+        timeline_entries.register()
+        # In the transaction: an entry commits or rolls back with the change it tells about.
+        events.subscribe(timeline.write, in_transaction=True)

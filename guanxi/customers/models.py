@@ -4,6 +4,7 @@ commercial terms and their approvals, the public pool and the per-customer timel
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -456,9 +457,24 @@ class TimelineEvent(models.Model):
             return self.title
         from django.utils.translation import gettext
         try:
-            return gettext(message[0]) % message[1] if message[1] else gettext(message[0])
-        except (KeyError, TypeError, ValueError, IndexError):
+            params = {k: timeline_param(v) for k, v in (message[1] or {}).items()}
+            return gettext(message[0]) % params if params else gettext(message[0])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return self.title
+
+
+def timeline_param(value: Any) -> str:
+    """A stored title parameter in the reader's language: plain text as it is, a label of
+    the product (``{"msgid": …}``) through the translations, a label kept in both languages
+    in the data (``{"en": …, "zh": …}``, e.g. a pipeline stage) in the reader's one."""
+    if not isinstance(value, dict):
+        return str(value)
+    from django.utils.translation import get_language, gettext
+    if "msgid" in value:
+        return gettext(value["msgid"])
+    if value.get("zh") and (get_language() or "").startswith("zh"):
+        return str(value["zh"])
+    return str(value.get("en") or value.get("zh") or "")
 
 
 class SearchToken(models.Model):

@@ -6,3 +6,8 @@ class SalesConfig(AppConfig):
     name = "guanxi.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from guanxi.sales import timeline
+
+        timeline.register()

@@ -32,12 +32,13 @@ from guanxi.customers.services.records import (
     update_address,
     update_contact,
 )
+from guanxi.customers.services.standing import promote_standing
 
 __all__ = [
     "add_address", "add_contact", "add_relationship", "assign_owner", "can_decide_terms",
     "can_edit", "check_duplicates", "claim", "completeness", "create_account",
     "deactivate_account", "decide_new_customer", "decide_terms_change", "ensure_can_order",
-    "find_duplicates", "log_follow_up", "manages", "merge_accounts", "release",
+    "find_duplicates", "log_follow_up", "manages", "merge_accounts", "promote_standing", "release",
     "remove_address", "remove_contact", "remove_relationship", "request_terms_change",
     "return_stale_to_pool", "set_tags", "share_account", "unshare_account", "update_account",
     "update_address", "update_contact", "update_policy", "withdraw_terms_change",

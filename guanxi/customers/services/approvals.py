@@ -7,7 +7,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
@@ -16,7 +15,7 @@ from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval, ApprovalStep, TermsChangeRequest
-from guanxi.customers.services.common import TERMS_FIELDS, add_event, can_edit, manages
+from guanxi.customers.services.common import TERMS_FIELDS, can_edit, manages
 
 S = TermsChangeRequest.Status
 
@@ -37,9 +36,6 @@ def decide_new_customer(actor: User, account: Account, approve: bool, comment: s
                                 actor=actor, comment=comment.strip())
     audit.log(actor, f"customers.account.{'approved' if approve else 'rejected'}", account,
               changes={"approval": [Approval.PENDING, new]}, data={"comment": comment})
-    add_event(account, "customers.approval",
-              gettext_noop("New customer approved") if approve
-              else gettext_noop("New customer rejected"), actor, body=comment.strip())
     return account
 
 
@@ -63,8 +59,6 @@ def request_terms_change(actor: User, account: Account, changes: dict[str, Any],
     req = TermsChangeRequest.objects.create(account=account, requested_by=actor,
                                             changes=diff, reason=reason.strip())
     audit.log(actor, "customers.terms.requested", req, changes=diff)
-    add_event(account, "customers.terms_requested", gettext_noop("Terms change requested"), actor,
-              body=reason.strip(), data={"changes": diff, "request": req.pk})
     return req
 
 
@@ -111,16 +105,6 @@ def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, com
         save_versioned(account, account.version, cleaned)
         audit.log(actor, "customers.account.terms_applied", account,
                   changes=audit.diff(before, cleaned), data={"request": req.pk})
-        add_event(account, "customers.terms_applied",
-                  gettext_noop("New terms approved and applied"), actor, body=comment.strip(),
-                  data={"changes": req.changes})
-    elif new_status == S.FINANCE:
-        add_event(account, "customers.terms_step",
-                  gettext_noop("Terms change approved by the manager; waiting for finance"),
-                  actor, body=comment.strip())
-    else:
-        add_event(account, "customers.terms_rejected", gettext_noop("Terms change rejected"),
-                  actor, body=comment.strip())
     return req
 
 
@@ -131,6 +115,4 @@ def withdraw_terms_change(actor: User, req: TermsChangeRequest) -> TermsChangeRe
         raise Conflict(_("This request has already been decided."), code="decided")
     save_versioned(req, req.version, {"status": S.WITHDRAWN, "status_since": timezone.now()})
     audit.log(actor, "customers.terms.withdrawn", req)
-    add_event(req.account, "customers.terms_withdrawn",
-              gettext_noop("Terms change withdrawn"), actor)
     return req

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from guanxi.accounts.models import Role, User
-from guanxi.customers.models import Account, Contact, TimelineEvent
+from guanxi.customers.models import Account, Contact, TimelineEvent, timeline_param
 
 ACCOUNT_FIELDS = (
     "kind", "name", "name_en", "registration_id", "industry", "size", "source", "phone",
@@ -44,10 +45,17 @@ def can_edit(user: User, account: Account) -> bool:
     return user.has_role(Role.ASSISTANT) and account.team_id in user.team_subtree_ids
 
 
-def _shown(value: Any) -> str:
-    """A parameter as the timeline shows it: amounts with thousands separators."""
+def _shown(value: Any) -> str | dict:
+    """A parameter as the timeline stores it: amounts with thousands separators; a label of
+    the product (gettext_lazy) by its untranslated message and a label kept in both languages
+    (``{"en": …, "zh": …}``) as it is, so each reader sees them in their own language."""
     if isinstance(value, Decimal):
         return f"{value:,}"
+    if isinstance(value, Promise):
+        with translation.override(None):
+            return {"msgid": str(value)}
+    if isinstance(value, dict):
+        return {k: str(v) for k, v in value.items() if k in ("en", "zh")}
     return str(value)
 
 
@@ -56,10 +64,14 @@ def event_fields(title: str, params: dict | None, data: dict | None) -> dict:
     ``params`` so the timeline shows it in each reader's language; ``title`` itself keeps the
     English text for exports and the API."""
     params = {k: _shown(v) for k, v in (params or {}).items()}
-    text = title % params if params else title
+    with translation.override(None):
+        text = title % {k: timeline_param(v) for k, v in params.items()} if params else title
     return {"title": text[:300], "data": {**(data or {}), "title": [title, params]}}
 
 
+# A change is told on the timeline by its app's renderer of the change's domain event
+# (``customers.timeline``). ``add_event`` is only for entries that are a fact of their own with
+# no audited change behind them (a follow-up note, an e-mail that went out).
 def add_event(account: Account, kind: str, title: str, actor: User | None = None,
               body: str = "", data: dict | None = None, contact: Contact | None = None,
               at=None, params: dict | None = None) -> TimelineEvent:

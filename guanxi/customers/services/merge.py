@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
@@ -15,7 +14,6 @@ from guanxi.customers.models import Account, AccountShare, SearchToken, TermsCha
 from guanxi.customers.search import reindex_accounts
 from guanxi.customers.services.common import (
     ACCOUNT_FIELDS,
-    add_event,
     manages,
     refresh_completeness,
 )
@@ -91,8 +89,4 @@ def merge_accounts(actor: User, keep: Account, remove: Account, keep_version: in
               changes={k: [None, audit.jsonable(v)] for k, v in filled.items()},
               data={"merged": remove.pk, "moved": moved})
     audit.log(actor, "customers.account.merged_away", remove, data={"into": keep.pk})
-    add_event(keep, "customers.merged",
-              gettext_noop("Merged with %(name)s (#%(id)s)"), actor,
-              params={"name": remove.name, "id": remove.pk},
-              data={"merged": remove.pk, "moved": moved})
     return keep

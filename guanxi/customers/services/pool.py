@@ -8,15 +8,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.errors import Conflict
 from guanxi.core.locking import save_versioned
-from guanxi.customers.models import Account, PoolPolicy, TimelineEvent
-from guanxi.customers.services.common import add_event, can_edit, event_fields
+from guanxi.customers.models import Account, PoolPolicy
+from guanxi.customers.services.common import can_edit
 from guanxi.customers.services.duplicates import find_duplicates
 
 
@@ -57,7 +56,6 @@ def claim(actor: User, account: Account) -> Account:
         raise Conflict(_("Someone claimed this customer a moment ago."), code="not_in_pool")
     account.refresh_from_db()
     audit.log(actor, "customers.account.claimed", account, changes={"owner": [None, actor.pk]})
-    add_event(account, "customers.claimed", gettext_noop("Claimed from the public pool"), actor)
     return account
 
 
@@ -73,8 +71,6 @@ def release(actor: User, account: Account, reason: str = "") -> Account:
                     "claimed_from_pool": False})
     audit.log(actor, "customers.account.released", account,
               changes={"owner": [old_owner, None]}, data={"reason": reason})
-    add_event(account, "customers.released", gettext_noop("Released to the public pool"), actor,
-              body=reason)
     return account
 
 
@@ -89,20 +85,16 @@ def return_stale_to_pool(now: dt.datetime | None = None) -> int:
                                    approval="approved", last_follow_up_at__lt=cutoff)
     while ids := list(stale.values_list("id", flat=True)[:1000]):
         with transaction.atomic():
-            message = gettext_noop("Returned to the public pool: no follow-up for %(days)s days")
-            fields = event_fields(message, {"days": policy.return_after_days}, None)
-            events = [TimelineEvent(account_id=pk, kind="customers.returned", at=now, **fields)
-                      for pk in ids]
             before = {pk: (owner, name) for pk, owner, name in Account.objects.filter(
                 pk__in=ids).values_list("pk", "owner_id", "name")}
             Account.objects.filter(pk__in=ids).update(in_pool=True, pool_since=now, owner=None,
                                                     claimed_from_pool=False,
                                                     version=F("version") + 1)
-            TimelineEvent.objects.bulk_create(events)
             for pk in ids:
                 audit.log(None, "customers.account.returned_to_pool",
                           Account(pk=pk, name=before[pk][1]),
-                          changes={"in_pool": [False, True], "owner": [before[pk][0], None]})
+                          changes={"in_pool": [False, True], "owner": [before[pk][0], None]},
+                          data={"days": policy.return_after_days})
         moved += len(ids)
     return moved
 

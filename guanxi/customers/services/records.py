@@ -129,8 +129,6 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: list[dict] = 
     reindex_accounts([account.pk])
     audit.log(actor, "customers.account.created", account,
               changes={k: [None, audit.jsonable(v)] for k, v in fields.items()})
-    add_event(account, "customers.created", gettext_noop("Customer entered"), actor,
-              data={"pending": needs_approval})
     return account
 
 
@@ -182,8 +180,6 @@ def update_account(actor: User, account: Account, data: dict[str, Any], version:
     if {"name", "name_en", "phone", "email", "registration_id", "kind", "custom"} & changes.keys():
         reindex_accounts([account.pk])
     audit.log(actor, "customers.account.updated", account, changes=changes)
-    add_event(account, "customers.updated", gettext_noop("Profile updated"), actor,
-              data={"fields": sorted(changes)})
     return account
 
 
@@ -200,8 +196,6 @@ def assign_owner(actor: User, account: Account, owner: User | None, version: int
                                       "claimed_from_pool": False})
     audit.log(actor, "customers.account.assigned", account,
               changes={"owner": [old.pk if old else None, owner.pk if owner else None]})
-    add_event(account, "customers.assigned",
-              gettext_noop("Owner changed to %(owner)s"), actor, params={"owner": owner or "—"})
     return account
 
 
@@ -268,9 +262,6 @@ def add_contact(actor: User, account: Account, data: dict[str, Any],
     reindex_accounts([account.pk])
     audit.log(actor, "customers.contact.created", contact,
               changes={k: [None, audit.jsonable(v)] for k, v in fields.items()})
-    add_event(account, "customers.contact_added",
-              gettext_noop("Contact added: %(name)s"), actor, contact=contact,
-              params={"name": contact.name})
     return contact
 
 
@@ -293,9 +284,6 @@ def update_contact(actor: User, contact: Contact, data: dict[str, Any], version:
         refresh_completeness(contact.account)
         reindex_accounts([contact.account_id])
         audit.log(actor, "customers.contact.updated", contact, changes=changes)
-        add_event(contact.account, "customers.contact_updated",
-                  gettext_noop("Contact updated: %(name)s"), actor, params={"name": contact.name},
-                  contact=contact, data={"fields": sorted(changes)})
     return contact
 
 
@@ -306,8 +294,6 @@ def remove_contact(actor: User, contact: Contact, version: int) -> None:
     refresh_completeness(contact.account)
     reindex_accounts([contact.account_id])
     audit.log(actor, "customers.contact.deleted", contact)
-    add_event(contact.account, "customers.contact_removed",
-              gettext_noop("Contact removed: %(name)s"), actor, params={"name": contact.name})
 
 
 # --- Addresses ------------------------------------------------------------------------------
@@ -323,8 +309,6 @@ def add_address(actor: User, account: Account, data: dict[str, Any]) -> Address:
     refresh_completeness(account)
     audit.log(actor, "customers.address.created", address, changes={
         k: [None, v] for k, v in row.items()})
-    add_event(account, "customers.address_added",
-              gettext_noop("Address added: %(address)s"), actor, params={"address": address})
     return address
 
 
@@ -339,8 +323,6 @@ def update_address(actor: User, address: Address, data: dict[str, Any], version:
         address.account.addresses.exclude(pk=address.pk).update(is_primary=False)
     if changes:
         audit.log(actor, "customers.address.updated", address, changes=changes)
-        add_event(address.account, "customers.address_updated",
-                  gettext_noop("Address updated: %(address)s"), actor, params={"address": address})
     return address
 
 
@@ -378,11 +360,6 @@ def add_relationship(actor: User, from_contact: Contact, to_contact: Contact, ki
         raise Conflict(_("This relationship is already recorded."), field="to_contact")
     audit.log(actor, "customers.relationship.created", rel,
               data={"from": from_contact.pk, "to": to_contact.pk, "kind": kind})
-    title = RELATIONSHIP_TITLES[kind]
-    params = {"a": from_contact.name, "b": to_contact.name}
-    add_event(from_contact.account, "customers.relationship", title, actor, params=params)
-    if to_contact.account_id != from_contact.account_id:
-        add_event(to_contact.account, "customers.relationship", title, actor, params=params)
     return rel
 
 
@@ -421,8 +398,6 @@ def share_account(actor: User, account: Account, user: User) -> None:
     _share, created = AccountShare.objects.get_or_create(account=account, user=user)
     if created:
         audit.log(actor, "customers.account.shared", account, data={"user": user.pk})
-        add_event(account, "customers.shared",
-                  gettext_noop("Shared with %(user)s"), actor, params={"user": user})
 
 
 @transaction.atomic

@@ -70,29 +70,7 @@ def status_pills(account: Any) -> SafeString:
 
 @register.filter
 def timeline_icon(kind: str) -> str:
-    """A Bootstrap icon name for a timeline entry kind."""
-    icons = {
-        "customers.created": "plus-circle", "customers.note": "chat-left-text",
-        "customers.updated": "pencil", "customers.approval": "check2-circle",
-        "customers.terms_requested": "percent", "customers.terms": "percent",
-        "customers.assigned": "person-check", "customers.shared": "share",
-        "customers.contact_added": "person-plus", "customers.contact_updated": "person",
-        "customers.contact_removed": "person-dash", "customers.address_added": "geo-alt",
-        "customers.address_updated": "geo-alt", "customers.relationship": "diagram-3",
-        "customers.pool": "water", "customers.claimed": "hand-index",
-        "customers.released": "box-arrow-up", "customers.merged": "union",
-        "sales.call": "telephone", "sales.visit": "geo", "sales.meeting": "people",
-        "sales.email": "envelope", "sales.note": "chat-left-text", "sales.campaign": "flag",
-        "sales.support_request": "life-preserver", "sales.task": "check2-square",
-        "sales.opportunity": "briefcase", "sales.stage": "signpost-split",
-        "orders.quote": "file-earmark-text", "orders.tender": "megaphone",
-        "orders.contract": "file-earmark-check", "orders.order": "cart-check",
-        "orders.shipment": "truck", "orders.invoice": "receipt", "orders.payment": "cash-coin",
-        "orders.reminder": "bell", "orders.expense": "wallet2", "orders.review": "check2-all",
-    }
-    if kind.startswith("sales.lead"):
-        return "person-lines-fill"
-    if kind.startswith("orders."):
-        area = kind.split("_")[0]  # "orders.quote_sent" → "orders.quote"
-        return icons.get(area, "file-earmark")
-    return icons.get(kind, "dot")
+    """The Bootstrap icon the app that registered the timeline entry kind gave it."""
+    from guanxi.customers.timeline import icon
+
+    return icon(kind)

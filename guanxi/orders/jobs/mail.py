@@ -49,11 +49,8 @@ def email_quote(quote_id: int, actor_id: int, to: str, message: str,
         error = f"{type(exc).__name__}: {exc}"[:500]
     if error:
         audit.log(actor, "orders.quote.email_failed", quote, data={"to": to, "error": error})
-        add_event(quote.account, "orders.quote",
-                  gettext_noop("Quote %(number)s could not be e-mailed to %(to)s: %(error)s"),
-                  actor, params={"number": quote.display_number, "to": to, "error": error},
-                  data={"quote": quote.pk}, contact=quote.contact)
         return "failed"
+    # Not audited (the sending was): the e-mail on the timeline is the only record of it.
     add_event(quote.account, "orders.quote",
               gettext_noop("Quote %(number)s sent to %(to)s"), actor,
               params={"number": quote.display_number, "to": to}, body=body,

@@ -16,14 +16,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
-from guanxi.customers.services.common import add_event
 from guanxi.orders.models import CustomerGroup, PriceList, PriceListItem, Product
 
 EDITOR_ROLES = (Role.ADMIN, Role.MANAGER)
@@ -249,14 +247,6 @@ def _visible_accounts(actor: User, accounts: Iterable[Account | int | str]) -> l
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
-def _timeline(actor: User, group: CustomerGroup, accounts: list[Account], joined: bool) -> None:
-    title = gettext_noop("Added to customer group %(group)s") if joined \
-        else gettext_noop("Removed from customer group %(group)s")
-    for account in accounts:
-        add_event(account, "orders.customer_group", title, actor=actor,
-                  params={"group": group.name})
-
-
 def create_customer_group(actor: User, name: str,
                           accounts: Iterable[Account | int] = ()) -> CustomerGroup:
     """A group of customers sharing a price list, with its first members (customers the
@@ -271,7 +261,6 @@ def create_customer_group(actor: User, name: str,
             audit.log(actor, "orders.customer_group.created", group,
                       changes=audit.diff({}, {"name": group.name}),
                       data={"added": [a.pk for a in members]})
-            _timeline(actor, group, members, joined=True)
     except IntegrityError:
         raise DomainError(_("Another customer group has this name."), field="name") from None
     return group
@@ -306,8 +295,6 @@ def change_group_members(actor: User, group: CustomerGroup,
         group.accounts.remove(*to_remove)
         audit.log(actor, "orders.customer_group.members_changed", group,
                   data={"added": [a.pk for a in to_add], "removed": [a.pk for a in to_remove]})
-        _timeline(actor, group, to_add, joined=True)
-        _timeline(actor, group, to_remove, joined=False)
     return group
 
 

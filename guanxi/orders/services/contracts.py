@@ -25,7 +25,6 @@ from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
-from guanxi.customers.services.common import add_event
 from guanxi.orders.models import Contract, Flow, Quote, Review, ReviewStep, Tender
 from guanxi.orders.numbers import CONTRACT, next_number
 from guanxi.orders.services import reviews
@@ -184,11 +183,6 @@ def create_contract(actor: User, account: Account | None, data: dict[str, Any], 
         audit.log(actor, "orders.contract.created", contract, changes=audit.diff({}, {
             k: getattr(contract, k) for k in ("number", "title", "amount", "currency",
                                               "quote_id", "tender_id", "opportunity_id")}))
-        add_event(account, "orders.contract", gettext_noop(
-            "Contract %(number)s “%(title)s” drawn up (%(amount)s %(currency)s)"), actor,
-            params={"number": contract.number, "title": contract.title,
-                    "amount": contract.amount, "currency": contract.currency},
-            data={"contract": contract.pk}, at=now)
     return contract
 
 
@@ -241,9 +235,6 @@ def submit_contract(actor: User, contract: Contract, version: int | None, *,
         audit.log(actor, "orders.contract.submitted", contract,
                   changes={"status": [previous, status]},
                   data={"review": review.pk if review else None})
-        add_event(contract.account, "orders.contract", gettext_noop(
-            "Contract %(number)s submitted for contract review"), actor,
-            params={"number": contract.number}, data={"contract": contract.pk}, at=now)
     return contract
 
 
@@ -274,9 +265,6 @@ def _on_outcome(contract: Contract, review: Review, outcome: str, actor: User) -
     audit.log(actor, f"orders.contract.{outcome}", contract,
               changes={"status": [previous, status]}, data={"review": review.pk,
                                                             "comment": comment})
-    add_event(contract.account, "orders.contract", OUTCOME_TITLES[outcome], actor,
-              params={"number": contract.number, "comment": comment or "—"},
-              data={"contract": contract.pk})
 
 
 def _on_withdraw(contract: Contract, review: Review, actor: User) -> None:
@@ -323,15 +311,6 @@ def sign_contract(actor: User, contract: Contract, signed_on: Any, version: int 
         audit.log(actor, "orders.contract.signed", contract,
                   changes={"status": [Contract.Status.APPROVED, Contract.Status.SIGNED]},
                   data={"signed_on": day, "amount": contract.amount})
-        add_event(contract.account, "orders.contract", gettext_noop(
-            "Contract %(number)s signed (%(amount)s %(currency)s)"), actor,
-            params={"number": contract.number, "amount": contract.amount,
-                    "currency": contract.currency}, data={"contract": contract.pk}, at=now)
-        if contract.opportunity_id:
-            add_event(contract.account, "orders.contract", gettext_noop(
-                "Contract %(number)s signed: the opportunity “%(name)s” can be closed as won"),
-                actor, params={"number": contract.number, "name": contract.opportunity.name},
-                data={"contract": contract.pk, "opportunity": contract.opportunity_id}, at=now)
     return contract
 
 
@@ -357,7 +336,4 @@ def cancel_contract(actor: User, contract: Contract, version: int | None, reason
         audit.log(actor, "orders.contract.cancelled", contract,
                   changes={"status": [previous, Contract.Status.CANCELLED]},
                   data={"reason": text(reason, 300)})
-        add_event(contract.account, "orders.contract", gettext_noop(
-            "Contract %(number)s cancelled"), actor, params={"number": contract.number},
-            body=text(reason, 300), data={"contract": contract.pk}, at=now)
     return contract

@@ -31,7 +31,6 @@ from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
-from guanxi.customers.services.common import add_event
 from guanxi.orders.models import OrderLine, SalesOrder, Shipment, ShipmentLine
 from guanxi.orders.money import ZERO
 from guanxi.orders.numbers import SHIPMENT, next_number
@@ -149,19 +148,6 @@ def update_schedule(actor: User, order: SalesOrder, data: dict[str, Any],
         if order.status != status_before:
             audit.log(actor, "orders.order.status_changed", order,
                       changes={"status": [status_before, order.status]})
-        if "promised_date" in changes and old["promised_date"] is not None:
-            add_event(order.account, "orders.order_schedule", gettext_noop(
-                "Order %(number)s: promised delivery moved from %(old)s to %(new)s — "
-                "%(reason)s"), actor,
-                params={"number": order.number, "old": old["promised_date"],
-                        "new": changes["promised_date"], "reason": reason},
-                data={"order": order.pk})
-        if "production_status" in changes:
-            add_event(order.account, "orders.order_production", gettext_noop(
-                "Order %(number)s: production %(status)s"), actor,
-                params={"number": order.number,
-                        "status": Production(changes["production_status"]).label},
-                data={"order": order.pk, "production": changes["production_status"]})
     return order
 
 
@@ -251,11 +237,6 @@ def add_shipment(actor: User, order: SalesOrder, data: dict[str, Any],
         if before != status:
             audit.log(actor, "orders.order.status_changed", order,
                       changes={"status": [before, status]})
-        add_event(order.account, "orders.shipment", gettext_noop(
-            "Shipment %(number)s of order %(order)s sent by %(carrier)s %(tracking)s"), actor,
-            params={"number": shipment.number, "order": order.number,
-                    "carrier": carrier or "—", "tracking": tracking},
-            data={"order": order.pk, "shipment": shipment.pk})
         if order.owner_id and order.owner_id != actor.pk:
             notify(order.owner, gettext_noop("Order %(number)s shipped: %(carrier)s "
                                              "%(tracking)s"),
@@ -302,10 +283,6 @@ def mark_delivered(actor: User, target: SalesOrder | Shipment, delivered_on: Any
         if done:
             audit.log(actor, "orders.order.status_changed", order,
                       changes={"status": [before, Status.DELIVERED]})
-            add_event(order.account, "orders.shipment_delivered", gettext_noop(
-                "Order %(number)s delivered on %(date)s"), actor,
-                params={"number": order.number, "date": order.actual_date},
-                data={"order": order.pk})
     return order
 
 

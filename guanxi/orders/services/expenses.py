@@ -13,14 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
-from guanxi.customers.services.common import add_event
 from guanxi.orders.models import ExpenseClaim, Flow, Review
 from guanxi.orders.services import reviews
 from guanxi.sales.models import Opportunity
@@ -201,14 +199,6 @@ def _approved(claim: ExpenseClaim, review: Review | None, actor: User) -> None:
               data={"amount": claim.amount, "currency": claim.currency,
                     "category": claim.category, "account": claim.account_id,
                     "claimant": claim.claimant_id, "review": getattr(review, "pk", None)})
-    if claim.account_id:
-        add_event(claim.account, "orders.expense",
-                  gettext_noop("Sales expense approved: %(category)s %(amount)s %(currency)s"),
-                  actor=claim.claimant,
-                  params={"category": claim.get_category_display(), "amount": claim.amount,
-                          "currency": claim.currency},
-                  data={"expense": claim.pk, "category": claim.category,
-                        "amount": str(claim.amount)})
 
 
 def _on_outcome(claim: ExpenseClaim, review: Review, outcome: str, actor: User) -> None:

@@ -27,15 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
-from guanxi.analytics.models import Transaction
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.models import Notification
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Standing
-from guanxi.customers.services import ensure_can_order
-from guanxi.customers.services.common import add_event
+from guanxi.customers.services import ensure_can_order, promote_standing
 from guanxi.orders.models import (
     Contract,
     Flow,
@@ -402,11 +400,6 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
                           data={"reason": reason, "total": order.total,
                                 "credit_limit": account.credit_limit})
             _start(actor, order, today)
-            add_event(account, "orders.order", gettext_noop(
-                "Order %(number)s placed (%(total)s %(currency)s) from %(source)s"), actor,
-                params={"number": order.number, "total": order.total,
-                        "currency": order.currency, "source": str(source)},
-                data={"order": order.pk})
     except IntegrityError:
         # Two people converted the same document at once: the other one's order stands.
         same = Q(contract=contract) if contract is not None else Q(pk__in=[])
@@ -449,16 +442,9 @@ def _confirmed(actor: User | None, order: SalesOrder) -> None:
     """What a confirmed order sets off: the account becomes a customer, the sale is recorded
     once for the value models, the delivery owner is told."""
     account = order.account
-    if account.standing != Standing.CUSTOMER:
-        Account.objects.filter(pk=account.pk).update(standing=Standing.CUSTOMER)
-        account.standing = Standing.CUSTOMER
-        add_event(account, "orders.order_customer", gettext_noop(
-            "Became a customer with order %(number)s"), actor,
-            params={"number": order.number}, data={"order": order.pk})
-    Transaction.objects.get_or_create(
-        source=Transaction.Source.ORDER, external_id=order.number,
-        defaults={"account": account, "date": order.order_date, "amount": order.net_amount,
-                  "cost": order.cost})
+    promote_standing(actor, account, Standing.CUSTOMER,
+                     gettext_noop("Became a customer with order %(number)s"),
+                     {"number": order.number}, data={"order": order.pk})
     if order.delivery_owner_id and order.delivery_owner_id != getattr(actor, "pk", None):
         notify(order.delivery_owner, gettext_noop(
             "Order %(number)s for %(account)s is confirmed: you deliver it"),
@@ -471,18 +457,14 @@ def _confirmed(actor: User | None, order: SalesOrder) -> None:
 def _on_outcome(order: SalesOrder, review: Review, outcome: str, actor: User) -> None:
     if order.status != Status.IN_REVIEW or order.review_id != review.pk:
         return
+    decided = {"review": review.pk}
     if outcome == Review.Status.APPROVED:
-        _set_status(actor, order, Status.CONFIRMED)
+        _set_status(actor, order, Status.CONFIRMED, data=decided)
         _confirmed(actor, order)
-        title = gettext_noop("Order %(number)s passed the order review")
     elif outcome == Review.Status.REJECTED:
-        _set_status(actor, order, Status.REJECTED)
-        title = gettext_noop("Order %(number)s rejected in the order review")
+        _set_status(actor, order, Status.REJECTED, data=decided)
     else:
-        _set_status(actor, order, Status.RETURNED)
-        title = gettext_noop("Order %(number)s returned for changes")
-    add_event(order.account, "orders.order", title, actor, params={"number": order.number},
-              data={"order": order.pk})
+        _set_status(actor, order, Status.RETURNED, data=decided)
 
 
 reviews.register(Flow.ORDER, SalesOrder, _on_outcome, order_url)
@@ -559,9 +541,6 @@ def resubmit_order(actor: User, order: SalesOrder, data: dict[str, Any] | None,
         if review is None:
             _set_status(actor, order, Status.CONFIRMED)
             _confirmed(actor, order)
-        add_event(order.account, "orders.order", gettext_noop(
-            "Order %(number)s changed and sent to the order review again"), actor,
-            params={"number": order.number}, data={"order": order.pk})
     return order
 
 
@@ -591,11 +570,6 @@ def cancel_order(actor: User, order: SalesOrder, reason: str, version: int | Non
             ReviewStep.objects.filter(review_id=order.review_id, status__in=[
                 ReviewStep.Status.QUEUED, ReviewStep.Status.WAITING]) \
                 .update(status=ReviewStep.Status.CANCELLED)
-        Transaction.objects.filter(source=Transaction.Source.ORDER,
-                                   external_id=order.number).delete()
-        add_event(order.account, "orders.order", gettext_noop(
-            "Order %(number)s cancelled: %(reason)s"), actor,
-            params={"number": order.number, "reason": reason}, data={"order": order.pk})
         if order.delivery_owner_id and order.delivery_owner_id != actor.pk:
             notify(order.delivery_owner, gettext_noop("Order %(number)s was cancelled"),
                    {"number": order.number}, kind="orders.order", url=order_url(order),

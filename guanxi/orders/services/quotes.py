@@ -26,7 +26,7 @@ from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval, Contact, Standing
-from guanxi.customers.services.common import add_event
+from guanxi.customers.services import promote_standing
 from guanxi.orders.models import Flow, Product, Quote, QuoteLine, Review
 from guanxi.orders.money import ZERO, LineAmounts, LineInput, Totals, cents, price_lines
 from guanxi.orders.numbers import QUOTE, next_number
@@ -328,13 +328,6 @@ def url_of(quote: Quote) -> str:
     return reverse("orders:quote", args=[quote.pk])
 
 
-def _event(quote: Quote, title: str, actor: User | None, params: dict | None = None,
-           body: str = "", at: dt.datetime | None = None) -> None:
-    add_event(quote.account, "orders.quote", title, actor,
-              params={"number": quote.display_number, **(params or {})}, body=body,
-              data={"quote": quote.pk}, contact=quote.contact, at=at)
-
-
 # --- Create and edit -------------------------------------------------------------------------
 
 def create_quote(actor: User, account: Account, data: dict[str, Any],
@@ -377,8 +370,6 @@ def create_quote(actor: User, account: Account, data: dict[str, Any],
         audit.log(actor, "orders.quote.created", quote,
                   changes=audit.diff({}, {"total": quote.total, "currency": quote.currency,
                                           "lines": len(priced.lines)}))
-        _event(quote, gettext_noop("Quote %(number)s created (%(total)s %(currency)s)"), actor,
-               {"total": quote.total, "currency": quote.currency})
     return quote
 
 
@@ -459,13 +450,6 @@ def submit_quote(actor: User, quote: Quote, version: int | None, *,
         audit.log(actor, "orders.quote.submitted", quote, changes={"status": [old, status]},
                   data={"review": review.pk if review else None,
                         "discount": facts_of(quote).discount})
-        if review is None:
-            _event(quote, gettext_noop("Quote %(number)s approved: no discount to approve"),
-                   actor, at=now)
-        else:
-            _event(quote, gettext_noop("Quote %(number)s submitted for discount approval "
-                                       "(%(discount)s%%)"), actor,
-                   {"discount": facts_of(quote).discount}, at=now)
     return quote
 
 
@@ -497,7 +481,6 @@ def _on_outcome(quote: Quote, review: Review, outcome: str, actor: User) -> None
         .values_list("comment", flat=True).first() or ""
     audit.log(actor, action, quote, changes={"status": [old, status]},
               data={"review": review.pk, "comment": comment})
-    _event(quote, title, actor, {"by": actor}, body=comment)
 
 
 reviews.register(Flow.QUOTE, Quote, _on_outcome, url_of)
@@ -574,20 +557,9 @@ def accept_quote(actor: User, quote: Quote, version: int | None, *,
         save_versioned(quote, version, {"status": S.ACCEPTED, "decided_at": now})
         audit.log(actor, "orders.quote.accepted", quote, changes={"status": [old, S.ACCEPTED]},
                   data={"total": quote.total, "currency": quote.currency})
-        _event(quote, gettext_noop("Quote %(number)s accepted (%(total)s %(currency)s)"),
-               actor, {"total": quote.total, "currency": quote.currency}, at=now)
-        account = quote.account
-        if Account.objects.filter(pk=account.pk, standing=Standing.PROSPECT).update(
-                standing=Standing.LEAD, version=F("version") + 1):
-            account.standing = Standing.LEAD
-            account.version += 1
-            audit.log(actor, "customers.account.standing_changed", account,
-                      changes={"standing": [Standing.PROSPECT, Standing.LEAD]},
-                      data={"quote": quote.pk})
-            add_event(account, "customers.standing",
-                      gettext_noop("Now a lead customer: quote %(number)s accepted"), actor,
-                      params={"number": quote.display_number}, data={"quote": quote.pk},
-                      at=now)
+        promote_standing(actor, quote.account, Standing.LEAD,
+                         gettext_noop("Now a lead customer: quote %(number)s accepted"),
+                         {"number": quote.display_number}, data={"quote": quote.pk})
     return quote
 
 
@@ -604,8 +576,6 @@ def decline_quote(actor: User, quote: Quote, reason: str, version: int | None, *
         save_versioned(quote, version, {"status": S.DECLINED, "decided_at": now})
         audit.log(actor, "orders.quote.declined", quote, changes={"status": [old, S.DECLINED]},
                   data={"reason": reason})
-        _event(quote, gettext_noop("Quote %(number)s declined by the customer"), actor,
-               body=reason[:5000], at=now)
     return quote
 
 
@@ -623,8 +593,6 @@ def cancel_quote(actor: User, quote: Quote, version: int | None, reason: str = "
             _withdraw(review, now)
         audit.log(actor, "orders.quote.cancelled", quote,
                   changes={"status": [old, S.CANCELLED]}, data={"reason": reason})
-        _event(quote, gettext_noop("Quote %(number)s cancelled"), actor,
-               body=(reason or "").strip()[:5000], at=now)
     return quote
 
 
@@ -667,6 +635,4 @@ def revise_quote(actor: User, quote: Quote, version: int | None = None, *,
         audit.log(actor, "orders.quote.revised", new,
                   changes={"revision": [quote.revision, new.revision]},
                   data={"previous": quote.pk, "previous_status": old})
-        _event(new, gettext_noop("Quote %(number)s revised (version %(revision)s)"), actor,
-               {"revision": new.revision})
     return new

@@ -28,7 +28,6 @@ from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account
-from guanxi.customers.services.common import add_event
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.numbers import PAYMENT, next_number
 
@@ -195,9 +194,6 @@ def issue_invoice(actor: User, account: Account, data: dict[str, Any], *,
                                         "recorded.")]}) from None
     audit.log(actor, "orders.invoice.created", invoice,
               data={"number": number, "total": total, "order": order.number if order else None})
-    add_event(account, "orders.invoice", gettext_noop("Invoice %(number)s of %(amount)s issued"),
-              actor=actor, params={"number": number, "amount": _fmt(total)},
-              data={"invoice_id": invoice.pk})
     return invoice
 
 
@@ -235,8 +231,6 @@ def cancel_invoice(actor: User, invoice: Invoice, version: int | None) -> Invoic
             invoiced_amount=F("invoiced_amount") - invoice.total)
     audit.log(actor, "orders.invoice.cancelled", invoice,
               changes=audit.diff(before, {"status": invoice.status, "outstanding": ZERO}))
-    add_event(invoice.account, "orders.invoice", gettext_noop("Invoice %(number)s cancelled"),
-              actor=actor, params={"number": invoice.number}, data={"invoice_id": invoice.pk})
     return invoice
 
 
@@ -287,10 +281,6 @@ def record_payment(actor: User, account: Account, data: dict[str, Any],
         owner=account.owner, team=account.team, created_by=actor)
     audit.log(actor, "orders.payment.received", payment,
               data={"number": payment.number, "amount": amount, "method": method})
-    add_event(account, "orders.payment",
-              gettext_noop("Payment %(number)s of %(amount)s received"), actor=actor,
-              params={"number": payment.number, "amount": _fmt(amount)},
-              data={"payment_id": payment.pk})
     if allocations or auto:
         allocate(actor, payment, allocations or [], payment.version, auto=auto)
     return payment
@@ -441,15 +431,10 @@ def allocate(actor: User, payment: Payment, allocations: list[dict[str, Any]],
                                               created_by=actor))
     payment.refresh_from_db()
     audit.log(actor, "orders.payment.allocated", payment,
-              data={"allocations": [{"target": w.target, "amount": w.amount} for w in wanted],
+              data={"allocations": [{"target": w.target, "amount": w.amount,
+                                     "to": "invoice" if w.invoice else "order"}
+                                    for w in wanted],
                     "auto": auto})
-    for w in wanted:
-        kind = gettext_noop("%(amount)s of payment %(number)s allocated to invoice %(target)s") \
-            if w.invoice else \
-            gettext_noop("%(amount)s of payment %(number)s allocated to order %(target)s")
-        add_event(payment.account, "orders.payment", kind, actor=actor,
-                  params={"amount": _fmt(w.amount), "number": payment.number,
-                          "target": w.target}, data={"payment_id": payment.pk})
     _tell_fully_paid(actor, touched_orders)
     return made
 
@@ -488,7 +473,3 @@ def unallocate(actor: User, allocation: Allocation) -> None:
     target = allocation.invoice.number if allocation.invoice_id else allocation.order.number
     audit.log(actor, "orders.payment.unallocated", payment,
               data={"target": target, "amount": amount})
-    add_event(payment.account, "orders.payment",
-              gettext_noop("%(amount)s of payment %(number)s taken back from %(target)s"),
-              actor=actor, params={"amount": _fmt(amount), "number": payment.number,
-                                   "target": target}, data={"payment_id": payment.pk})

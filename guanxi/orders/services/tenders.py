@@ -25,7 +25,6 @@ from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval
-from guanxi.customers.services.common import add_event
 from guanxi.orders.models import Tender
 from guanxi.sales.models import LossReason, Opportunity, Stage
 
@@ -299,11 +298,6 @@ def create_tender(actor: User, account: Account, data: dict[str, Any], *,
         audit.log(actor, "orders.tender.created", tender, changes=audit.diff({}, {
             k: getattr(tender, k) for k in ("number", "title", "deadline", "bond_amount",
                                             "bond_status", "result", "opportunity_id")}))
-        add_event(account, "orders.tender", gettext_noop(
-            "Tender %(number)s “%(title)s” entered, bids due %(deadline)s"), actor,
-            params={"number": tender.number, "title": tender.title,
-                    "deadline": timezone.localtime(tender.deadline).strftime("%Y-%m-%d %H:%M")},
-            data={"tender": tender.pk}, at=now)
         _advance_opportunity(actor, tender.opportunity)
     return tender
 
@@ -357,11 +351,6 @@ def set_bond(actor: User, tender: Tender, version: int | None, status: str,
         save_versioned(tender, version, cleaned)
         if changes:
             audit.log(actor, "orders.tender.updated", tender, changes=changes)
-            if "bond_status" in changes:
-                add_event(tender.account, "orders.tender", BOND_TITLES[tender.bond_status],
-                          actor, params={"number": tender.number, "amount": tender.bond_amount,
-                                         "currency": tender.currency},
-                          data={"tender": tender.pk})
     return tender
 
 
@@ -399,24 +388,7 @@ def record_result(actor: User, tender: Tender, version: int | None, result: str,
                                          "winner": winner})
         audit.log(actor, "orders.tender.result", tender, changes=changes,
                   data={"result": result})
-        titles = {
-            Tender.Result.SUBMITTED: gettext_noop("Tender %(number)s: bid submitted"),
-            Tender.Result.WON: gettext_noop("Tender %(number)s “%(title)s” won"),
-            Tender.Result.LOST: gettext_noop("Tender %(number)s “%(title)s” lost to "
-                                             "%(winner)s"),
-            Tender.Result.CANCELLED: gettext_noop("Tender %(number)s cancelled by the "
-                                                  "issuer"),
-        }
-        add_event(tender.account, "orders.tender", titles[result], actor,
-                  params={"number": tender.number, "title": tender.title,
-                          "winner": winner or "—"},
-                  body=note, data={"tender": tender.pk, "result": result}, at=now)
         opp = tender.opportunity
-        if opp is not None and result == Tender.Result.WON:
-            add_event(tender.account, "orders.tender", gettext_noop(
-                "Tender %(number)s won: the opportunity “%(name)s” can move on"), actor,
-                params={"number": tender.number, "name": opp.name},
-                data={"tender": tender.pk, "opportunity": opp.pk}, at=now)
         if opp is not None and result == Tender.Result.LOST and close_opportunity:
             lose_opportunity(actor, opp, note or winner)
     return tender

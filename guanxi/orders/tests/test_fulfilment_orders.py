@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from guanxi.analytics.models import Transaction
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.models import AuditEntry, Notification
 from guanxi.customers.models import Account, Approval, Standing, TimelineEvent
@@ -38,8 +37,6 @@ def test_stock_quote_becomes_a_confirmed_order(shop):
     assert order.delivery_owner == org.delivery and order.collection_owner == org.collection
     shop.account.refresh_from_db()
     assert shop.account.standing == Standing.CUSTOMER
-    txn = Transaction.objects.get(source="order", external_id=order.number)
-    assert (txn.amount, txn.cost, txn.date) == (Decimal("1500.00"), Decimal("900.00"), TODAY)
     assert Notification.objects.filter(recipient=org.delivery, kind="orders.order").exists()
     assert AuditEntry.objects.filter(action="orders.order.created",
                                      object_id=str(order.pk)).exists()
@@ -51,18 +48,16 @@ def test_converting_twice_gives_the_same_order(shop):
     second = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
     assert second.pk == first.pk and not second.created
     assert SalesOrder.objects.count() == 1
-    assert Transaction.objects.filter(source="order").count() == 1
 
 
 def test_a_failure_in_the_last_step_leaves_nothing(shop, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("timeline down")
 
-    monkeypatch.setattr(svc, "add_event", broken)
+    monkeypatch.setattr(svc, "promote_standing", broken)
     with pytest.raises(RuntimeError):
         svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
     assert not SalesOrder.objects.exists() and not OrderLine.objects.exists()
-    assert not Transaction.objects.exists()
     shop.account.refresh_from_db()
     assert shop.account.standing == Standing.PROSPECT
     quote = Quote.objects.get(pk=shop.quote.pk)
@@ -120,7 +115,7 @@ def test_over_the_credit_limit_a_rep_is_refused_and_finance_is_told(shop):
             svc.order_from_quote(org.rep, shop.quote, {}, today=TODAY)
     assert exc.value.code == "over_credit_limit" and exc.value.field == "credit"
     assert "Finance must approve" in exc.value.message and "1,000.00" in exc.value.message
-    assert not SalesOrder.objects.exists() and not Transaction.objects.exists()
+    assert not SalesOrder.objects.exists()
     notes = Notification.objects.filter(recipient=org.finance, kind="orders.credit")
     assert notes.count() == 1  # told once, not per attempt
     assert notes.get().url == f"/orders/quotes/{shop.quote.pk}/order/"
@@ -173,14 +168,13 @@ def test_custom_order_goes_to_review_and_is_confirmed_when_approved(shop):
     order = _custom(shop)
     assert order.kind == SalesOrder.Kind.CUSTOM and order.status == Status.IN_REVIEW
     assert order.production_status == SalesOrder.Production.NOT_STARTED
-    assert order.review is not None and not Transaction.objects.exists()
+    assert order.review is not None
     _decide(order.review, org.delivery, "approve")      # production feasibility
     order.refresh_from_db()
     assert order.status == Status.IN_REVIEW
     _decide(order.review, org.manager, "approve")       # sales manager
     order.refresh_from_db()
     assert order.status == Status.CONFIRMED
-    assert Transaction.objects.filter(external_id=order.number).count() == 1
     shop.account.refresh_from_db()
     assert shop.account.standing == Standing.CUSTOMER
 
@@ -203,7 +197,6 @@ def test_rejected_order_stays_rejected_and_counts_for_nothing(shop):
     _decide(order.review, shop.org.delivery, "reject", "交期无法满足")
     order.refresh_from_db()
     assert order.status == Status.REJECTED
-    assert not Transaction.objects.exists()
     shop.account.refresh_from_db()
     assert shop.account.standing == Standing.PROSPECT
 
@@ -286,7 +279,6 @@ def test_cancel_removes_the_recorded_sale(shop):
     svc.cancel_order(org.rep, order, "客户取消", order.version)
     order.refresh_from_db()
     assert order.status == Status.CANCELLED
-    assert not Transaction.objects.exists()
     with pytest.raises(DomainError):
         svc.cancel_order(org.rep, order, "again", order.version)
 
@@ -302,7 +294,6 @@ def test_a_shipped_order_cannot_be_cancelled(shop):
     with pytest.raises(DomainError) as exc:
         svc.cancel_order(org.rep, order, "客户取消", order.version)
     assert exc.value.code == "shipped"
-    assert Transaction.objects.count() == 1
 
 
 def test_cancelling_an_order_in_review_withdraws_the_review(shop):
@@ -344,3 +335,19 @@ def test_resubmitting_more_than_the_credit_limit_allows_is_refused(shop):
     order.refresh_from_db()
     assert order.status == Status.RETURNED and order.total == Decimal("2373.00")
     assert order.lines.get(pk=line.pk).quantity == 2
+
+
+def test_an_order_for_a_prospect_records_the_new_standing(shop):
+    """The standing changes through the customers' service: a new version, an audit entry
+    and a timeline entry, not a silent update."""
+    version = shop.account.version
+    order = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    shop.account.refresh_from_db()
+    assert shop.account.standing == Standing.CUSTOMER and shop.account.version == version + 1
+    entry = AuditEntry.objects.get(action="customers.account.standing_changed",
+                                   object_id=str(shop.account.pk))
+    assert entry.changes == {"standing": [Standing.PROSPECT, Standing.CUSTOMER]}
+    assert entry.actor == shop.org.rep and entry.data["order"] == order.pk
+    event = TimelineEvent.objects.get(account=shop.account, kind="customers.standing")
+    assert event.display_title == f"Became a customer with order {order.number}"
+    assert event.actor == shop.org.rep

@@ -21,7 +21,7 @@ from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Contact
-from guanxi.customers.services.common import add_event, manages
+from guanxi.customers.services.common import manages
 from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest
 from guanxi.sales.selectors.work import can_decide, deciders
 from guanxi.sales.services.work_common import clean, may_work_on, resolve_records
@@ -114,16 +114,6 @@ def _follow_up(activity: Activity, now: dt.datetime) -> None:
         last_follow_up_at=at)
 
 
-def _event(activity: Activity, actor: User, title: str, at: dt.datetime,
-           data: dict | None = None) -> None:
-    if activity.account is None:
-        return
-    add_event(activity.account, f"sales.{activity.kind}", title, actor,
-              body=activity.body[:5000], contact=activity.contact, at=at,
-              params={"subject": activity.subject},
-              data={"activity": activity.pk, **(data or {})})
-
-
 @transaction.atomic
 def log_activity(actor: User, data: dict[str, Any], *, account: Account | None = None,
                  contact: Contact | None = None, opportunity: Opportunity | None = None,
@@ -153,9 +143,6 @@ def log_activity(actor: User, data: dict[str, Any], *, account: Account | None =
     support_data = _support(support) if is_campaign else None
     activity = Activity.objects.create(**cleaned, account=account, contact=contact,
                                        opportunity=opportunity, lead=lead, owner=actor)
-    done = activity.status == Activity.Status.DONE
-    titles = DONE_TITLES if done else PLANNED_TITLES
-    _event(activity, actor, titles[activity.kind], activity.starts_at if done else now)
     _follow_up(activity, now)
     audit.log(actor, "sales.activity.created", activity,
               changes=diff({}, {**cleaned, "account": account, "opportunity": opportunity,
@@ -229,7 +216,6 @@ def complete_activity(actor: User, activity: Activity, version: int, outcome: st
     if activity.starts_at > now:
         changes["starts_at"] = now
     _transition(actor, activity, version, Activity.Status.DONE, changes)
-    _event(activity, actor, DONE_TITLES[activity.kind], activity.starts_at)
     _follow_up(activity, now)
     return activity
 
@@ -239,7 +225,6 @@ def cancel_activity(actor: User, activity: Activity, version: int,
                     now: dt.datetime | None = None) -> Activity:
     now = now or timezone.now()
     _transition(actor, activity, version, Activity.Status.CANCELLED, {})
-    _event(activity, actor, CANCELLED_TITLE, now)
     request = getattr(activity, "support_request", None)
     if request is not None and request.status == SupportRequest.Status.PENDING:
         SupportRequest.objects.filter(pk=request.pk).update(
@@ -265,12 +250,6 @@ def _close_request(actor: User, request: SupportRequest, version: int, status: s
     audit.log(actor, f"sales.support_request.{status}", request,
               changes={"status": [SupportRequest.Status.PENDING, status]},
               data={"comment": changes.get("decision_note", "")})
-    activity = request.activity
-    if activity.account is not None:
-        add_event(activity.account, "sales.support_request", SUPPORT_TITLES[status], actor,
-                  body=changes.get("decision_note", ""), at=now,
-                  params={"subject": activity.subject},
-                  data={"activity": activity.pk, "support_request": request.pk})
 
 
 @transaction.atomic

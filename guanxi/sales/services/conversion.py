@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.core import audit
@@ -18,7 +17,6 @@ from guanxi.core.locking import save_versioned
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.regions import province_code
-from guanxi.customers.services.common import add_event
 from guanxi.sales.models import Activity, Lead, Task
 from guanxi.sales.selectors.leads import can_edit_lead
 from guanxi.sales.services.leads import expect_version
@@ -85,7 +83,4 @@ def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | No
               changes={"status": [before, lead.status]},
               data={"account": account.pk, "contact": contact.pk,
                     "opportunity": opportunity.pk})
-    add_event(account, "sales.lead.converted", gettext_noop("Converted from lead %(lead)s"),
-              actor, params={"lead": str(lead)},
-              data={"lead": lead.pk, "opportunity": opportunity.pk}, contact=contact)
     return lead

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
@@ -25,7 +24,6 @@ from guanxi.core.audit import diff
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Contact
-from guanxi.customers.services.common import add_event
 from guanxi.sales.models import Activity, EmailMessage, EmailTemplate, Opportunity
 from guanxi.sales.services.work_common import clean, may_work_on, resolve_records
 
@@ -253,9 +251,6 @@ def _record_sent(actor: User, row: EmailMessage, now: dt.datetime) -> None:
                             body=row.body, status=Activity.Status.DONE, starts_at=now,
                             account=row.account, contact=row.contact,
                             opportunity=row.opportunity, owner=actor)
-    add_event(row.account, "sales.email", gettext_noop("E-mail sent: %(subject)s"), actor,
-              body=row.body[:5000], contact=row.contact, at=now,
-              params={"subject": row.subject}, data={"email": row.pk, "to": row.to})
 
 
 class SendFailed(DomainError):

@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
@@ -20,7 +19,6 @@ from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Source
-from guanxi.customers.services.common import add_event
 from guanxi.sales.models import Lead, WebForm
 from guanxi.sales.selectors.leads import can_edit_lead, lead_duplicates, manages_lead
 from guanxi.sales.services import routing
@@ -54,13 +52,6 @@ def expect_version(lead: Lead, version: int | None) -> None:
         raise Conflict(_("Someone else changed this record after you opened it. Reload to see "
                          "their changes, then make yours again."),
                        field="version", code="stale_version")
-
-
-def on_timeline(lead: Lead, kind: str, title: str, actor: User | None,
-                params: dict | None = None) -> None:
-    if lead.account_id:
-        add_event(lead.account, kind, title, actor, params={"lead": str(lead), **(params or {})},
-                  data={"lead": lead.pk})
 
 
 @transaction.atomic
@@ -102,7 +93,6 @@ def create_lead(actor: User | None, data: dict[str, Any], *, owner: User | None 
               data={"web_form": web_form.pk if web_form else None,
                     "duplicate_leads": [d.pk for d in found["leads"]],
                     "duplicate_customers": [m.account.pk for m in found["customers"]]})
-    on_timeline(lead, "sales.lead.created", gettext_noop("Lead entered: %(lead)s"), actor)
     routing.route_lead(lead, today=today or timezone.localdate(), actor=actor)
     return lead
 
@@ -125,7 +115,6 @@ def update_lead(actor: User, lead: Lead, data: dict[str, Any], version: int,
     save_versioned(lead, version, {**fields, "score": probe.score,
                                    "score_detail": probe.score_detail})
     audit.log(actor, "sales.lead.updated", lead, changes=changes)
-    on_timeline(lead, "sales.lead.updated", gettext_noop("Lead updated: %(lead)s"), actor)
     if "timeframe" in changes and lead.is_open:
         routing.route_lead(lead, today=today or timezone.localdate(), actor=actor)
     return lead
@@ -141,8 +130,6 @@ def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
         raise FieldErrors({"owner": [_("Choose an active user.")]})
     expect_version(lead, version)
     routing.give_to(lead, owner, actor=actor, now=timezone.now(), reason="manual")
-    on_timeline(lead, "sales.lead.assigned", gettext_noop("Lead %(lead)s handed to %(owner)s"),
-                actor, params={"owner": owner})
     return lead
 
 
@@ -162,9 +149,6 @@ def disqualify_lead(actor: User, lead: Lead, reason: str, version: int) -> Lead:
                                    "disqualify_reason": reason, "revisit_on": None})
     audit.log(actor, "sales.lead.disqualified", lead,
               changes={"status": [before, lead.status]}, data={"reason": reason})
-    on_timeline(lead, "sales.lead.disqualified",
-                gettext_noop("Lead disqualified: %(lead)s (%(reason)s)"), actor,
-                params={"reason": reason})
     return lead
 
 

@@ -22,7 +22,6 @@ from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Approval, Contact
-from guanxi.customers.services.common import add_event
 from guanxi.sales.defaults import ensure_default_pipeline
 from guanxi.sales.models import (
     LossReason,
@@ -261,11 +260,6 @@ def create_opportunity(actor: User, account: Account, data: dict[str, Any], *,
                   changes=audit.diff({}, {k: getattr(opp, k) for k in
                                           ("name", "amount", "currency", "stage_id",
                                            "owner_id", "expected_close")}))
-        add_event(account, "sales.opportunity", gettext_noop(
-            "Opportunity “%(name)s” opened (%(stage)s, %(amount)s %(currency)s)"), actor,
-            params={"name": opp.name, "stage": stage.name_en, "amount": opp.amount,
-                    "currency": opp.currency},
-            data={"opportunity": opp.pk}, at=now)
         for role in TEAM_ROLES:
             person = getattr(opp, role)
             if person is not None and person.pk != actor.pk:
@@ -325,18 +319,6 @@ def move_stage(actor: User, opp: Opportunity, version: int | None, stage: Any, *
         audit.log(actor, "sales.opportunity.stage_changed", opp,
                   changes={"stage": [previous.key, target.key]},
                   data={"loss_reason": loss_reason} if loss_reason else None)
-        if target.kind == Stage.Kind.WON:
-            title = gettext_noop("Opportunity “%(name)s” won (%(amount)s %(currency)s)")
-        elif target.kind == Stage.Kind.LOST:
-            title = gettext_noop("Opportunity “%(name)s” lost (%(amount)s %(currency)s)")
-        else:
-            title = gettext_noop("Opportunity “%(name)s”: stage changed from %(from)s to "
-                                 "%(to)s")
-        add_event(opp.account, "sales.stage", title, actor,
-                  params={"name": opp.name, "from": previous.name_en, "to": target.name_en,
-                          "amount": opp.amount, "currency": opp.currency},
-                  body=opp.loss_note, data={"opportunity": opp.pk, "from": previous.key,
-                                            "to": target.key}, at=now)
     return opp
 
 

@@ -19,7 +19,6 @@ from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account
-from guanxi.customers.services.common import add_event
 from guanxi.sales.models import CalendarFeed, Lead, Opportunity, Task
 from guanxi.sales.models.work import new_feed_token
 from guanxi.sales.selectors.work import day_bounds
@@ -145,9 +144,6 @@ def complete_task(actor: User, task: Task, version: int,
                   now: dt.datetime | None = None) -> Task:
     now = now or timezone.now()
     _set_status(actor, task, version, (Task.Status.OPEN,), Task.Status.DONE, {"done_at": now})
-    if task.account is not None:
-        add_event(task.account, "sales.task", gettext_noop("Task done: %(title)s"), actor,
-                  at=now, params={"title": task.title}, data={"task": task.pk})
     return task
 
 
