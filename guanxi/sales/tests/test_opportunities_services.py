@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.core.errors import Conflict, DomainError, Forbidden
 from guanxi.core.models import AuditEntry, Notification
@@ -196,3 +196,19 @@ def test_pipeline_admin_rules(org, account):
     with pytest.raises(DomainError):
         pipelines.update_stage(org.admin, second.stages.get(key="won"),
                                1, {"active": False})
+
+
+def test_stage_names_on_the_timeline_read_in_the_readers_language(org, account):
+    opp = new(org, account)
+    with translation.override("en"):
+        svc.move_stage(org.rep, opp, opp.version, "tender", now=NOW)
+    entry = TimelineEvent.objects.get(account=account, kind="sales.stage")
+    discovery = Stage.objects.get(pipeline=opp.pipeline, key="discovery")
+    tender = Stage.objects.get(pipeline=opp.pipeline, key="tender")
+    with translation.override("zh-hans"):
+        assert discovery.name_zh in entry.display_title and tender.name_zh in entry.display_title
+        assert discovery.name_en not in entry.display_title
+    with translation.override("en"):
+        assert tender.name_en in entry.display_title
+    assert entry.title == (f"Opportunity “变压器项目”: stage changed from {discovery.name_en} "
+                           f"to {tender.name_en}")
