@@ -1,6 +1,9 @@
-"""Showing service errors on Django forms, at the field they name."""
+"""Shared form helpers: service errors shown at the field they name, and date/time widgets
+whose values browsers accept in every language."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
@@ -17,3 +20,38 @@ def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
             name = field.replace(".", "_", 1)
         for message in messages:
             form.add_error(name, message)
+
+
+# Browsers read the value of <input type="date|datetime-local|time"> only in ISO form and drop
+# anything else, so these widgets never use the language's input format (zh-Hans: 2027/03/31),
+# which would empty the field and clear the stored value on the next save.
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+ISO_TIME = "%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """<input type="date"> with its value as 2027-03-31 in every language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """<input type="datetime-local"> with its value as 2027-03-31T14:05 in every language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=ISO_DATETIME)
+
+
+class TimeInput(forms.TimeInput):
+    """<input type="time"> with its value as 14:05 in every language."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=ISO_TIME)

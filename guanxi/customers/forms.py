@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.custom_fields import definitions
+from guanxi.core.forms import DateInput
 from guanxi.core.models import CustomFieldDefinition
 from guanxi.customers.models import (
     Account,
@@ -107,7 +108,7 @@ def _shape(fields: dict[str, forms.Field]) -> None:
         if name == "email":
             field.widget.input_type = "email"
         if isinstance(field, forms.DateField):
-            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            field.widget = DateInput()
 
 
 def custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
@@ -116,8 +117,7 @@ def custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
     if definition.type == T.NUMBER:
         return forms.DecimalField(**common, widget=forms.NumberInput(attrs={"step": "any"}))
     if definition.type == T.DATE:
-        return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"},
-                                                                 format="%Y-%m-%d"))
+        return forms.DateField(**common, widget=DateInput())
     if definition.type == T.CHOICE:
         return forms.ChoiceField(**common, choices=[("", "—")]
                                  + [(c, c) for c in definition.choices])

@@ -1,4 +1,5 @@
-"""Template helpers shared by every page: form controls, money, percentages, phones, dates."""
+"""Template helpers shared by every page: form controls, money, percentages, phones, dates,
+and ISO values for date, time and number inputs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.forms import BoundField
 from django.template.defaultfilters import floatformat
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -62,6 +63,26 @@ def money(value: Any, places: int = 2) -> str:
     except InvalidOperation:
         return str(value)
     return intcomma(floatformat(value, places))
+
+
+@register.filter
+def iso(value: Any) -> str:
+    """A value for <input type="date|datetime-local|time|number">: browsers accept only the
+    ISO / plain form there (2027-03-31, 2027-03-31T14:05, 14:05, 1234.50) and empty the input
+    for anything localised (2027/03/31, 1,234.50). Text (a posted value) is kept as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
 @register.filter

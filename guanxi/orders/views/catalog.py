@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
@@ -161,9 +161,9 @@ class PriceListForm(forms.Form):
                                    queryset=CustomerGroup.objects.all(),
                                    empty_label=gettext_lazy("Every customer"))
     valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

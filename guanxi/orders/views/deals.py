@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.errors import DomainError, Forbidden, NotFound
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateInput, DateTimeInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
@@ -34,8 +34,8 @@ from guanxi.orders.services import contracts as contract_svc
 from guanxi.orders.services import tenders as tender_svc
 
 PAGE_SIZE = 100
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = DateTimeInput()
+DATE = DateInput()
 
 
 # --- Forms ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import DomainError, NotFound
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
@@ -51,7 +51,7 @@ class ClaimForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=16, decimal_places=2)
     currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, initial="CNY")
     spent_on = forms.DateField(label=gettext_lazy("Date"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=DateInput())
     description = forms.CharField(label=gettext_lazy("What for"), max_length=300,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -220,9 +220,9 @@ class ReportForm(forms.Form):
                ("custom", gettext_lazy("From … to …"))]
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False)
     start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=DateInput())
     end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DateInput())
     team = forms.TypedChoiceField(label=gettext_lazy("Team"), coerce=int, required=False,
                                   empty_value=None)
     rep = forms.TypedChoiceField(label=gettext_lazy("Claimed by"), coerce=int, required=False,

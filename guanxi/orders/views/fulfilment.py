@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, NotFound
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
@@ -42,8 +42,7 @@ Status = SalesOrder.Status
 # --- Forms ---------------------------------------------------------------------------------
 
 def _date_input() -> forms.DateInput:
-    # The browser's date picker reads and writes ISO dates whatever the language.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 def _people(role: str):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
@@ -64,9 +64,9 @@ class QuoteForm(forms.Form):
                                          queryset=Opportunity.objects.none())
     currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, required=False)
     issue_date = forms.DateField(label=gettext_lazy("Date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
     discount_percent = forms.DecimalField(label=gettext_lazy("Quote discount (%)"),
                                           required=False, decimal_places=2, max_digits=6)
     terms = forms.CharField(label=gettext_lazy("Terms"), required=False,

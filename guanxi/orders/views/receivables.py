@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Role, Team, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done, posted
 from guanxi.core.selectors import keyset_page
 from guanxi.core.templatetags.guanxi_ui import money
@@ -141,9 +141,9 @@ class InvoiceForm(forms.Form):
                                                     "on the invoice."))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Invoice.Kind.choices)
     issue_date = forms.DateField(label=gettext_lazy("Issue date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                 widget=DateInput())
     due_date = forms.DateField(label=gettext_lazy("Due date"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                               widget=DateInput(),
                                help_text=gettext_lazy("Empty: the issue date plus the "
                                                       "customer's payment terms."))
     net_amount = forms.CharField(label=gettext_lazy("Amount before tax"), required=False)
@@ -292,7 +292,7 @@ class PaymentForm(forms.Form):
     account = forms.IntegerField(label=gettext_lazy("Customer"), widget=forms.Select)
     amount = forms.CharField(label=gettext_lazy("Amount received"))
     received_on = forms.DateField(label=gettext_lazy("Received on"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                  widget=DateInput())
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Payment.Method.choices)
     reference = forms.CharField(label=gettext_lazy("Bank reference"), required=False,
                                 max_length=100)

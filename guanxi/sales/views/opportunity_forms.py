@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import User
 from guanxi.accounts.selectors import colleagues
+from guanxi.core.forms import DateInput
 from guanxi.customers.models import Account, Source
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage, Timeframe
 
@@ -35,7 +36,7 @@ class OpportunityForm(forms.Form):
                                       empty_label=None)
     stage = forms.TypedChoiceField(label=_("Stage"), coerce=int)
     expected_close = forms.DateField(label=_("Expected close"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DateInput())
     probability = forms.IntegerField(label=_("Probability (%)"), min_value=0, max_value=100,
                                      required=False,
                                      help_text=_("Empty: the stage's probability."))

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import User
+from guanxi.core.forms import DateTimeInput
 from guanxi.customers.models import Account, Contact
 from guanxi.sales.models import Activity, EmailTemplate, Task
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME = DateTimeInput()
 
 
 class ActivityForm(forms.Form):
