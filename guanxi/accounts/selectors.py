@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from guanxi.accounts.models import ApiToken, Role, Team, User
 
@@ -10,6 +10,13 @@ from guanxi.accounts.models import ApiToken, Role, Team, User
 def colleagues(user: User) -> QuerySet[User]:
     """Active users someone can hand a customer to or share it with."""
     return User.objects.filter(is_active=True).select_related("team").order_by("username")
+
+
+def administrators() -> QuerySet[User]:
+    """Active administrators, oldest first: the admin role or a superuser (as in
+    ``User.has_role``), so one made with ``createsuperuser`` counts."""
+    return (User.objects.filter(Q(user_roles__role=Role.ADMIN) | Q(is_superuser=True),
+                                is_active=True).distinct().order_by("pk"))
 
 
 def reps_in_scope(user: User) -> QuerySet[User]:

@@ -53,6 +53,17 @@ def test_dry_run_keeps_nothing(org, var_dir, tmp_path):  # noqa: F811
     assert not Account.objects.exists() and not ImportJob.objects.exists()
 
 
+def test_without_user_imports_as_a_superuser_made_by_createsuperuser(db, var_dir, tmp_path):  # noqa: F811
+    # The only administrator: made by ``guanxi createsuperuser``, with no admin role row.
+    call_command("createsuperuser", "--noinput", "--username", "root",
+                 "--email", "root@example.com", stdout=io.StringIO())
+    path = write_csv(tmp_path / "c.csv", [["客户名称", "电话"], ["甲有限公司", "13812345678"]])
+    out = io.StringIO()
+    call_command("import", "customers", str(path), "--json", stdout=out)
+    assert json.loads(out.getvalue())["imported"] == 1
+    assert Account.objects.get().created_by.username == "root"
+
+
 def test_fatal_errors_are_clear(org, var_dir, tmp_path):  # noqa: F811
     with pytest.raises(CommandError, match="No such file"):
         call_command("import", "customers", str(tmp_path / "missing.csv"), "--user", "rep")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
+from guanxi.accounts.selectors import administrators
 from guanxi.core.errors import DomainError
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.services import imports
@@ -77,8 +78,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No active user {username!r}.")
             return user
-        user = User.objects.filter(is_active=True, user_roles__role=Role.ADMIN).order_by(
-            "pk").first()
+        user = administrators().first()
         if user is None:
             raise CommandError("No administrator to import as; name one with --user.")
         return user
