@@ -43,6 +43,7 @@ class JobOut(Schema):
     total: int
     imported: int
     updated: int
+    skipped: int = Field(description="rows already in Guanxi, left alone (policy skip)")
     rejected: int
     last_batch: int
     percent: int

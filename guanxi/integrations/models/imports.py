@@ -46,6 +46,8 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(_("rows"), default=0)
     imported = models.PositiveIntegerField(_("imported"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
+    # Rows matching a record already in Guanxi, left alone under the "skip" policy.
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     last_batch = models.PositiveIntegerField(default=0)  # batches committed so far
     error = models.TextField(_("error"), blank=True)
@@ -67,7 +69,7 @@ class ImportJob(models.Model):
 
     @property
     def done_rows(self) -> int:
-        return self.imported + self.updated + self.rejected
+        return self.imported + self.updated + self.skipped + self.rejected
 
     @property
     def percent(self) -> int:

@@ -1,8 +1,8 @@
 """Import jobs: upload → mapping → preview → confirm → run in batches → result.
 
-**Nothing is lost.** Every data row of the file ends as imported, updated or rejected (with
-its reason, kept with the row as read): ``imported + updated + rejected == rows`` is checked at
-the end of every run.
+**Nothing is lost.** Every data row of the file ends as imported, updated, skipped (already in
+Guanxi, under the "skip" policy) or rejected (with its reason, kept with the row as read):
+``imported + updated + skipped + rejected == rows`` is checked at the end of every run.
 
 **Resumable.** Rows are taken in file order in batches of ``batch_size``. A batch's records,
 its rejected rows, one audit entry and the job's counters and ``last_batch`` are committed in
@@ -369,6 +369,9 @@ class Runner:
         return summary
 
 
+OUTCOMES = ("imported", "updated", "skipped", "rejected")
+
+
 def run(job_id: int, *, batch_pause: float | None = None) -> ImportJob:
     """Run (or resume) an import to the end. Safe to call again after any interruption."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -404,15 +407,14 @@ def _commit(job: ImportJob, runner: Runner, batch: list[Item]) -> None:
     number = job.last_batch + 1
     with transaction.atomic():
         summary = runner.write(batch)
-        counts = {o: sum(1 for i in batch if i.outcome == o)
-                  for o in ("imported", "updated", "rejected")}
+        counts = {o: sum(1 for i in batch if i.outcome == o) for o in OUTCOMES}
         ImportRejection.objects.bulk_create([
             ImportRejection(job=job, row=i.row, reason=i.error, values=i.raw)
             for i in batch if i.outcome == "rejected"])
         done = ImportJob.objects.filter(pk=job.pk, last_batch=job.last_batch).update(
             last_batch=number, imported=job.imported + counts["imported"],
-            updated=job.updated + counts["updated"], rejected=job.rejected + counts["rejected"],
-            updated_at=timezone.now())
+            updated=job.updated + counts["updated"], skipped=job.skipped + counts["skipped"],
+            rejected=job.rejected + counts["rejected"], updated_at=timezone.now())
         if not done:
             raise JobTaken
         audit.log(runner.actor, "integrations.import.batch", job, data={
@@ -424,7 +426,7 @@ def _commit(job: ImportJob, runner: Runner, batch: list[Item]) -> None:
 
 def _finish(job: ImportJob, rows: int) -> None:
     job.refresh_from_db()
-    accounted = job.imported + job.updated + job.rejected
+    accounted = job.done_rows
     assert accounted == rows, f"{accounted} rows accounted for, {rows} read"  # noqa: S101
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(status=S.DONE, total=rows,
@@ -432,13 +434,13 @@ def _finish(job: ImportJob, rows: int) -> None:
         job.refresh_from_db()
         audit.log(job.created_by, "integrations.import.finished", job, data={
             "rows": rows, "imported": job.imported, "updated": job.updated,
-            "rejected": job.rejected})
+            "skipped": job.skipped, "rejected": job.rejected})
 
 
 def dry_run(actor: User, job: ImportJob) -> dict[str, int]:
     """Counts a run would give, with nothing kept."""
     kind = _kind(actor, job.kind)
-    counts = {"imported": 0, "updated": 0, "rejected": 0}
+    counts = dict.fromkeys(OUTCOMES, 0)
     with transaction.atomic():
         runner = Runner(job, kind, actor)
         for batch in runner.batches():

@@ -150,6 +150,7 @@ class Contacts(Kind):
                         item.outcome = "imported"
                         created.append(contact.pk)
                     elif policy == "skip":
+                        item.outcome = "skipped"
                         item.error = _("%(customer)s already has this contact: %(name)s; "
                                        "skipped.") % {"customer": account.name,
                                                       "name": existing.name}

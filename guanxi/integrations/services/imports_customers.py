@@ -373,7 +373,7 @@ def _owner_name(user_id: int | None) -> str:
 
 
 def _decide(actor: User, item: Item, matches: list, policy: str, ctx: dict[str, Any]):
-    """"create", a dict of account info to update, or None (item rejected)."""
+    """"create", a dict of account info to update, or None (item skipped or rejected)."""
     owner = item.data["owner"]
     if item.dup_of:
         row, key = item.dup_of
@@ -397,6 +397,7 @@ def _decide(actor: User, item: Item, matches: list, policy: str, ctx: dict[str, 
         return "create"
     account, reasons = matches[0]
     if policy == "skip":
+        item.outcome = "skipped"
         item.error = _("Already in Guanxi: %(name)s (same %(what)s); skipped.") % {
             "name": account["name"], "what": _what(reasons)}
         return None

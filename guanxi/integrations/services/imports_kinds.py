@@ -36,7 +36,7 @@ class Item:
     keys: list[tuple[str, str]] = field(default_factory=list)
     error: str = ""
     dup_of: tuple[int, str] | None = None  # (earlier row, key kind) in the same file
-    outcome: str = ""  # imported, updated, rejected
+    outcome: str = ""  # imported, updated, skipped (already in Guanxi), rejected
     object_id: int | None = None
 
 

@@ -108,6 +108,7 @@ class Products(Kind):
                 continue
             old = existing.get(item.data["code"])
             if old is not None and policy != "update":
+                item.outcome = "skipped"
                 item.error = _("Product %(code)s already exists; skipped.") % {
                     "code": old.code}
                 continue

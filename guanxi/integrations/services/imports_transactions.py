@@ -113,6 +113,7 @@ class Transactions(Kind):
                 item.outcome, item.object_id = "updated", old.pk
                 updated.append(old.pk)
             else:
+                item.outcome = "skipped"
                 item.error = _("Transaction %(id)s is already imported; skipped.") % {
                     "id": t["external_id"]}
         Transaction.objects.bulk_create(new)

@@ -17,7 +17,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
+from guanxi.core.tests.api_client import as_
 from guanxi.customers.models import Account
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.tests.imports_fixtures import var_dir, write_csv  # noqa: F401
@@ -49,8 +51,30 @@ def test_dry_run_keeps_nothing(org, var_dir, tmp_path):  # noqa: F811
     call_command("import", "customers", str(path), "--dry-run", "--json", "--user", "rep",
                  stdout=out)
     assert json.loads(out.getvalue()) == {"dry_run": True, "imported": 1, "updated": 0,
-                                          "rejected": 0, "total": 1}
+                                          "skipped": 0, "rejected": 0, "total": 1}
     assert not Account.objects.exists() and not ImportJob.objects.exists()
+
+
+def test_duplicates_already_in_guanxi_are_counted_as_skipped_not_rejected(org, var_dir, tmp_path, client):  # noqa: F811, E501
+    path = write_csv(tmp_path / "c.csv", [["客户名称", "电话"], ["甲有限公司", "13812345678"]])
+    call_command("import", "customers", str(path), "--user", "rep", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import", "customers", str(path), "--json", "--user", "rep", stdout=out)
+    result = json.loads(out.getvalue())
+    assert {k: result[k] for k in ("rows", "imported", "updated", "skipped", "rejected")} == {
+        "rows": 1, "imported": 0, "updated": 0, "skipped": 1, "rejected": 0}
+    assert "rejected_file" not in result
+    job = ImportJob.objects.get(pk=result["job"])
+    assert not job.rejections.exists()
+    # The API and the pages say the same.
+    api = as_(org.rep).get(f"/api/imports/{job.pk}").json()
+    assert (api["skipped"], api["rejected"]) == (1, 0)
+    client.force_login(org.rep)
+    progress = client.get(reverse("integrations:import_progress", args=[job.pk])).content
+    assert "1 skipped, 0 rejected" in progress.decode()
+    page = client.get(reverse("integrations:import_detail", args=[job.pk])).content.decode()
+    assert "Skipped (already in Guanxi)" in page
+    assert reverse("integrations:import_rejected", args=[job.pk]) not in page
 
 
 def test_without_user_imports_as_a_superuser_made_by_createsuperuser(db, var_dir, tmp_path):  # noqa: F811

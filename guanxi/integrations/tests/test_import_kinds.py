@@ -43,14 +43,15 @@ def test_contacts_through_the_customer_services(org, accounts, tmp_path):
         ["上海明珠机电有限公司", None, "", "bad", None, None, None],
     ])
     job = import_file(org.rep, "contacts", path)
-    assert (job.total, job.imported, job.updated, job.rejected) == (6, 2, 0, 4)
+    assert (job.total, job.imported, job.updated, job.skipped, job.rejected) == (6, 2, 0, 1, 3)
     assert sorted(a.contacts.values_list("name", flat=True)) == ["王五", "赵六"]
     assert a.contacts.get(name="王五").gender == "m"
     reasons = [r[-1] for r in rejected_rows(job)[1:]]
-    assert "already has this contact: 王五" in reasons[0]
-    assert "No customer you can see" in reasons[1]  # another rep's customer is not visible
-    assert "No customer you can see" in reasons[2]
-    assert "Contact name: This field is required." in reasons[3]
+    # The contact 王五 already there is skipped, not rejected.
+    assert not any("already has this contact" in r for r in reasons)
+    assert "No customer you can see" in reasons[0]  # another rep's customer is not visible
+    assert "No customer you can see" in reasons[1]
+    assert "Contact name: This field is required." in reasons[2]
     # The customer services wrote the audit trail and the timeline, one per contact.
     assert AuditEntry.objects.filter(action="customers.contact.created").count() == 2
     assert not Contact.objects.filter(account=b).exists()
@@ -73,7 +74,7 @@ def test_transactions_by_external_id(org, accounts, tmp_path):
     assert (t.account, t.date, t.amount, t.cost) == (a, dt.date(2026, 3, 31), Decimal("12000.50"),
                                                      Decimal("8000.00"))
     again = import_file(org.manager, "transactions", path)
-    assert (again.imported, again.rejected) == (0, 4)
+    assert (again.imported, again.skipped, again.rejected) == (0, 2, 2)
     assert Transaction.objects.count() == 2
     with pytest.raises(Exception, match="cannot import"):
         import_file(org.rep, "transactions", path)

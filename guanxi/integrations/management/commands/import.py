@@ -110,7 +110,8 @@ class Command(BaseCommand):
 
     def _report(self, job: ImportJob, as_json: bool) -> None:
         result = {"job": job.pk, "status": job.status, "rows": job.total,
-                  "imported": job.imported, "updated": job.updated, "rejected": job.rejected}
+                  "imported": job.imported, "updated": job.updated, "skipped": job.skipped,
+                  "rejected": job.rejected}
         if job.rejected:
             result["rejected_file"] = self._rejected_file(job)
         if job.status != ImportJob.Status.DONE:
