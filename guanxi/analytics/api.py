@@ -69,18 +69,18 @@ def dashboard_figures(request: HttpRequest):
     return data
 
 
-@router.get("/analytics/runs", response=list[schemas.RunOut])
+@router.get("/analytics/runs", response=list[schemas.AnalysisRunOut])
 def list_runs(request: HttpRequest, limit: int = Query(30, ge=1, le=200)):
     """Analysis runs, newest first, with their parameters, fitted models and KPIs."""
     return list(visible_runs(_actor(request))[:limit])
 
 
-@router.get("/analytics/runs/{run_id}", response=schemas.RunOut)
+@router.get("/analytics/runs/{run_id}", response=schemas.AnalysisRunOut)
 def get_analysis_run(request: HttpRequest, run_id: int):
     return get_run(_actor(request), run_id)
 
 
-@router.post("/analytics/runs", response={202: schemas.RunOut})
+@router.post("/analytics/runs", response={202: schemas.AnalysisRunOut})
 def start_analysis(request: HttpRequest, payload: schemas.RunIn):
     """Queue an analysis (administrators and executives); poll the run for its progress.
     409 while another run is under way."""

@@ -71,7 +71,7 @@ class MetricsPage(Schema):
     next: str | None
 
 
-class RunOut(Schema):
+class AnalysisRunOut(Schema):
     id: int
     status: str
     is_current: bool
@@ -118,7 +118,7 @@ class KpiOut(Schema):
 
 
 class DashboardOut(Schema):
-    run: RunOut | None
+    run: AnalysisRunOut | None
     customers: int
     equity: Decimal
     revenue: Decimal

@@ -394,7 +394,7 @@ def approvals(request: HttpRequest):
                                    .order_by("requested_at")[:200])}
 
 
-def _decide_customer(request: HttpRequest, customer_id: int, payload: s.DecisionIn,
+def _decide_customer(request: HttpRequest, customer_id: int, payload: s.ApprovalDecisionIn,
                      approve: bool) -> dict[str, Any]:
     account = services.decide_new_customer(_actor(request), _account(request, customer_id),
                                            approve, payload.comment, payload.version)
@@ -402,12 +402,12 @@ def _decide_customer(request: HttpRequest, customer_id: int, payload: s.Decision
 
 
 @router.post("/customers/{customer_id}/approve", response=s.CustomerOut, tags=["approvals"])
-def approve_customer(request: HttpRequest, customer_id: int, payload: s.DecisionIn):
+def approve_customer(request: HttpRequest, customer_id: int, payload: s.ApprovalDecisionIn):
     return _decide_customer(request, customer_id, payload, True)
 
 
 @router.post("/customers/{customer_id}/reject", response=s.CustomerOut, tags=["approvals"])
-def reject_customer(request: HttpRequest, customer_id: int, payload: s.DecisionIn):
+def reject_customer(request: HttpRequest, customer_id: int, payload: s.ApprovalDecisionIn):
     return _decide_customer(request, customer_id, payload, False)
 
 
@@ -450,7 +450,7 @@ def get_terms_request(request: HttpRequest, request_id: int):
     return _terms_detail(_actor(request), _terms_request(request, request_id))
 
 
-def _decide_terms(request: HttpRequest, request_id: int, payload: s.DecisionIn,
+def _decide_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDecisionIn,
                   approve: bool) -> TermsChangeRequest:
     user = _actor(request)
     req = services.decide_terms_change(user, _terms_request(request, request_id), approve,
@@ -460,13 +460,13 @@ def _decide_terms(request: HttpRequest, request_id: int, payload: s.DecisionIn,
 
 @router.post("/terms-requests/{request_id}/approve", response=s.TermsRequestDetail,
              tags=["approvals"])
-def approve_terms(request: HttpRequest, request_id: int, payload: s.DecisionIn):
+def approve_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDecisionIn):
     return _decide_terms(request, request_id, payload, True)
 
 
 @router.post("/terms-requests/{request_id}/reject", response=s.TermsRequestDetail,
              tags=["approvals"])
-def reject_terms(request: HttpRequest, request_id: int, payload: s.DecisionIn):
+def reject_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDecisionIn):
     return _decide_terms(request, request_id, payload, False)
 
 

@@ -296,7 +296,7 @@ class VersionIn(In):
     version: int
 
 
-class DecisionIn(In):
+class ApprovalDecisionIn(In):
     comment: str = ""
     version: int
 

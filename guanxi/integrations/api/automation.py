@@ -22,7 +22,7 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class RuleIn(In):
+class AutomationRuleIn(In):
     name: str
     trigger: str = Field(description="event, field_changed, stage_changed or no_follow_up")
     event_type: str | None = Field(None, description="For event: see GET /webhook-events")
@@ -43,7 +43,7 @@ class RuleIn(In):
     active: bool = True
 
 
-class RuleUpdate(RuleIn):
+class RuleUpdate(AutomationRuleIn):
     version: int
 
 
@@ -52,7 +52,7 @@ class ActiveIn(In):
     version: int
 
 
-class RuleOut(Schema):
+class AutomationRuleOut(Schema):
     id: int
     name: str
     trigger: str
@@ -69,7 +69,7 @@ class RuleOut(Schema):
     version: int
 
 
-class RunOut(Schema):
+class AutomationRunOut(Schema):
     id: int
     rule_id: int
     event_id: str
@@ -91,7 +91,7 @@ class RunFilters(Schema):
 
 
 class RunPage(Schema):
-    items: list[RunOut]
+    items: list[AutomationRunOut]
     next: str | None
 
 
@@ -99,29 +99,29 @@ def _rule(request: HttpRequest, pk: int) -> AutomationRule:
     return get_visible(selectors.rules(request.auth), pk=pk)
 
 
-@router.get("/automation-rules", response=list[RuleOut])
+@router.get("/automation-rules", response=list[AutomationRuleOut])
 def list_rules(request: HttpRequest):
     return list(selectors.rules(request.auth))
 
 
-@router.post("/automation-rules", response={201: RuleOut})
-def create_rule(request: HttpRequest, payload: RuleIn):
+@router.post("/automation-rules", response={201: AutomationRuleOut})
+def create_rule(request: HttpRequest, payload: AutomationRuleIn):
     return Status(201, automation.create_rule(request.auth, payload.model_dump()))
 
 
-@router.get("/automation-rules/{rule_id}", response=RuleOut)
+@router.get("/automation-rules/{rule_id}", response=AutomationRuleOut)
 def get_rule(request: HttpRequest, rule_id: int):
     return _rule(request, rule_id)
 
 
-@router.put("/automation-rules/{rule_id}", response=RuleOut)
+@router.put("/automation-rules/{rule_id}", response=AutomationRuleOut)
 def update_rule(request: HttpRequest, rule_id: int, payload: RuleUpdate):
     data = payload.model_dump()
     version = data.pop("version")
     return automation.update_rule(request.auth, _rule(request, rule_id), data, version)
 
 
-@router.put("/automation-rules/{rule_id}/active", response=RuleOut)
+@router.put("/automation-rules/{rule_id}/active", response=AutomationRuleOut)
 def set_active(request: HttpRequest, rule_id: int, payload: ActiveIn):
     return automation.set_active(request.auth, _rule(request, rule_id), payload.active,
                                  payload.version)

@@ -61,7 +61,7 @@ class MappingIn(Schema):
     template_name: str | None = Field(None, description="also save the mapping under this name")
 
 
-class VersionIn(Schema):
+class ImportVersionIn(Schema):
     version: int
 
 
@@ -127,7 +127,7 @@ def preview_import(request: HttpRequest, job_id: int, limit: int = 20):
 
 
 @router.post("/imports/{job_id}/confirm", response={202: JobOut})
-def confirm_import(request: HttpRequest, job_id: int, payload: VersionIn):
+def confirm_import(request: HttpRequest, job_id: int, payload: ImportVersionIn):
     """Queue the import; a background worker runs it in batches."""
     job = _job(request, job_id)
     return Status(202, imports.confirm(request.auth, job, payload.version))

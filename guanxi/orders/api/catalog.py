@@ -193,7 +193,7 @@ class PriceListFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class MemberOut(Schema):
+class GroupMemberOut(Schema):
     id: int
     name: str
 
@@ -205,7 +205,7 @@ class GroupOut(Schema):
 
 
 class GroupDetail(GroupOut):
-    members: list[MemberOut] = Field(description="The members you may see")
+    members: list[GroupMemberOut] = Field(description="The members you may see")
     hidden_members: int = Field(description="Members at customers you cannot see")
 
 

@@ -144,7 +144,7 @@ class BondIn(In):
     bond_due: dt.date | None = None
 
 
-class StepOut(Schema):
+class ContractStepOut(Schema):
     id: int
     position: int
     name: str
@@ -213,7 +213,7 @@ class ContractOut(Schema):
 
 
 class ContractDetail(ContractOut):
-    steps: list[StepOut]
+    steps: list[ContractStepOut]
 
     @staticmethod
     def resolve_steps(obj) -> list[dict]:

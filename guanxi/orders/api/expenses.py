@@ -68,7 +68,7 @@ class ClaimPatch(Schema):
     description: str | None = Field(None, max_length=300)
 
 
-class VersionIn(Schema):
+class ExpenseVersionIn(Schema):
     version: int
 
 
@@ -173,7 +173,7 @@ def update_claim(request: HttpRequest, claim_id: int, payload: ClaimPatch):
 
 
 @router.post("/expenses/{claim_id}/submit", response=ClaimOut)
-def submit_claim(request: HttpRequest, claim_id: int, payload: VersionIn):
+def submit_claim(request: HttpRequest, claim_id: int, payload: ExpenseVersionIn):
     """Send for approval: the sales manager, and finance from 5,000 (as configured)."""
     claim = sel.get_claim(request.auth, claim_id)
     svc.submit_claim(request.auth, claim, payload.version)
@@ -181,7 +181,7 @@ def submit_claim(request: HttpRequest, claim_id: int, payload: VersionIn):
 
 
 @router.post("/expenses/{claim_id}/withdraw", response=ClaimOut)
-def withdraw_claim(request: HttpRequest, claim_id: int, payload: VersionIn):
+def withdraw_claim(request: HttpRequest, claim_id: int, payload: ExpenseVersionIn):
     """Take a waiting claim back to change it."""
     claim = sel.get_claim(request.auth, claim_id)
     svc.withdraw_claim(request.auth, claim, payload.version)

@@ -129,7 +129,7 @@ class OrderPage(Schema):
     next: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
 
 
-class StepOut(Schema):
+class OrderStepOut(Schema):
     key: str
     label: str
     done: bool
@@ -150,7 +150,7 @@ class StatusOut(Schema):
     status_label: str
     kind: str
     closed: bool
-    steps: list[StepOut]
+    steps: list[OrderStepOut]
     current: str
     production_status: str
     production_label: str
@@ -177,7 +177,7 @@ class ContractLineIn(In):
     discount_percent: Decimal | None = Field(None, description="0–100")
 
 
-class ConvertIn(In):
+class OrderFromDealIn(In):
     promised_date: dt.date | None = None
     delivery_address: str | None = None
     special_requirements: str | None = Field(
@@ -235,7 +235,7 @@ class ResubmitIn(In):
     lines: list[QuantityIn] | None = Field(None, description="New quantities of lines")
 
 
-class CancelIn(In):
+class OrderCancelIn(In):
     version: int
     reason: str
 
@@ -258,7 +258,7 @@ def _order(request: HttpRequest, order_id: int) -> SalesOrder:
     return sel.get_order(request.auth, order_id)
 
 
-def _convert_data(payload: ConvertIn) -> dict[str, Any]:
+def _convert_data(payload: OrderFromDealIn) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=True)
     for key in ("delivery_owner_id", "collection_owner_id"):
         if key in data:
@@ -278,7 +278,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]):
 
 
 @router.post("/quotes/{quote_id}/order", response={200: OrderOut, 201: OrderOut})
-def order_from_quote(request: HttpRequest, quote_id: int, payload: ConvertIn):
+def order_from_quote(request: HttpRequest, quote_id: int, payload: OrderFromDealIn):
     """The order of an accepted quote: 201 when made now, 200 with the same order when it
     was made before. Refused (400, field `credit`) beyond the credit limit unless finance
     gives `credit_override_reason`."""
@@ -289,7 +289,7 @@ def order_from_quote(request: HttpRequest, quote_id: int, payload: ConvertIn):
 
 
 @router.post("/contracts/{contract_id}/order", response={200: OrderOut, 201: OrderOut})
-def order_from_contract(request: HttpRequest, contract_id: int, payload: ConvertIn):
+def order_from_contract(request: HttpRequest, contract_id: int, payload: OrderFromDealIn):
     """The order of a signed contract (lines from its quote, or `lines` when it has none):
     201 when made now, 200 with the same order when it was made before."""
     contract = get_visible(Contract.objects.visible_to(request.auth)
@@ -336,7 +336,7 @@ def deliver(request: HttpRequest, order_id: int, payload: DeliverIn):
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut)
-def cancel(request: HttpRequest, order_id: int, payload: CancelIn):
+def cancel(request: HttpRequest, order_id: int, payload: OrderCancelIn):
     """Cancel an order nothing of which was shipped or invoiced (with a reason)."""
     svc.cancel_order(request.auth, _order(request, order_id), payload.reason, payload.version)
     return _order(request, order_id)

@@ -137,7 +137,7 @@ class VersionIn(In):
     version: int
 
 
-class SendIn(In):
+class QuoteSendIn(In):
     version: int
     to: str = Field(description="The customer's e-mail address")
     message: str = ""
@@ -225,7 +225,7 @@ def submit_quote(request: HttpRequest, quote_id: int, payload: VersionIn):
 
 
 @router.post("/quotes/{quote_id}/send", response=QuoteOut)
-def send_quote(request: HttpRequest, quote_id: int, payload: SendIn):
+def send_quote(request: HttpRequest, quote_id: int, payload: QuoteSendIn):
     """E-mail an approved quote as a PDF (in the background; the outcome goes on the
     customer's timeline)."""
     svc.send_quote(request.auth, _quote(request, quote_id), payload.to, payload.message,

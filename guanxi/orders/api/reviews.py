@@ -23,7 +23,7 @@ from guanxi.orders.services import reviews as engine
 router = Router(tags=["Reviews"])
 
 
-class StepOut(Schema):
+class ReviewStepOut(Schema):
     id: int
     position: int
     name: str
@@ -59,11 +59,11 @@ class ReviewOut(Schema):
     waiting_since: dt.datetime | None
     overdue: bool
     can_decide: bool
-    steps: list[StepOut]
+    steps: list[ReviewStepOut]
 
 
 class WaitingItem(Schema):
-    step: StepOut
+    step: ReviewStepOut
     review: ReviewOut
 
 
@@ -72,7 +72,7 @@ class WaitingPage(Schema):
     next: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     decision: Literal["approve", "reject", "return"]
     comment: str = Field("", description="Required to reject or return", max_length=2000)
     version: int
@@ -132,7 +132,7 @@ def get_review(request: HttpRequest, review_id: int):
 
 
 @router.post("/reviews/{review_id}/decide", response=ReviewOut)
-def decide(request: HttpRequest, review_id: int, payload: DecisionIn):
+def decide(request: HttpRequest, review_id: int, payload: ReviewDecisionIn):
     """Approve, reject or return the waiting step (reject and return need a comment)."""
     review = sel.get_review(request.auth, review_id)
     engine.decide(request.auth, review, payload.decision, payload.comment, payload.version)
@@ -155,7 +155,7 @@ def withdraw(request: HttpRequest, review_id: int, payload: WithdrawIn):
 
 # --- Review steps (administrators) -----------------------------------------------------------
 
-class RuleOut(Schema):
+class ReviewRuleOut(Schema):
     id: int
     flow: str
     position: int
@@ -170,7 +170,7 @@ class RuleOut(Schema):
     version: int
 
 
-class RuleIn(Schema):
+class ReviewRuleIn(Schema):
     flow: Literal["quote", "contract", "order", "expense"]
     name_en: str = Field(max_length=80)
     name_zh: str = Field("", max_length=80)
@@ -182,7 +182,7 @@ class RuleIn(Schema):
     due_hours: int = 48
 
 
-class RulePatch(Schema):
+class ReviewRulePatch(Schema):
     version: int
     name_en: str | None = Field(None, max_length=80)
     name_zh: str | None = Field(None, max_length=80)
@@ -206,7 +206,7 @@ def _rule_data(data: dict) -> dict:
     return data
 
 
-@router.get("/review-rules", response=list[RuleOut])
+@router.get("/review-rules", response=list[ReviewRuleOut])
 def list_rules(request: HttpRequest, flow: str | None = None):
     """The review steps of every flow (or one), in order, inactive ones included."""
     _admin(request)
@@ -214,8 +214,8 @@ def list_rules(request: HttpRequest, flow: str | None = None):
     return list(qs.filter(flow=flow) if flow else qs)
 
 
-@router.post("/review-rules", response={201: RuleOut})
-def create_rule(request: HttpRequest, payload: RuleIn):
+@router.post("/review-rules", response={201: ReviewRuleOut})
+def create_rule(request: HttpRequest, payload: ReviewRuleIn):
     """Add a last step to a flow; reviews under way keep their steps."""
     _admin(request)
     data = _rule_data(payload.model_dump())
@@ -223,8 +223,8 @@ def create_rule(request: HttpRequest, payload: RuleIn):
     return Status(201, engine.create_rule(request.auth, flow, data))
 
 
-@router.patch("/review-rules/{rule_id}", response=RuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch):
+@router.patch("/review-rules/{rule_id}", response=ReviewRuleOut)
+def update_rule(request: HttpRequest, rule_id: int, payload: ReviewRulePatch):
     """Change a step (or deactivate it with `active: false`); reviews under way keep theirs."""
     _admin(request)
     rule = get_visible(ReviewRule.objects.all(), pk=rule_id)

@@ -137,7 +137,7 @@ def _support(request: HttpRequest, request_id: int):
 
 
 @support_router.post("/support-requests/{request_id}/decide", response=s.SupportOut)
-def decide_support(request: HttpRequest, request_id: int, payload: s.DecisionIn):
+def decide_support(request: HttpRequest, request_id: int, payload: s.SupportDecisionIn):
     """Approve or decline (with a comment); only a manager over the rep's team."""
     return svc.decide_support(request.auth, _support(request, request_id), payload.approve,
                               payload.comment, payload.version)
@@ -183,7 +183,7 @@ def deactivate_template(request: HttpRequest, template_id: int, version: int):
 
 
 @email_router.post("/emails", response={201: s.EmailOut})
-def send_email(request: HttpRequest, payload: s.SendIn):
+def send_email(request: HttpRequest, payload: s.EmailSendIn):
     """Send to a contact of the customer; with `template_id` and no subject or body the
     template is merged (`missing_fields` lists merge fields that came out empty). A refused
     or unreachable mail server answers 502; the message is kept as failed."""

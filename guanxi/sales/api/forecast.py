@@ -84,7 +84,7 @@ class ForecastOut(Schema):
     by_team: list[TeamRow]
 
 
-class StepOut(Schema):
+class FunnelStepOut(Schema):
     id: int
     key: str
     label: str
@@ -121,7 +121,7 @@ class LeadConversionOut(Schema):
 
 class FunnelOut(Schema):
     filters: FiltersOut
-    steps: list[StepOut]
+    steps: list[FunnelStepOut]
     win_rate: WinRateOut
     cycle_days: Decimal | None = Field(description="Average days from creation to won")
     loss_reasons: list[ReasonOut]

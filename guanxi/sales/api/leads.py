@@ -109,7 +109,7 @@ def disqualify_lead(request: HttpRequest, lead_id: int, payload: s.DisqualifyIn)
 
 
 @router.post("/leads/{lead_id}/convert", response={201: s.ConvertOut})
-def convert_lead(request: HttpRequest, lead_id: int, payload: s.ConvertIn):
+def convert_lead(request: HttpRequest, lead_id: int, payload: s.LeadConvertIn):
     """Customer + contact + opportunity in one step. A likely duplicate customer answers 409
     naming it: send its id as ``customer_id`` to use it, or ``force`` to create a new one."""
     account = get_visible(Account.objects.visible_to(request.auth), pk=payload.customer_id) \
@@ -143,20 +143,20 @@ def _rule_data(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/lead-routing-rules", response=list[s.RuleOut])
+@router.get("/lead-routing-rules", response=list[s.RoutingRuleOut])
 def list_rules(request: HttpRequest):
     return list(_rules(request))
 
 
-@router.post("/lead-routing-rules", response={201: s.RuleOut})
-def create_rule(request: HttpRequest, payload: s.RuleIn):
+@router.post("/lead-routing-rules", response={201: s.RoutingRuleOut})
+def create_rule(request: HttpRequest, payload: s.RoutingRuleIn):
     _rules(request)
     rule = routing.create_rule(request.auth, _rule_data(payload.model_dump(exclude_unset=True)))
     return Status(201, rule)
 
 
-@router.patch("/lead-routing-rules/{rule_id}", response=s.RuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: s.RulePatch):
+@router.patch("/lead-routing-rules/{rule_id}", response=s.RoutingRuleOut)
+def update_rule(request: HttpRequest, rule_id: int, payload: s.RoutingRulePatch):
     rule = get_visible(_rules(request), pk=rule_id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")

@@ -124,7 +124,7 @@ def set_team_role(request: HttpRequest, opportunity_id: int, payload: s.TeamRole
     return _opp(request, opportunity_id)
 
 
-@router.post("/opportunities/{opportunity_id}/members", response={201: s.MemberOut})
+@router.post("/opportunities/{opportunity_id}/members", response={201: s.OpportunityMemberOut})
 def add_member(request: HttpRequest, opportunity_id: int, payload: s.MemberIn):
     """Add a supporting member; they are notified."""
     member = svc.add_member(request.auth, _opp(request, opportunity_id), payload.user_id,

@@ -122,7 +122,7 @@ class OpportunityPage(Schema):
     next: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
 
 
-class MemberOut(Schema):
+class OpportunityMemberOut(Schema):
     user: UserRef
     role: str
     added_at: dt.datetime
@@ -148,7 +148,7 @@ class OpportunityOut(OpportunityListItem):
     finder: UserRef | None
     delivery_owner: UserRef | None
     collection_owner: UserRef | None
-    members: list[MemberOut]
+    members: list[OpportunityMemberOut]
     loss_reason: str
     loss_note: str
     stage_changed_at: dt.datetime | None

@@ -117,7 +117,7 @@ class ActivityPage(Schema):
     next: str | None
 
 
-class DecisionIn(In):
+class SupportDecisionIn(In):
     version: int
     approve: bool
     comment: str = Field("", description="Required to decline")
@@ -212,7 +212,7 @@ class EmailTemplateOut(Schema):
     version: int
 
 
-class SendIn(In):
+class EmailSendIn(In):
     account_id: int
     contact_id: int | None = None
     to: str = Field("", description="Default: the contact's e-mail address")

@@ -117,7 +117,7 @@ class DisqualifyIn(In):
     version: int
 
 
-class ConvertIn(In):
+class LeadConvertIn(In):
     version: int
     customer_id: int | None = Field(None, description="Use this existing customer instead "
                                                       "of creating one")
@@ -143,15 +143,15 @@ class RuleFields(In):
     active: bool | None = None
 
 
-class RuleIn(RuleFields):
+class RoutingRuleIn(RuleFields):
     name: str
 
 
-class RulePatch(RuleFields):
+class RoutingRulePatch(RuleFields):
     version: int
 
 
-class RuleOut(Schema):
+class RoutingRuleOut(Schema):
     id: int
     name: str
     position: int
