@@ -144,3 +144,12 @@ def short_date(value: Any) -> str:
 @lru_cache(maxsize=1024)
 def _short_date(day: dt.date, language: str | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+@register.simple_tag
+def may_export(key: str, user: Any) -> bool:
+    """Whether ``user`` may export the registered list ``key`` (false if none is registered)."""
+    from guanxi.core import exports
+
+    entry = exports.get(key)
+    return bool(entry and user.is_authenticated and entry.may_export(user))

@@ -22,7 +22,7 @@ class ListOut(Schema):
 @router.get("/exports", response=list[ListOut])
 def export_lists(request: HttpRequest):
     return [{"key": e.key, "label": str(e.label), "columns": [str(c.header) for c in e.columns]}
-            for e in exports.lists().values()]
+            for e in exports.lists_for(request.auth).values()]
 
 
 @router.get("/exports/{key}", response={200: Any})
