@@ -13,3 +13,13 @@ class AnalyticsConfig(AppConfig):
 
         # In the order's transaction: the purchase commits or rolls back with the order.
         events.subscribe(on_order_event, in_transaction=True)
+        # The customer list, its API and its export filter by customer value through the
+        # customers app's filter registry (customers sits below analytics).
+        from guanxi.analytics.forms import MetricFilterForm
+        from guanxi.analytics.selectors import FILTERS, filter_accounts, parse_filters
+        from guanxi.customers.filters import ContributedFilter, register_filter
+
+        register_filter(ContributedFilter(
+            key="analytics.metrics", label=_("Customer value"), names=FILTERS,
+            parse=parse_filters, apply=filter_accounts,
+            form_fields=lambda: MetricFilterForm().fields))

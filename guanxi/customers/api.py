@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -23,7 +23,6 @@ from guanxi.core.selectors import keyset_page
 from guanxi.customers import schemas as s
 from guanxi.customers import selectors, services
 from guanxi.customers.filters import (
-    filter_accounts,
     normalized_duplicate_query,
     visible_addresses,
     visible_relationships,
@@ -115,14 +114,11 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]):
     """Customers you may see, filtered and sorted; custom fields filter as `cf_<key>=value`.
     Pages are keyset cursors: follow `next` until it is null."""
     user = _actor(request)
-    qs = filter_accounts(user, filters.model_dump(), _custom_filters(request.GET))
+    # The query string as given: the same parser reads it for the page and the export.
+    qs = selectors.filter_customers(user, request.GET)
     qs = qs.select_related("owner", "team").prefetch_related("tags")
     page = keyset_page(qs, filters.sort, filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
-
-
-def _custom_filters(params: QueryDict) -> dict[str, str]:
-    return {key[3:]: value for key, value in params.items() if key.startswith("cf_")}
 
 
 @router.post("/customers", response={201: s.CustomerOut})
@@ -245,12 +241,7 @@ def assign_owner(request: HttpRequest, customer_id: int, payload: s.OwnerIn):
 def list_contacts(request: HttpRequest, q: str | None = None, account_id: int | None = None,
                   cursor: str | None = None, limit: int = Query(50, ge=1, le=200)):
     user = _actor(request)
-    qs = selectors.visible_contacts(user).select_related("account")
-    if account_id is not None:
-        qs = qs.filter(account_id=account_id)
-    if q:
-        hits = search_index(user, q, limit=200, kinds=("contact",))
-        qs = qs.filter(pk__in=[h.id for h in hits])
+    qs = selectors.filter_contacts(user, request.GET).select_related("account")
     page = keyset_page(qs, "name", cursor, limit)
     return {"items": page.items, "next": page.next}
 

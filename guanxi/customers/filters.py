@@ -1,68 +1,159 @@
-"""Query building for the customer API: list filters, duplicate-check input, and the scoped
-querysets of addresses and relationships (both scoped through their customer)."""
+"""Query building for customers: the customer list's filters (read once, applied by
+``selectors.filter_customers`` for the page, the API and the export alike) with the filters
+other apps contribute, duplicate-check input, and the scoped querysets of addresses and
+relationships (both scoped through their customer)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Team, User
-from guanxi.analytics.selectors import filter_accounts as metric_filter
-from guanxi.analytics.selectors import parse_filters as parse_metric_filters
 from guanxi.core import normalize
 from guanxi.core.custom_fields import clean_value, definitions
 from guanxi.core.errors import FieldErrors
+from guanxi.core.filters import Param, choices, parse
 from guanxi.core.models import CustomFieldDefinition
-from guanxi.customers.models import Account, Address, Relationship
+from guanxi.customers.models import (
+    Account,
+    Address,
+    Approval,
+    Industry,
+    Relationship,
+    Size,
+    Source,
+    Standing,
+)
 from guanxi.customers.regions import province_code
 from guanxi.customers.search import search
-from guanxi.customers.selectors import account_scope, visible_accounts
+from guanxi.customers.selectors import account_scope
 
-EXACT = ("industry", "size", "source", "approval", "standing", "in_pool")
+CUSTOM_PREFIXES = ("cf_", "custom_")  # the API's and the page's names for a custom field
 
 
-def filter_accounts(user: User, f: dict[str, Any], custom: dict[str, str]) -> QuerySet[Account]:
-    """Visible customers narrowed by the list filters; bad filter values are field errors."""
-    qs = visible_accounts(user)
+@dataclass(frozen=True)
+class ContributedFilter:
+    """Customer-list filters another app adds (analytics: segment, lifecycle, CLV …).
+
+    ``names`` are its query-string parameters; ``parse`` reads them from the raw values into
+    cleaned ones (raising FieldErrors naming the parameter); ``apply`` narrows the customers;
+    ``form_fields`` gives the list page's form fields, shown under ``label``."""
+
+    key: str
+    label: Promise | str
+    names: tuple[str, ...]
+    parse: Callable[[Mapping[str, Any]], dict[str, Any]]
+    apply: Callable[[QuerySet[Account], dict[str, Any]], QuerySet[Account]]
+    form_fields: Callable[[], dict[str, forms.Field]]
+
+
+_CONTRIBUTED: dict[str, ContributedFilter] = {}
+
+
+def register_filter(entry: ContributedFilter) -> None:
+    """Apps add their customer filters from ``ready()``."""
+    _CONTRIBUTED[entry.key] = entry
+
+
+def contributed_filters() -> list[ContributedFilter]:
+    return list(_CONTRIBUTED.values())
+
+
+CUSTOMER_FILTERS = (
+    Param("q"), Param("owner", "user"), Param("team", "int"),
+    Param("industry", "choice", choices(Industry)), Param("size", "choice", choices(Size)),
+    Param("source", "choice", choices(Source)), Param("approval", "choice", choices(Approval)),
+    Param("standing", "choice", choices(Standing)),
+    Param("in_pool", "bool", aliases=("pool",)), Param("tag"), Param("province"),
+    Param("completeness_lt", "int", aliases=("below",)),
+)
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """The customer list's filters, cleaned: the plain ones, custom fields by key, and the
+    contributed ones by their registry key."""
+
+    plain: dict[str, Any]
+    custom: dict[str, str]
+    contributed: dict[str, dict[str, Any]]
+
+    def __bool__(self) -> bool:
+        return bool(self.plain or self.custom or any(self.contributed.values()))
+
+
+def parse_customer_filters(params: Mapping[str, Any] | CustomerFilters) -> CustomerFilters:
+    """Read the list's filters once from a query string or an API schema dump."""
+    if isinstance(params, CustomerFilters):
+        return params
     errors: dict[str, list[str]] = {}
-    qs = qs.filter(**{k: f[k] for k in EXACT if f.get(k) not in (None, "")})
-    if f.get("q"):
-        hits = search(user, f["q"], limit=500)
+    plain: dict[str, Any] = {}
+    try:
+        plain = parse(params, CUSTOMER_FILTERS)
+    except FieldErrors as exc:
+        errors |= exc.errors
+    custom = {}
+    for key, value in params.items():
+        for prefix in CUSTOM_PREFIXES:
+            if key.startswith(prefix) and value not in (None, ""):
+                custom[key[len(prefix):]] = value
+    contributed: dict[str, dict[str, Any]] = {}
+    for entry in contributed_filters():
+        try:
+            contributed[entry.key] = entry.parse(params)
+        except FieldErrors as exc:
+            errors |= exc.errors
+    if errors:
+        raise FieldErrors(errors)
+    return CustomerFilters(plain, custom, contributed)
+
+
+def apply_customer_filters(user: User, qs: QuerySet[Account],
+                           f: CustomerFilters) -> QuerySet[Account]:
+    """``qs`` narrowed by the cleaned filters ``f``."""
+    v = f.plain
+    errors: dict[str, list[str]] = {}
+    for name in ("industry", "size", "source", "approval", "standing", "in_pool"):
+        if name in v:
+            qs = qs.filter(**{name: v[name]})
+    if v.get("q"):
+        hits = search(user, v["q"], limit=500)
         qs = qs.filter(pk__in={h.account_id for h in hits})
-    if f.get("owner"):
-        if f["owner"] == "me":
-            qs = qs.filter(owner=user)
-        elif f["owner"].isdigit():
-            qs = qs.filter(owner_id=int(f["owner"]))
-        else:
-            errors["owner"] = [_("Give a user id or “me”.")]
-    if f.get("team") is not None:
-        team = Team.objects.filter(pk=f["team"]).first()
+    owner = v.get("owner")
+    if owner == "me":
+        qs = qs.filter(owner=user)
+    elif owner is not None:
+        qs = qs.filter(owner_id=owner)
+    if v.get("team") is not None:
+        team = Team.objects.filter(pk=v["team"]).first()
         if team is None:
             errors["team"] = [_("No team with this id.")]
         else:
             qs = qs.filter(team__path__startswith=team.path)
-    if f.get("tag"):
-        qs = qs.filter(tags__name=f["tag"])
-    if f.get("province"):
-        code = province_code(f["province"])
+    if v.get("tag"):
+        qs = qs.filter(tags__name=v["tag"])
+    if v.get("province"):
+        code = province_code(v["province"])
         if code is None:
             errors["province"] = [_("“%(value)s” is not a Chinese province.")
-                                  % {"value": f["province"]}]
+                                  % {"value": v["province"]}]
         else:
             qs = qs.filter(Exists(Address.objects.filter(account=OuterRef("pk"),
                                                          province_code=code)))
-    if f.get("completeness_lt") is not None:
-        qs = qs.filter(completeness__lt=f["completeness_lt"])
-    qs = _filter_custom(qs, custom, errors)
-    try:  # customer value: segment, lifecycle, value type, ABC, CLV, churn risk, cluster
-        qs = metric_filter(qs, parse_metric_filters(f))
-    except FieldErrors as exc:
-        errors |= exc.errors
+    if v.get("completeness_lt") is not None:
+        qs = qs.filter(completeness__lt=v["completeness_lt"])
+    qs = _filter_custom(qs, f.custom, errors)
+    for entry in contributed_filters():
+        if f.contributed.get(entry.key):
+            qs = entry.apply(qs, f.contributed[entry.key])
     if errors:
         raise FieldErrors(errors)
     return qs

@@ -355,9 +355,26 @@ class ListFilterForm(forms.Form):
             self.fields[CUSTOM_PREFIX + d.key] = forms.ChoiceField(
                 label=d.label, required=False,
                 choices=[("", _("Any"))] + [(c, c) for c in d.choices])
+        # Filters other apps contribute (customer value …): their own fields, by group.
+        from guanxi.customers.filters import contributed_filters
+
+        self.contributed = []
+        for entry in contributed_filters():
+            names = []
+            for name, field in entry.form_fields().items():
+                self.fields[name] = field
+                names.append(name)
+            self.contributed.append((entry, names))
 
     def custom_fields(self):
         return [(d, self[CUSTOM_PREFIX + d.key]) for d in self.custom_filters]
+
+    def contributed_groups(self) -> list[tuple[Any, list]]:
+        """(label, bound fields) of each contributed filter group, for the template."""
+        return [(entry.label, [self[n] for n in names]) for entry, names in self.contributed]
+
+    def contributed_names(self) -> list[str]:
+        return [n for _entry, names in self.contributed for n in names]
 
     def sort_key(self) -> tuple[str, bool]:
         """(column, descending) of the requested sort, defaulting to the latest updated."""

@@ -124,3 +124,32 @@ def terms_requests_waiting_for(user: User) -> QuerySet[TermsChangeRequest]:
         if user.has_role(Role.FINANCE):
             q |= Q(status=S.FINANCE)
     return qs.filter(q)
+
+
+# --- List filters: one selector per list, shared by its page, API endpoint and export -------
+
+def filter_customers(user: User, filters: Any) -> QuerySet[Account]:
+    """The customers ``user`` sees, narrowed by the list's filters (a query string, an API
+    schema dump or parsed ``CustomerFilters``); bad values raise FieldErrors naming the
+    parameter. Names: q, owner (id or ``me``), team, industry, size, source, approval,
+    standing, in_pool (or pool), tag, province, completeness_lt (or below), cf_<key> (or
+    custom_<key>), and the parameters other apps contribute (customer value metrics)."""
+    from guanxi.customers.filters import apply_customer_filters, parse_customer_filters
+
+    return apply_customer_filters(user, visible_accounts(user), parse_customer_filters(filters))
+
+
+def filter_contacts(user: User, filters: Any) -> QuerySet[Contact]:
+    """Contacts ``user`` sees: ``account`` (or ``account_id``), ``q`` (name, pinyin, phone,
+    e-mail through the search index)."""
+    from guanxi.core.filters import Param, parse
+    from guanxi.customers.search import search
+
+    f = parse(filters, (Param("account", "int", aliases=("account_id",)), Param("q")))
+    qs = visible_contacts(user)
+    if "account" in f:
+        qs = qs.filter(account_id=f["account"])
+    if f.get("q"):
+        hits = search(user, f["q"], limit=500, kinds=("contact",))
+        qs = qs.filter(pk__in=[h.id for h in hits])
+    return qs

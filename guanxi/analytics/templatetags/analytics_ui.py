@@ -57,11 +57,3 @@ def share(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.0f}%"
-
-
-@register.simple_tag
-def metric_filters(params: Any) -> Any:
-    """The metric filter fields bound to the request's query (for the customer list)."""
-    from guanxi.analytics.forms import MetricFilterForm
-
-    return MetricFilterForm(params, auto_id="id_metric_%s")

@@ -8,7 +8,6 @@ validates the form, calls one service and answers; service refusals show at the 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -23,11 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from guanxi.accounts.models import Role, User
-from guanxi.analytics.selectors import filter_accounts as metric_filter
-from guanxi.analytics.selectors import parse_filters as parse_metric_filters
 from guanxi.core import audit, normalize
 from guanxi.core.custom_fields import definitions
-from guanxi.core.errors import Conflict, DomainError
+from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
@@ -117,37 +114,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # --- List -------------------------------------------------------------------------------------
 
-def _filtered_accounts(user: User, form: ListFilterForm):
-    """The visible customers matching the filters, and the search ranking when ``q`` is set."""
-    qs = selectors.visible_accounts(user)
-    data = form.cleaned_data if form.is_valid() else {}
+def _filtered_accounts(request: HttpRequest, form: ListFilterForm):
+    """The visible customers matching the filters (the selector the API and the export use),
+    and the search ranking when ``q`` is set. Filters it cannot read show as a message over
+    an empty list."""
+    user = request.user
+    try:
+        qs = selectors.filter_customers(user, request.GET)
+    except FieldErrors as exc:
+        for field, problems in exc.errors.items():
+            messages.error(request, f"{field}: {' '.join(problems)}")
+        return selectors.visible_accounts(user).none(), None
     ranked: list[int] | None = None
-    if q := (data.get("q") or "").strip():
+    if q := (request.GET.get("q") or "").strip():
         ranked = list(dict.fromkeys(
             h.account_id for h in search_index(user, q, limit=500)))
-        qs = qs.filter(pk__in=ranked)
-    if data.get("owner") == "me":
-        qs = qs.filter(owner=user)
-    for name in ("industry", "size", "source", "approval", "standing"):
-        if data.get(name):
-            qs = qs.filter(**{name: data[name]})
-    if data.get("tag"):
-        qs = qs.filter(tags__name=data["tag"].strip())
-    if data.get("pool"):
-        qs = qs.filter(in_pool=data["pool"] == "yes")
-    if data.get("below"):
-        qs = qs.filter(completeness__lt=data["below"])
-    for definition, _bound in form.custom_fields():
-        value = data.get(CUSTOM_PREFIX + definition.key)
-        if not value:
-            continue
-        if definition.type == definition.Type.MULTI:
-            # JSON arrays: match the quoted element (works on SQLite and PostgreSQL alike).
-            qs = qs.filter(**{f"custom__{definition.key}__icontains": json.dumps(value)})
-        else:
-            qs = qs.filter(**{f"custom__{definition.key}": value})
-    # Customer value filters (segment, lifecycle, CLV, churn risk …) on the latest metrics.
-    qs = metric_filter(qs, parse_metric_filters(form.data, strict=False))
     return qs, ranked
 
 
@@ -184,7 +165,7 @@ def _list_rows(qs, sort: str, desc: bool, ranked: list[int] | None, page: int,
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
-    qs, ranked = _filtered_accounts(request.user, form)
+    qs, ranked = _filtered_accounts(request, form)
     sort, desc = form.sort_key() if form.is_bound else ("updated", True)
     page = (form.cleaned_data.get("page") or 1) if form.is_bound and valid else 1
     explicit_sort = bool(form.is_bound and valid and form.cleaned_data.get("sort"))
@@ -201,7 +182,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "can_enter": request.user.has_role(*ENTER_ROLES),
         "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
         "more_active": sum(1 for k, v in request.GET.items() if v and (
-            k in ("size", "source", "standing", "tag", "below") or k.startswith(CUSTOM_PREFIX))),
+            k in ("size", "source", "standing", "tag", "below", *form.contributed_names())
+            or k.startswith(CUSTOM_PREFIX))),
     }
     if request.htmx and request.htmx.target == "customer-table":
         return render(request, "customers/_list_table.html", context)

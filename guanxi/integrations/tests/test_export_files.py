@@ -118,3 +118,20 @@ def test_customer_list_page_offers_the_export_with_its_filters(org, customers, c
     page = client.get("/customers/?industry=it").content.decode()
     assert 'href="/data/exports/customers/?format=csv&amp;industry=it"' in page
     assert 'href="/data/exports/customers/?format=xlsx&amp;industry=it"' in page
+
+
+def test_customer_export_keeps_the_standing_and_value_filters(org, customers):
+    """``standing`` and the customer-value filters narrow the export as they narrow the list
+    page and the API."""
+    mine, formula, _theirs = customers
+    Account.objects.filter(pk=mine.pk).update(standing="customer")
+    rows = _csv(as_(org.rep).get("/data/exports/customers/", format="csv",
+                                 standing="customer"))
+    assert [r[0] for r in rows[1:]] == [mine.name]
+    rows = _csv(as_(org.rep).get("/data/exports/customers/", format="csv",
+                                 standing="prospect"))
+    assert [r[0] for r in rows[1:]] == ["'" + formula.name]
+    # No analysis has run: a value filter matches nobody (it used to be dropped).
+    rows = _csv(as_(org.rep).get("/data/exports/customers/", format="csv", abc="A"))
+    assert rows[1:] == []
+    assert as_(org.rep).get("/data/exports/customers/", abc="Z").status_code == 400
