@@ -13,6 +13,7 @@ class AnalyticsConfig(AppConfig):
 
         # In the order's transaction: the purchase commits or rolls back with the order.
         events.subscribe(on_order_event, in_transaction=True)
+
         # The customer list, its API and its export filter by customer value through the
         # customers app's filter registry (customers sits below analytics).
         from guanxi.analytics.forms import MetricFilterForm

@@ -14,6 +14,7 @@ class CustomersConfig(AppConfig):
         timeline_entries.register()
         # In the transaction: an entry commits or rolls back with the change it tells about.
         events.subscribe(timeline.write, in_transaction=True)
+
         from guanxi.customers.exports import register_exports
 
         register_exports()

@@ -11,3 +11,7 @@ class SalesConfig(AppConfig):
         from guanxi.sales import timeline
 
         timeline.register()
+
+        from guanxi.sales.exports import register_exports
+
+        register_exports()

@@ -64,13 +64,7 @@ def _activity(request: HttpRequest, activity_id: int) -> Activity:
 @router.get("/activities", response=s.ActivityPage)
 def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
     """Activities you may see, newest first; keyset pages: follow `next` until it is null."""
-    qs = sel.visible_activities(request.auth).select_related("support_request")
-    for key in ("account_id", "opportunity_id", "lead_id", "kind", "status"):
-        value = getattr(filters, key)
-        if value is not None:
-            qs = qs.filter(**{key: value})
-    if filters.mine:
-        qs = qs.filter(owner=request.auth)
+    qs = sel.filter_activities(request.auth, request.GET).select_related("support_request")
     page = keyset_page(qs, "-starts_at", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

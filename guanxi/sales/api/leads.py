@@ -63,12 +63,9 @@ def _detail(lead: Lead) -> Lead:
 
 @router.get("/leads", response=s.LeadPage)
 def list_leads(request: HttpRequest, filters: Query[LeadFilters]):
-    f = filters
-    qs = selectors.filter_leads(
-        selectors.visible_leads(request.auth).select_related("owner", "team", "finder"),
-        request.auth, status=f.status or "", timeframe=f.timeframe or "",
-        source=f.source or "", owner=f.owner or "", q=f.q or "")
-    page = keyset_page(qs, f.sort, f.cursor, f.limit)
+    qs = selectors.filter_leads(request.auth, request.GET).select_related("owner", "team",
+                                                                          "finder")
+    page = keyset_page(qs, filters.sort, filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 
 

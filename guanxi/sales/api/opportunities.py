@@ -32,7 +32,8 @@ class OpportunityFilters(Schema):
     q: str | None = Field(None, description="Part of the opportunity's or customer's name")
     pipeline: int | None = None
     stage: int | None = None
-    status: Literal["open", "won", "lost"] | None = None
+    status: Literal["open", "won", "lost", "all"] = Field(
+        "open", description="Open deals unless asked otherwise, as on the list page")
     owner: str | None = Field(None, description="`me`, `team` or a user id")
     closing: Literal["month", "quarter"] | None = Field(
         None, description="Expected to close this month or quarter")
@@ -49,9 +50,8 @@ def _opp(request: HttpRequest, opportunity_id: int) -> Opportunity:
 @router.get("/opportunities", response=s.OpportunityPage)
 def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]):
     """Opportunities you may see, filtered; keyset pages: follow `next` until it is null."""
-    data = filters.model_dump()
-    qs = sel.filter_opportunities(request.auth, data).select_related("account", "stage",
-                                                                     "owner")
+    qs = sel.filter_opportunities(request.auth, request.GET).select_related(
+        "account", "stage", "owner")
     page = keyset_page(qs, filters.sort, filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

@@ -10,7 +10,6 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -30,8 +29,10 @@ router = Router(tags=["tasks"])
 
 class TaskFilters(Schema):
     status: Literal["open", "done", "cancelled", "all"] = "open"
-    due: Literal["overdue", "today"] | None = None
-    assignee: str = Field("me", description="`me`, `all` (everything you may see) or a user id")
+    due: Literal["overdue", "today", "week"] | None = None
+    assignee: str = Field("me", description="`me`, `all` (everything you may see), `created` "
+                                            "(by you) or a user id")
+    q: str | None = Field(None, description="Part of the title or the customer's name")
     account_id: int | None = None
     opportunity_id: int | None = None
     cursor: str | None = None
@@ -54,24 +55,7 @@ def _task(request: HttpRequest, task_id: int) -> Task:
 @router.get("/tasks", response=s.TaskPage)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]):
     """Tasks you may see, by due date; keyset pages: follow `next` until it is null."""
-    now = timezone.now()
-    qs = sel.visible_tasks(request.auth)
-    if filters.assignee == "me":
-        qs = qs.filter(assignee=request.auth)
-    elif filters.assignee != "all":
-        try:
-            qs = qs.filter(assignee_id=int(filters.assignee))
-        except ValueError:
-            raise FieldErrors({"assignee": [_("Use me, all or a user id.")]}) from None
-    if filters.status != "all":
-        qs = qs.filter(status=filters.status)
-    if filters.due == "overdue":
-        qs = qs.filter(sel.overdue_q(now))
-    elif filters.due == "today":
-        qs = qs.filter(sel.due_today_q(now))
-    for key in ("account_id", "opportunity_id"):
-        if getattr(filters, key) is not None:
-            qs = qs.filter(**{key: getattr(filters, key)})
+    qs = sel.filter_tasks(request.auth, request.GET)
     page = keyset_page(qs, "due_at", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from guanxi.accounts.models import Role, User
+from guanxi.core.filters import Param, choices, parse
 
 READ_ALL_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.MARKETING)
 TEAM_ROLES = (Role.MANAGER, Role.ASSISTANT)
@@ -49,24 +53,38 @@ def can_edit_lead(user: User, lead) -> bool:
             and lead.team_id in user.team_subtree_ids)
 
 
-def filter_leads(qs, user: User, *, status: str = "", timeframe: str = "", source: str = "",
-                 owner: str = "", q: str = ""):
-    """The list filters shared by the page and the API."""
+def lead_filters() -> tuple[Param, ...]:
+    from guanxi.customers.models import Source
+    from guanxi.sales.models import Lead, Timeframe
+
+    return (Param("q"), Param("status", "choice", choices("open", Lead.Status)),
+            Param("timeframe", "choice", choices(Timeframe)),
+            Param("source", "choice", choices(Source)),
+            Param("owner", "user", choices=("none",)))
+
+
+def filter_leads(user: User, filters: Mapping[str, Any]) -> QuerySet:
+    """The leads ``user`` sees narrowed by the list filters, for the page, the API and the
+    export alike: ``status`` (a status or ``open``), ``timeframe``, ``source``, ``owner`` (a
+    user id, ``me`` or ``none``), ``q`` (name, company, e-mail or phone digits)."""
+    f = parse(filters, lead_filters())
+    qs = visible_leads(user)
+    status = f.get("status")
     if status == "open":
         qs = qs.exclude(status__in=["converted", "disqualified"])
     elif status:
         qs = qs.filter(status=status)
-    if timeframe:
-        qs = qs.filter(timeframe=timeframe)
-    if source:
-        qs = qs.filter(source=source)
+    for name in ("timeframe", "source"):
+        if name in f:
+            qs = qs.filter(**{name: f[name]})
+    owner = f.get("owner")
     if owner == "me":
         qs = qs.filter(owner=user)
     elif owner == "none":
         qs = qs.filter(owner__isnull=True)
-    elif owner.isdigit():
-        qs = qs.filter(owner_id=int(owner))
-    if q := q.strip():
+    elif owner is not None:
+        qs = qs.filter(owner_id=owner)
+    if q := f.get("q"):
         digits = "".join(ch for ch in q if ch.isdigit())
         cond = Q(name__icontains=q) | Q(company__icontains=q) | Q(email__icontains=q)
         if len(digits) >= 4:

@@ -4,6 +4,7 @@ the kanban board, a person's work list)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
+from guanxi.core.filters import Param, parse
 
 READ_ALL_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.FINANCE)
 TEAM_ROLES = (Role.MANAGER, Role.ASSISTANT)
@@ -80,37 +82,44 @@ def month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
-def filter_opportunities(user: User, filters: dict[str, Any],
-                         today: dt.date | None = None) -> QuerySet:
-    """The visible opportunities matching the list filters: pipeline, stage, status
-    (open/won/lost), owner (``me``, ``team`` or a user id), closing (``month`` or
-    ``quarter``), account, q (start of the opportunity's name, or the
-    customer by name, pinyin, initials or phone)."""
-    from guanxi.sales.models import Stage
+OPPORTUNITY_FILTERS = (
+    Param("q"), Param("pipeline", "int"), Param("stage", "int"),
+    Param("status", "choice", ("open", "won", "lost", "all"), default="open"),
+    Param("owner", "user", choices=("team",)),
+    Param("closing", "choice", ("month", "quarter")),
+    Param("account", "int", aliases=("account_id",)),
+)
 
+
+def filter_opportunities(user: User, filters: Mapping[str, Any],
+                         today: dt.date | None = None) -> QuerySet:
+    """The visible opportunities matching the list filters, for the page, the API and the
+    export alike: pipeline, stage, status (open — the default —, won, lost or all), owner
+    (``me``, ``team`` or a user id), closing (``month`` or ``quarter``), account, q (start
+    of the opportunity's name, or the customer by name, pinyin, initials or phone)."""
+    f = parse(filters, OPPORTUNITY_FILTERS)
     qs = visible_opportunities(user)
     today = today or timezone.localdate()
-    if filters.get("pipeline"):
-        qs = qs.filter(pipeline_id=filters["pipeline"])
-    if filters.get("stage"):
-        qs = qs.filter(stage_id=filters["stage"])
-    status = filters.get("status")
-    if status in Stage.Kind.values:
-        qs = qs.filter(stage__kind=status)
-    owner = filters.get("owner")
+    if "pipeline" in f:
+        qs = qs.filter(pipeline_id=f["pipeline"])
+    if "stage" in f:
+        qs = qs.filter(stage_id=f["stage"])
+    if f["status"] != "all":
+        qs = qs.filter(stage__kind=f["status"])
+    owner = f.get("owner")
     if owner == "me":
         qs = qs.filter(owner=user)
     elif owner == "team":
         qs = qs.filter(team_id__in=user.team_subtree_ids or [0])
-    elif owner and str(owner).isdigit():
-        qs = qs.filter(owner_id=int(owner))
-    closing = filters.get("closing")
-    if closing in ("month", "quarter"):
+    elif owner is not None:
+        qs = qs.filter(owner_id=owner)
+    closing = f.get("closing")
+    if closing:
         start, end = month_bounds(today) if closing == "month" else quarter_bounds(today)
         qs = qs.filter(expected_close__range=(start, end))
-    if filters.get("account"):
-        qs = qs.filter(account_id=filters["account"])
-    if q := (filters.get("q") or "").strip():
+    if "account" in f:
+        qs = qs.filter(account_id=f["account"])
+    if q := f.get("q"):
         from guanxi.sales.selectors.search import opportunity_match
 
         qs = qs.filter(opportunity_match(user, q, accounts=50))

@@ -4,12 +4,15 @@ who decides a support request, and the Today, calendar and work-list queries."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
+from guanxi.core.filters import Param, choices, parse
 from guanxi.customers.models import Account
 from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest, Task
 
@@ -53,6 +56,76 @@ def visible_activities(user: User) -> QuerySet[Activity]:
 def visible_tasks(user: User) -> QuerySet[Task]:
     return Task.objects.visible_to(user).select_related(
         "assignee", "account", "opportunity", "lead")
+
+
+ACTIVITY_FILTERS = (
+    Param("account", "int", aliases=("account_id",)),
+    Param("opportunity", "int", aliases=("opportunity_id",)),
+    Param("lead", "int", aliases=("lead_id",)),
+    Param("kind", "choice", choices(Activity.Kind)),
+    Param("status", "choice", choices(Activity.Status)),
+    Param("mine", "bool"),
+)
+
+
+def filter_activities(user: User, filters: Mapping[str, Any]) -> QuerySet[Activity]:
+    """Activities ``user`` sees: ``account``, ``opportunity``, ``lead`` (ids), ``kind``,
+    ``status``, ``mine`` (only those ``user`` logged)."""
+    f = parse(filters, ACTIVITY_FILTERS)
+    qs = visible_activities(user)
+    for name in ("account", "opportunity", "lead"):
+        if name in f:
+            qs = qs.filter(**{f"{name}_id": f[name]})
+    for name in ("kind", "status"):
+        if name in f:
+            qs = qs.filter(**{name: f[name]})
+    if f.get("mine"):
+        qs = qs.filter(owner=user)
+    return qs
+
+
+TASK_FILTERS = (
+    Param("status", "choice", ("open", "done", "cancelled", "all"), default="open"),
+    Param("due", "choice", ("overdue", "today", "week")),
+    # ``all`` and ``team``: every task ``user`` sees; ``created``: those ``user`` created.
+    Param("assignee", "user", choices=("all", "team", "created"), aliases=("who",),
+          default="me"),
+    Param("account", "int", aliases=("account_id",)),
+    Param("opportunity", "int", aliases=("opportunity_id",)),
+    Param("q"),
+)
+
+
+def filter_tasks(user: User, filters: Mapping[str, Any],
+                 now: dt.datetime | None = None) -> QuerySet[Task]:
+    """Tasks ``user`` sees: ``status`` (open by default, ``all``), ``due`` (overdue, today,
+    week), ``assignee`` (``me`` by default, ``all``, ``team``, ``created`` or a user id),
+    ``account``, ``opportunity``, ``q`` (title or customer name)."""
+    f = parse(filters, TASK_FILTERS)
+    now = now or timezone.now()
+    qs = visible_tasks(user)
+    assignee = f["assignee"]
+    if assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif assignee == "created":
+        qs = qs.filter(created_by=user)
+    elif isinstance(assignee, int):
+        qs = qs.filter(assignee_id=assignee)
+    if f["status"] != "all":
+        qs = qs.filter(status=f["status"])
+    due = f.get("due")
+    if due == "overdue":
+        qs = qs.filter(overdue_q(now))
+    elif due == "today":
+        qs = qs.filter(due_today_q(now))
+    elif due == "week":
+        qs = qs.filter(due_at__lt=now + dt.timedelta(days=7))
+    for name in ("account", "opportunity"):
+        if name in f:
+            qs = qs.filter(**{f"{name}_id": f[name]})
+    if q := f.get("q"):
+        qs = qs.filter(Q(title__icontains=q) | Q(account__name__icontains=q))
+    return qs
 
 
 def visible_support_requests(user: User) -> QuerySet[SupportRequest]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from guanxi.accounts.models import User
 from guanxi.accounts.selectors import reps_in_scope
 from guanxi.core.access import get_visible
-from guanxi.core.errors import DomainError, Forbidden, NotFound
+from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
@@ -59,9 +59,11 @@ def _fail(form, exc: DomainError) -> int:
 def lead_list(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.filter_leads(
-        selectors.visible_leads(request.user), request.user,
-        **{k: data.get(k) or "" for k in ("status", "timeframe", "source", "owner", "q")})
+    try:
+        qs = selectors.filter_leads(request.user, request.GET)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        qs = selectors.visible_leads(request.user).none()
     sort = "-score" if request.GET.get("sort") == "score" else "-created_at"
     try:
         page = max(1, int(request.GET.get("page", "1")))

@@ -53,12 +53,14 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ListFilterForm(request.GET or None)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
-    # Open deals unless asked otherwise, also on sort and page links that carry no status.
-    data["status"] = data.get("status") or "open"
-    if data["status"] == "all":
-        data.pop("status")
     sort, desc = form.sort_key() if form.is_bound else ("updated", True)
-    qs = sel.filter_opportunities(user, data).select_related("account", "stage", "owner")
+    # Open deals unless asked otherwise (the selector's default, as in the API and export).
+    try:
+        qs = sel.filter_opportunities(user, request.GET)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        qs = sel.visible_opportunities(user).none()
+    qs = qs.select_related("account", "stage", "owner")
     try:
         page = keyset_page(qs, ("-" if desc else "") + ListFilterForm.SORTS[sort],
                            data.get("after") or None, PAGE_SIZE)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
-from guanxi.core.errors import DomainError, Forbidden
+from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
@@ -55,26 +55,11 @@ def today(request: HttpRequest) -> HttpResponse:
 def task_list(request: HttpRequest) -> HttpResponse:
     user, now = request.user, timezone.now()
     form = TaskFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    tasks = sel.visible_tasks(user)
-    who = filters.get("who") or "me"
-    if who == "me":
-        tasks = tasks.filter(assignee=user)
-    elif who == "created":
-        tasks = tasks.filter(created_by=user)
-    status = filters.get("status") or "open"
-    if status != "all":
-        tasks = tasks.filter(status=status)
-    due = filters.get("due")
-    if due == "overdue":
-        tasks = tasks.filter(sel.overdue_q(now))
-    elif due == "today":
-        tasks = tasks.filter(sel.due_today_q(now))
-    elif due == "week":
-        tasks = tasks.filter(due_at__lt=now + dt.timedelta(days=7))
-    if filters.get("q"):
-        q = filters["q"].strip()
-        tasks = tasks.filter(Q(title__icontains=q) | Q(account__name__icontains=q))
+    try:
+        tasks = sel.filter_tasks(user, request.GET, now=now)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        tasks = sel.visible_tasks(user).none()
     rows = list(tasks.order_by("due_at", "id")[:LIST_SIZE + 1])
     overdue_ids = set(sel.visible_tasks(user).filter(
         sel.overdue_q(now), pk__in=[t.pk for t in rows]).values_list("pk", flat=True))
