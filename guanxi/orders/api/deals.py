@@ -294,7 +294,7 @@ def _tender(request: HttpRequest, tender_id: int) -> Tender:
 @tenders.get("/tenders", response=TenderPage)
 def list_tenders(request: HttpRequest, filters: Query[TenderFilters]):
     """Tenders you may see, soonest deadline first; keyset pages: follow `next`."""
-    qs = sel.filter_tenders(request.auth, filters.model_dump())
+    qs = sel.filter_tenders(request.auth, request.GET)
     page = keyset_page(qs, "deadline", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 
@@ -393,7 +393,7 @@ def _contract(request: HttpRequest, contract_id: int) -> Contract:
 @contracts.get("/contracts", response=ContractPage)
 def list_contracts(request: HttpRequest, filters: Query[ContractFilters]):
     """Contracts you may see or review, newest first, with where each waits."""
-    qs = sel.filter_contracts(request.auth, filters.model_dump())
+    qs = sel.filter_contracts(request.auth, request.GET)
     page = keyset_page(qs, "-created_at", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

@@ -74,8 +74,9 @@ class ExpenseVersionIn(Schema):
 
 class ClaimFilters(Schema):
     show: Literal["mine", "team", "waiting", "all"] = Field(
-        "all", description="`mine`, `team` (others' claims you see), `waiting` (for your "
-                           "approval) or `all` you may see")
+        "mine", description="`mine` (the default, as on the list page), `team` (others' "
+                            "claims you see), `waiting` (for your approval) or `all` you "
+                            "may see")
     status: Literal["draft", "submitted", "returned", "approved", "rejected"] | None = None
     account: int | None = None
     cursor: str | None = None
@@ -117,12 +118,7 @@ def _data(data: dict) -> dict:
 def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
     """Expense claims you may see; keyset pages: follow `next` until it is null."""
     _require_sees(request)
-    qs = sel.visible_claims(request.auth) if filters.show == "all" \
-        else sel.claim_list(request.auth, filters.show)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.account:
-        qs = qs.filter(account_id=filters.account)
+    qs = sel.filter_expenses(request.auth, request.GET)
     page = keyset_page(qs, "-spent_on", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

@@ -62,6 +62,7 @@ class ShipmentLineOut(Schema):
 class ShipmentOut(Schema):
     id: int
     number: str
+    order_id: int
     shipped_on: dt.date
     carrier: str
     tracking_number: str
@@ -272,7 +273,7 @@ def _convert_data(payload: OrderFromDealIn) -> dict[str, Any]:
 @router.get("/orders", response=OrderPage)
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]):
     """Orders you may see, filtered; keyset pages: follow `next` until it is null."""
-    qs = sel.filter_orders(request.auth, filters.model_dump())
+    qs = sel.filter_orders(request.auth, request.GET)
     page = keyset_page(qs, filters.sort, filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 
@@ -349,6 +350,31 @@ def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn):
     version = data.pop("version")
     svc.resubmit_order(request.auth, _order(request, order_id), data, version)
     return _order(request, order_id)
+
+
+class ShipmentFilters(Schema):
+    order: int | None = Field(None, description="An order id")
+    account: int | None = Field(None, description="A customer id")
+    delivered: bool | None = Field(None, description="true: delivery confirmed; false: on "
+                                                     "its way")
+    shipped_from: dt.date | None = None
+    shipped_to: dt.date | None = None
+    q: str | None = Field(None, description="Shipment, order or tracking number, or customer")
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ShipmentPage(Schema):
+    items: list[ShipmentOut]
+    next: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+
+
+@shipments_router.get("/shipments", response=ShipmentPage)
+def list_all_shipments(request: HttpRequest, filters: Query[ShipmentFilters]):
+    """Shipments of the orders you may see, newest first; keyset pages: follow `next`."""
+    qs = sel.filter_shipments(request.auth, request.GET).prefetch_related("lines")
+    page = keyset_page(qs, "-shipped_on", filters.cursor, filters.limit)
+    return {"items": page.items, "next": page.next}
 
 
 @shipments_router.get("/orders/{order_id}/shipments", response=list[ShipmentOut])

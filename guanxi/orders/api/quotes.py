@@ -187,8 +187,7 @@ def _data(payload: QuoteFields) -> tuple[dict[str, Any], list[dict[str, Any]] | 
 def list_quotes(request: HttpRequest, filters: Query[QuoteFilters]):
     """Quotes you may see (superseded versions only with `status=superseded` or `all`);
     keyset pages: follow `next` until it is null."""
-    qs = sel.filter_quotes(request.auth, filters.model_dump()).select_related("account",
-                                                                              "owner")
+    qs = sel.filter_quotes(request.auth, request.GET).select_related("account", "owner")
     page = keyset_page(qs, filters.sort, filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

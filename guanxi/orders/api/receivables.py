@@ -251,10 +251,7 @@ def _account(user: User, pk: int) -> Account:
 @invoices.get("/invoices", response=InvoicePage)
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]):
     """Invoices you may see, newest first; keyset pages: follow `next` until it is null."""
-    data = {"status": filters.status, "overdue": filters.overdue,
-            "account": filters.account_id, "order": filters.order_id,
-            "collection_owner": filters.collection_owner_id, "q": filters.q}
-    qs = sel.filter_invoices(request.auth, data, today=timezone.localdate()) \
+    qs = sel.filter_invoices(request.auth, request.GET, today=timezone.localdate()) \
         .select_related("account", "order", "collection_owner", "owner")
     page = keyset_page(qs, "-issue_date", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
@@ -300,8 +297,7 @@ def remind(request: HttpRequest, invoice_id: int):
 @payments.get("/payments", response=PaymentPage)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilters]):
     """Payments received that you may see, newest first; keyset pages."""
-    data = {"account": filters.account_id, "unallocated": filters.unallocated, "q": filters.q}
-    qs = sel.filter_payments(request.auth, data).select_related("account")
+    qs = sel.filter_payments(request.auth, request.GET).select_related("account")
     page = keyset_page(qs, "-received_on", filters.cursor, filters.limit)
     return {"items": page.items, "next": page.next}
 

@@ -8,6 +8,7 @@ rule lives in ``selectors.scope.document_scope`` with every other visibility rul
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
+from guanxi.core.filters import Param, choices, parse
 from guanxi.orders.models import Contract, Document, Flow, Quote, Review, ReviewStep, Tender
 from guanxi.orders.services import reviews
 
@@ -117,10 +119,22 @@ def review_steps(review: Review | None, now: dt.datetime | None = None) -> list[
 
 # --- Lists ---------------------------------------------------------------------------------
 
-def filter_tenders(user: User, data: dict[str, Any], now: dt.datetime | None = None,
+TENDER_FILTERS = (
+    Param("q"), Param("result", "choice", choices("open", Tender.Result)),
+    Param("bond", "choice", choices(Tender.BondStatus)), Param("upcoming", "bool"),
+    Param("account", "int", aliases=("account_id",)),
+)
+CONTRACT_FILTERS = (
+    Param("q"), Param("status", "choice", choices(Contract.Status)), Param("waiting"),
+    Param("account", "int", aliases=("account_id",)),
+)
+
+
+def filter_tenders(user: User, data: Mapping[str, Any], now: dt.datetime | None = None,
                    ) -> QuerySet[Tender]:
     """Filters: q (number, title, issuer, customer), result (a result, or "open"),
     bond (a bond status), upcoming (deadline within seven days), account."""
+    data = parse(data, TENDER_FILTERS)
     now = now or timezone.now()
     qs = visible_tenders(user).select_related("account", "owner")
     q = (data.get("q") or "").strip()
@@ -142,10 +156,11 @@ def filter_tenders(user: User, data: dict[str, Any], now: dt.datetime | None = N
     return qs.order_by("deadline", "id")
 
 
-def filter_contracts(user: User, data: dict[str, Any], now: dt.datetime | None = None,
+def filter_contracts(user: User, data: Mapping[str, Any], now: dt.datetime | None = None,
                      ) -> QuerySet[Contract]:
     """Filters: q (number, title, customer), status, waiting ("review": in review,
     "overdue": its waiting step is overdue, or a step position such as "2"), account."""
+    data = parse(data, CONTRACT_FILTERS)
     now = now or timezone.now()
     qs = visible_contracts(user).select_related("account", "owner", "review") \
         .prefetch_related(_steps("review__steps"))

@@ -5,6 +5,7 @@ expense control can be judged per customer. Everything goes through the document
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter
 
 from guanxi.accounts.models import Role, User
+from guanxi.core.filters import Param, choices, parse
 from guanxi.orders.models import ExpenseClaim, ReviewStep, SalesOrder
 from guanxi.orders.models.common import ZERO
 from guanxi.orders.selectors.reviews import waiting_for
@@ -59,6 +61,25 @@ def claim_list(user: User, show: str = "mine", status: str = "") -> QuerySet[Exp
         qs = qs.filter(claimant=user)
     if status in Status.values:
         qs = qs.filter(status=status)
+    return qs
+
+
+CLAIM_FILTERS = (
+    Param("show", "choice", ("mine", "team", "waiting", "all"), default="mine"),
+    Param("status", "choice", choices(Status)),
+    Param("account", "int", aliases=("account_id",)),
+)
+
+
+def filter_expenses(user: User, data: Mapping[str, Any]) -> QuerySet[ExpenseClaim]:
+    """Expense claims ``user`` sees: ``show`` (``mine`` — the default —, ``team``: others'
+    claims, ``waiting``: waiting for my approval, ``all``), ``status``, ``account``."""
+    data = parse(data, CLAIM_FILTERS)
+    qs = claim_list(user, data["show"], data.get("status", "")) if data["show"] != "all" \
+        else visible_claims(user).filter(**({"status": data["status"]}
+                                            if "status" in data else {}))
+    if "account" in data:
+        qs = qs.filter(account_id=data["account"])
     return qs
 
 

@@ -5,6 +5,7 @@ the customer portal read."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
+from guanxi.core.filters import Param, choices, parse
 from guanxi.orders.models import SalesOrder, Shipment
 from guanxi.orders.services.execution import UNDELIVERED, at_risk_q, late_q
 
@@ -33,10 +35,27 @@ def get_order(user: User, pk: Any) -> SalesOrder:
     return get_visible(qs, pk=pk)
 
 
-def filter_orders(user: User, data: dict[str, Any],
+ORDER_FILTERS = (
+    Param("status", "choice", choices("open", Status)),
+    Param("kind", "choice", choices(SalesOrder.Kind)),
+    Param("alert", "choice", ("late", "at_risk")),
+    Param("delivery_owner", "int", aliases=("delivery_owner_id",)),
+    Param("mine", "choice", ("owner", "delivery", "collection")),
+    Param("account", "int", aliases=("account_id",)), Param("q"),
+)
+SHIPMENT_FILTERS = (
+    Param("order", "int", aliases=("order_id",)),
+    Param("account", "int", aliases=("account_id",)),
+    Param("delivered", "bool"), Param("shipped_from", "date"), Param("shipped_to", "date"),
+    Param("q"),
+)
+
+
+def filter_orders(user: User, data: Mapping[str, Any],
                   today: dt.date | None = None) -> QuerySet[SalesOrder]:
     """``status``, ``kind``, ``alert`` (late / at_risk), ``delivery_owner`` (a user id),
     ``mine`` (owner / delivery / collection), ``account`` (id), ``q`` (number or customer)."""
+    data = parse(data, ORDER_FILTERS)
     today = today or timezone.localdate()
     qs = orders_for(user)
     if data.get("status") == "open":
@@ -63,6 +82,35 @@ def filter_orders(user: User, data: dict[str, Any],
     q = (data.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(account__name__icontains=q))
+    return qs
+
+
+def visible_shipments(user: User) -> QuerySet[Shipment]:
+    """Shipments of the orders ``user`` sees."""
+    return Shipment.objects.filter(
+        order__in=SalesOrder.objects.visible_to(user).values("pk")).select_related(
+        "order", "order__account")
+
+
+def filter_shipments(user: User, data: Mapping[str, Any]) -> QuerySet[Shipment]:
+    """Shipments ``user`` sees: ``order``, ``account`` (ids), ``delivered`` (true: delivery
+    confirmed, false: on its way), ``shipped_from`` / ``shipped_to`` (dates, inclusive),
+    ``q`` (shipment number, order number, tracking number or customer name)."""
+    data = parse(data, SHIPMENT_FILTERS)
+    qs = visible_shipments(user)
+    if "order" in data:
+        qs = qs.filter(order_id=data["order"])
+    if "account" in data:
+        qs = qs.filter(order__account_id=data["account"])
+    if "delivered" in data:
+        qs = qs.filter(delivered_on__isnull=not data["delivered"])
+    if "shipped_from" in data:
+        qs = qs.filter(shipped_on__gte=data["shipped_from"])
+    if "shipped_to" in data:
+        qs = qs.filter(shipped_on__lte=data["shipped_to"])
+    if q := data.get("q"):
+        qs = qs.filter(Q(number__icontains=q) | Q(order__number__icontains=q)
+                       | Q(tracking_number__icontains=q) | Q(order__account__name__icontains=q))
     return qs
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from guanxi.accounts.models import User
 from guanxi.core.access import get_visible
+from guanxi.core.filters import Param, choices, parse
 from guanxi.orders.models import Quote
 
 S = Quote.Status
@@ -29,10 +31,18 @@ def lines_of(quote: Quote) -> list:
     return list(quote.lines.select_related("product").order_by("position", "id"))
 
 
-def filter_quotes(user: User, data: dict[str, Any]) -> QuerySet[Quote]:
+QUOTE_FILTERS = (
+    Param("status", "choice", choices("live", "all", S)), Param("owner", "user"),
+    Param("account", "int", aliases=("account_id",)),
+    Param("opportunity", "int", aliases=("opportunity_id",)), Param("q"),
+)
+
+
+def filter_quotes(user: User, data: Mapping[str, Any]) -> QuerySet[Quote]:
     """Quotes ``user`` may see: ``status`` (a status, ``live`` for the current versions of
     open quotes, or empty for all but superseded), ``owner`` (``me`` or a user id),
     ``account`` (id), ``q`` (number, title or customer name)."""
+    data = parse(data, QUOTE_FILTERS)
     qs = visible_quotes(user)
     status = data.get("status") or ""
     if status == "live":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,9 +22,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from guanxi.accounts.models import User
 from guanxi.core.access import get_visible
+from guanxi.core.filters import Param, choices, parse
 from guanxi.customers.models import Account, Contact
 from guanxi.orders.models import Allocation, DunningReminder, Invoice, Payment, SalesOrder
 from guanxi.orders.selectors.scope import can_see_all
@@ -275,7 +278,24 @@ def overdue_for_collector(user: User, as_of: dt.date, limit: int = 200) -> list[
 
 # --- Lists and single records ----------------------------------------------------------------
 
-def filter_invoices(user: User, data: dict[str, Any], *, today: dt.date) -> QuerySet[Invoice]:
+INVOICE_FILTERS = (
+    Param("status", "choice", choices("open", Invoice.Status)), Param("overdue", "bool"),
+    Param("account", "int", aliases=("account_id",)), Param("order", "int", aliases=("order_id",)),
+    Param("collection_owner", "int", aliases=("collection_owner_id",)), Param("q"),
+)
+PAYMENT_FILTERS = (
+    Param("account", "int", aliases=("account_id",)), Param("unallocated", "bool"),
+    Param("q"),
+)
+
+
+def filter_invoices(user: User, data: Mapping[str, Any], *,
+                    today: dt.date | None = None) -> QuerySet[Invoice]:
+    """Invoices ``user`` sees: ``status`` (a status, or ``open``: anything outstanding),
+    ``overdue``, ``account``, ``order``, ``collection_owner`` (ids), ``q`` (number or
+    customer name)."""
+    data = parse(data, INVOICE_FILTERS)
+    today = today or timezone.localdate()
     qs = Invoice.objects.visible_to(user)
     status = data.get("status")
     if status in Invoice.Status.values:
@@ -296,7 +316,10 @@ def filter_invoices(user: User, data: dict[str, Any], *, today: dt.date) -> Quer
     return qs
 
 
-def filter_payments(user: User, data: dict[str, Any]) -> QuerySet[Payment]:
+def filter_payments(user: User, data: Mapping[str, Any]) -> QuerySet[Payment]:
+    """Payments ``user`` sees: ``account``, ``unallocated``, ``q`` (number, reference or
+    customer name)."""
+    data = parse(data, PAYMENT_FILTERS)
     qs = Payment.objects.visible_to(user)
     if data.get("account"):
         qs = qs.filter(account_id=data["account"])

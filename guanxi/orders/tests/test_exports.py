@@ -38,3 +38,21 @@ def test_invoice_export_follows_the_document_scope(org, make_account):
     assert [r[0] for r in rows[1:]] == [mine.number]
     outstanding = rows[0].index("Outstanding")
     assert rows[1][outstanding] == "1130.00"
+
+
+def test_open_orders_export_holds_the_undelivered_orders(org, make_account):
+    """``status=open`` means "not delivered yet" on the page, the API and the export alike."""
+    from guanxi.orders.models import SalesOrder
+    from guanxi.orders.tests.receivables_fixtures import make_order
+
+    account = make_account(by=org.rep, name="上海明珠机电有限公司")
+    confirmed = make_order(account, "1130.00")
+    delivered = make_order(account, "565.00", status=SalesOrder.Status.DELIVERED)
+
+    rows = _csv(as_(org.finance).get("/data/exports/orders/", format="csv", status="open"))
+    assert [r[0] for r in rows[1:]] == [confirmed.number]
+    api = as_(org.finance).get("orders", status="open").json()["items"]
+    assert [o["number"] for o in api] == [confirmed.number]
+    rows = _csv(as_(org.finance).get("/data/exports/orders/", format="csv",
+                                     status="delivered"))
+    assert [r[0] for r in rows[1:]] == [delivered.number]

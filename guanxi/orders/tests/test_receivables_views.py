@@ -201,3 +201,14 @@ def test_issue_invoice_choosing_the_customer_then_the_order(org, world):
                               "kind": "special", "net_amount": "100", "tax_amount": "13"})
     assert loose.status_code == 302
     assert Invoice.objects.get(number="04401201").order_id is None
+
+
+def test_invoice_list_names_only_a_customer_the_user_sees(org, world):
+    """``?account=`` of a customer outside the rep's scope shows neither its invoices nor its
+    name in the heading."""
+    page = page_client(org, "rep").get(reverse("orders:invoices"),
+                                       {"account": world.theirs.pk}).content.decode()
+    assert world.theirs.name not in page
+    page = page_client(org, "rep").get(reverse("orders:invoices"),
+                                       {"account": world.account.pk}).content.decode()
+    assert world.account.name in page

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.core.errors import DomainError, Forbidden, NotFound
+from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import DateInput, DateTimeInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
@@ -194,8 +194,14 @@ class ContractFilters(forms.Form):
               for pos, name in sel.waiting_step_names()]]
 
 
-def _filters(form: forms.Form) -> dict[str, Any]:
-    return dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+def _filtered(request: HttpRequest, select: Any, empty: Any) -> Any:
+    """The list's selector over the query string (as the API and the export read it); a
+    filter it cannot read is a message over an empty list."""
+    try:
+        return select(request.user, request.GET)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        return empty(request.user).none()
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -210,7 +216,7 @@ def _version(request: HttpRequest) -> int | None:
 def tender_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = TenderFilters(request.GET or None)
-    rows = list(sel.filter_tenders(user, _filters(form))[:PAGE_SIZE + 1])
+    rows = list(_filtered(request, sel.filter_tenders, sel.visible_tenders)[:PAGE_SIZE + 1])
     now = timezone.now()
     for tender in rows:
         tender.soon = sel.deadline_soon(tender, now)
@@ -388,7 +394,8 @@ def tender_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ContractFilters(request.GET or None)
-    rows = list(sel.filter_contracts(user, _filters(form))[:PAGE_SIZE + 1])
+    rows = list(_filtered(request, sel.filter_contracts,
+                          sel.visible_contracts)[:PAGE_SIZE + 1])
     return render(request, "orders/deals/contracts.html", {
         "form": form, "rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE,
         "filtered": any(request.GET.values()),

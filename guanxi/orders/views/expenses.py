@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Team, User
-from guanxi.core.errors import DomainError, NotFound
+from guanxi.core.errors import DomainError, FieldErrors, NotFound
 from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
@@ -99,10 +99,14 @@ def _add_error(form: ClaimForm, exc: DomainError) -> None:
 def claims(request: HttpRequest) -> HttpResponse:
     _require_sees(request)
     user = request.user
-    show = request.GET.get("show") if request.GET.get("show") in ("team", "waiting") \
+    show = request.GET.get("show") if request.GET.get("show") in ("team", "waiting", "all") \
         else "mine"
     status = request.GET.get("status", "")
-    rows = list(sel.claim_list(user, show, status)[:200])
+    try:
+        rows = list(sel.filter_expenses(user, request.GET).order_by("-spent_on", "-id")[:200])
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        rows = []
     return render(request, "orders/expenses/list.html", {
         "rows": rows, "show": show, "status": status, "statuses": ExpenseClaim.Status.choices,
         "can_claim": svc.may_claim(user), "waiting": sel.waiting_count(user),

@@ -182,9 +182,11 @@ class ShipmentForm(forms.Form):
 def order_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
-    if data.get("delivery_owner"):
-        data["delivery_owner"] = data["delivery_owner"].pk
-    qs = sel.filter_orders(request.user, data)
+    try:
+        qs = sel.filter_orders(request.user, request.GET)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        qs = sel.orders_for(request.user).none()
     try:
         page = keyset_page(qs, "-order_date", data.get("after") or None, PAGE_SIZE)
     except FieldErrors as exc:

@@ -207,7 +207,12 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = FilterForm(request.GET or None)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
-    qs = sel.filter_quotes(user, data).select_related("account", "owner")
+    try:
+        qs = sel.filter_quotes(user, request.GET)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        qs = sel.visible_quotes(user).none()
+    qs = qs.select_related("account", "owner")
     try:
         page = keyset_page(qs, "-issue_date", data.get("after") or None, PAGE_SIZE)
     except FieldErrors:

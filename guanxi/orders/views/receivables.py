@@ -100,15 +100,20 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     today = timezone.localdate()
-    qs = sel.filter_invoices(request.user, data, today=today) \
-        .select_related("account", "collection_owner")
+    try:
+        qs = sel.filter_invoices(request.user, request.GET, today=today)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        qs = Invoice.objects.visible_to(request.user).none()
+    qs = qs.select_related("account", "collection_owner")
     try:
         page = keyset_page(qs, "-issue_date", data.get("after") or None, PAGE_SIZE)
     except FieldErrors as exc:
         messages.error(request, exc.message)
         page = keyset_page(qs, "-issue_date", None, PAGE_SIZE)
-    account = Account.objects.filter(pk=data["account"]).first() if data.get("account") \
-        else None
+    # The customer's name heads the list only for a customer the user may see.
+    account = Account.objects.visible_to(request.user).filter(pk=data["account"]).first() \
+        if data.get("account") else None
     context = {"form": form, "rows": page.items, "next_cursor": page.next, "today": today,
                "paged": bool(data.get("after")), "account": account,
                "filtered": any(v for k, v in request.GET.items() if k != "after"),
@@ -262,9 +267,13 @@ def dunning_send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @refusals_as_http
 def payment_list(request: HttpRequest) -> HttpResponse:
-    data = {"q": request.GET.get("q", ""), "account": _int(request.GET.get("account")),
-            "unallocated": request.GET.get("unallocated") == "1"}
-    qs = sel.filter_payments(request.user, data).select_related("account")
+    data = {"q": request.GET.get("q", ""), "unallocated": request.GET.get("unallocated") == "1"}
+    try:
+        qs = sel.filter_payments(request.user, request.GET)
+    except FieldErrors as exc:
+        messages.error(request, exc.message)
+        qs = Payment.objects.visible_to(request.user).none()
+    qs = qs.select_related("account")
     try:
         page = keyset_page(qs, "-received_on", request.GET.get("after") or None, PAGE_SIZE)
     except FieldErrors as exc:
