@@ -66,7 +66,7 @@ CASES = (
         {}, {"result": "open"}, {"result": "won"}, {"account": "{account}"},
     ), page="/orders/tenders/"),
     ListCase("contracts", "/api/contracts", (
-        {}, {"status": "active"}, {"waiting": "review"}, {"account": "{account}"},
+        {}, {"status": "signed"}, {"waiting": "review"}, {"account": "{account}"},
     ), page="/orders/contracts/"),
     ListCase("orders", "/api/orders", (
         {}, {"status": "open"}, {"status": "delivered"}, {"kind": "custom"},

@@ -81,6 +81,8 @@ CASES = [
      "200 404 404 200 403 404 403 403 200 401 403"),  # every deliverer sees orders in review
     ("shipments", "get", lambda w: f"orders/{w.order.pk}/shipments", None,
      "200 404 404 200 200 404 200 404 200 401 200"),
+    ("all shipments", "get", lambda w: "shipments", None,
+     "200 200 200 200 200 200 200 200 200 401 200"),
     ("ship", "post", lambda w: f"orders/{w.order.pk}/shipments",
      lambda w: {"version": w.order.version, "carrier": "德邦",
                 "lines": [{"order_line": w.line.pk, "quantity": "1"}]},
