@@ -27,6 +27,25 @@ def _english(settings):
     translation.deactivate()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _task_queue_of_this_run(tmp_path_factory):
+    """Tasks queued by tests (after a commit on a live server, say) go to a queue file of this
+    run and worker, not to var/tasks.sqlite3 that a developer's worker may be consuming, and
+    parallel workers never share one."""
+    from huey.storage import SqliteStorage
+
+    from guanxi.core.tasks import queue
+
+    if not isinstance(queue.storage, SqliteStorage):
+        yield
+        return
+    before = queue.storage
+    queue.storage = SqliteStorage(queue.name, filename=str(tmp_path_factory.mktemp("tasks")
+                                                           / "tasks.sqlite3"))
+    yield
+    queue.storage = before
+
+
 @pytest.fixture(autouse=True)
 def _default_pipeline(request):
     """Tests on a live server flush every table afterwards, the default pipeline a migration
