@@ -60,7 +60,8 @@ def authenticate_token(secret: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.user.api_token = token
+    # The API reads the token's scope from the user it authenticated.
+    token.user.api_token = token  # type: ignore[attr-defined]
     return token.user
 
 

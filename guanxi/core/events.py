@@ -99,7 +99,7 @@ class Event:
     subject: Any = field(default=None, compare=False, repr=False)
 
 
-Subscriber = Callable[[Event], None]
+Subscriber = Callable[[Event], object]  # what a subscriber returns is ignored
 _in_transaction: list[Subscriber] = []
 _after_commit: list[Subscriber] = []
 _origin: contextvars.ContextVar[tuple[int, str]] = contextvars.ContextVar(

@@ -6,9 +6,9 @@ import base64
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Field, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import FieldErrors
@@ -59,7 +59,8 @@ def keyset_page(qs: QuerySet[M], sort: str, cursor: str | None, limit: int) -> P
     """
     desc = sort.startswith("-")
     name = sort.lstrip("-")
-    nullable = qs.model._meta.get_field(name).null
+    # Sort keys are the model's own columns, never relations seen from the other side.
+    nullable = cast(Field, qs.model._meta.get_field(name)).null
     order = F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True)
     qs = qs.order_by(order, "-pk" if desc else "pk")
     if cursor:

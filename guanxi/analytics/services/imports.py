@@ -147,8 +147,10 @@ def import_transactions(actor: User | None, data: bytes, *, skip_errors: bool = 
         report.errors += [RowError(line, f, m) for f, m in problems]
         if not problems:
             key = cell(row, "customer")
+            account_id = customers.get(key) or customers.get(key.upper())
+            assert account_id is not None  # _check reports unknown and ambiguous customers
             good.append(Transaction(
-                account_id=customers.get(key) or customers.get(key.upper()),
+                account_id=account_id,
                 date=_date(cell(row, "date")), amount=_money(cell(row, "amount")),
                 cost=_money(cell(row, "cost")) if cell(row, "cost") else None,
                 source=source, external_id=cell(row, "id")[:100]))

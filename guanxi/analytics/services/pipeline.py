@@ -245,7 +245,8 @@ def _figures(s: Any, by_revenue: Any, by_profit: Any, value: np.ndarray, retenti
     labels = [str(last - 23 + i) for i in range(24)]
     ordered = np.sort(np.clip(s.revenue, 0, None))[::-1]
     cumulative = np.cumsum(ordered) / ordered.sum() if n and ordered.sum() > 0 else ordered
-    points = np.unique(np.linspace(0, n - 1, min(n, PARETO_POINTS)).astype(int)) if n else []
+    points: np.ndarray | list[int] = \
+        np.unique(np.linspace(0, n - 1, min(n, PARETO_POINTS)).astype(int)) if n else []
     return {
         "customers": n, "transactions": int(s.n_transactions.sum()),
         "revenue": revenue_total, "profit": profit_total,

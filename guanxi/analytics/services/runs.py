@@ -284,6 +284,7 @@ def write_metrics(run_id: int, account_ids: np.ndarray, columns: dict[str, np.nd
         ids = account_ids[start:end].astype(np.int64)
         with transaction.atomic():
             connection.ensure_connection()
+            lists: list[list[Any]]
             if postgres:
                 lists = [[str(run_id)] * (end - start), list(map(str, ids.tolist()))]
                 lists += [_text_column(c, columns[c][start:end]) for c in COLUMNS[2:]]

@@ -52,7 +52,8 @@ def find_duplicates(*, name: str = "", registration_id: str | None = None, phone
         account_ids |= set(Contact.objects.alias(email_lower=Lower("email"))
                            .filter(contact_q, is_active=True).order_by()
                            .values_list("account_id", flat=True)[:50])
-    account_ids.discard(exclude_id)
+    if exclude_id is not None:
+        account_ids.discard(exclude_id)
     matches = []
     for account in Account.objects.filter(pk__in=account_ids, is_active=True).select_related(
             "owner")[:limit]:

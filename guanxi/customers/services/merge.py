@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,15 +57,17 @@ def merge_accounts(actor: User, keep: Account, remove: Account, keep_version: in
     for rel in Account._meta.related_objects:
         if rel.many_to_many or (rel.related_model, rel.field.name) in SKIP:
             continue
-        count = rel.related_model._base_manager.filter(**{rel.field.name: remove}).update(
+        # A relation seen from Account always names its model class, never "self".
+        related = cast(type[models.Model], rel.related_model)
+        count = related._base_manager.filter(**{rel.field.name: remove}).update(
             **{rel.field.name: keep})
         if count:
-            moved[rel.related_model._meta.label_lower] = count
+            moved[related._meta.label_lower] = count
     for share in AccountShare.objects.filter(account=remove):
         AccountShare.objects.get_or_create(account=keep, user=share.user)
     keep.tags.add(*remove.tags.all())
 
-    filled = {}
+    filled: dict[str, Any] = {}
     for field in ACCOUNT_FIELDS + ("custom",):
         mine, theirs = getattr(keep, field), getattr(remove, field)
         if field == "custom":

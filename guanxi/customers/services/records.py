@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -79,8 +80,8 @@ def check_duplicates(actor: User, *, name: str, registration_id: str | None, pho
 
 
 @transaction.atomic
-def create_account(actor: User, data: dict[str, Any], *, contacts: list[dict] = (),
-                   addresses: list[dict] = (), tags: list[str] = (),
+def create_account(actor: User, data: dict[str, Any], *, contacts: Sequence[dict[str, Any]] = (),
+                   addresses: Sequence[dict[str, Any]] = (), tags: Sequence[str] = (),
                    custom: dict[str, Any] | None = None, owner: User | None = None,
                    force: bool = False) -> Account:
     """Enter a new customer with its first contacts and addresses in one step.
@@ -124,7 +125,7 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: list[dict] = 
     for row in address_rows:
         Address.objects.create(account=account, **row)
     if tags:
-        set_tags(actor, account, tags, log=False)
+        set_tags(actor, account, list(tags), log=False)
     refresh_completeness(account)
     reindex_accounts([account.pk])
     audit.log(actor, "customers.account.created", account,
@@ -337,7 +338,7 @@ def remove_address(actor: User, address: Address) -> None:
 
 # --- Relationships, tags, shares ------------------------------------------------------------
 
-RELATIONSHIP_TITLES = {
+RELATIONSHIP_TITLES: dict[str, str] = {
     Relationship.Kind.FAMILY: gettext_noop("%(a)s and %(b)s are family"),
     Relationship.Kind.FRIEND: gettext_noop("%(a)s and %(b)s are friends"),
     Relationship.Kind.COLLEAGUE: gettext_noop("%(a)s and %(b)s are colleagues"),

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import CharField, Exists, Model, OuterRef
+from django.db.models import CharField, Exists, ForeignObject, Model, OuterRef
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -69,7 +69,7 @@ HIDDEN_FIELDS = {"id", "version", "custom", "name_key", "score_detail", "search_
 # --- Records and their fields ---------------------------------------------------------------
 
 def model_of(target: str) -> type[Model]:
-    return apps.get_model(*target.split("."))
+    return apps.get_model(target)
 
 
 def fields_of(target: str) -> list[tuple[str, str]]:
@@ -90,12 +90,15 @@ def fields_of(target: str) -> list[tuple[str, str]]:
 def field_value(record: Model, name: str) -> Any:
     if name.startswith("custom."):
         return (getattr(record, "custom", None) or {}).get(name[7:])
-    if name == "tags":
+    from guanxi.customers.models import Account
+    from guanxi.sales.models import Opportunity
+
+    if name == "tags" and isinstance(record, Account):
         return sorted(record.tags.values_list("name", flat=True))
     field = record._meta.get_field(name)
-    if name == "stage":
+    if name == "stage" and isinstance(record, Opportunity):
         return record.stage.key
-    if field.many_to_one:
+    if isinstance(field, ForeignObject) and field.many_to_one:  # the key, not the row
         return getattr(record, field.attname)
     return getattr(record, name)
 
@@ -204,7 +207,9 @@ def _clean_actions(actions: Any, target: str) -> list[dict[str, Any]]:
                     raise FieldErrors({"actions": [_("Choose a role to notify.")]})
                 action["role"] = raw["role"]
             elif to == "user" or kind == "assign_owner":
-                user = User.objects.filter(pk=_int(raw.get("user_id")), is_active=True).first()
+                user_id = _int(raw.get("user_id"))
+                user = User.objects.filter(pk=user_id, is_active=True).first() \
+                    if user_id is not None else None
                 if user is None:
                     raise FieldErrors({"actions": [_("Choose an active user.")]})
                 action["user_id"] = user.pk
@@ -231,8 +236,9 @@ def _clean_actions(actions: Any, target: str) -> list[dict[str, Any]]:
             tag = _required_text(raw.get("tag"), 40)
             action["tag"] = tag
         if kind == "send_email":
-            template = EmailTemplate.objects.filter(pk=_int(raw.get("template_id")),
-                                                    active=True).first()
+            template_id = _int(raw.get("template_id"))
+            template = EmailTemplate.objects.filter(pk=template_id, active=True).first() \
+                if template_id is not None else None
             if template is None:
                 raise FieldErrors({"actions": [_("Choose an active e-mail template.")]})
             action["template_id"] = template.pk
@@ -413,7 +419,7 @@ def run_rule(rule: AutomationRule, record: Model, event: Event) -> AutomationRun
 
 
 def _user(pk: int | None) -> User:
-    user = User.objects.filter(pk=pk, is_active=True).first()
+    user = User.objects.filter(pk=pk, is_active=True).first() if pk is not None else None
     if user is None:
         raise DomainError(_("The user named in the rule is no longer active."))
     return user
@@ -472,33 +478,33 @@ def _send_later(*args: Any) -> None:
 
 
 def _assign(actor: User, record: Model, owner: User) -> int:
-    name = record._meta.model_name
-    if name == "account":
-        from guanxi.customers import services as customers
+    from guanxi.customers import services as customers
+    from guanxi.customers.models import Account, Contact
+    from guanxi.sales.models import Lead, Opportunity
+    from guanxi.sales.services.leads import assign_lead
+    from guanxi.sales.services.opportunities import set_team_role
 
+    if isinstance(record, Account):
         customers.assign_owner(actor, record, owner, record.version)
-    elif name == "contact":
+    elif isinstance(record, Contact):
         return _assign(actor, record.account, owner)
-    elif name == "lead":
-        from guanxi.sales.services.leads import assign_lead
-
+    elif isinstance(record, Lead):
         assign_lead(actor, record, owner, record.version)
-    elif name == "opportunity":
-        from guanxi.sales.services.opportunities import set_team_role
-
+    elif isinstance(record, Opportunity):
         set_team_role(actor, record, record.version, "owner", owner)
     return owner.pk
 
 
 def _task(action: dict[str, Any], rule: AutomationRule, record: Model, actor: User) -> int:
+    from guanxi.customers.models import Contact
     from guanxi.sales.services.tasks import create_task
 
     assignee = _recipients(action, record)[0]
     links = {"account": "account", "contact": "account", "lead": "lead",
              "opportunity": "opportunity"}
     name = record._meta.model_name
-    link = {links[name]: record.account if name == "contact" else record} \
-        if name in links else {}
+    linked = record.account if isinstance(record, Contact) else record
+    link: dict[str, Any] = {links[name]: linked} if name in links else {}
     due = timezone.now() + dt.timedelta(days=action["due_in_days"])
     task = create_task(actor, {"title": action["title"], "due_at": due,
                                "priority": action["priority"],
@@ -519,7 +525,8 @@ def send_rule_email(template_id: int, actor_id: int, account_id: int, contact_id
     actor = User.objects.get(pk=actor_id)
     account = Account.objects.get(pk=account_id)
     contact = Contact.objects.get(pk=contact_id)
-    opportunity = Opportunity.objects.filter(pk=opportunity_id).first()
+    opportunity = Opportunity.objects.filter(pk=opportunity_id).first() \
+        if opportunity_id is not None else None
     rendered = email.render(template.subject, template.body,
                             email.merge_context(contact, account, actor, opportunity))
     row = email.send_email(actor, account, contact=contact, subject=rendered.subject,
@@ -538,6 +545,8 @@ def check_no_follow_up(today: dt.date | None = None) -> int:
     count = 0
     for rule in AutomationRule.objects.filter(active=True, trigger=Trigger.NO_FOLLOW_UP) \
             .select_related("created_by"):
+        if rule.days is None:  # the rule's form requires the days; nothing to measure without
+            continue
         cutoff = timezone.make_aware(dt.datetime.combine(
             today - dt.timedelta(days=rule.days), dt.time.min))
         already = AutomationRun.objects.filter(

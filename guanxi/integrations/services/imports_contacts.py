@@ -52,7 +52,7 @@ def resolve_customers(actor: User, items: list[Item]) -> dict[tuple[str, str], l
     out: dict[tuple[str, str], list[Account]] = {}
     for account in visible_accounts(actor).filter(
             Q(registration_id__in=regs) | Q(name_key__in=names)).order_by("id"):
-        if account.registration_id in regs:
+        if account.registration_id is not None and account.registration_id in regs:
             out.setdefault(("registration_id", account.registration_id), []).append(account)
         if account.name_key in names:
             out.setdefault(("name_key", account.name_key), []).append(account)

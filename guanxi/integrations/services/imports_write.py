@@ -71,6 +71,7 @@ class Table:
             return
         base = self.defaults()
         prep = self._preparers
+        assert prep is not None  # defaults() built them
         names = [f.attname for f in self.fields]
         out = [tuple(prep[n](row[n]) if n in row else base[n] for n in names) for row in rows]
         write(self.name, self.columns, out)

@@ -82,7 +82,7 @@ def resolve(host: str, port: int) -> list[str]:
     except (socket.gaierror, UnicodeError, OSError):
         raise _refuse(_("The host name “%(host)s” cannot be resolved.") % {"host": host}) \
             from None
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def check_url(url: str) -> Target:

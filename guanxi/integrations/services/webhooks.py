@@ -187,7 +187,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
         # The certificate is checked against the host name, not the address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # HTTPSConnection keeps its SSL context in _context (not in the typeshed stubs).
+        self.sock = self._context.wrap_socket(  # type: ignore[attr-defined]
+            sock, server_hostname=self.host)
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

@@ -238,9 +238,10 @@ def get_visible_quote(user: User, pk: Any) -> Quote:
 
 def reviews_history(contract: Contract) -> list[Review]:
     """Earlier rounds of the contract review (returned, rejected, withdrawn), newest first."""
-    return list(Review.objects.filter(flow=Flow.CONTRACT, subject_id=contract.pk)
-                .exclude(pk=contract.review_id).prefetch_related(_steps("steps"))
-                .order_by("-submitted_at", "-id"))
+    reviews = Review.objects.filter(flow=Flow.CONTRACT, subject_id=contract.pk)
+    if contract.review_id is not None:
+        reviews = reviews.exclude(pk=contract.review_id)
+    return list(reviews.prefetch_related(_steps("steps")).order_by("-submitted_at", "-id"))
 
 
 def get_visible_account(user: User, pk: Any):

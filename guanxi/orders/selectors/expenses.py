@@ -146,7 +146,7 @@ def by_customer(user: User, f: Filters) -> list[dict[str, Any]]:
                 .order_by("-amount", "account_id"))
     revenue = revenue_by_customer(user, [r["account_id"] for r in rows], f.start, f.end)
     return [{"key": r["account_id"], "label": r["account__name"], "count": r["count"],
-             "amount": _money(r["amount"]), "revenue": revenue.get(r["account_id"], _money(0)),
+             "amount": _money(r["amount"]), "revenue": revenue.get(r["account_id"], _money(ZERO)),
              "ratio": _ratio(r["amount"], revenue.get(r["account_id"], ZERO))}
             for r in rows]
 

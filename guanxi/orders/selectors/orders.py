@@ -140,8 +140,8 @@ def my_deliveries(user: User, today: dt.date | None = None) -> list[SalesOrder]:
         qs = qs.filter(delivery_owner=user)
     rows = list(qs.order_by(F("promised_date").asc(nulls_last=True), "id")[:200])
     for order in rows:
-        order.alert = alert_of(order, today)
-    rows.sort(key=lambda o: (o.alert != "late", o.alert != "at_risk",
+        order.alert = alert_of(order, today)  # type: ignore[attr-defined]  # for the page
+    rows.sort(key=lambda o: (o.alert != "late", o.alert != "at_risk",  # type: ignore[attr-defined]
                              o.promised_date or dt.date.max, o.pk))
     return rows
 
@@ -159,10 +159,12 @@ def account_cards(user: User, account_id: int, limit: int = 5,
         .order_by("-order_date", "-id").values("pk")[:limit]
     rows = list(orders_for(user).filter(account_id=account_id).filter(
         Q(pk__in=latest) | late_q(today) | at_risk_q(today)).order_by("-order_date", "-id"))
+    alerts = {order.pk: alert_of(order, today) for order in rows}
     for order in rows:
-        order.alert = alert_of(order, today)
+        order.alert = alerts[order.pk]  # type: ignore[attr-defined]  # for the page
     return {"latest": rows[:limit],
-            "open": sorted((o for o in rows if o.alert), key=lambda o: o.promised_date)[:20]}
+            "open": sorted((o for o in rows if alerts[o.pk]),
+                           key=lambda o: o.promised_date or dt.date.max)[:20]}
 
 
 def account_orders(user: User, account_id: int, limit: int = 5) -> list[SalesOrder]:

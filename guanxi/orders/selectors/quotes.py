@@ -51,15 +51,15 @@ def filter_quotes(user: User, data: Mapping[str, Any]) -> QuerySet[Quote]:
         qs = qs.filter(status=status)
     elif status != "all":
         qs = qs.exclude(status=S.SUPERSEDED)
-    owner = data.get("owner")
+    owner: Any = data.get("owner")
     if owner == "me":
         qs = qs.filter(owner=user)
     elif owner not in (None, "") and str(owner).isdigit():
         qs = qs.filter(owner_id=int(owner))
-    account = data.get("account")
+    account: Any = data.get("account")
     if account not in (None, "") and str(account).isdigit():
         qs = qs.filter(account_id=int(account))
-    opportunity = data.get("opportunity")
+    opportunity: Any = data.get("opportunity")
     if opportunity not in (None, "") and str(opportunity).isdigit():
         qs = qs.filter(opportunity_id=int(opportunity))
     text = (data.get("q") or "").strip()

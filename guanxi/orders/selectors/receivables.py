@@ -47,7 +47,7 @@ def credit_exposure(account: Account) -> Decimal:
     (an advance, 预付款, counts for the customer: a prepaid order needs no credit). A new
     order is refused when this plus its total exceeds the credit limit (unless finance
     overrides)."""
-    money = DecimalField(max_digits=16, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=16, decimal_places=2)
     orders = SalesOrder.objects.filter(account=account, status__in=LIVE_ORDER_STATUSES) \
         .aggregate(v=Coalesce(Sum(F("total") - F("paid_amount"), output_field=money),
                               Value(ZERO), output_field=money))["v"]
@@ -98,7 +98,7 @@ def _aging_sums(as_of: dt.date) -> dict[str, Any]:
     Typed as plain numbers and made Decimal (to the fen) in ``_row``: typed as decimals,
     SQLite would CAST every row several times, which costs more than the summing itself over
     hundreds of thousands of rows. The values are the database's own sums either way."""
-    number = FloatField()
+    number: FloatField = FloatField()
 
     def total_when(cond: Q | None) -> Sum:
         expr = F("outstanding") if cond is None else Case(
@@ -372,7 +372,7 @@ def account_aging(user: User, account: Account, as_of: dt.date) -> tuple[AgingRo
 
 def overdue_amount(account: Account, as_of: dt.date) -> tuple[Decimal, int]:
     """What ``account`` owes past the due date, and on how many invoices."""
-    money = DecimalField(max_digits=16, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=16, decimal_places=2)
     row = Invoice.objects.filter(account=account, outstanding__gt=0, due_date__lt=as_of) \
         .aggregate(v=Coalesce(Sum("outstanding"), Value(ZERO), output_field=money),
                    n=Count("id"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from guanxi.accounts.models import Role, User
@@ -82,7 +84,7 @@ def may_see(user: User, review: Review) -> bool:
     return qs.filter(pk=review.subject_id).exists()
 
 
-def get_review(user: User, pk: object) -> Review:
+def get_review(user: User, pk: Any) -> Review:
     """One review ``user`` may see; 404 for missing and not visible alike."""
     from guanxi.core.errors import NotFound
 

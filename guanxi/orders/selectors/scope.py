@@ -52,7 +52,7 @@ def _in_review(user: User, model: type[Model], p: str) -> Q:
     from guanxi.orders.models.reviews import Flow
 
     flow = {"quote": Flow.QUOTE, "contract": Flow.CONTRACT, "salesorder": Flow.ORDER,
-            "expenseclaim": Flow.EXPENSE}.get(model._meta.model_name)
+            "expenseclaim": Flow.EXPENSE}.get(model._meta.model_name or "")
     if flow is None:
         return Q(pk__in=[])
     roles = [r for r in user.role_codes if r != Role.MANAGER]

@@ -377,7 +377,7 @@ def _clean_price_list(data: dict[str, Any], price_list: PriceList | None) -> dic
 
 def _product_ref(row: dict[str, Any], products: dict[int, Product],
                  by_code: dict[str, Product]) -> Product | None:
-    value = row.get("product", row.get("product_id"))
+    value: Any = row.get("product", row.get("product_id"))
     if isinstance(value, Product):
         return products.get(value.pk)
     if value in (None, "") and row.get("product_code"):
@@ -396,7 +396,7 @@ def _clean_items(items: Iterable[dict[str, Any]],
     refs: set[int] = set()
     codes: set[str] = set()
     for row in rows:
-        value = row.get("product", row.get("product_id"))
+        value: Any = row.get("product", row.get("product_id"))
         if isinstance(value, Product):
             refs.add(value.pk)
         elif row.get("product_code") and value in (None, ""):

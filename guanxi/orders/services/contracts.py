@@ -55,7 +55,7 @@ def contract_url(contract: Contract) -> str:
 
 def current_status(contract: Contract) -> str:
     """The contract's status; one whose review its submitter withdrew is a draft again."""
-    if contract.status == Contract.Status.IN_REVIEW and contract.review_id \
+    if contract.status == Contract.Status.IN_REVIEW and contract.review is not None \
             and contract.review.status == Review.Status.WITHDRAWN:
         return Contract.Status.DRAFT
     return contract.status
@@ -238,12 +238,12 @@ def submit_contract(actor: User, contract: Contract, version: int | None, *,
     return contract
 
 
-OUTCOME_STATUS = {
+OUTCOME_STATUS: dict[str, str] = {
     Review.Status.APPROVED: Contract.Status.APPROVED,
     Review.Status.REJECTED: Contract.Status.REJECTED,
     Review.Status.RETURNED: Contract.Status.RETURNED,
 }
-OUTCOME_TITLES = {
+OUTCOME_TITLES: dict[str, str] = {
     Review.Status.APPROVED: gettext_noop("Contract %(number)s passed contract review"),
     Review.Status.REJECTED: gettext_noop("Contract %(number)s rejected in contract review: "
                                          "%(comment)s"),

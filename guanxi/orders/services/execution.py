@@ -47,7 +47,7 @@ PRODUCING = (Status.CONFIRMED, Status.IN_PRODUCTION, Status.PARTIALLY_SHIPPED)
 # Orders whose promised date still matters.
 UNDELIVERED = (Status.IN_REVIEW, Status.RETURNED, Status.CONFIRMED, Status.IN_PRODUCTION,
                Status.PARTIALLY_SHIPPED, Status.SHIPPED)
-PRODUCTION_ORDER = [Production.NOT_STARTED, Production.SCHEDULED, Production.IN_PROGRESS,
+PRODUCTION_ORDER: list[str] = [Production.NOT_STARTED, Production.SCHEDULED, Production.IN_PROGRESS,
                     Production.QUALITY_CHECK, Production.DONE]
 STARTED = (Production.IN_PROGRESS, Production.QUALITY_CHECK, Production.DONE)
 SCHEDULE_FIELDS = ("promised_date", "planned_date", "production_status", "reason")
@@ -274,8 +274,8 @@ def mark_delivered(actor: User, target: SalesOrder | Shipment, delivered_on: Any
         before = order.status
         changes: dict[str, Any] = {}
         if done:
-            last = max(Shipment.objects.filter(order=order).values_list("delivered_on",
-                                                                         flat=True))
+            last = max(d for d in Shipment.objects.filter(order=order)
+                       .values_list("delivered_on", flat=True) if d is not None)
             changes = {"status": Status.DELIVERED, "actual_date": last}
         save_versioned(order, version, changes)
         audit.log(actor, "orders.shipment.delivered", order,
@@ -307,7 +307,7 @@ def late_q(today: dt.date) -> Q:
 
 def _send(order: SalesOrder, message: str, kind: str) -> int:
     params = {"number": order.number, "account": order.account.name,
-              "date": order.promised_date.isoformat()}
+              "date": order.promised_date.isoformat() if order.promised_date else ""}
     people = {u.pk: u for u in (order.delivery_owner, order.owner)
               if u is not None and u.is_active}
     link = f"{settings.GUANXI_SITE_URL.rstrip('/')}{order_url(order)}"

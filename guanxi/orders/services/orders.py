@@ -184,7 +184,7 @@ def _lines_from_data(raw: list[Any]) -> list[OrderLine]:
     inputs: list[tuple[Product, LineInput]] = []
     for n, item in enumerate(raw, start=1):
         item = item if isinstance(item, dict) else {}
-        pk = item.get("product")
+        pk: Any = item.get("product")
         product = Product.objects.filter(pk=pk, active=True).first() \
             if str(pk).isdigit() else None
         if product is None:
@@ -305,7 +305,7 @@ def order_from_quote(actor: User, quote: Quote, data: dict[str, Any] | None = No
     says which)."""
     existing = existing_order(quote)
     if existing is not None:
-        existing.created = False
+        existing.created = False  # type: ignore[attr-defined]  # see the docstring
         return existing
     if quote.status != Quote.Status.ACCEPTED:
         raise DomainError(_("Only an accepted quote becomes an order."), field="quote",
@@ -325,7 +325,7 @@ def order_from_contract(actor: User, contract: Contract, data: dict[str, Any] | 
             .update(contract=contract)
         existing.contract = contract
     if existing is not None:
-        existing.created = False
+        existing.created = False  # type: ignore[attr-defined]  # see order_from_quote
         return existing
     if contract.status != Contract.Status.SIGNED:
         raise DomainError(_("Only a signed contract becomes an order."), field="contract",
@@ -410,7 +410,7 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
             raise
         found.created = False
         return found
-    order.created = True
+    order.created = True  # type: ignore[attr-defined]
     return order
 
 

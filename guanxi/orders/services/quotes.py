@@ -233,20 +233,21 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
         for key in line:
             if key not in LINE_FIELDS:
                 errors[f"lines[{i}].{key}"] = [_("This field cannot be set here.")]
-        pk = line.get("product")
+        pk: Any = line.get("product")
         pk = pk.pk if isinstance(pk, Product) else pk
         ids.append(int(pk) if _is_id(pk) else None)
     products = {p.pk: p for p in Product.objects.filter(
         pk__in=[i for i in ids if i is not None], active=True)}
     quantities: dict[int, Decimal] = {}
     for i, line in enumerate(raw):
-        if isinstance(line, dict) and ids[i] in products:
+        pid = ids[i]
+        if isinstance(line, dict) and pid is not None and pid in products:
             try:
                 qty = Decimal(str(line.get("quantity")))
             except (InvalidOperation, ValueError):
                 continue
             if qty.is_finite():
-                quantities[ids[i]] = max(qty, quantities.get(ids[i], ZERO))
+                quantities[pid] = max(qty, quantities.get(pid, ZERO))
     prices = resolve_prices(account, list(products.values()), currency, on, quantities) \
         if products else {}
     lines: list[QuoteLine] = []
@@ -254,7 +255,7 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
     for i, line in enumerate(raw):
         if not isinstance(line, dict):
             continue
-        product = products.get(ids[i]) if ids[i] is not None else None
+        product = products.get(pid) if (pid := ids[i]) is not None else None
         if product is None:
             errors[f"lines[{i}].product"] = [_("Unknown product: choose an active product.")]
         values: dict[str, Decimal] = {}
@@ -280,12 +281,12 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
         if product is None or f"lines[{i}].quantity" in errors:
             continue
         price = prices.get(product.pk)
-        if price is None and "unit_price" not in values:
+        unit_price = values.get("unit_price", price)
+        if unit_price is None:  # no price list price and none entered
             errors[f"lines[{i}].unit_price"] = [
                 _("%(product)s has no price in %(currency)s: enter a unit price.")
                 % {"product": product.code, "currency": currency}]
             continue
-        unit_price = values.get("unit_price", price)
         price = unit_price if price is None else price
         discount = values.get("discount_percent", ZERO)
         if values["quantity"] * unit_price >= MONEY_LIMIT:
@@ -302,8 +303,9 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
     if errors:
         raise FieldErrors(errors)
     amounts, totals = price_lines(inputs, quote_discount)
-    for line, amount in zip(lines, amounts, strict=True):
-        line.net_amount, line.tax_amount, line.total = amount.net, amount.tax, amount.total
+    for quote_line, amount in zip(lines, amounts, strict=True):
+        quote_line.net_amount, quote_line.tax_amount, quote_line.total = (
+            amount.net, amount.tax, amount.total)
     return PricedLines(lines, amounts, totals)
 
 
@@ -360,7 +362,7 @@ def create_quote(actor: User, account: Account, data: dict[str, Any],
         errors |= exc.errors
     if errors:
         raise FieldErrors(errors)
-    owner = account.owner if account.owner_id and account.owner.is_active else actor
+    owner = account.owner if account.owner is not None and account.owner.is_active else actor
     with transaction.atomic():
         quote = Quote.objects.create(
             number=next_number(QUOTE, cleaned["issue_date"]), account=account, owner=owner,
@@ -458,7 +460,7 @@ def _discount_reason(quote: Quote) -> str:
            f"{quote.account.discount_rate}%"
 
 
-OUTCOMES = {
+OUTCOMES: dict[str, tuple[str, str, str]] = {
     Review.Status.APPROVED: (S.APPROVED, "orders.quote.approved",
                              gettext_noop("Quote %(number)s approved by %(by)s")),
     Review.Status.REJECTED: (S.REJECTED, "orders.quote.rejected",

@@ -146,7 +146,7 @@ def issue_invoice(actor: User, account: Account, data: dict[str, Any], *,
         else:
             tax = value
     remainder = order_remainder(order) if order is not None else None
-    if not given and remainder is not None:
+    if not given and order is not None and remainder is not None:
         net, tax = _split(order, remainder)
     elif not given:
         errors["net_amount"] = [_("Enter the amount before tax.")]
@@ -315,7 +315,8 @@ def _wanted(payment: Payment, allocations: list[dict[str, Any]]) -> list[Wanted]
         except DomainError as exc:
             problems.append(_("Row %(n)s: %(error)s") % {"n": n, "error": exc.message})
             continue
-        invoice_id, order_id = row.get("invoice"), row.get("order")
+        invoice_id: Any = row.get("invoice")
+        order_id: Any = row.get("order")
         if bool(invoice_id) == bool(order_id):
             problems.append(_("Row %(n)s: choose either an invoice or an order.") % {"n": n})
             continue
@@ -470,6 +471,8 @@ def unallocate(actor: User, allocation: Allocation) -> None:
     if allocation.order_id and not _move_order(allocation.order_id, -amount):
         raise _changed_meanwhile()
     payment = allocation.payment
-    target = allocation.invoice.number if allocation.invoice_id else allocation.order.number
+    document = allocation.invoice if allocation.invoice_id else allocation.order
+    assert document is not None  # an allocation is to an invoice or to an order
+    target = document.number
     audit.log(actor, "orders.payment.unallocated", payment,
               data={"target": target, "amount": amount})

@@ -136,11 +136,11 @@ def deciders(step: ReviewStep, review: Review) -> list[User]:
     """Who may decide ``step``: the named person, or holders of the role — managers only over
     the document's team (any level above it). Administrators when nobody else can."""
     found: list[User] = []
-    if step.approver_id:
+    if step.approver is not None:
         found = [step.approver] if step.approver.is_active else []
     elif step.approver_role:
         users = User.objects.filter(is_active=True, user_roles__role=step.approver_role)
-        if step.approver_role == Role.MANAGER and review.team_id:
+        if step.approver_role == Role.MANAGER and review.team is not None:
             ancestors = [int(i) for i in review.team.path.strip("/").split("/") if i]
             users = users.filter(team_id__in=ancestors)
         found = list(users.distinct().order_by("pk"))
@@ -244,13 +244,14 @@ def _finish(review: Review, outcome: str, actor: User, now: dt.datetime,
     on_outcome(subject_of(review), review, outcome, actor)
     if review.submitted_by_id and outcome != Review.Status.WITHDRAWN \
             and review.submitted_by_id != actor.pk:
-        message = {
+        messages: dict[str, str] = {
             Review.Status.APPROVED: gettext_noop("%(flow)s approved: %(subject)s"),
             Review.Status.REJECTED: gettext_noop("%(flow)s rejected: %(subject)s — "
                                                  "%(comment)s"),
             Review.Status.RETURNED: gettext_noop("%(flow)s returned for changes: "
                                                  "%(subject)s — %(comment)s"),
-        }[outcome]
+        }
+        message = messages[outcome]
         notify(review.submitted_by, message,
                {"flow": review.get_flow_display(), "subject": review.subject_repr,
                 "comment": comment}, kind="orders.review", url=subject_url(review),

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import CharField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -88,6 +89,7 @@ def parse_money(value: Any, *, allow_none: bool = False) -> Decimal | None:
 def parse_moment(value: Any) -> dt.datetime | None:
     if value in (None, ""):
         return None
+    moment: dt.datetime | None
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
@@ -146,7 +148,7 @@ def opportunity_of(actor: User, account: Account, value: Any) -> Opportunity | N
     return opp
 
 
-def text(value: Any, limit: int) -> str:
+def text(value: Any, limit: int | None) -> str:
     return str(value or "").strip()[:limit]
 
 
@@ -168,14 +170,18 @@ def _clean(actor: User, account: Account, data: dict[str, Any],
     return out
 
 
+def _max_length(name: str) -> int | None:
+    return cast(CharField, Tender._meta.get_field(name)).max_length
+
+
 def _clean_one(actor: User, account: Account, key: str, value: Any) -> Any:
     if key in ("number", "title", "issuer"):
-        limit = Tender._meta.get_field(key).max_length
+        limit = _max_length(key)
         if not str(value or "").strip():
             raise DomainError(_("This field is required."))
         return text(value, limit)
     if key in ("result_note", "winner"):
-        return text(value, Tender._meta.get_field(key).max_length)
+        return text(value, _max_length(key))
     if key in ("deadline", "opening_at"):
         return parse_moment(value)
     if key == "bond_due":

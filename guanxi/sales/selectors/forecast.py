@@ -11,7 +11,7 @@ scan per figure however many opportunities there are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    Model,
     Q,
     QuerySet,
     Sum,
@@ -42,7 +43,7 @@ from guanxi.sales.models import Lead, LossReason, Opportunity, Pipeline, Stage, 
 from guanxi.sales.selectors.opportunities import opportunity_scope
 
 CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=20, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=20, decimal_places=2)
 COMMIT = 75  # open deals at or above this probability are "commit"
 BEST_CASE = 50  # … and at or above this one "best case"
 MAX_PERIODS = 36
@@ -115,11 +116,12 @@ def parse_filters(user: User, params: Mapping[str, Any], *, kind: str = "forecas
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
-    def pick(name: str, model: type, **extra: Any) -> Any:
+    def pick(name: str, model: type[Model], **extra: Any) -> Any:
         raw = (params.get(name) or "").strip()
         if not raw:
             return None
-        found = model.objects.filter(pk=int(raw), **extra).first() if raw.isdigit() else None
+        found = model._default_manager.filter(pk=int(raw), **extra).first() \
+            if raw.isdigit() else None
         if found is None:
             errors[name] = [_("Unknown value.")]
         return found
@@ -208,9 +210,13 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _as_is(day: dt.date) -> dt.date:
+    return day
+
+
 def _bucket(field: str, periods: list[Period], aware: bool) -> Case:
     """The index of the period ``field`` falls in (NULL outside them)."""
-    bound = _aware if aware else (lambda d: d)
+    bound: Callable[[dt.date], dt.date] = _aware if aware else _as_is
     return Case(*(When(**{f"{field}__gte": bound(p.start), f"{field}__lt": bound(p.end)},
                        then=Value(i)) for i, p in enumerate(periods)),
                 default=None, output_field=IntegerField())
@@ -465,7 +471,8 @@ def _lead_conversion(user: User, f: Filters) -> dict[str, list[dict]]:
             for k in row:
                 row[k] += r[k]
     return {f"by_{key}": [
-        {"key": value, "label": str(label), **r,
-         "conversion": _rate(r["converted"], r["leads"]), "win": _rate(r["won"], r["leads"])}
-        for value, label in choices if (r := groups[key].get(value))]
+        {"key": value, "label": str(label), **counts,
+         "conversion": _rate(counts["converted"], counts["leads"]),
+         "win": _rate(counts["won"], counts["leads"])}
+        for value, label in choices if (counts := groups[key].get(value))]
         for key, choices in (("source", Source.choices), ("timeframe", Timeframe.choices))}

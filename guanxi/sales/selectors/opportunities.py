@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -16,6 +16,9 @@ from django.utils import timezone
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.filters import Param, parse
+
+if TYPE_CHECKING:  # the models import this module
+    from guanxi.sales.models import Opportunity
 
 READ_ALL_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.FINANCE)
 TEAM_ROLES = (Role.MANAGER, Role.ASSISTANT)
@@ -39,7 +42,7 @@ def visible_ids(user: User) -> QuerySet | None:
     if user.has_role(*READ_ALL_ROLES):
         return None
     ids = Opportunity.objects.order_by().values("pk")
-    parts = [ids.filter(**{role: user}) for role in (
+    parts: list[QuerySet[Any, Any]] = [ids.filter(**{role: user}) for role in (
         "owner", "finder", "delivery_owner", "collection_owner", "created_by")]
     parts.append(ids.filter(account_id__in=Account.objects.filter(owner=user).values("pk")))
     parts.append(OpportunityMember.objects.filter(user=user).order_by().values(
@@ -56,7 +59,7 @@ def opportunity_scope(user: User, prefix: str = "") -> Q | None:
     return None if ids is None else Q(**{f"{prefix}pk__in": ids})
 
 
-def visible_opportunities(user: User) -> QuerySet:
+def visible_opportunities(user: User) -> QuerySet[Opportunity]:
     from guanxi.sales.models import Opportunity
 
     return Opportunity.objects.visible_to(user)
@@ -155,7 +158,7 @@ def board_queryset(user: User, pipeline, owner: str | None = None,
     now = now or timezone.now()
     if owner == "me":
         # Owners always see their own: no need for the whole rule.
-        qs = Opportunity.objects.filter(is_active=True, owner=user)
+        qs: QuerySet[Opportunity] = Opportunity.objects.filter(is_active=True, owner=user)
     elif probe and (ids := visible_ids(user)) is not None:
         qs = Opportunity.objects.filter(is_active=True).alias(
             probe=F("pk") + 0).filter(probe__in=ids)

@@ -145,7 +145,7 @@ def deciders(requester: User | None) -> list[User]:
     """The managers over the requester's team (any level above or at it); administrators
     when there is none."""
     managers = User.objects.none()
-    if requester is not None and requester.team_id:
+    if requester is not None and requester.team is not None:
         ancestors = [int(i) for i in requester.team.path.strip("/").split("/") if i]
         managers = User.objects.filter(is_active=True, user_roles__role=Role.MANAGER,
                                        team_id__in=ancestors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Q
@@ -36,7 +36,7 @@ FOLLOW_UP_KINDS = (Activity.Kind.CALL, Activity.Kind.VISIT, Activity.Kind.MEETIN
 MAX_MINUTES = 24 * 60
 
 # Timeline titles (msgids, each reader sees them in their own language).
-DONE_TITLES = {
+DONE_TITLES: dict[str, str] = {
     Activity.Kind.CALL: gettext_noop("Call: %(subject)s"),
     Activity.Kind.VISIT: gettext_noop("Visit: %(subject)s"),
     Activity.Kind.MEETING: gettext_noop("Meeting: %(subject)s"),
@@ -44,7 +44,7 @@ DONE_TITLES = {
     Activity.Kind.NOTE: gettext_noop("Note: %(subject)s"),
     Activity.Kind.CAMPAIGN: gettext_noop("Key-account campaign carried out: %(subject)s"),
 }
-PLANNED_TITLES = {
+PLANNED_TITLES: dict[str, str] = {
     Activity.Kind.CALL: gettext_noop("Call planned: %(subject)s"),
     Activity.Kind.VISIT: gettext_noop("Visit planned: %(subject)s"),
     Activity.Kind.MEETING: gettext_noop("Meeting planned: %(subject)s"),
@@ -168,7 +168,7 @@ def _request_support(actor: User, activity: Activity, data: dict[str, Any]) -> S
 
 @transaction.atomic
 def update_activity(actor: User, activity: Activity, data: dict[str, Any], version: int,
-                    *, contact: Contact | None | bool = False,
+                    *, contact: Contact | None | Literal[False] = False,
                     now: dt.datetime | None = None) -> Activity:
     """Edit subject, notes, outcome, place, time and duration (and the contact; pass
     ``contact=None`` to clear it, leave it out to keep it)."""
@@ -234,7 +234,7 @@ def cancel_activity(actor: User, activity: Activity, version: int,
 
 # --- Support requests ------------------------------------------------------------------------
 
-SUPPORT_TITLES = {
+SUPPORT_TITLES: dict[str, str] = {
     SupportRequest.Status.APPROVED: gettext_noop("Support approved for “%(subject)s”"),
     SupportRequest.Status.DECLINED: gettext_noop("Support declined for “%(subject)s”"),
     SupportRequest.Status.WITHDRAWN: gettext_noop("Support request withdrawn: “%(subject)s”"),

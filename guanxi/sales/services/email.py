@@ -108,7 +108,8 @@ class _MergeContext(Context):
         super().__init__(values, autoescape=False)
         self.missing = missing
 
-    def __getitem__(self, key: str) -> Any:
+    # Templates look merge fields up by name; BaseContext also accepts other keys.
+    def __getitem__(self, key: str) -> Any:  # type: ignore[override]
         try:
             return super().__getitem__(key)
         except KeyError:
@@ -202,8 +203,9 @@ def send_email(actor: User, account: Account, *, contact: Contact | None, subjec
     failed message with the error, and the caller shows it; a sent one goes on the timeline
     and is logged as an e-mail activity."""
     now = now or timezone.now()
-    account, contact, opportunity, _lead = resolve_records(actor, account, contact,
-                                                           opportunity, None)
+    # ``account`` is given, so it is the customer resolve_records answers.
+    _account, contact, opportunity, _lead = resolve_records(actor, account, contact,
+                                                            opportunity, None)
     if not may_work_on(actor, account, opportunity):
         raise Forbidden(_("You may not write to this customer."))
     errors: dict[str, list[str]] = {}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,8 +182,8 @@ def _clean_one(key: str, value: Any, account: Account) -> Any:
             raise DomainError(_("Choose a contact of this customer."))
         return contact
     if key in ("source", "timeframe"):
-        field = Opportunity._meta.get_field(key)
-        valid = {c[0] for c in field.choices}
+        field = cast(Field, Opportunity._meta.get_field(key))
+        valid = {c[0] for c in field.choices or ()}
         if value in ("", None) and field.blank:
             return ""
         if value not in valid:
@@ -191,7 +192,7 @@ def _clean_one(key: str, value: Any, account: Account) -> Any:
     if key in TEAM_ROLES:
         return _user(value, key)
     if key in ("competitors", "next_step", "description"):
-        limit = Opportunity._meta.get_field(key).max_length
+        limit = cast(CharField, Opportunity._meta.get_field(key)).max_length
         return (value or "")[:limit] if limit else (value or "")
     if key == "custom":
         return dict(value or {})
@@ -355,7 +356,7 @@ def set_team_role(actor: User, opp: Opportunity, version: int | None, role: str,
     if old == (person.pk if person else None):
         return opp
     changes: dict[str, Any] = {role: person}
-    if role == "owner":
+    if role == "owner" and person is not None:
         changes["team_id"] = person.team_id
     with transaction.atomic():
         save_versioned(opp, version, changes)

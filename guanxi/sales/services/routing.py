@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -55,7 +56,9 @@ def matching_rule(lead: Lead) -> LeadRoutingRule | None:
     return None
 
 
-def team_reps(rule: LeadRoutingRule):
+def team_reps(rule: LeadRoutingRule) -> QuerySet[User]:
+    if rule.team is None:
+        return User.objects.none()
     return (User.objects.filter(is_active=True, user_roles__role=Role.REP,
                                 team_id__in=rule.team.subtree_ids())
             .distinct().order_by("pk"))
@@ -65,7 +68,7 @@ def next_assignee(rule: LeadRoutingRule) -> User | None:
     """The rule's user, or the next rep of its team after the last one served. Two requests
     routing at once cannot both take the same turn: the turn moves with a conditional update
     on ``last_assigned`` and the loser tries again."""
-    if rule.user_id:
+    if rule.user is not None:
         return rule.user if rule.user.is_active else None
     if not rule.team_id:
         return None
@@ -102,7 +105,7 @@ def give_to(lead: Lead, owner: User, *, actor: User | None, now: dt.datetime, re
 
 
 def _assign_by_rules(lead: Lead, *, actor: User | None, now: dt.datetime) -> bool:
-    if lead.owner_id and lead.owner.is_active:
+    if lead.owner is not None and lead.owner.is_active:
         if lead.status in (Lead.Status.NEW, Lead.Status.NURTURING):
             give_to(lead, lead.owner, actor=actor, now=now, reason="owner")
         return True
@@ -118,13 +121,14 @@ def _assign_by_rules(lead: Lead, *, actor: User | None, now: dt.datetime) -> boo
 
 def _pull_forward_task(lead: Lead, now: dt.datetime) -> None:
     """One reminder per lead, however often the lead is routed."""
-    if Task.objects.filter(lead=lead, origin=PULL_FORWARD).exists():
+    owner = lead.owner
+    if owner is None or Task.objects.filter(lead=lead, origin=PULL_FORWARD).exists():
         return
-    with translation.override(lead.owner.language or settings.LANGUAGE_CODE):
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
         title = _("Try to bring the purchase forward: %(lead)s") % {"lead": str(lead)}
     task = Task.objects.create(
         title=title[:200], due_at=now + dt.timedelta(days=PULL_FORWARD_DUE_DAYS),
-        assignee=lead.owner, lead=lead, account=lead.account, origin=PULL_FORWARD,
+        assignee=owner, lead=lead, account=lead.account, origin=PULL_FORWARD,
         priority=Task.Priority.HIGH)
     audit.log(None, "sales.lead.pull_forward_task", lead, data={"task": task.pk})
 

@@ -13,14 +13,14 @@ from django.utils.translation import gettext_noop
 from guanxi.customers.models import Source
 from guanxi.sales.models import Lead, Timeframe
 
-TIMEFRAME_POINTS = {
+TIMEFRAME_POINTS: dict[str, tuple[str, int]] = {
     Timeframe.IMMEDIATE: (gettext_noop("Buys immediately"), 30),
     Timeframe.MONTHS_3: (gettext_noop("Buys within 3 months"), 20),
     Timeframe.MONTHS_6: (gettext_noop("Buys within 6 months"), 10),
     Timeframe.MONTHS_12: (gettext_noop("Buys within a year"), 5),
 }
 # Referrals and exhibition visitors buy more often than anonymous web visitors.
-SOURCE_POINTS = {
+SOURCE_POINTS: dict[str, tuple[str, int]] = {
     Source.REFERRAL: (gettext_noop("Came through a referral"), 15),
     Source.EXHIBITION: (gettext_noop("Met at an exhibition"), 10),
     Source.WEBSITE: (gettext_noop("Asked on the website"), 8),
