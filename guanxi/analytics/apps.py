@@ -24,3 +24,7 @@ class AnalyticsConfig(AppConfig):
             key="analytics.metrics", label=_("Customer value"), names=FILTERS,
             parse=parse_filters, apply=filter_accounts,
             form_fields=lambda: MetricFilterForm().fields))
+
+        from guanxi.analytics import plugins
+
+        plugins.register()

@@ -19,7 +19,7 @@ import contextvars
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,54 +27,25 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 # Reads are audited too (who viewed or exported personal data) but are not domain events.
 READ_VERBS = frozenset({"viewed", "exported", "downloaded"})
 
-# The events people can subscribe to (webhooks) or build rules on, with their labels.
-EVENT_TYPES: dict[str, Promise] = {
-    "customers.account.created": _("Customer created"),
-    "customers.account.updated": _("Customer updated"),
-    "customers.account.assigned": _("Customer assigned to an owner"),
-    "customers.account.tagged": _("Customer tags changed"),
-    "customers.account.merged": _("Customers merged"),
-    "customers.account.claimed": _("Customer claimed from the public pool"),
-    "customers.account.released": _("Customer released to the public pool"),
-    "customers.account.returned_to_pool": _("Customer returned to the pool (no follow-up)"),
-    "customers.account.deleted": _("Customer deleted"),
-    "customers.contact.created": _("Contact created"),
-    "customers.contact.updated": _("Contact updated"),
-    "sales.lead.created": _("Lead created"),
-    "sales.lead.updated": _("Lead updated"),
-    "sales.lead.assigned": _("Lead assigned"),
-    "sales.lead.converted": _("Lead converted"),
-    "sales.lead.disqualified": _("Lead disqualified"),
-    "sales.opportunity.created": _("Opportunity created"),
-    "sales.opportunity.updated": _("Opportunity updated"),
-    "sales.opportunity.stage_changed": _("Opportunity stage changed"),
-    "sales.activity.created": _("Activity logged"),
-    "sales.task.created": _("Task created"),
-    "sales.task.done": _("Task done"),
-    "sales.email.sent": _("E-mail sent to a customer"),
-    "orders.quote.created": _("Quote created"),
-    "orders.quote.sent": _("Quote sent"),
-    "orders.quote.accepted": _("Quote accepted"),
-    "orders.quote.declined": _("Quote declined"),
-    "orders.tender.result": _("Tender result recorded"),
-    "orders.contract.signed": _("Contract signed"),
-    "orders.order.created": _("Sales order created"),
-    "orders.order.status_changed": _("Sales order status changed"),
-    "orders.shipment.created": _("Shipment sent"),
-    "orders.invoice.created": _("Invoice issued"),
-    "orders.payment.received": _("Payment received"),
-    "orders.payment.allocated": _("Payment allocated to invoices or orders"),
-    "orders.invoice.cancelled": _("Invoice cancelled"),
-    "orders.invoice.reminded": _("Payment reminder sent"),
-    "orders.expense.approved": _("Expense claim approved"),
-}
+# The events people can subscribe to (webhooks) or build rules on, with their labels. Each app
+# registers its own from its AppConfig.ready() (``register_event_types``), so core names none.
+EVENT_TYPES: dict[str, Promise] = {}
+
+
+def register_event_types(types: Mapping[str, Promise]) -> None:
+    """Add an app's event types with their (lazy, translated) labels, in the order given."""
+    EVENT_TYPES.update(types)
+
+
+def event_types() -> dict[str, Promise]:
+    """Every registered event type → its label, in registration order (app order)."""
+    return dict(EVENT_TYPES)
 
 
 def event_label(event_type: str) -> str:

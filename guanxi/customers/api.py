@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -21,17 +20,14 @@ from guanxi.core.access import get_visible
 from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.selectors import keyset_page
 from guanxi.customers import schemas as s
-from guanxi.customers import selectors, services
+from guanxi.customers import search_providers, selectors, services
 from guanxi.customers.filters import (
     normalized_duplicate_query,
     visible_addresses,
     visible_relationships,
 )
 from guanxi.customers.models import Account, PoolPolicy, TermsChangeRequest
-from guanxi.customers.search import search as search_index
 from guanxi.customers.services.pool import claimed_count
-from guanxi.orders.selectors.search import search_documents
-from guanxi.sales.selectors.search import search_leads, search_opportunities
 
 router = Router(tags=["customers"])
 
@@ -351,27 +347,21 @@ def remove_relationship(request: HttpRequest, relationship_id: int):
 
 @router.get("/search", response=list[s.HitOut], tags=["search"])
 def search(request: HttpRequest, q: str,
-           kind: Literal["account", "contact", "opportunity", "lead", "document"] | None = None,
+           kind: str | None = Query(None, description="Only this kind of record: account, "
+                                    "contact, or one an app adds (opportunity, lead, "
+                                    "document …)"),
            limit: int = Query(20, ge=1, le=100)):
-    """Customers and contacts by name, pinyin, initials, phone, e-mail or registration id,
-    best first; then open opportunities (by their customer or the start of their name) and
-    leads (by phone, e-mail, company or name), and quotes, contracts, orders and invoices by
-    the start of their number, up to ``limit`` of each kind."""
-    user = _actor(request)
-    out: list = []
-    if kind in (None, "account", "contact"):
-        kinds = (kind,) if kind else ("account", "contact")
-        for hit in search_index(user, q, limit=limit, kinds=kinds):
-            url = reverse("customers:detail", args=[hit.account_id])
-            out.append({**vars(hit), "url": url + (f"#contact-{hit.id}"
-                                                   if hit.kind == "contact" else "")})
-    if kind in (None, "opportunity"):
-        out += [vars(h) for h in search_opportunities(user, q, limit)]
-    if kind in (None, "lead"):
-        out += [vars(h) for h in search_leads(user, q, limit)]
-    if kind in (None, "document"):
-        out += [vars(h) for h in search_documents(user, q, limit)]
-    return out
+    """Records by what identifies them, up to ``limit`` of each kind, from every search
+    provider in turn: customers and contacts by name, pinyin, initials, phone, e-mail or
+    registration id, best first; then what other apps register (open opportunities by their
+    customer or the start of their name, leads by phone, e-mail, company or name; quotes,
+    contracts, orders and invoices by the start of their number)."""
+    if kind is not None and kind not in search_providers.kinds():
+        raise FieldErrors({"kind": [_("Choose one of: %(kinds)s.")
+                                    % {"kinds": ", ".join(search_providers.kinds())}]})
+    return [vars(hit) for r in search_providers.search_all(_actor(request), q, limit=limit,
+                                                           kind=kind)
+            for hit in r.hits]
 
 
 # --- Approvals and terms change requests ----------------------------------------------------

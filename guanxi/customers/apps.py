@@ -18,3 +18,7 @@ class CustomersConfig(AppConfig):
         from guanxi.customers.exports import register_exports
 
         register_exports()
+
+        from guanxi.customers import plugins
+
+        plugins.register()

@@ -9,9 +9,10 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # Each domain registers its review flow (quote, contract, order, expense) on import.
-        from guanxi.orders import timeline
+        from guanxi.orders import plugins, timeline
         from guanxi.orders.exports import register_exports
         from guanxi.orders.services import contracts, expenses, orders, quotes  # noqa: F401
 
         timeline.register()
         register_exports()
+        plugins.register()

@@ -15,3 +15,7 @@ class SalesConfig(AppConfig):
         from guanxi.sales.exports import register_exports
 
         register_exports()
+
+        from guanxi.sales import plugins
+
+        plugins.register()

@@ -153,3 +153,11 @@ def may_export(key: str, user: Any) -> bool:
 
     entry = exports.get(key)
     return bool(entry and user.is_authenticated and entry.may_export(user))
+
+@register.simple_tag(takes_context=True)
+def render_panel(context: template.Context, panel: Any) -> SafeString:
+    """Render a registered panel (``guanxi.core.panels``) with the page's context plus what its
+    loader returned, as ``{% include %}`` would."""
+    tpl = context.template.engine.get_template(panel.template)
+    with context.push(**panel.context):
+        return tpl.render(context)

@@ -28,7 +28,7 @@ from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
-from guanxi.customers import selectors, services
+from guanxi.customers import search_providers, selectors, services
 from guanxi.customers.forms import (
     ACCOUNT_TARGET,
     COMPANY_ONLY,
@@ -51,6 +51,7 @@ from guanxi.customers.models import (
     PoolPolicy,
     TermsChangeRequest,
 )
+from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search import search as search_index
 from guanxi.customers.selectors import POOL_ROLES
 from guanxi.customers.services.duplicates import find_duplicates
@@ -64,8 +65,6 @@ from guanxi.customers.views.related import (
     relationship_create,
     relationship_remove,
 )
-from guanxi.orders.selectors.search import search_documents
-from guanxi.sales.selectors.search import search_leads, search_opportunities
 
 __all__ = [
     "address_create", "address_edit", "address_remove", "contact_create", "contact_edit",
@@ -109,6 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "follow_up": follow_up, "recent": recent, "stats": stats, "returning": returning,
         "policy": policy, "approvals": approvals,
         "can_enter": user.has_role(*ENTER_ROLES),
+        "panels": home_page.bind(request, user),
     })
 
 
@@ -411,6 +411,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_follow_up": can_edit or account.shares.filter(user=user).exists(),
         "can_request_terms": not account.is_pending and account.approval != Approval.REJECTED
         and (can_edit or user.has_role(Role.MANAGER, Role.ADMIN)),
+        "panels": account_page.bind(request, account),
     })
 
 
@@ -515,12 +516,8 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     dropdown = bool(request.htmx) and request.htmx.target == "global-search-results"
-    hits = search_index(request.user, q, limit=8 if dropdown else 50) if q else []
-    sales_limit = 5 if dropdown else 25
-    context = {"q": q, "hits": hits,
-               "opportunities": search_opportunities(request.user, q, sales_limit) if q else [],
-               "leads": search_leads(request.user, q, sales_limit) if q else [],
-               "documents": search_documents(request.user, q, sales_limit) if q else []}
+    results = search_providers.search_all(request.user, q, dropdown=dropdown) if q else []
+    context = {"q": q, "results": results, "found": any(r.hits for r in results)}
     if dropdown:
         return render(request, "customers/_search_results.html", context)
     return render(request, "customers/search.html", context)

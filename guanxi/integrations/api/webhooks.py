@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from guanxi.core import events
 from guanxi.core.access import get_visible
-from guanxi.core.events import EVENT_TYPES
 from guanxi.core.selectors import keyset_page
 from guanxi.integrations import hooks_selectors as selectors
 from guanxi.integrations.models import WebhookDelivery, WebhookSubscription
@@ -98,7 +98,7 @@ class DeliveryPage(Schema):
 @router.get("/webhook-events", response=list[EventTypeOut])
 def event_types(request: HttpRequest):
     webhooks.require_admin(request.auth)
-    return [{"type": k, "label": str(v)} for k, v in EVENT_TYPES.items()]
+    return [{"type": k, "label": str(v)} for k, v in events.event_types().items()]
 
 
 @router.get("/webhooks", response=list[SubscriptionOut])

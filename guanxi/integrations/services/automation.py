@@ -14,20 +14,20 @@ import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import CharField, Exists, ForeignObject, Model, OuterRef
+from django.db.models import CharField, Exists, Model, OuterRef
 from django.db.models.functions import Cast
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit, events
+from guanxi.core import automation as automation_targets
+from guanxi.core.automation import AutomationTarget
 from guanxi.core.errors import DomainError, FieldErrors
-from guanxi.core.events import EVENT_TYPES, Event
+from guanxi.core.events import Event
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.integrations.models import AutomationRule, AutomationRun
@@ -37,13 +37,6 @@ logger = logging.getLogger(__name__)
 Trigger = AutomationRule.Trigger
 MAX_DEPTH = 1
 
-TARGETS = {
-    "customers.account": gettext_lazy("Customer"),
-    "customers.contact": gettext_lazy("Contact"),
-    "sales.lead": gettext_lazy("Lead"),
-    "sales.opportunity": gettext_lazy("Opportunity"),
-    "sales.task": gettext_lazy("Task"),
-}
 OPERATORS = {
     "eq": gettext_lazy("equals"),
     "ne": gettext_lazy("does not equal"),
@@ -63,25 +56,31 @@ ACTIONS = {
 }
 RECIPIENTS = {"owner": gettext_lazy("the record's owner"), "user": gettext_lazy("a user"),
               "role": gettext_lazy("everyone with a role")}
-HIDDEN_FIELDS = {"id", "version", "custom", "name_key", "score_detail", "search_text"}
 
 
 # --- Records and their fields ---------------------------------------------------------------
 
+def targets() -> dict[str, AutomationTarget]:
+    """The record types rules can act on, as the owning apps registered them."""
+    return automation_targets.targets()
+
+
 def model_of(target: str) -> type[Model]:
-    return apps.get_model(target)
+    return _target(target).model_class()
+
+
+def _target(key: str) -> AutomationTarget:
+    found = automation_targets.get_target(key)
+    if found is None:
+        raise DomainError(_("Unknown record type."), field="target")
+    return found
 
 
 def fields_of(target: str) -> list[tuple[str, str]]:
     """The fields conditions may test: (name, label)."""
     from guanxi.core.models import CustomFieldDefinition
 
-    model = model_of(target)
-    out = [(f.name, capfirst(str(f.verbose_name))) for f in model._meta.concrete_fields
-           if f.name not in HIDDEN_FIELDS and not f.name.endswith("_at")
-           or f.name in ("last_follow_up_at",)]
-    if target == "customers.account":
-        out.append(("tags", _("Tags")))
+    out = _target(target).fields()
     out += [(f"custom.{d.key}", d.label) for d in
             CustomFieldDefinition.objects.filter(target=target, active=True)]
     return out
@@ -90,17 +89,11 @@ def fields_of(target: str) -> list[tuple[str, str]]:
 def field_value(record: Model, name: str) -> Any:
     if name.startswith("custom."):
         return (getattr(record, "custom", None) or {}).get(name[7:])
-    from guanxi.customers.models import Account
-    from guanxi.sales.models import Opportunity
-
-    if name == "tags" and isinstance(record, Account):
-        return sorted(record.tags.values_list("name", flat=True))
-    field = record._meta.get_field(name)
-    if name == "stage" and isinstance(record, Opportunity):
-        return record.stage.key
-    if isinstance(field, ForeignObject) and field.many_to_one:  # the key, not the row
-        return getattr(record, field.attname)
-    return getattr(record, name)
+    meta = record._meta
+    target = automation_targets.target_for_object(f"{meta.app_label}.{meta.model_name}")
+    if target is None:
+        raise DomainError(_("Unknown record type."))
+    return target.value(record, name)
 
 
 def _text(value: Any) -> str:
@@ -165,14 +158,10 @@ def account_of(record: Model):
 
 
 def record_url(record: Model) -> str:
-    names = {"customers.account": ("customers:detail", record.pk),
-             "customers.contact": ("customers:detail", getattr(record, "account_id", None)),
-             "sales.lead": ("sales:lead_detail", record.pk),
-             "sales.opportunity": ("sales:opportunity", record.pk),
-             "sales.task": ("sales:tasks", None)}
-    name, pk = names.get(f"{record._meta.app_label}.{record._meta.model_name}", (None, None))
+    meta = record._meta
+    target = automation_targets.target_for_object(f"{meta.app_label}.{meta.model_name}")
     try:
-        return reverse(name, args=[pk] if pk else []) if name else ""
+        return target.url_of(record) if target is not None else ""
     except NoReverseMatch:
         return ""
 
@@ -274,11 +263,11 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     if trigger not in Trigger.values:
         raise FieldErrors({**errors, "trigger": [_("Choose when the rule runs.")]})
     if trigger == Trigger.EVENT:
-        if data.get("event_type") not in EVENT_TYPES:
+        if data.get("event_type") not in events.event_types():
             errors["event_type"] = [_("Choose an event.")]
         fields["event_type"] = data.get("event_type") or ""
     elif trigger == Trigger.FIELD_CHANGED:
-        if data.get("target") not in TARGETS:
+        if data.get("target") not in targets():
             errors["target"] = [_("Choose a record type.")]
         else:
             fields["target"] = data["target"]
@@ -297,7 +286,7 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise FieldErrors(errors)
     target = target_of(AutomationRule(**fields))
-    names = {n for n, _label in fields_of(target)} if target in TARGETS else set()
+    names = {n for n, _label in fields_of(target)} if target in targets() else set()
     conditions = []
     for raw in data.get("conditions") or []:
         if not isinstance(raw, dict) or raw.get("field") not in names \
@@ -358,7 +347,8 @@ def delete_rule(actor: User, rule: AutomationRule) -> None:
 
 # --- Running --------------------------------------------------------------------------------
 
-def matches(rule: AutomationRule, event: Event) -> bool:
+def matches(rule: AutomationRule, event: Event, target: str = "") -> bool:
+    """Does ``event`` (about a record of type ``target``, a registered key) trigger ``rule``?"""
     if rule.trigger == Trigger.EVENT:
         return rule.event_type == event.type
     if rule.trigger == Trigger.STAGE_CHANGED:
@@ -367,29 +357,25 @@ def matches(rule: AutomationRule, event: Event) -> bool:
             not rule.value or _same(new, rule.value))
     if rule.trigger == Trigger.FIELD_CHANGED:
         change = event.changes.get(rule.field)
-        if event.object_type != rule.target or not isinstance(change, list | tuple):
+        if (target or event.object_type) != rule.target \
+                or not isinstance(change, list | tuple):
             return False
         return not rule.value or _same(change[-1], rule.value)
     return False
 
 
-def _load(object_type: str, object_id: str) -> Model | None:
-    if object_type not in TARGETS:
-        return None
-    return model_of(object_type)._default_manager.filter(pk=object_id).first()
-
-
 def on_event(event: Event) -> list[AutomationRun]:
     """After-commit subscriber: run the rules this event triggers."""
-    if event.depth > MAX_DEPTH or event.object_type not in TARGETS:
+    target = automation_targets.target_for_object(event.object_type)
+    if event.depth > MAX_DEPTH or target is None:
         return []
     rules = [r for r in AutomationRule.objects.filter(active=True)
              .exclude(trigger=Trigger.NO_FOLLOW_UP).select_related("created_by")
-             if matches(r, event) and event.cause != f"automation.rule:{r.pk}"]
+             if matches(r, event, target.key) and event.cause != f"automation.rule:{r.pk}"]
     runs = []
     for rule in rules:
-        record = _load(event.object_type, event.object_id)  # fresh: an earlier rule may
-        if record is not None:                              # have changed it
+        record = target.load(event.object_id)  # fresh: an earlier rule may have changed it
+        if record is not None:
             runs.append(run_rule(rule, record, event))
     return runs
 
@@ -492,6 +478,8 @@ def _assign(actor: User, record: Model, owner: User) -> int:
         assign_lead(actor, record, owner, record.version)
     elif isinstance(record, Opportunity):
         set_team_role(actor, record, record.version, "owner", owner)
+    else:
+        raise DomainError(_("This kind of record has no owner a rule can assign."))
     return owner.pk
 
 
@@ -503,8 +491,12 @@ def _task(action: dict[str, Any], rule: AutomationRule, record: Model, actor: Us
     links = {"account": "account", "contact": "account", "lead": "lead",
              "opportunity": "opportunity"}
     name = record._meta.model_name
-    linked = record.account if isinstance(record, Contact) else record
-    link: dict[str, Any] = {links[name]: linked} if name in links else {}
+    link: dict[str, Any]
+    if name in links:
+        link = {links[name]: record.account if isinstance(record, Contact) else record}
+    else:  # an invoice, a payment, an order …: the task is about its customer
+        account = account_of(record)
+        link = {"account": account} if account is not None else {}
     due = timezone.now() + dt.timedelta(days=action["due_in_days"])
     task = create_task(actor, {"title": action["title"], "due_at": due,
                                "priority": action["priority"],

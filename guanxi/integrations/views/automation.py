@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.events import EVENT_TYPES
+from guanxi.core.events import event_types
 from guanxi.core.views import refusals_as_http
 from guanxi.integrations import hooks_selectors as selectors
 from guanxi.integrations.models import AutomationRule, AutomationRun
@@ -34,9 +34,9 @@ def _choices() -> dict[str, Any]:
 
     return {
         "triggers": AutomationRule.Trigger.choices,
-        "events": [(k, str(v)) for k, v in EVENT_TYPES.items()],
-        "targets": [(k, str(v)) for k, v in automation.TARGETS.items()],
-        "fields": {t: automation.fields_of(t) for t in automation.TARGETS},
+        "events": [(k, str(v)) for k, v in event_types().items()],
+        "targets": [(k, str(t.label)) for k, t in automation.targets().items()],
+        "fields": {t: automation.fields_of(t) for t in automation.targets()},
         "operators": [(k, str(v)) for k, v in automation.OPERATORS.items()],
         "actions": [(k, str(v)) for k, v in automation.ACTIONS.items()],
         "recipients": [(k, str(v)) for k, v in automation.RECIPIENTS.items()],
@@ -64,7 +64,7 @@ def _rule(request: HttpRequest, pk: int) -> AutomationRule:
 @refusals_as_http
 def rule_list(request: HttpRequest) -> HttpResponse:
     rules = list(selectors.rules(request.user))
-    labels = dict(EVENT_TYPES)
+    labels = event_types()
     return render(request, "integrations/automation/list.html",
                   {"rules": [(r, labels.get(r.event_type, r.event_type)) for r in rules]})
 

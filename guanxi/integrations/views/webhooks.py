@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden, NotFound
-from guanxi.core.events import EVENT_TYPES
+from guanxi.core.events import event_types
 from guanxi.core.forms import add_domain_error
 from guanxi.core.views import refusals_as_http
 from guanxi.integrations import hooks_selectors as selectors
@@ -40,7 +40,7 @@ class WebhookForm(forms.Form):
                                           "events": instance.events, "active": instance.active,
                                           "version": instance.version})
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = [(k, str(v)) for k, v in EVENT_TYPES.items()]
+        self.fields["events"].choices = [(k, str(v)) for k, v in event_types().items()]
 
 
 def _sub(request: HttpRequest, pk: int) -> WebhookSubscription:
@@ -102,7 +102,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "integrations/webhooks/detail.html", {
         "sub": sub, "deliveries": deliveries, "secret": secret, "status": status,
         "statuses": WebhookDelivery.Status.choices,
-        "event_labels": [str(EVENT_TYPES.get(e, e)) for e in sub.events]})
+        "event_labels": [str(event_types().get(e, e)) for e in sub.events]})
 
 
 @require_POST

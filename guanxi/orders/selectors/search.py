@@ -7,21 +7,21 @@ from django.urls import reverse
 
 from guanxi.accounts.models import User
 from guanxi.customers.search import TOP
-from guanxi.sales.selectors.search import SalesHit
+from guanxi.customers.search_providers import SearchHit
 
 
 def _looks_like_number(text: str) -> bool:
     return len(text) >= 3 and any(ch.isdigit() for ch in text) and " " not in text
 
 
-def search_documents(user: User, q: str, limit: int = 10) -> list[SalesHit]:
+def search_documents(user: User, q: str, limit: int = 10) -> list[SearchHit]:
     """Documents ``user`` may see whose number starts with ``q`` (case does not matter)."""
     from guanxi.orders.models import Contract, Invoice, Quote, SalesOrder
 
     text = q.strip().upper()
     if not _looks_like_number(text):
         return []
-    hits: list[SalesHit] = []
+    hits: list[SearchHit] = []
     for kind, model, url_name, extra in (
             ("quote", Quote, "orders:quote", "total"),
             ("contract", Contract, "orders:contract", "amount"),
@@ -31,7 +31,7 @@ def search_documents(user: User, q: str, limit: int = 10) -> list[SalesHit]:
                 .filter(number__gte=text, number__lt=text + TOP)
                 .select_related("account").order_by("number", "-id")[:limit])
         for doc in rows:
-            hits.append(SalesHit(
+            hits.append(SearchHit(
                 kind=kind, id=doc.pk, name=str(doc), detail=f"{getattr(doc, extra)} "
                 f"{doc.currency} · {doc.get_status_display()}",
                 url=reverse(url_name, args=[doc.pk]), field="number",

@@ -3,8 +3,6 @@ customers the token index matched, and prefix ranges on indexed columns."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Q
 from django.urls import reverse
 
@@ -12,23 +10,15 @@ from guanxi.accounts.models import User
 from guanxi.core.normalize import fold, phone_digits_for_search
 from guanxi.customers.search import TOP
 from guanxi.customers.search import search as search_index
+from guanxi.customers.search_providers import SearchHit
 from guanxi.sales.models import Lead, Opportunity
 
 # Customers whose open opportunities a query brings up.
 TOP_ACCOUNTS = 5
 
 
-@dataclass
-class SalesHit:
-    kind: str  # "opportunity" or "lead"
-    id: int
-    name: str
-    detail: str
-    url: str
-    field: str  # what matched: "customer", "name", "phone", "email"
-    account_id: int = 0
-    account_name: str = ""
-    score: int = 0
+# One hit of the global search (kind "opportunity" or "lead").
+SalesHit = SearchHit
 
 
 def _prefix(field: str, text: str) -> Q:

@@ -16,12 +16,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def account_work(user: Any, account: Account) -> dict:
-    """Open tasks, upcoming activities and pending support requests of the customer."""
-    return sel.account_work(user, account)
-
-
-@register.simple_tag
 def opportunity_work(user: Any, opportunity: Any) -> dict:
     return sel.opportunity_work(user, opportunity)
 
@@ -33,11 +27,6 @@ def may_work(user: Any, account: Account | None = None, opportunity: Any = None,
     if not getattr(user, "is_authenticated", False):
         return False
     return may_work_on(user, account, opportunity, lead)
-
-
-@register.simple_tag
-def today_counts(user: Any) -> dict:
-    return sel.today_counts(user)
 
 
 @register.simple_tag

@@ -1,0 +1,37 @@
+"""What analytics puts into the lower layers' plug-in points, from ``AnalyticsConfig.ready()``:
+the customer's value card (RFM, CLV, segment) on the 360° page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from guanxi.analytics import labels
+from guanxi.analytics.selectors import account_metrics
+from guanxi.core.panels import Panel
+from guanxi.customers.pages import account_page
+
+
+def load_value(request: HttpRequest, account: Any) -> dict[str, Any]:
+    """The customer's metrics from the current run with their readable names (``v``), or
+    ``v = None`` when nothing is computed yet."""
+    metrics = account_metrics(request.user, account)
+    if metrics is None:
+        return {"v": None}
+    return {"v": {
+        "m": metrics, "run": metrics.run,
+        "segment": labels.segment_label(metrics.segment),
+        "lifecycle": labels.lifecycle_label(metrics.lifecycle),
+        "strategy": labels.lifecycle_strategy(metrics.lifecycle),
+        "value_type": labels.value_type_label(metrics.value_type),
+        "approach": labels.value_type_approach(metrics.value_type),
+        "cluster": labels.cluster_label(metrics.cluster_label),
+        "risk_class": "danger" if metrics.churn_risk >= 0.6 else
+                      "warning" if metrics.churn_risk >= 0.3 else "success",
+    }}
+
+
+def register() -> None:
+    account_page.register(Panel("analytics.value", "analytics/_account_value.html",
+                                slot="side", order=40, load=load_value))

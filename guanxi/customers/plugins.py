@@ -1,0 +1,48 @@
+"""What customers puts into the plug-in points (its own and core's), from ``ready()``: its
+cards on the 360° page, its search provider, its event types and its automation targets."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.automation import AutomationTarget, register_target
+from guanxi.core.events import register_event_types
+from guanxi.customers import pages, search_providers
+
+EVENT_TYPES = {
+    "customers.account.created": _("Customer created"),
+    "customers.account.updated": _("Customer updated"),
+    "customers.account.assigned": _("Customer assigned to an owner"),
+    "customers.account.tagged": _("Customer tags changed"),
+    "customers.account.merged": _("Customers merged"),
+    "customers.account.claimed": _("Customer claimed from the public pool"),
+    "customers.account.released": _("Customer released to the public pool"),
+    "customers.account.returned_to_pool": _("Customer returned to the pool (no follow-up)"),
+    "customers.account.deleted": _("Customer deleted"),
+    "customers.contact.created": _("Contact created"),
+    "customers.contact.updated": _("Contact updated"),
+}
+
+
+def _tags(account) -> list[str]:
+    return sorted(account.tags.values_list("name", flat=True))
+
+
+TARGETS = (
+    AutomationTarget(
+        key="customers.account", label=_("Customer"), model="customers.Account",
+        url=lambda a: reverse("customers:detail", args=[a.pk]),
+        values={"tags": (_("Tags"), _tags)}, moments=frozenset({"last_follow_up_at"})),
+    AutomationTarget(
+        key="customers.contact", label=_("Contact"), model="customers.Contact",
+        url=lambda c: reverse("customers:detail", args=[c.account_id])),
+)
+
+
+def register() -> None:
+    pages.register_own()
+    search_providers.register(search_providers.CUSTOMERS)
+    register_event_types(EVENT_TYPES)
+    for target in TARGETS:
+        register_target(target)

@@ -1,0 +1,74 @@
+"""What quote to cash puts into the lower layers' plug-in points, from ``OrdersConfig.ready()``:
+its cards and open items on the customer's 360° page, the document search provider, its event
+types and the record types automation rules can act on (invoices, payments, sales orders and
+shipments, so "payment received" or "reminder sent" can trigger a rule)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.automation import AutomationTarget, register_target
+from guanxi.core.events import register_event_types
+from guanxi.core.panels import Panel
+from guanxi.customers.pages import account_page
+from guanxi.customers.search_providers import SearchProvider
+from guanxi.customers.search_providers import register as register_search
+from guanxi.orders.selectors.search import search_documents
+
+EVENT_TYPES = {
+    "orders.quote.created": _("Quote created"),
+    "orders.quote.sent": _("Quote sent"),
+    "orders.quote.accepted": _("Quote accepted"),
+    "orders.quote.declined": _("Quote declined"),
+    "orders.tender.result": _("Tender result recorded"),
+    "orders.contract.signed": _("Contract signed"),
+    "orders.order.created": _("Sales order created"),
+    "orders.order.status_changed": _("Sales order status changed"),
+    "orders.shipment.created": _("Shipment sent"),
+    "orders.invoice.created": _("Invoice issued"),
+    "orders.payment.received": _("Payment received"),
+    "orders.payment.allocated": _("Payment allocated to invoices or orders"),
+    "orders.invoice.cancelled": _("Invoice cancelled"),
+    "orders.invoice.reminded": _("Payment reminder sent"),
+    "orders.expense.approved": _("Expense claim approved"),
+}
+
+# Each card reads its own rows through the orders template tags (orders_quotes, …).
+PANELS = (
+    Panel("orders.quotes", "orders/account/quotes.html", slot="main", order=30),
+    Panel("orders.deals", "orders/account/deals.html", slot="main", order=31),
+    Panel("orders.fulfilment", "orders/account/fulfilment.html", slot="main", order=32),
+    Panel("orders.receivables", "orders/account/receivables.html", slot="main", order=33),
+    Panel("orders.expenses", "orders/account/expenses.html", slot="main", order=34),
+    Panel("orders.overdue", "orders/account/open_receivables.html", slot="open_items",
+          order=10),
+    Panel("orders.late_deliveries", "orders/account/open_deliveries.html", slot="open_items",
+          order=20),
+)
+
+DOCUMENTS = SearchProvider(
+    name="orders.documents", kinds=("document",), order=20,
+    search=lambda user, q, limit, kinds: search_documents(user, q, limit),
+    label=_("Quotes, contracts, orders and invoices"),
+    dropdown_template="orders/search/_dropdown.html", page_template="orders/search/_page.html")
+
+TARGETS = (
+    AutomationTarget(key="orders.invoice", label=_("Invoice"), model="orders.Invoice",
+                     url=lambda i: reverse("orders:invoice", args=[i.pk])),
+    AutomationTarget(key="orders.payment", label=_("Payment"), model="orders.Payment",
+                     url=lambda p: reverse("orders:payment", args=[p.pk])),
+    AutomationTarget(key="orders.order", label=_("Sales order"), model="orders.SalesOrder",
+                     url=lambda o: reverse("orders:order", args=[o.pk])),
+    AutomationTarget(key="orders.shipment", label=_("Shipment"), model="orders.Shipment",
+                     url=lambda s: reverse("orders:order", args=[s.order_id])),
+)
+
+
+def register() -> None:
+    for panel in PANELS:
+        account_page.register(panel)
+    register_search(DOCUMENTS)
+    register_event_types(EVENT_TYPES)
+    for target in TARGETS:
+        register_target(target)

@@ -1,0 +1,119 @@
+"""What sales puts into the lower layers' plug-in points, from ``SalesConfig.ready()``: its
+cards on the customer's 360° page and the home page, its global search providers, its event
+types and the record types automation rules can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.automation import AutomationTarget, register_target
+from guanxi.core.events import register_event_types
+from guanxi.core.panels import Panel
+from guanxi.customers.pages import account_page, home_page
+from guanxi.customers.search_providers import SearchProvider
+from guanxi.customers.search_providers import register as register_search
+from guanxi.sales.selectors import work
+from guanxi.sales.selectors.opportunities import visible_opportunities
+from guanxi.sales.selectors.search import search_leads, search_opportunities
+from guanxi.sales.services.opportunities import CREATE_ROLES
+from guanxi.sales.services.work_common import may_work_on
+
+EVENT_TYPES = {
+    "sales.lead.created": _("Lead created"),
+    "sales.lead.updated": _("Lead updated"),
+    "sales.lead.assigned": _("Lead assigned"),
+    "sales.lead.converted": _("Lead converted"),
+    "sales.lead.disqualified": _("Lead disqualified"),
+    "sales.opportunity.created": _("Opportunity created"),
+    "sales.opportunity.updated": _("Opportunity updated"),
+    "sales.opportunity.stage_changed": _("Opportunity stage changed"),
+    "sales.activity.created": _("Activity logged"),
+    "sales.task.created": _("Task created"),
+    "sales.task.done": _("Task done"),
+    "sales.email.sent": _("E-mail sent to a customer"),
+}
+OPPORTUNITIES_SHOWN = 10
+
+
+# --- The customer's 360° page and the home page -----------------------------------------------
+
+def may_work(user: Any, account: Any) -> bool:
+    """May the user log activities, add tasks and write e-mails on this customer?"""
+    return may_work_on(user, account)
+
+
+def load_opportunities(request: HttpRequest, account: Any) -> dict[str, Any]:
+    """The customer's open opportunities the user may see, latest first."""
+    user = request.user
+    rows = list(visible_opportunities(user).filter(account=account, closed_at__isnull=True)
+                .select_related("stage", "owner")
+                .order_by("-updated_at", "-id")[:OPPORTUNITIES_SHOWN + 1])
+    return {"opps": {
+        "rows": rows[:OPPORTUNITIES_SHOWN], "more": len(rows) > OPPORTUNITIES_SHOWN,
+        "can_create": user.has_role(*CREATE_ROLES) and not account.merged_into_id
+        and account.approval != "rejected"}}
+
+
+def load_work(request: HttpRequest, account: Any) -> dict[str, Any]:
+    """Open tasks, upcoming activities and pending support requests of the customer."""
+    return {"work": work.account_work(request.user, account),
+            "can_work": may_work(request.user, account)}
+
+
+def load_today(request: HttpRequest, user: Any) -> dict[str, Any]:
+    return {"counts": work.today_counts(user)}
+
+
+PANELS = (
+    (account_page, Panel("sales.actions", "sales/_account_actions.html", slot="actions",
+                         order=10, visible=may_work)),
+    (account_page, Panel("sales.opportunities", "sales/_account_opportunities.html",
+                         slot="main", order=20, load=load_opportunities)),
+    (account_page, Panel("sales.work", "sales/_account_work.html", slot="side", order=10,
+                         load=load_work)),
+    (home_page, Panel("sales.today", "sales/_home_today.html", slot="sections", order=10,
+                      load=load_today)),
+)
+
+# --- Global search ----------------------------------------------------------------------------
+
+SEARCH_PROVIDERS = (
+    SearchProvider(
+        name="sales.opportunities", kinds=("opportunity",), order=30,
+        search=lambda user, q, limit, kinds: search_opportunities(user, q, limit),
+        label=_("Opportunities"),
+        dropdown_template="sales/search/_opportunities_dropdown.html",
+        page_template="sales/search/_opportunities_page.html"),
+    SearchProvider(
+        name="sales.leads", kinds=("lead",), order=40,
+        search=lambda user, q, limit, kinds: search_leads(user, q, limit),
+        label=_("Leads"),
+        dropdown_template="sales/search/_leads_dropdown.html",
+        page_template="sales/search/_leads_page.html"),
+)
+
+# --- Automation -------------------------------------------------------------------------------
+
+TARGETS = (
+    AutomationTarget(key="sales.lead", label=_("Lead"), model="sales.Lead",
+                     url=lambda lead: reverse("sales:lead_detail", args=[lead.pk])),
+    AutomationTarget(key="sales.opportunity", label=_("Opportunity"), model="sales.Opportunity",
+                     url=lambda o: reverse("sales:opportunity", args=[o.pk]),
+                     values={"stage": (_("stage"), lambda o: o.stage.key)}),
+    AutomationTarget(key="sales.task", label=_("Task"), model="sales.Task",
+                     url=lambda _task: reverse("sales:tasks")),
+)
+
+
+def register() -> None:
+    for registry, panel in PANELS:
+        registry.register(panel)
+    for provider in SEARCH_PROVIDERS:
+        register_search(provider)
+    register_event_types(EVENT_TYPES)
+    for target in TARGETS:
+        register_target(target)
