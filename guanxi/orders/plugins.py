@@ -15,6 +15,7 @@ from guanxi.customers.pages import account_page
 from guanxi.customers.search_providers import SearchProvider
 from guanxi.customers.search_providers import register as register_search
 from guanxi.orders.selectors.search import search_documents
+from guanxi.sales.pages import opportunity_page
 
 EVENT_TYPES = {
     "orders.quote.created": _("Quote created"),
@@ -47,6 +48,13 @@ PANELS = (
           order=20),
 )
 
+# On an opportunity's page: its quotes, tenders and contracts, and orders.
+OPPORTUNITY_PANELS = (
+    Panel("orders.quotes", "orders/opportunity/quotes.html", order=10),
+    Panel("orders.deals", "orders/opportunity/deals.html", order=20),
+    Panel("orders.fulfilment", "orders/opportunity/fulfilment.html", order=30),
+)
+
 DOCUMENTS = SearchProvider(
     name="orders.documents", kinds=("document",), order=20,
     search=lambda user, q, limit, kinds: search_documents(user, q, limit),
@@ -68,6 +76,8 @@ TARGETS = (
 def register() -> None:
     for panel in PANELS:
         account_page.register(panel)
+    for panel in OPPORTUNITY_PANELS:
+        opportunity_page.register(panel)
     register_search(DOCUMENTS)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:

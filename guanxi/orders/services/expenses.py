@@ -21,7 +21,7 @@ from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
 from guanxi.orders.models import ExpenseClaim, Flow, Review
 from guanxi.orders.services import reviews
-from guanxi.sales.models import Opportunity
+from guanxi.sales.selectors.opportunities import visible_opportunity
 
 Status = ExpenseClaim.Status
 CLAIM_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
@@ -55,13 +55,10 @@ def _clean(actor: User, data: dict[str, Any], today: dt.date,
     elif account is not None and not Account.objects.visible_to(actor).filter(
             pk=account.pk).exists():
         errors["account"] = [_("Choose a customer you can see.")]
-    if opportunity is not None and not isinstance(opportunity, Opportunity):
-        opportunity = Opportunity.objects.visible_to(actor).filter(pk=opportunity).first()
+    if opportunity is not None:
+        opportunity = visible_opportunity(actor, opportunity)
         if opportunity is None:
             errors["opportunity"] = [_("Choose an opportunity you can see.")]
-    elif opportunity is not None and not Opportunity.objects.visible_to(actor).filter(
-            pk=opportunity.pk).exists():
-        errors["opportunity"] = [_("Choose an opportunity you can see.")]
     if not errors:
         if account is None and opportunity is None:
             errors["account"] = [_("Name the customer or the opportunity the expense was "

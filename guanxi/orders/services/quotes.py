@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -31,7 +31,7 @@ from guanxi.orders.models import Flow, Product, Quote, QuoteLine, Review
 from guanxi.orders.money import ZERO, LineAmounts, LineInput, Totals, cents, price_lines
 from guanxi.orders.numbers import QUOTE, next_number
 from guanxi.orders.services import reviews
-from guanxi.sales.models import Opportunity
+from guanxi.sales.selectors.opportunities import account_opportunity
 
 S = Quote.Status
 # Roles that write quotes; finance and executives read them.
@@ -50,6 +50,9 @@ HUNDRED = Decimal("100")
 MONEY_LIMIT = Decimal("1e13")      # stays inside the 16-digit money columns with room to add
 QTY_LIMIT = Decimal("1e9")
 DEFAULT_VALIDITY_DAYS = 30
+
+if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selectors
+    from guanxi.sales.models import Opportunity
 
 
 # --- Permissions ---------------------------------------------------------------------------
@@ -201,9 +204,7 @@ def _clean_field(key: str, value: Any, account: Account, actor: User) -> Any:
     if key == "opportunity":
         if value in (None, ""):
             return None
-        pk = value.pk if isinstance(value, Opportunity) else value
-        opp = Opportunity.objects.visible_to(actor).filter(pk=pk, account=account).first() \
-            if _is_id(pk) else None
+        opp = account_opportunity(actor, account, value)
         if opp is None:
             raise DomainError(_("Choose an opportunity of this customer."))
         return opp
@@ -529,18 +530,10 @@ def _mail_later(*args: Any) -> None:
 
 def _advance_opportunity(actor: User, quote: Quote, now: dt.datetime) -> None:
     """A sent quote puts its opportunity at the quotation stage, never backwards."""
-    from guanxi.sales.models import Stage
-    from guanxi.sales.services.opportunities import move_stage
+    from guanxi.sales.services.opportunities import advance_to
 
-    opp = Opportunity.objects.select_related("stage", "pipeline").filter(
-        pk=quote.opportunity_id).first()
-    if opp is None or opp.stage.kind != Stage.Kind.OPEN:
-        return
-    target = opp.pipeline.stages.filter(key="quotation", active=True).first()
-    if target is None or opp.stage.position >= target.position:
-        return
     try:
-        move_stage(actor, opp, opp.version, target, now=now)
+        advance_to(actor, quote.opportunity_id, "quotation", now=now)
     except (Forbidden, Conflict, DomainError):
         # The sender may not own the deal (an assistant): the rep moves it themselves.
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import CharField
@@ -27,7 +27,7 @@ from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval
 from guanxi.orders.models import Tender
-from guanxi.sales.models import LossReason, Opportunity, Stage
+from guanxi.sales.selectors.opportunities import account_opportunity
 
 # Who may enter tenders and contracts at all (finance, executives, delivery only read).
 CREATE_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
@@ -39,6 +39,9 @@ TENDER_FIELDS = ("number", "title", "issuer", "opportunity", "deadline", "openin
                  "owner")
 CREATE_FIELDS = (*TENDER_FIELDS, "result", "result_note", "winner")
 BOND_FIELDS = ("bond_status", "bond_amount", "bond_due")
+
+if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selectors
+    from guanxi.sales.models import Opportunity
 
 
 # --- Permissions ---------------------------------------------------------------------------
@@ -140,9 +143,7 @@ def active_user(value: Any) -> User | None:
 def opportunity_of(actor: User, account: Account, value: Any) -> Opportunity | None:
     if value in (None, ""):
         return None
-    pk = value.pk if isinstance(value, Opportunity) else value
-    opp = Opportunity.objects.visible_to(actor).filter(pk=pk, account=account).first() \
-        if str(pk).isdigit() else None
+    opp = account_opportunity(actor, account, value)
     if opp is None:
         raise DomainError(_("Choose an opportunity of this customer."))
     return opp
@@ -247,14 +248,7 @@ def _advance_opportunity(actor: User, opp: Opportunity | None) -> None:
     and only if the actor may move it (otherwise its rep does)."""
     from guanxi.sales.services import opportunities as opps
 
-    if opp is None or opp.stage.kind != Stage.Kind.OPEN:
-        return
-    target = opp.pipeline.stages.filter(key="tender", active=True).first()
-    if target is None or opp.stage.position >= target.position:
-        return
-    if not opps.can_edit_opportunity(actor, opp):
-        return
-    opps.move_stage(actor, opp, opp.version, target)
+    opps.advance_to(actor, opp, "tender")
 
 
 def lose_opportunity(actor: User, opp: Opportunity, note: str = "") -> bool:
@@ -262,15 +256,7 @@ def lose_opportunity(actor: User, opp: Opportunity, note: str = "") -> bool:
     actor may)."""
     from guanxi.sales.services import opportunities as opps
 
-    opp.refresh_from_db()
-    if opp.stage.kind != Stage.Kind.OPEN or not opps.can_edit_opportunity(actor, opp):
-        return False
-    lost = opp.pipeline.stages.filter(kind=Stage.Kind.LOST, active=True).first()
-    if lost is None:
-        return False
-    opps.move_stage(actor, opp, opp.version, lost, loss_reason=LossReason.TENDER,
-                    loss_note=note)
-    return True
+    return opps.close_lost(actor, opp, "tender", note)
 
 
 # --- Create and edit -----------------------------------------------------------------------

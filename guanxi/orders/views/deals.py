@@ -78,9 +78,9 @@ class TenderForm(forms.Form):
         self.account = account or (tender.account if tender else None)
         if self.account is not None:
             del self.fields["customer"]
-            from guanxi.sales.models import Opportunity
+            from guanxi.sales.selectors.opportunities import visible_opportunities
 
-            opps = Opportunity.objects.visible_to(user).filter(account=self.account)
+            opps = visible_opportunities(user).filter(account=self.account)
             self.fields["opportunity"].choices = [("", "—")] + [(o.pk, o.name) for o in opps]
         else:
             del self.fields["opportunity"]
@@ -143,9 +143,9 @@ class ContractForm(forms.Form):
         self.account = account or (contract.account if contract else None)
         if self.account is not None:
             del self.fields["customer"]
-            from guanxi.sales.models import Opportunity
+            from guanxi.sales.selectors.opportunities import visible_opportunities
 
-            opps = Opportunity.objects.visible_to(user).filter(account=self.account)
+            opps = visible_opportunities(user).filter(account=self.account)
             self.fields["opportunity"].choices = [("", "—")] + [(o.pk, o.name) for o in opps]
         else:
             del self.fields["opportunity"]

@@ -30,7 +30,7 @@ from guanxi.customers.selectors import find_account
 from guanxi.orders.models import ExpenseClaim
 from guanxi.orders.selectors import expenses as sel
 from guanxi.orders.services import expenses as svc
-from guanxi.sales.models import Opportunity
+from guanxi.sales.selectors.opportunities import visible_opportunities
 
 Category = ExpenseClaim.Category
 
@@ -69,7 +69,7 @@ class ClaimForm(forms.Form):
             kwargs.setdefault("initial", {"customer": account.name})
         super().__init__(*args, **kwargs)
         target = account or (claim.account if claim else None)
-        opps = Opportunity.objects.visible_to(user).select_related("account")
+        opps = visible_opportunities(user).select_related("account")
         opps = opps.filter(account=target) if target else opps.filter(
             Q(owner=user) | Q(pk=getattr(claim, "opportunity_id", None) or 0))
         self.fields["opportunity"].choices = [("", "—")] + [

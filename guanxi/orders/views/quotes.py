@@ -36,7 +36,7 @@ from guanxi.orders.selectors import quotes as sel
 from guanxi.orders.services import pdf
 from guanxi.orders.services import quotes as svc
 from guanxi.orders.services.quotes import S
-from guanxi.sales.models import Opportunity
+from guanxi.sales.selectors.opportunities import account_opportunity, visible_opportunities
 
 PAGE_SIZE = 50
 
@@ -61,7 +61,7 @@ class QuoteForm(forms.Form):
     contact = forms.ModelChoiceField(label=gettext_lazy("Contact"), required=False,
                                      queryset=Contact.objects.none())
     opportunity = forms.ModelChoiceField(label=gettext_lazy("Opportunity"), required=False,
-                                         queryset=Opportunity.objects.none())
+                                         queryset=None)
     currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, required=False)
     issue_date = forms.DateField(label=gettext_lazy("Date"), required=False,
                                  widget=DateInput())
@@ -78,7 +78,7 @@ class QuoteForm(forms.Form):
     def __init__(self, *args, account: Account, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = account.contacts.filter(is_active=True)
-        self.fields["opportunity"].queryset = Opportunity.objects.visible_to(user).filter(
+        self.fields["opportunity"].queryset = visible_opportunities(user).filter(
             account=account)
         self.fields["discount_percent"].widget.attrs.update(
             {"hx-post": reverse("orders:quote_lines"), "hx-target": "#quote-lines",
@@ -264,8 +264,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
             if request.GET.get("customer") else ""})
     opportunity = None
     if request.GET.get("opportunity", "").isdigit():
-        opportunity = Opportunity.objects.visible_to(user).filter(
-            pk=int(request.GET["opportunity"]), account=account).first()
+        opportunity = account_opportunity(user, account, request.GET["opportunity"])
     initial = {"currency": account.currency, "opportunity": opportunity,
                "contact": account.contacts.filter(is_active=True).first()}
     form = QuoteForm(posted(request), account=account, user=user, initial=initial)

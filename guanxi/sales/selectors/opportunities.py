@@ -229,3 +229,20 @@ def my_work(user: User, include_closed: bool = False, limit: int = 200) -> dict[
     groups["member"] = list(base.filter(members__user=user).annotate(
         member_role=F("members__role"))[:limit])
     return groups
+
+
+def account_opportunity(user: User, account: Any, value: Any):
+    """The opportunity ``value`` (one, or its id) of ``account`` if ``user`` may see it, else
+    None: how other apps check the opportunity a document is linked to."""
+    pk = getattr(value, "pk", value)
+    if not str(pk).isdigit():
+        return None
+    return visible_opportunities(user).filter(pk=pk, account=account).first()
+
+
+def visible_opportunity(user: User, value: Any):
+    """The opportunity ``value`` (one, or its id) if ``user`` may see it, else None."""
+    pk = getattr(value, "pk", value)
+    if not str(pk).isdigit():
+        return None
+    return visible_opportunities(user).filter(pk=pk).first()

@@ -397,3 +397,34 @@ def remove_member(actor: User, opp: Opportunity, user: Any) -> None:
         member.delete()
         audit.log(actor, "sales.opportunity.member_removed", opp,
                   changes={"members": [int(pk), None]})
+
+
+def advance_to(actor: User, opp: Opportunity | int | None, stage_key: str, *,
+               now: dt.datetime | None = None) -> bool:
+    """Bring an open opportunity forward to its pipeline's stage ``stage_key`` (a quote sent,
+    a tender entered): never backwards, never reopened, and only if ``actor`` may move it
+    (otherwise its rep does). True when it moved."""
+    if opp is not None and not isinstance(opp, Opportunity):
+        opp = Opportunity.objects.select_related("stage", "pipeline").filter(pk=opp).first()
+    if opp is None or opp.stage.kind != Stage.Kind.OPEN:
+        return False
+    target = opp.pipeline.stages.filter(key=stage_key, active=True).first()
+    if target is None or opp.stage.position >= target.position:
+        return False
+    if not can_edit_opportunity(actor, opp):
+        return False
+    move_stage(actor, opp, opp.version, target, now=now)
+    return True
+
+
+def close_lost(actor: User, opp: Opportunity, reason: str, note: str = "") -> bool:
+    """Close an open opportunity as lost for ``reason`` (a ``LossReason``), if ``actor`` may;
+    True when it was closed."""
+    opp.refresh_from_db()
+    if opp.stage.kind != Stage.Kind.OPEN or not can_edit_opportunity(actor, opp):
+        return False
+    lost = opp.pipeline.stages.filter(kind=Stage.Kind.LOST, active=True).first()
+    if lost is None:
+        return False
+    move_stage(actor, opp, opp.version, lost, loss_reason=reason, loss_note=note)
+    return True

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.sales.models import Opportunity, Pipeline, StageChange
+from guanxi.sales.plugins import load_opportunities
 from guanxi.sales.selectors.opportunities import board
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.views.opportunities import urls as opportunity_urls
@@ -121,11 +122,11 @@ def test_create_from_a_customer_page_and_errors_at_the_field(org, world):
     assert response.status_code == 302 and response["Location"].endswith(f"/{opp.pk}/")
     assert opp.account == world.account and opp.probability == 25
     # The customer page's opportunities card lists it with a "New opportunity" button.
-    card = render_to_string("sales/_account_opportunities.html",
-                            {"account": world.account, "user": org.rep})
-    assert "二期" in card and f"?account={world.account.pk}" in card
-    assert "二期" not in render_to_string("sales/_account_opportunities.html",
-                                        {"account": world.account, "user": org.teammate})
+    card = client.get(reverse("customers:detail", args=[world.account.pk])).content.decode()
+    assert "二期" in card and f"{reverse('sales:opportunity_create')}?account=" in card
+    teammate = SimpleNamespace(user=org.teammate)
+    assert "二期" not in render_to_string("sales/_account_opportunities.html", {
+        "account": world.account, **load_opportunities(teammate, world.account)})
 
 
 def test_board_move_answers_json_with_totals_and_409_when_stale(org, world):

@@ -27,6 +27,7 @@ from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.selectors import find_account
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage
+from guanxi.sales.pages import opportunity_page
 from guanxi.sales.selectors import opportunities as sel
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.views import pipelines
@@ -159,6 +160,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "opp": opp, "stages": stages, "history": history, "members": members,
         "can_edit": svc.can_edit_opportunity(user, opp),
         "team": [(role, label, getattr(opp, role)) for role, label in TeamRoleForm.ROLES],
+        "opportunity": opp, "panels": opportunity_page.bind(request, opp),
     })
 
 
