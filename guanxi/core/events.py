@@ -48,6 +48,10 @@ def event_types() -> dict[str, Promise]:
     return dict(EVENT_TYPES)
 
 
+def is_event_type(name: str) -> bool:
+    return name in EVENT_TYPES
+
+
 def event_label(event_type: str) -> str:
     return str(EVENT_TYPES.get(event_type, event_type))
 

@@ -263,7 +263,7 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     if trigger not in Trigger.values:
         raise FieldErrors({**errors, "trigger": [_("Choose when the rule runs.")]})
     if trigger == Trigger.EVENT:
-        if data.get("event_type") not in events.event_types():
+        if not events.is_event_type(data.get("event_type") or ""):
             errors["event_type"] = [_("Choose an event.")]
         fields["event_type"] = data.get("event_type") or ""
     elif trigger == Trigger.FIELD_CHANGED:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
-from guanxi.core.events import Event, event_types
+from guanxi.core.events import Event, is_event_type
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.integrations.models import WebhookDelivery, WebhookSubscription
@@ -67,7 +67,7 @@ def _clean(data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
         fields["url"] = url
     if "events" in data or not partial:
         chosen = list(dict.fromkeys(data.get("events") or []))
-        unknown = [e for e in chosen if e not in event_types()]
+        unknown = [e for e in chosen if not is_event_type(e)]
         if unknown:
             errors["events"] = [_("Unknown event: %(event)s") % {"event": unknown[0]}]
         elif not chosen:
@@ -132,7 +132,7 @@ def payload(event: Event) -> dict[str, Any]:
 def write_outbox(event: Event) -> list[WebhookDelivery]:
     """Subscriber run inside the writer's transaction: one delivery per interested
     subscription, committed (or rolled back) with the change itself."""
-    if event.type not in event_types():
+    if not is_event_type(event.type):
         return []
     subs = [pk for pk, types in WebhookSubscription.objects.filter(active=True)
             .values_list("pk", "events") if event.type in types]
