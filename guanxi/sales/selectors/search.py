@@ -17,10 +17,6 @@ from guanxi.sales.models import Lead, Opportunity
 TOP_ACCOUNTS = 5
 
 
-# One hit of the global search (kind "opportunity" or "lead").
-SalesHit = SearchHit
-
-
 def _prefix(field: str, text: str) -> Q:
     # A range rather than LIKE so the column's B-tree index serves it on SQLite too.
     return Q(**{f"{field}__gte": text, f"{field}__lt": text + TOP})
@@ -40,7 +36,7 @@ def opportunity_match(user: User, q: str, accounts: int = TOP_ACCOUNTS) -> Q:
             | _prefix("name", text))
 
 
-def search_opportunities(user: User, q: str, limit: int = 10) -> list[SalesHit]:
+def search_opportunities(user: User, q: str, limit: int = 10) -> list[SearchHit]:
     """Open opportunities ``user`` may see whose customer matches ``q`` or whose name starts
     with it, the named ones first, then the most recently worked on."""
     text = q.strip()
@@ -51,7 +47,7 @@ def search_opportunities(user: User, q: str, limit: int = 10) -> list[SalesHit]:
           .filter(Q(account_id__in=account_ids) | _prefix("name", text))
           .filter(closed_at__isnull=True).select_related("account")
           .order_by("-updated_at", "-id")[:limit])
-    hits = [SalesHit("opportunity", o.pk, o.name, o.account.name,
+    hits = [SearchHit("opportunity", o.pk, o.name, o.account.name,
                      reverse("sales:opportunity", args=[o.pk]),
                      field="name" if o.name.startswith(text) else "customer",
                      account_id=o.account_id, account_name=o.account.name,
@@ -79,12 +75,12 @@ def _lead_match(q: str) -> Q:
     return _prefix("company", raw) | _prefix("name", raw) | _prefix("email", text)
 
 
-def search_leads(user: User, q: str, limit: int = 10) -> list[SalesHit]:
+def search_leads(user: User, q: str, limit: int = 10) -> list[SearchHit]:
     qs = (Lead.objects.visible_to(user).filter(_lead_match(q))
           .order_by("-created_at", "-id")[:limit])
     """Leads ``user`` may see by phone (any format), e-mail, company or name start."""
     text = fold(q).strip()
     field = "email" if "@" in text else "phone" if _is_phone(text) else "name"
-    return [SalesHit("lead", lead.pk, str(lead), lead.phone or lead.email,
+    return [SearchHit("lead", lead.pk, str(lead), lead.phone or lead.email,
                      reverse("sales:lead_detail", args=[lead.pk]), field=field,
                      account_id=lead.account_id or 0, score=90) for lead in qs]
