@@ -38,22 +38,6 @@ LAYER = {"core": 0, "accounts": 0, "customers": 1, "sales": 2, "orders": 2, "ana
          "service": 2, "marketing": 2, "portal": 2, "integrations": 3, "demo": 4}
 PEERS = {app for app, layer in LAYER.items() if layer == 2}
 
-# Waiting for work under way elsewhere: the customer-list filters and exports move to
-# registries (customers → analytics metric filters, the list's export button, orders' export
-# definitions). Each entry is (file relative to guanxi/, app it reaches). Remove as they land.
-PENDING_UPWARD = {
-    ("customers/filters.py", "analytics"),
-    ("customers/views/records.py", "analytics"),
-    ("customers/templates/customers/list.html", "analytics"),
-    ("customers/templates/customers/list.html", "integrations"),
-    ("orders/exports.py", "integrations"),
-}
-# Orders still writes the analytics purchase rows itself until analytics records them from
-# order and payment events. Remove when that lands; the check then allows nothing.
-PENDING_PEER_MODELS = {
-    ("orders/services/orders.py", "analytics"),
-}
-
 INCLUDE = re.compile(r"{%\s*(?:include|extends)\s+[\"']([^\"']+)[\"']")
 LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
 
@@ -175,12 +159,8 @@ def test_no_app_reaches_up_a_layer() -> None:
     for file, line, name, target in template_references():
         if LAYER[target] > LAYER[_source_app(file)]:
             upward.append((file, line, name, target))
-    unexpected = [u for u in upward if (u[0], u[3]) not in PENDING_UPWARD]
-    assert unexpected == [], "\n".join(f"{f}:{n}: {s} (layer {LAYER[t]})"
-                                       for f, n, s, t in unexpected)
-    # A pending entry that no longer happens must go, so the list only shrinks.
-    stale = PENDING_UPWARD - {(u[0], u[3]) for u in upward}
-    assert not stale, f"no longer needed, remove from PENDING_UPWARD: {sorted(stale)}"
+    assert upward == [], "\n".join(f"{f}:{n}: {s} (layer {LAYER[t]})"
+                                   for f, n, s, t in upward)
 
 
 def _peer_graph() -> dict[str, set[str]]:
@@ -230,18 +210,13 @@ def test_peer_domain_apps_reference_each_other_without_a_cycle() -> None:
 
 
 def test_peer_domain_apps_use_no_other_apps_models() -> None:
-    found = set()
     lines = []
     for file, line, name, target, typing_only in python_references():
         source = _source_app(file)
         if (source in PEERS and target in PEERS and not typing_only
                 and "/tests/" not in f"/{file}" and name.split(".")[2:3] == ["models"]):
-            found.add((file, target))
-            if (file, target) not in PENDING_PEER_MODELS:
-                lines.append(f"{file}:{line}: {name}")
+            lines.append(f"{file}:{line}: {name}")
     assert lines == [], "use the owning app's selectors or services:\n" + "\n".join(lines)
-    stale = PENDING_PEER_MODELS - found
-    assert not stale, f"no longer needed, remove from PENDING_PEER_MODELS: {sorted(stale)}"
 
 
 def test_the_checks_see_function_level_imports_and_loads() -> None:
