@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.customers.models import Account
 
 
@@ -170,7 +171,7 @@ class CustomerMetrics(models.Model):
         return f"{self.account_id} @ run {self.run_id}"
 
 
-class AnalyticsSettings(models.Model):
+class AnalyticsSettings(Versioned):
     """The parameters of the analysis; one row, edited by administrators."""
 
     class Model(models.TextChoices):
@@ -201,7 +202,6 @@ class AnalyticsSettings(models.Model):
         _("runs to keep"), default=30, validators=[MinValueValidator(2)],
         help_text=_("Older runs are deleted with their metrics after each run."))
     nightly = models.BooleanField(_("run every night"), default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("analytics settings")

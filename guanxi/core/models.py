@@ -8,6 +8,42 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+class Versioned(models.Model):
+    """A record edited under optimistic locking: every write names the ``version`` it read and
+    bumps it (``guanxi.core.locking``)."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+def in_reader_language(zh: str, en: str) -> str:
+    """The Chinese text for a Chinese reader, the English one otherwise; the other when the
+    reader's one is empty."""
+    if (get_language() or "").startswith("zh"):
+        return zh or en
+    return en or zh
+
+
+class BilingualLabel(models.Model):
+    """A name kept in English and Chinese; ``label`` is the one in the reader's language.
+    A model whose columns are named otherwise sets ``label_fields`` (Chinese, English)."""
+
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
+
+    label_fields: tuple[str, str] = ("name_zh", "name_en")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label(self) -> str:
+        zh, en = self.label_fields
+        return in_reader_language(getattr(self, zh), getattr(self, en))
+
+
 class AuditEntry(models.Model):
     """Who did what to which record, when, with old → new values.
 
@@ -37,7 +73,7 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
-class CustomFieldDefinition(models.Model):
+class CustomFieldDefinition(BilingualLabel, Versioned):
     """A field an administrator adds to a record type; values live in the record's ``custom``
     JSON column under ``key``."""
 
@@ -57,13 +93,14 @@ class CustomFieldDefinition(models.Model):
                            help_text=_("Letters, digits and underscores; used in the API."))
     label_en = models.CharField(_("label (English)"), max_length=80)
     label_zh = models.CharField(_("label (Chinese)"), max_length=80, blank=True)
+    name_en = name_zh = None  # type: ignore[assignment]  # its columns are label_en/label_zh
+    label_fields = ("label_zh", "label_en")
     type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
     choices = models.JSONField(_("choices"), default=list, blank=True,
                                help_text=_("For choice fields: the allowed values."))
     required = models.BooleanField(_("required"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["target", "position", "id"]
@@ -75,12 +112,6 @@ class CustomFieldDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        if (get_language() or "").startswith("zh") and self.label_zh:
-            return self.label_zh
-        return self.label_en
 
 
 class Notification(models.Model):

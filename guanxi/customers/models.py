@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.core.models import Versioned
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -114,7 +116,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Account(models.Model):
+class Account(Versioned):
     """A customer: a company, or a person buying for themselves (B2C)."""
 
     class Kind(models.TextChoices):
@@ -190,7 +192,6 @@ class Account(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = AccountQuerySet.as_manager()
 
@@ -224,7 +225,7 @@ class Account(models.Model):
         return self.approval == Approval.PENDING
 
 
-class Contact(models.Model):
+class Contact(Versioned):
     """A person at a customer (for a B2C customer: the customer themself)."""
 
     class Gender(models.TextChoices):
@@ -250,7 +251,6 @@ class Contact(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = ContactQuerySet.as_manager()
 
@@ -264,7 +264,7 @@ class Contact(models.Model):
         return self.name
 
 
-class Address(models.Model):
+class Address(Versioned):
     class Kind(models.TextChoices):
         OFFICE = "office", _("Office")
         BILLING = "billing", _("Billing")
@@ -283,7 +283,6 @@ class Address(models.Model):
     lines = models.TextField(_("address"), blank=True,
                              help_text=_("Free form, for addresses outside China."))
     is_primary = models.BooleanField(_("primary"), default=False)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-is_primary", "id"]
@@ -340,7 +339,7 @@ class AccountShare(models.Model):
         return f"{self.account_id} → {self.user_id}"
 
 
-class TermsChangeRequest(models.Model):
+class TermsChangeRequest(Versioned):
     """A change to discount, payment or settlement terms or credit limit: the market manager
     approves, then finance, and only then is it applied to the customer."""
 
@@ -360,7 +359,6 @@ class TermsChangeRequest(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.MANAGER, db_index=True)
     status_since = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -401,7 +399,7 @@ class ApprovalStep(models.Model):
         return f"{self.step}: {self.decision}"
 
 
-class PoolPolicy(models.Model):
+class PoolPolicy(Versioned):
     """Public pool (公海) rules; one row."""
 
     return_after_days = models.PositiveIntegerField(
@@ -410,7 +408,6 @@ class PoolPolicy(models.Model):
     claim_limit = models.PositiveIntegerField(
         _("customers a rep may hold from the pool"), default=50,
         validators=[MinValueValidator(1)])
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("public pool policy")

@@ -86,3 +86,15 @@ def test_partial_update_keeps_other_values_and_clears_emptied_ones(fields):
     with pytest.raises(FieldErrors) as exc:
         clean_values(TARGET, {"contract_no": ""}, existing, partial=True)
     assert "custom.contract_no" in exc.value.errors
+
+
+def test_label_is_in_the_reader_language_with_the_other_as_fallback():
+    from django.utils import translation
+
+    both = CustomFieldDefinition(key="a", label_en="Plants", label_zh="工厂数")
+    english_only = CustomFieldDefinition(key="b", label_en="Plants")
+    with translation.override("zh-hans"):
+        assert (both.label, english_only.label) == ("工厂数", "Plants")
+    with translation.override("en"):
+        assert both.label == "Plants"
+    assert "name_en" not in {f.name for f in CustomFieldDefinition._meta.fields}

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
+
 User = settings.AUTH_USER_MODEL
 
 
-class AutomationRule(models.Model):
+class AutomationRule(Versioned):
     """``conditions``: ``[{"field", "op", "value"}]``, all must hold; ``actions``:
     ``[{"type": "create_task", …}]`` run in order (see services.automation for both)."""
 
@@ -34,7 +36,6 @@ class AutomationRule(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name", "id"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.integrations.models.automation import AutomationRule, AutomationRun
 
 __all__ = ["AutomationRule", "AutomationRun", "NotificationPreference", "WebhookDelivery",
@@ -22,7 +23,7 @@ def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-class WebhookSubscription(models.Model):
+class WebhookSubscription(Versioned):
     """An address that receives a signed POST for each event of the chosen types.
 
     The secret signs the payloads; the receiver keeps a copy, so it is stored as is (it cannot
@@ -37,7 +38,6 @@ class WebhookSubscription(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name", "id"]

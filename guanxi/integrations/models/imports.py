@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
+
 __all__ = ["ImportJob", "ImportRejection", "MappingTemplate"]
 
 
-class ImportJob(models.Model):
+class ImportJob(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PREVIEWED = "previewed", _("Previewed")
@@ -57,7 +59,6 @@ class ImportJob(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import BilingualLabel, Versioned
 from guanxi.orders.models.common import ZERO, money_field, quantity_field, rate_field
 
 
-class Product(models.Model):
+class Product(BilingualLabel, Versioned):
     class Kind(models.TextChoices):
         STOCK = "stock", _("Stock item")
         MADE_TO_ORDER = "made_to_order", _("Made to order")
@@ -29,7 +29,6 @@ class Product(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["code"]
@@ -39,11 +38,6 @@ class Product(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
 
-    @property
-    def label(self) -> str:
-        if self.name_en and not (get_language() or "").startswith("zh"):
-            return self.name_en
-        return self.name_zh
 
 
 class CustomerGroup(models.Model):
@@ -63,7 +57,7 @@ class CustomerGroup(models.Model):
         return self.name
 
 
-class PriceList(models.Model):
+class PriceList(Versioned):
     """Prices in one currency, for everyone or one customer group, for a period. The most
     specific list valid on the day wins (group before general, then the latest start)."""
 
@@ -75,7 +69,6 @@ class PriceList(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["currency", "name"]

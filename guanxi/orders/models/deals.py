@@ -9,12 +9,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.orders.models.common import ZERO, DocumentQuerySet, money_field
 
 User = settings.AUTH_USER_MODEL
 
 
-class Tender(models.Model):
+class Tender(Versioned):
     class BondStatus(models.TextChoices):
         NOT_REQUIRED = "not_required", _("No bond")
         TO_PAY = "to_pay", _("To be paid")
@@ -59,7 +60,6 @@ class Tender(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -111,7 +111,7 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
 
-class Contract(models.Model):
+class Contract(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In contract review")
@@ -152,7 +152,6 @@ class Contract(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 

@@ -8,12 +8,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.orders.models.common import ZERO, DocumentQuerySet, money_field
 
 User = settings.AUTH_USER_MODEL
 
 
-class ExpenseClaim(models.Model):
+class ExpenseClaim(Versioned):
     class Category(models.TextChoices):
         TRAVEL = "travel", _("Travel")
         ENTERTAINMENT = "entertainment", _("Entertainment")
@@ -51,7 +52,6 @@ class ExpenseClaim(models.Model):
                                blank=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 

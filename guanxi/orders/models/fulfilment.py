@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.orders.models.common import (
     ZERO,
     DocumentQuerySet,
@@ -18,7 +19,7 @@ from guanxi.orders.models.common import (
 User = settings.AUTH_USER_MODEL
 
 
-class SalesOrder(models.Model):
+class SalesOrder(Versioned):
     class Kind(models.TextChoices):
         STOCK = "stock", _("Stock order")
         CUSTOM = "custom", _("Custom order")
@@ -101,7 +102,6 @@ class SalesOrder(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 

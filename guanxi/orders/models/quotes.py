@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.orders.models.common import (
     ZERO,
     DocumentQuerySet,
@@ -20,7 +21,7 @@ User = settings.AUTH_USER_MODEL
 HUNDRED = 100
 
 
-class Quote(models.Model):
+class Quote(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_APPROVAL = "in_approval", _("Waiting for approval")
@@ -76,7 +77,6 @@ class Quote(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 

@@ -10,13 +10,14 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.customers.models import Settlement
 from guanxi.orders.models.common import ZERO, DocumentQuerySet, money_field
 
 User = settings.AUTH_USER_MODEL
 
 
-class Invoice(models.Model):
+class Invoice(Versioned):
     class Kind(models.TextChoices):
         SPECIAL = "special", _("Special VAT invoice (专票)")
         GENERAL = "general", _("General VAT invoice (普票)")
@@ -58,7 +59,6 @@ class Invoice(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -84,7 +84,7 @@ class Invoice(models.Model):
         return self.number
 
 
-class Payment(models.Model):
+class Payment(Versioned):
     class Method(models.TextChoices):
         BANK_TRANSFER = Settlement.BANK_TRANSFER.value, Settlement.BANK_TRANSFER.label
         ACCEPTANCE_BILL = Settlement.ACCEPTANCE_BILL.value, Settlement.ACCEPTANCE_BILL.label
@@ -110,7 +110,6 @@ class Payment(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("recorded by"))
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = DocumentQuerySet.as_manager()
 

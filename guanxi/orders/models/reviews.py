@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import Role
+from guanxi.core.models import BilingualLabel, Versioned
 
 User = settings.AUTH_USER_MODEL
 
@@ -31,13 +32,11 @@ class Condition(models.TextChoices):
     AMOUNT_AT_LEAST = "amount_at_least", _("Amount at least the threshold")
 
 
-class ReviewRule(models.Model):
+class ReviewRule(BilingualLabel, Versioned):
     """One step of a flow, taken when its condition holds."""
 
     flow = models.CharField(_("flow"), max_length=10, choices=Flow.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
-    name_en = models.CharField(_("name (English)"), max_length=80)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
     approver_role = models.CharField(_("decided by role"), max_length=20, choices=Role.choices,
                                      blank=True)
     approver = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
@@ -50,7 +49,6 @@ class ReviewRule(models.Model):
                                     null=True, blank=True)
     due_hours = models.PositiveIntegerField(_("due within (hours)"), default=48)
     active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["flow", "position", "id"]
@@ -60,13 +58,8 @@ class ReviewRule(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") \
-            else self.name_en
 
-
-class Review(models.Model):
+class Review(Versioned):
     class Status(models.TextChoices):
         PENDING = "pending", _("In review")
         APPROVED = "approved", _("Approved")
@@ -88,7 +81,6 @@ class Review(models.Model):
                                      related_name="+", verbose_name=_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -106,7 +98,7 @@ class Review(models.Model):
                     None)
 
 
-class ReviewStep(models.Model):
+class ReviewStep(BilingualLabel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Not yet")
         WAITING = "waiting", _("Waiting")
@@ -117,7 +109,7 @@ class ReviewStep(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
-    name_en = models.CharField(max_length=80)
+    name_en = models.CharField(max_length=80)  # copied from the rule; no form edits it
     name_zh = models.CharField(max_length=80, blank=True)
     approver_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     approver = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
@@ -141,7 +133,3 @@ class ReviewStep(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") \
-            else self.name_en

@@ -242,3 +242,13 @@ def test_update_price_list_dates_checked_against_stored_ones(org):
     price_list.refresh_from_db()
     assert price_list.valid_until == dt.date(2026, 3, 1) and not price_list.active
     assert AuditEntry.objects.filter(action="orders.price_list.updated").count() == 1
+
+
+def test_product_label_falls_back_to_the_chinese_name_for_english_readers():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert Product(name_zh="智能电表", name_en="").label == "智能电表"
+        assert Product(name_zh="智能电表", name_en="Smart meter").label == "Smart meter"
+    with translation.override("zh-hans"):
+        assert Product(name_zh="智能电表", name_en="Smart meter").label == "智能电表"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
 from guanxi.customers.models import Source
 
 User = settings.AUTH_USER_MODEL
@@ -30,7 +31,7 @@ class LeadQuerySet(models.QuerySet):
         return self if scope is None else self.filter(scope)
 
 
-class Lead(models.Model):
+class Lead(Versioned):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         ASSIGNED = "assigned", _("Assigned")
@@ -88,7 +89,6 @@ class Lead(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = LeadQuerySet.as_manager()
 
@@ -111,7 +111,7 @@ class Lead(models.Model):
         return self.status not in (self.Status.CONVERTED, self.Status.DISQUALIFIED)
 
 
-class LeadRoutingRule(models.Model):
+class LeadRoutingRule(Versioned):
     """Where an immediate lead goes: the first active rule (by position) whose source,
     timeframe and province match sends it to a user, or round robin within a team."""
 
@@ -131,7 +131,6 @@ class LeadRoutingRule(models.Model):
     last_assigned = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="+", editable=False)
     active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "id"]
@@ -146,7 +145,7 @@ def new_form_key() -> str:
     return secrets.token_urlsafe(12)
 
 
-class WebForm(models.Model):
+class WebForm(Versioned):
     """A public form, embeddable on a website, that creates leads."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -161,7 +160,6 @@ class WebForm(models.Model):
         help_text=_("Origins that may embed the form, one per line; empty: any."))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

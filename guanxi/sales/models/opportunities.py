@@ -8,22 +8,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import BilingualLabel, Versioned
 from guanxi.customers.models import Source
 from guanxi.sales.models.leads import Timeframe
 
 User = settings.AUTH_USER_MODEL
 
 
-class Pipeline(models.Model):
-    name_en = models.CharField(_("name (English)"), max_length=80)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
+class Pipeline(BilingualLabel, Versioned):
     is_default = models.BooleanField(_("default"), default=False)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "id"]
@@ -33,13 +30,8 @@ class Pipeline(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") \
-            else self.name_en
 
-
-class Stage(models.Model):
+class Stage(BilingualLabel, Versioned):
     class Kind(models.TextChoices):
         OPEN = "open", _("Open")
         WON = "won", _("Won")
@@ -47,14 +39,11 @@ class Stage(models.Model):
 
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
     key = models.SlugField(_("key"), max_length=40)
-    name_en = models.CharField(_("name (English)"), max_length=80)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     probability = models.PositiveSmallIntegerField(
         _("probability (%)"), default=10, validators=[MaxValueValidator(100)])
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.OPEN)
     active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["pipeline", "position", "id"]
@@ -66,11 +55,6 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") \
-            else self.name_en
 
     @property
     def is_closed(self) -> bool:
@@ -100,7 +84,7 @@ class OpportunityQuerySet(models.QuerySet):
         return qs if scope is None else qs.filter(scope)
 
 
-class Opportunity(models.Model):
+class Opportunity(Versioned):
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey("customers.Account", on_delete=models.CASCADE,
                                 related_name="opportunities", verbose_name=_("customer"))
@@ -155,7 +139,6 @@ class Opportunity(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = OpportunityQuerySet.as_manager()
 

@@ -11,6 +11,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import Versioned
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -32,7 +34,7 @@ class TaskQuerySet(models.QuerySet):
         return self if scope is None else self.filter(scope)
 
 
-class Activity(models.Model):
+class Activity(Versioned):
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
         VISIT = "visit", _("Visit")
@@ -71,7 +73,6 @@ class Activity(models.Model):
                               related_name="activities", verbose_name=_("by"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -89,7 +90,7 @@ class Activity(models.Model):
         return self.subject
 
 
-class SupportRequest(models.Model):
+class SupportRequest(Versioned):
     """What a rep asks the manager for to win a key account: people, budget, samples."""
 
     class Status(models.TextChoices):
@@ -115,7 +116,6 @@ class SupportRequest(models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.CharField(_("comment"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -129,7 +129,7 @@ class SupportRequest(models.Model):
         return str(self.activity)
 
 
-class Task(models.Model):
+class Task(Versioned):
     class Priority(models.TextChoices):
         LOW = "low", _("Low")
         NORMAL = "normal", _("Normal")
@@ -166,7 +166,6 @@ class Task(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = TaskQuerySet.as_manager()
 
@@ -200,7 +199,7 @@ class CalendarFeed(models.Model):
         return str(self.user)
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(Versioned):
     """A message with merge fields such as ``{{ contact.name }}`` or ``{{ account.name }}``."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -212,7 +211,6 @@ class EmailTemplate(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
