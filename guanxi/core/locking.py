@@ -11,6 +11,24 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import Conflict
 
 
+def stale_version(message: str | None = None) -> Conflict:
+    """The 409 for a write that names a version someone else has since replaced."""
+    return Conflict(
+        message or _("Someone else changed this record after you opened it. Reload to see "
+                     "their changes, then make yours again."),
+        field="version", code="stale_version",
+    )
+
+
+def check_version(instance: Model, version: int | None, message: str | None = None) -> None:
+    """Refuse a write naming another version than ``instance`` has: the one check every
+    service makes, also when the write would change nothing (the caller decided on what it
+    read, which is no longer there). ``None``: the caller read nothing (internal calls act on
+    the current row)."""
+    if version is not None and int(version) != instance.version:  # type: ignore[attr-defined]
+        raise stale_version(message)
+
+
 def save_versioned(instance: Model, version: int | None, changes: dict[str, Any]) -> None:
     """Write ``changes`` only if the row still has ``version``; bump it. Works on SQLite and
     PostgreSQL alike (a conditional UPDATE, not SELECT … FOR UPDATE)."""
@@ -22,11 +40,7 @@ def save_versioned(instance: Model, version: int | None, changes: dict[str, Any]
     updated = model._default_manager.filter(pk=instance.pk, version=expected).update(
         version=F("version") + 1, **values)
     if not updated:
-        raise Conflict(
-            _("Someone else changed this record after you opened it. Reload to see their "
-              "changes, then make yours again."),
-            field="version", code="stale_version",
-        )
+        raise stale_version()
     for key, value in values.items():
         setattr(instance, key, value)
     instance.version = expected + 1

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from guanxi.accounts.models import User
 from guanxi.accounts.selectors import colleagues
 from guanxi.core.access import get_visible
-from guanxi.core.errors import Conflict, FieldErrors
+from guanxi.core.errors import FieldErrors
 from guanxi.core.selectors import keyset_page
 from guanxi.customers import schemas as s
 from guanxi.customers import search_providers, selectors, services
@@ -65,14 +65,6 @@ class CustomerFilters(Schema):
 
 def _actor(request: HttpRequest) -> User:
     return request.auth  # set by whichever authenticator accepted the request
-
-
-def _expect_version(obj: Any, version: int) -> None:
-    """For services that lock on their own condition but whose record the caller read."""
-    if obj.version != version:
-        raise Conflict(_("Someone else changed this record after you opened it. Reload to see "
-                         "their changes, then make yours again."),
-                       field="version", code="stale_version")
 
 
 def _colleague(actor: User, user_id: int | None, field: str) -> User | None:
@@ -291,8 +283,7 @@ def update_address(request: HttpRequest, address_id: int, payload: s.AddressPatc
 @router.delete("/addresses/{address_id}", response={204: None}, tags=["contacts"])
 def remove_address(request: HttpRequest, address_id: int, version: int):
     address = get_visible(visible_addresses(_actor(request)), pk=address_id)
-    _expect_version(address, version)
-    services.remove_address(_actor(request), address)
+    services.remove_address(_actor(request), address, version)
     return Status(204, None)
 
 
@@ -456,8 +447,7 @@ def reject_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDecis
 def withdraw_terms(request: HttpRequest, request_id: int, payload: s.VersionIn):
     user = _actor(request)
     req = _terms_request(request, request_id)
-    _expect_version(req, payload.version)
-    return _terms_detail(user, services.withdraw_terms_change(user, req))
+    return _terms_detail(user, services.withdraw_terms_change(user, req, payload.version))
 
 
 # --- Merge and the public pool --------------------------------------------------------------
@@ -488,8 +478,8 @@ def claim(request: HttpRequest, customer_id: int):
 @router.post("/customers/{customer_id}/release", response=s.CustomerOut, tags=["pool"])
 def release(request: HttpRequest, customer_id: int, payload: s.ReleaseIn):
     account = _account(request, customer_id)
-    _expect_version(account, payload.version)
-    return _detail(services.release(_actor(request), account, payload.reason))
+    return _detail(services.release(_actor(request), account, payload.reason,
+                                    payload.version))
 
 
 def _policy_out(user: User, policy: PoolPolicy) -> dict[str, Any]:

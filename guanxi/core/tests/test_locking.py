@@ -49,3 +49,16 @@ def test_empty_change_still_checks_the_version(definition):
     assert CustomFieldDefinition.objects.get(pk=definition.pk).version == 2
     with pytest.raises(Conflict):
         save_versioned(definition, 1, {})
+
+
+def test_check_version_refuses_another_version_and_writes_nothing(definition):
+    from guanxi.core.locking import check_version
+
+    check_version(definition, 1)
+    check_version(definition, None)  # an internal call read nothing: nothing to compare
+    save_versioned(definition, 1, {"position": 2})
+    with pytest.raises(Conflict) as exc:
+        check_version(definition, "1")
+    assert (exc.value.status, exc.value.code, exc.value.field) == (409, "stale_version",
+                                                                   "version")
+    assert CustomFieldDefinition.objects.get(pk=definition.pk).version == 2

@@ -13,7 +13,7 @@ from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import Conflict, FieldErrors
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account, Approval, ApprovalStep, TermsChangeRequest
 from guanxi.customers.services.common import TERMS_FIELDS, can_edit, manages
 
@@ -109,8 +109,10 @@ def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, com
 
 
 @transaction.atomic
-def withdraw_terms_change(actor: User, req: TermsChangeRequest) -> TermsChangeRequest:
+def withdraw_terms_change(actor: User, req: TermsChangeRequest,
+                          version: int | None = None) -> TermsChangeRequest:
     require(req.requested_by_id == actor.pk or manages(actor, req.account))
+    check_version(req, version)
     if not req.is_open:
         raise Conflict(_("This request has already been decided."), code="decided")
     save_versioned(req, req.version, {"status": S.WITHDRAWN, "status_since": timezone.now()})

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.access import require
-from guanxi.core.errors import Conflict, FieldErrors
+from guanxi.core.errors import FieldErrors
+from guanxi.core.locking import check_version
 from guanxi.customers.models import Account, AccountShare, SearchToken, TermsChangeRequest
 from guanxi.customers.search import reindex_accounts
 from guanxi.customers.services.common import (
@@ -38,10 +39,9 @@ def merge_accounts(actor: User, keep: Account, remove: Account, keep_version: in
     keep = Account.objects.select_for_update().get(pk=keep.pk)
     remove = Account.objects.select_for_update().get(pk=remove.pk)
     for record, version in ((keep, keep_version), (remove, remove_version)):
-        if version is not None and int(version) != record.version:
-            raise Conflict(_("%(name)s changed after you opened this page. Reload and check "
-                             "both records again.") % {"name": record.name},
-                           field="version", code="stale_version")
+        check_version(record, version, _("%(name)s changed after you opened this page. "
+                                          "Reload and check both records again.")
+                      % {"name": record.name})
     # One primary contact and address: the kept record's, when it has them.
     if keep.contacts.filter(is_active=True, is_primary=True).exists():
         remove.contacts.update(is_primary=False)

@@ -13,7 +13,7 @@ from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.errors import Conflict
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account, PoolPolicy
 from guanxi.customers.services.common import can_edit
 from guanxi.customers.services.duplicates import find_duplicates
@@ -60,9 +60,11 @@ def claim(actor: User, account: Account) -> Account:
 
 
 @transaction.atomic
-def release(actor: User, account: Account, reason: str = "") -> Account:
+def release(actor: User, account: Account, reason: str = "",
+            version: int | None = None) -> Account:
     """Give a customer back to the pool."""
     require(can_edit(actor, account))
+    check_version(account, version)
     if account.in_pool:
         raise Conflict(_("This customer is already in the public pool."), code="in_pool")
     old_owner = account.owner_id

@@ -16,7 +16,7 @@ from guanxi.core.access import require
 from guanxi.core.cleaning import clean_fields
 from guanxi.core.custom_fields import clean_values
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import (
     Account,
     AccountShare,
@@ -165,8 +165,7 @@ def update_account(actor: User, account: Account, data: dict[str, Any], version:
         fields["custom"] = clean_values(ACCOUNT_TARGET, custom, account.custom, partial=True)
     changes = audit.diff(_snapshot(account, fields), fields)
     if not changes:
-        if int(version) != account.version:
-            save_versioned(account, version, {})
+        check_version(account, version)
         return account
     if {"name", "registration_id", "phone"} & changes.keys():
         check_duplicates(actor, name=fields.get("name", ""),
@@ -328,8 +327,9 @@ def update_address(actor: User, address: Address, data: dict[str, Any], version:
 
 
 @transaction.atomic
-def remove_address(actor: User, address: Address) -> None:
+def remove_address(actor: User, address: Address, version: int | None = None) -> None:
     require(can_edit(actor, address.account))
+    check_version(address, version)
     account = address.account
     audit.log(actor, "customers.address.deleted", address)
     address.delete()

@@ -179,11 +179,11 @@ def address_remove(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = ConfirmForm(posted(request), initial={"version": address.version})
     if request.method == "POST" and form.is_valid():
-        if form.version_value(address.version) != address.version:
-            form.add_error(None, _("Someone else changed this address after you opened it. "
-                                   "Reload to see their changes."))
+        try:
+            services.remove_address(request.user, address, form.version_value(address.version))
+        except DomainError as exc:
+            add_domain_error(form, exc)
         else:
-            services.remove_address(request.user, address)
             return _done(request, account.pk, _("Address removed."))
     return render(request, "customers/confirm.html", {
         "base": page_template(request), "form": form, "account": account,

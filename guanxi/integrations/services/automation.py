@@ -28,7 +28,7 @@ from guanxi.core import automation as automation_targets
 from guanxi.core.automation import AutomationTarget
 from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.events import Event
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.integrations.models import AutomationRule, AutomationRun
 from guanxi.integrations.services.webhooks import require_admin
@@ -333,8 +333,8 @@ def set_active(actor: User, rule: AutomationRule, active: bool, version: int) ->
         save_versioned(rule, version, {"active": active})
         audit.log(actor, "integrations.automation_rule.updated", rule,
                   changes={"active": [not active, active]})
-    elif int(version) != rule.version:
-        save_versioned(rule, version, {})
+    else:
+        check_version(rule, version)
     return rule
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
+from guanxi.core.locking import check_version, stale_version
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
@@ -221,9 +222,8 @@ def cancel_invoice(actor: User, invoice: Invoice, version: int | None) -> Invoic
     # The version check and "still nothing paid" in one conditional write.
     if not Invoice.objects.filter(pk=invoice.pk, version=expected, paid_amount=0).update(
             status=Invoice.Status.CANCELLED, outstanding=ZERO, version=F("version") + 1):
-        raise Conflict(_("Someone else changed this invoice after you opened it. Reload to "
-                         "see their changes, then make yours again."),
-                       field="version", code="stale_version")
+        raise stale_version(_("Someone else changed this invoice after you opened it. Reload "
+                              "to see their changes, then make yours again."))
     invoice.status, invoice.outstanding, invoice.version = \
         Invoice.Status.CANCELLED, ZERO, expected + 1
     if invoice.order_id:
@@ -401,10 +401,9 @@ def allocate(actor: User, payment: Payment, allocations: list[dict[str, Any]],
     directly (advances). ``auto`` fills the oldest open invoices first. All or nothing."""
     _require_finance(actor)
     payment.refresh_from_db()
-    if version is not None and int(version) != payment.version:
-        raise Conflict(_("Someone else changed this payment after you opened it. Reload "
-                         "to see their changes, then make yours again."),
-                       field="version", code="stale_version")
+    check_version(payment, version, _("Someone else changed this payment after you opened "
+                                      "it. Reload to see their changes, then make yours "
+                                      "again."))
     if auto and not allocations:
         allocations = fifo_plan(payment)
         if not allocations:

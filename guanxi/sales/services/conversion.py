@@ -13,13 +13,12 @@ from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.errors import DomainError
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.regions import province_code
 from guanxi.sales.models import Activity, Lead, Task
 from guanxi.sales.selectors.leads import can_edit_lead
-from guanxi.sales.services.leads import expect_version
 from guanxi.sales.services.opportunities import create_opportunity
 
 
@@ -56,7 +55,7 @@ def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | No
     require(can_edit_lead(actor, lead))
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
-    expect_version(lead, version)
+    check_version(lead, version)
     now = now or timezone.now()
     if account is None:
         account, contact = _new_account(actor, lead, force)

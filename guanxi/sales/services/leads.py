@@ -16,8 +16,8 @@ from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.cleaning import clean_fields
-from guanxi.core.errors import Conflict, DomainError, FieldErrors
-from guanxi.core.locking import save_versioned
+from guanxi.core.errors import DomainError, FieldErrors
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account, Source
 from guanxi.sales.models import Lead, WebForm
 from guanxi.sales.selectors.leads import can_edit_lead, lead_duplicates, manages_lead
@@ -45,13 +45,6 @@ def clean_lead(data: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise FieldErrors(errors)
     return fields
-
-
-def expect_version(lead: Lead, version: int | None) -> None:
-    if version is not None and int(version) != lead.version:
-        raise Conflict(_("Someone else changed this record after you opened it. Reload to see "
-                         "their changes, then make yours again."),
-                       field="version", code="stale_version")
 
 
 @transaction.atomic
@@ -105,7 +98,7 @@ def update_lead(actor: User, lead: Lead, data: dict[str, Any], version: int,
     fields = clean_lead(data)
     before = {k: getattr(lead, k) for k in fields}
     changes = audit.diff(before, fields)
-    expect_version(lead, version)
+    check_version(lead, version)
     if not changes:
         return lead
     probe = Lead(**{f.attname: getattr(lead, f.attname) for f in Lead._meta.concrete_fields})
@@ -128,7 +121,7 @@ def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
         raise DomainError(_("This lead is closed."), code="closed")
     if owner is None or not owner.is_active:
         raise FieldErrors({"owner": [_("Choose an active user.")]})
-    expect_version(lead, version)
+    check_version(lead, version)
     routing.give_to(lead, owner, actor=actor, now=timezone.now(), reason="manual")
     return lead
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Approval, Contact
 from guanxi.sales.defaults import ensure_default_pipeline
@@ -302,6 +302,7 @@ def move_stage(actor: User, opp: Opportunity, version: int | None, stage: Any, *
     elif loss_reason:
         loss_reason = ""
     if target.pk == opp.stage_id:
+        check_version(opp, version)
         return opp
     previous = opp.stage
     changes: dict[str, Any] = {"stage": target, "probability": target.probability,
@@ -354,6 +355,7 @@ def set_team_role(actor: User, opp: Opportunity, version: int | None, role: str,
         raise FieldErrors({"user": [_("An opportunity always has an owner.")]})
     old = getattr(opp, f"{role}_id")
     if old == (person.pk if person else None):
+        check_version(opp, version)
         return opp
     changes: dict[str, Any] = {role: person}
     if role == "owner" and person is not None:

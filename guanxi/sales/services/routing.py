@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, FieldErrors, Forbidden
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import save_versioned, stale_version
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Source
 from guanxi.customers.regions import province_code
@@ -272,7 +272,5 @@ def update_rule(actor: User, rule: LeadRoutingRule, data: dict[str, Any],
 def delete_rule(actor: User, rule: LeadRoutingRule, version: int) -> None:
     _require_admin(actor)
     if LeadRoutingRule.objects.filter(pk=rule.pk, version=version).delete()[0] == 0:
-        raise Conflict(_("Someone else changed this record after you opened it. Reload to "
-                         "see their changes, then make yours again."),
-                       field="version", code="stale_version")
+        raise stale_version()
     audit.log(actor, "sales.lead_routing_rule.deleted", rule, data={"name": rule.name})

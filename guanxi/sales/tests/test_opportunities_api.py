@@ -154,6 +154,18 @@ def test_move_history_and_409(org, world):
     assert StageChange.objects.filter(opportunity=opp).count() == 2
 
 
+def test_a_stale_version_is_409_even_when_nothing_would_change(org, world):
+    """The caller decided on a record that is no longer there: telling them "done" would
+    hide the other person's change."""
+    api = as_(org.rep)
+    opp = world.opp
+    read = opp.version
+    api.patch(f"opportunities/{opp.pk}", {"version": read, "next_step": "拜访"})
+    same_stage = api.post(f"opportunities/{opp.pk}/move", {"version": read,
+                                                           "stage": opp.stage.key})
+    assert same_stage.status_code == 409 and same_stage.json()["field"] == "version"
+
+
 def test_board_columns_and_my_work(org, world):
     body = as_(org.rep).get("opportunities/board").json()
     columns = {c["stage"]["key"]: c for c in body["columns"]}

@@ -137,6 +137,16 @@ def test_stale_version_is_a_conflict(org, account):
     assert opp.stage.key == "discovery" and opp.amount == Decimal("150000.00")
 
 
+def test_stale_version_is_a_conflict_even_when_nothing_would_change(org, account):
+    opp = new(org, account)
+    stale = opp.version
+    svc.update_opportunity(org.rep, opp, stale, {"amount": "150000"})
+    with pytest.raises(Conflict):
+        svc.move_stage(org.rep, opp, stale, opp.stage)
+    with pytest.raises(Conflict):
+        svc.set_team_role(org.rep, opp, stale, "owner", opp.owner)
+
+
 def test_team_members_see_it_in_my_work_and_others_do_not_see_it(org, account):
     opp = new(org, account)
     svc.set_team_role(org.rep, opp, opp.version, "finder", org.hz_rep)
