@@ -80,11 +80,12 @@ def add(org: DemoOrg, *, say: Callable[[str], None] = lambda _m: None) -> int:
         if not accounts:
             break
         opened = now - dt.timedelta(days=age)
-        data = {"name": name, "amount": Decimal(amount), "source": "exhibition" if i % 3 == 0
-                else "referral", "timeframe": ("immediate", "3m", "6m")[i % 3],
-                "expected_close": (now + dt.timedelta(days=close_in)).date(),
-                "finder": users["finder"] if i % 4 == 0 else None,
-                "description": "展会上结识的采购负责人，关注交期。" if i % 2 else ""}
+        data = opportunities.OpportunityInput(
+            name=name, amount=Decimal(amount), source="exhibition" if i % 3 == 0
+            else "referral", timeframe=("immediate", "3m", "6m")[i % 3],
+            expected_close=(now + dt.timedelta(days=close_in)).date(),
+            finder=users["finder"] if i % 4 == 0 else None,
+            description="展会上结识的采购负责人，关注交期。" if i % 2 else "")
         opp = attempt(opportunities.create_opportunity, rep, accounts[i % len(accounts)], data,
                       now=opened)
         if opp is None:

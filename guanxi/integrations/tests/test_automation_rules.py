@@ -14,6 +14,7 @@ from guanxi.integrations.models import AutomationRule, AutomationRun
 from guanxi.integrations.services import automation
 from guanxi.integrations.tests.hooks_fixtures import inline_tasks  # noqa: F401
 from guanxi.sales.models import Task
+from guanxi.sales.services.opportunities import OpportunityInput
 
 Trigger = AutomationRule.Trigger
 Result = AutomationRun.Result
@@ -35,7 +36,7 @@ def opp(org, make_account):
 
     account = make_account(by=org.rep, name="明珠机电有限公司",
                            contacts=[{"name": "张三", "email": "zhang@mingzhu.example.cn"}])
-    return create_opportunity(org.rep, account, {"name": "二期变压器"})
+    return create_opportunity(org.rep, account, OpportunityInput.parse({"name": "二期变压器"}))
 
 
 def test_stage_changed_creates_a_task_for_the_owner(org, opp, after_commit):

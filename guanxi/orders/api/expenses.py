@@ -107,11 +107,11 @@ def _require_sees(request: HttpRequest) -> None:
         raise Forbidden(_("Sales expenses are for sales staff, finance and management."))
 
 
-def _data(data: dict) -> dict:
+def _data(data: dict) -> svc.ClaimInput:
     renamed = {}
     for key, value in data.items():
         renamed[key[:-3] if key in ("account_id", "opportunity_id") else key] = value
-    return renamed
+    return svc.ClaimInput(**renamed)
 
 
 @router.get("/expenses", response=ClaimPage)
@@ -162,9 +162,9 @@ def get_claim(request: HttpRequest, claim_id: int):
 def update_claim(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     """Change a draft or returned claim (its claimant)."""
     claim = sel.get_claim(request.auth, claim_id)
-    data = _data(payload.model_dump(exclude_unset=True))
+    data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
-    svc.update_claim(request.auth, claim, version, data)
+    svc.update_claim(request.auth, claim, version, _data(data))
     return sel.get_claim(request.auth, claim_id)
 
 

@@ -6,8 +6,9 @@ expense reports."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,17 +18,34 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
 from guanxi.orders.models import ExpenseClaim, Flow, Review
 from guanxi.orders.services import reviews
 from guanxi.sales.selectors.opportunities import visible_opportunity
 
+if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selectors
+    from guanxi.sales.models import Opportunity
+
 Status = ExpenseClaim.Status
 CLAIM_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 FIELDS = ("account", "opportunity", "category", "amount", "currency", "spent_on",
           "description")
+
+
+@dataclass(frozen=True)
+class ClaimInput(Input):
+    """A claim's values; ``account``/``opportunity`` as records or ids."""
+
+    account: Account | int | None = UNSET
+    opportunity: Opportunity | int | None = UNSET
+    category: str | None = UNSET
+    amount: Decimal | None = UNSET
+    currency: str | None = UNSET
+    spent_on: dt.date | None = UNSET
+    description: str | None = UNSET
 
 
 def may_claim(user: User) -> bool:
@@ -38,14 +56,15 @@ def may_edit(user: User, claim: ExpenseClaim) -> bool:
     return claim.status in EDITABLE and claim.claimant_id == user.pk
 
 
-def _clean(actor: User, data: dict[str, Any], today: dt.date,
+def _clean(actor: User, data: ClaimInput, today: dt.date,
            current: ExpenseClaim | None = None) -> dict[str, Any]:
     """Validated values for the claim; every problem at its field at once."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
+    given = data.given()
 
     def get(name: str) -> Any:
-        return data[name] if name in data else getattr(current, name, None)
+        return given[name] if name in given else getattr(current, name, None)
 
     account, opportunity = get("account"), get("opportunity")
     if account is not None and not isinstance(account, Account):
@@ -78,17 +97,14 @@ def _clean(actor: User, data: dict[str, Any], today: dt.date,
         errors["category"] = [_("Choose a category.")]
     values["category"] = category
 
-    try:
-        amount = Decimal(str(get("amount")))
-        if not amount.is_finite():
-            raise InvalidOperation
-        if amount <= 0:
-            errors["amount"] = [_("The amount must be more than zero.")]
-        elif amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e14"):
-            errors["amount"] = [_("Enter an amount with at most two decimals.")]
-        values["amount"] = amount
-    except (InvalidOperation, ValueError, TypeError):
+    amount = get("amount")
+    if amount is None:
         errors["amount"] = [_("Enter an amount.")]
+    elif amount <= 0:
+        errors["amount"] = [_("The amount must be more than zero.")]
+    elif amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e14"):
+        errors["amount"] = [_("Enter an amount with at most two decimals.")]
+    values["amount"] = amount
 
     currency = (get("currency") or "CNY").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -96,12 +112,7 @@ def _clean(actor: User, data: dict[str, Any], today: dt.date,
     values["currency"] = currency
 
     spent_on = get("spent_on")
-    if isinstance(spent_on, str):
-        try:
-            spent_on = dt.date.fromisoformat(spent_on)
-        except ValueError:
-            spent_on = None
-    if not isinstance(spent_on, dt.date):
+    if spent_on is None:
         errors["spent_on"] = [_("Enter the date of the expense.")]
     elif spent_on > today:
         errors["spent_on"] = [_("The date cannot be in the future.")]
@@ -119,9 +130,9 @@ def _clean(actor: User, data: dict[str, Any], today: dt.date,
 
 
 @transaction.atomic
-def create_claim(actor: User, data: dict[str, Any], *, today: dt.date | None = None
+def create_claim(actor: User, data: ClaimInput, *, today: dt.date | None = None
                  ) -> ExpenseClaim:
-    """A draft claim of ``actor``; ``account``/``opportunity`` as records or ids."""
+    """A draft claim of ``actor``."""
     if not may_claim(actor):
         raise Forbidden(_("Only sales staff claim sales expenses."))
     values = _clean(actor, data, today or timezone.localdate())
@@ -133,12 +144,11 @@ def create_claim(actor: User, data: dict[str, Any], *, today: dt.date | None = N
 
 @transaction.atomic
 def update_claim(actor: User, claim: ExpenseClaim, version: int | None,
-                 data: dict[str, Any], *, today: dt.date | None = None) -> ExpenseClaim:
+                 data: ClaimInput, *, today: dt.date | None = None) -> ExpenseClaim:
     """Change a draft or a returned claim (only its claimant)."""
     if not may_edit(actor, claim):
         raise Forbidden(_("Only the claimant changes a draft or returned claim."))
-    values = _clean(actor, {k: v for k, v in data.items() if k in FIELDS},
-                    today or timezone.localdate(), current=claim)
+    values = _clean(actor, data, today or timezone.localdate(), current=claim)
     before = {name: getattr(claim, name) for name in FIELDS}
     changes = audit.diff(before, values)
     save_versioned(claim, version, values)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from guanxi.orders.services import contracts, tenders
 from guanxi.sales.services import opportunities
+from guanxi.sales.services.opportunities import OpportunityInput
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -41,8 +42,8 @@ def media(settings, tmp_path):
 @pytest.fixture
 def world(org, make_account, media):
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
-    opp = opportunities.create_opportunity(org.rep, account, {
-        "name": "变电站项目", "amount": "800000", "stage": "tracking"})
+    opp = opportunities.create_opportunity(org.rep, account, OpportunityInput.parse({
+        "name": "变电站项目", "amount": "800000", "stage": "tracking"}))
     now = timezone.now()
     tender = tenders.create_tender(org.rep, account, {
         "number": "ZB-2026-118", "title": "变电站设备采购", "issuer": "上海电力公司",

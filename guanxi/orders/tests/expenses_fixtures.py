@@ -13,6 +13,7 @@ import pytest
 
 from guanxi.orders.models import ExpenseClaim, SalesOrder
 from guanxi.sales.services import opportunities as opp_svc
+from guanxi.sales.services.opportunities import OpportunityInput
 
 D = Decimal
 SPENT = dt.date(2026, 1, 10)
@@ -26,10 +27,10 @@ def world(org, make_account):
     w.acc_tm = make_account(by=org.teammate, name="上海一号贸易有限公司")
     w.acc_hz = make_account(by=org.hz_rep, name="杭州西湖电器有限公司")
     w.acc_other = make_account(by=org.other_rep, name="深圳华强电子有限公司")
-    w.opp = opp_svc.create_opportunity(org.rep, w.acc, {"name": "变压器项目",
-                                                        "amount": "120000"})
-    w.opp2 = opp_svc.create_opportunity(org.rep, w.acc2, {"name": "机床改造",
-                                                         "amount": "80000"})
+    w.opp = opp_svc.create_opportunity(org.rep, w.acc, OpportunityInput.parse({"name": "变压器项目",
+                                                                               "amount": "120000"}))
+    w.opp2 = opp_svc.create_opportunity(org.rep, w.acc2, OpportunityInput.parse({"name": "机床改造",
+                                                                                "amount": "80000"}))
     return w
 
 

@@ -4,6 +4,7 @@ the lists (mine, my team, waiting for me) and the sidebar link."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
@@ -121,9 +122,9 @@ def test_the_list_costs_the_same_queries_for_more_claims(world):
     client = login(o.manager)
 
     def claim(amount):
-        svc.create_claim(o.rep, {"account": world.acc.pk, "opportunity": world.opp.pk,
-                                 "category": "travel", "amount": amount,
-                                 "spent_on": dt.date(2026, 1, 5), "description": "出差"})
+        svc.create_claim(o.rep, svc.ClaimInput(
+            account=world.acc, opportunity=world.opp, category="travel", amount=Decimal(amount),
+            spent_on=dt.date(2026, 1, 5), description="出差"))
 
     def queries():
         with CaptureQueriesContext(connection) as captured:

@@ -33,8 +33,8 @@ def claims(world):
     o = world.org
     base = {"account": world.acc.pk, "category": "travel", "amount": "800",
             "spent_on": dt.date(2026, 1, 5), "description": "拜访客户"}
-    world.draft = svc.create_claim(o.rep, base)
-    world.waiting = svc.create_claim(o.rep, base | {"category": "gifts"})
+    world.draft = svc.create_claim(o.rep, svc.ClaimInput.parse(base))
+    world.waiting = svc.create_claim(o.rep, svc.ClaimInput.parse(base | {"category": "gifts"}))
     svc.submit_claim(o.rep, world.waiting, world.waiting.version)
     world.waiting.refresh_from_db()
     return world

@@ -24,8 +24,13 @@ Status = ExpenseClaim.Status
 
 
 def data(world, **overrides):
-    return {"account": world.acc.pk, "category": "travel", "amount": "800.00",
-            "spent_on": dt.date(2026, 3, 14), "description": "拜访客户，高铁往返"} | overrides
+    return svc.ClaimInput.parse(
+        {"account": world.acc.pk, "category": "travel", "amount": "800.00",
+         "spent_on": dt.date(2026, 3, 14), "description": "拜访客户，高铁往返"} | overrides)
+
+
+def edit(**values):
+    return svc.ClaimInput.parse(values)
 
 
 def new_claim(world, by=None, **overrides):
@@ -90,17 +95,17 @@ def test_only_sales_staff_claim(world):
 
 def test_editing_a_draft_takes_the_version_read(world):
     claim = new_claim(world)
-    svc.update_claim(world.org.rep, claim, claim.version, {"amount": "900"}, today=TODAY)
+    svc.update_claim(world.org.rep, claim, claim.version, edit(amount="900"), today=TODAY)
     claim.refresh_from_db()
     assert claim.amount == Decimal("900.00") and claim.version == 2
     entry = AuditEntry.objects.get(action="orders.expense.updated")
     assert entry.changes == {"amount": ["800.00", "900"]} or "amount" in entry.changes
     with pytest.raises(Conflict):
-        svc.update_claim(world.org.rep, claim, 1, {"amount": "950"}, today=TODAY)
+        svc.update_claim(world.org.rep, claim, 1, edit(amount="950"), today=TODAY)
     with pytest.raises(FieldErrors):
-        svc.update_claim(world.org.rep, claim, claim.version, {"amount": "0"}, today=TODAY)
+        svc.update_claim(world.org.rep, claim, claim.version, edit(amount="0"), today=TODAY)
     with pytest.raises(Forbidden):
-        svc.update_claim(world.org.manager, claim, claim.version, {"amount": "1"},
+        svc.update_claim(world.org.manager, claim, claim.version, edit(amount="1"),
                          today=TODAY)
     claim.refresh_from_db()
     assert claim.amount == Decimal("900.00") and claim.version == 2
@@ -125,7 +130,7 @@ def test_a_small_claim_needs_the_sales_manager(world):
     assert Notification.objects.filter(recipient=o.manager, kind="orders.review").exists()
     # Submitted, it cannot be changed or submitted again.
     with pytest.raises(Forbidden):
-        svc.update_claim(o.rep, claim, claim.version, {"amount": "1"}, today=TODAY)
+        svc.update_claim(o.rep, claim, claim.version, edit(amount="1"), today=TODAY)
     with pytest.raises(DomainError):
         svc.submit_claim(o.rep, claim, claim.version)
 
@@ -193,8 +198,8 @@ def test_returned_is_changed_and_submitted_again(world):
     reviews.decide(o.manager, first, "return", "请附发票", first.version)
     claim.refresh_from_db()
     assert claim.status == Status.RETURNED
-    svc.update_claim(o.rep, claim, claim.version, {"amount": "5200",
-                                                   "description": "拜访客户，附发票"},
+    svc.update_claim(o.rep, claim, claim.version, edit(amount="5200",
+                                                        description="拜访客户，附发票"),
                      today=TODAY)
     svc.submit_claim(o.rep, claim, claim.version)
     claim.refresh_from_db()

@@ -21,6 +21,7 @@ from guanxi.orders.services import execution, reviews
 from guanxi.orders.services import orders as svc
 from guanxi.orders.tests import fulfilment_fixtures as fx
 from guanxi.orders.tests.fulfilment_fixtures import make_contract, make_quote
+from guanxi.sales.services.opportunities import OpportunityInput
 
 shop = fx.shop
 PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "delivery",
@@ -230,7 +231,8 @@ def test_list_filters(world):
 def test_opportunity_page_card(world, org):
     from guanxi.sales.services import opportunities
 
-    opp = opportunities.create_opportunity(org.rep, world.shop.account, {"name": "二期扩建"})
+    opp = opportunities.create_opportunity(org.rep, world.shop.account,
+                                           OpportunityInput(name="二期扩建"))
     quote = make_quote(world.shop.account, org.rep, [(world.shop.stock, "1")],
                        opportunity=opp)
     order = svc.order_from_quote(org.rep, quote, {})

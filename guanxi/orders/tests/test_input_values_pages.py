@@ -37,8 +37,8 @@ def _client(user, language: str) -> Client:
 @pytest.fixture
 def records(world):  # noqa: F811
     w = world
-    opp_svc.update_opportunity(w.org.rep, w.opp, w.opp.version, {
-        "expected_close": CLOSE, "amount": Decimal("1234567.50"), "probability": 35})
+    opp_svc.update_opportunity(w.org.rep, w.opp, w.opp.version, opp_svc.OpportunityInput(
+        expected_close=CLOSE, amount=Decimal("1234567.50"), probability=35))
     w.opp.refresh_from_db()
     w.quote = make_quote(w, "5", valid_until=CLOSE, discount_percent="2.5")
     w.claim = ExpenseClaim.objects.create(

@@ -12,6 +12,7 @@ import pytest
 from guanxi.orders.models import Product
 from guanxi.orders.services import quotes as svc
 from guanxi.sales.services import opportunities as opp_svc
+from guanxi.sales.services.opportunities import OpportunityInput
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -29,9 +30,8 @@ def world(org, make_account):
                            contacts=[{"name": "张三", "email": "zhangsan@mingzhu.example"}])
     account.discount_rate = Decimal("10")
     account.save(update_fields=["discount_rate"])
-    opp = opp_svc.create_opportunity(org.rep, account, {"name": "变压器项目",
-                                                        "amount": "120000",
-                                                        "stage": "tracking"})
+    opp = opp_svc.create_opportunity(org.rep, account, OpportunityInput.parse(
+        {"name": "变压器项目", "amount": "120000", "stage": "tracking"}))
     transformer = make_product("TR-100", "油浸式变压器", "Oil-immersed transformer", "10000.00",
                                cost="7000")
     switch = make_product("SW-20", "真空断路器", "Vacuum circuit breaker", "2345.67",

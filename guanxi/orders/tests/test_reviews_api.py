@@ -17,9 +17,9 @@ world = expenses_fixtures.world
 
 def submitted(world, amount="6000"):
     o = world.org
-    claim = svc.create_claim(o.rep, {"account": world.acc.pk, "category": "travel",
-                                     "amount": amount, "spent_on": dt.date(2026, 1, 5),
-                                     "description": "拜访客户"})
+    claim = svc.create_claim(o.rep, svc.ClaimInput.parse({
+        "account": world.acc.pk, "category": "travel", "amount": amount,
+        "spent_on": dt.date(2026, 1, 5), "description": "拜访客户"}))
     svc.submit_claim(o.rep, claim, claim.version)
     claim.refresh_from_db()
     return claim

@@ -24,9 +24,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def submitted(world, amount="800", by=None, account=None):
     o = world.org
-    claim = svc.create_claim(by or o.rep, {
+    claim = svc.create_claim(by or o.rep, svc.ClaimInput.parse({
         "account": (account or world.acc).pk, "category": "travel", "amount": amount,
-        "spent_on": dt.date(2026, 1, 5), "description": "拜访客户"})
+        "spent_on": dt.date(2026, 1, 5), "description": "拜访客户"}))
     svc.submit_claim(by or o.rep, claim, claim.version)
     claim.refresh_from_db()
     return claim

@@ -32,9 +32,9 @@ PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "oth
 @pytest.fixture
 def waiting(world):
     o = world.org
-    claim = svc.create_claim(o.rep, {"account": world.acc.pk, "category": "travel",
-                                     "amount": "800", "spent_on": dt.date(2026, 1, 5),
-                                     "description": "拜访客户"})
+    claim = svc.create_claim(o.rep, svc.ClaimInput.parse({
+        "account": world.acc.pk, "category": "travel", "amount": "800",
+        "spent_on": dt.date(2026, 1, 5), "description": "拜访客户"}))
     svc.submit_claim(o.rep, claim, claim.version)
     claim.refresh_from_db()
     world.claim, world.review = claim, claim.review

@@ -75,15 +75,14 @@ class ClaimForm(forms.Form):
         self.fields["opportunity"].choices = [("", "—")] + [
             (o.pk, f"{o.name} · {o.account.name}") for o in opps.order_by("-updated_at")[:300]]
 
-    def service_data(self, user: User) -> dict[str, Any]:
+    def service_data(self, user: User) -> svc.ClaimInput:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("customer", "version")}
         raw = self.cleaned_data.get("customer")
         account = find_account(user, raw)
         if raw and account is None:
             raise DomainError(_("No customer you can see has this name or number."),
                               field="customer")
-        data["account"] = account
-        return data
+        return svc.ClaimInput(account=account, **data)
 
 
 def _add_error(form: ClaimForm, exc: DomainError) -> None:

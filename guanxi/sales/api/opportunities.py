@@ -78,8 +78,7 @@ def my_work(request: HttpRequest, include_closed: bool = False):
 def create_opportunity(request: HttpRequest, payload: s.OpportunityIn):
     data = payload.model_dump(exclude_unset=True)
     account = get_visible(Account.objects.visible_to(request.auth), pk=data.pop("account_id"))
-    data = _ids(data)
-    opp = svc.create_opportunity(request.auth, account, data)
+    opp = svc.create_opportunity(request.auth, account, svc.OpportunityInput(**_ids(data)))
     return Status(201, _opp(request, opp.pk))
 
 
@@ -103,7 +102,7 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: s.Opp
     opp = _opp(request, opportunity_id)
     data = _ids(payload.model_dump(exclude_unset=True))
     version = data.pop("version")
-    svc.update_opportunity(request.auth, opp, version, data)
+    svc.update_opportunity(request.auth, opp, version, svc.OpportunityInput(**data))
     return _opp(request, opportunity_id)
 
 

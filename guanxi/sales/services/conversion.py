@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from guanxi.customers.models import Account, Contact
 from guanxi.customers.regions import province_code
 from guanxi.sales.models import Activity, Lead, Task
 from guanxi.sales.selectors.leads import can_edit_lead
-from guanxi.sales.services.opportunities import create_opportunity
+from guanxi.sales.services.opportunities import OpportunityInput, create_opportunity
 
 
 def _contact_data(lead: Lead) -> dict[str, Any]:
@@ -65,10 +66,10 @@ def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | No
             or customers.add_contact(actor, account, _contact_data(lead))
     name = (opportunity_name or "").strip()[:200] or (
         f"{account.name} · {lead.interest}" if lead.interest else account.name)[:200]
-    opportunity = create_opportunity(actor, account, {
-        "name": name, "amount": lead.budget or 0, "contact": contact, "source": lead.source,
-        "timeframe": lead.timeframe, "lead": lead, "owner": lead.owner or actor,
-        "finder": lead.finder}, now=now)
+    opportunity = create_opportunity(actor, account, OpportunityInput(
+        name=name, amount=lead.budget or Decimal(0), contact=contact, source=lead.source,
+        timeframe=lead.timeframe, lead=lead, owner=lead.owner or actor,
+        finder=lead.finder), now=now)
     # The lead's history moves along to the customer.
     Activity.objects.filter(lead=lead, account__isnull=True).update(account=account)
     Task.objects.filter(lead=lead, account__isnull=True).update(account=account)

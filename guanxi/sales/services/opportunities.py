@@ -7,7 +7,8 @@ put on the team are notified.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
@@ -20,11 +21,13 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Approval, Contact
 from guanxi.sales.defaults import ensure_default_pipeline
 from guanxi.sales.models import (
+    Lead,
     LossReason,
     Opportunity,
     OpportunityMember,
@@ -40,6 +43,32 @@ TEAM_ROLES = ("owner", "finder", "delivery_owner", "collection_owner")
 EDIT_FIELDS = ("name", "amount", "currency", "expected_close", "contact", "probability",
                "source", "timeframe", "competitors", "description", "next_step")
 CREATE_FIELDS = (*EDIT_FIELDS, "pipeline", "stage", "lead", *TEAM_ROLES, "custom")
+
+
+@dataclass(frozen=True)
+class OpportunityInput(Input):
+    """An opportunity's values; records as instances or ids, ``stage`` also by key. Editing
+    takes the plain fields only (stage and team have their own calls)."""
+
+    name: str | None = UNSET
+    amount: Decimal | None = UNSET
+    currency: str | None = UNSET
+    expected_close: dt.date | None = UNSET
+    contact: Contact | int | None = UNSET
+    probability: int | None = UNSET
+    source: str | None = UNSET
+    timeframe: str | None = UNSET
+    competitors: str | None = UNSET
+    description: str | None = UNSET
+    next_step: str | None = UNSET
+    pipeline: Pipeline | int | None = UNSET
+    stage: Stage | int | str | None = UNSET
+    lead: Lead | int | None = UNSET
+    owner: User | int | None = UNSET
+    finder: User | int | None = UNSET
+    delivery_owner: User | int | None = UNSET
+    collection_owner: User | int | None = UNSET
+    custom: dict | None = UNSET
 
 
 # --- Permissions ---------------------------------------------------------------------------
@@ -115,12 +144,12 @@ def _pipeline(value: Any) -> Pipeline:
     return pipeline
 
 
-def _clean(data: dict[str, Any], allowed: tuple[str, ...], account: Account,
+def _clean(data: OpportunityInput, allowed: tuple[str, ...], account: Account,
            ) -> dict[str, Any]:
     """Check the plain fields of an opportunity; collect every error before refusing."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    for key, value in data.items():
+    for key, value in data.given().items():
         if key not in allowed:
             errors[key] = [_("This field cannot be set here.")]
             continue
@@ -141,11 +170,8 @@ def _clean_one(key: str, value: Any, account: Account) -> Any:
             raise DomainError(_("Give the opportunity a name."))
         return value[:200]
     if key == "amount":
-        try:
-            amount = Decimal(str(value if value not in (None, "") else "0"))
-        except (InvalidOperation, ValueError):
-            raise DomainError(_("Enter an amount such as 120000.00.")) from None
-        if not amount.is_finite() or amount < 0:
+        amount = Decimal(0) if value is None else value
+        if amount < 0:
             raise DomainError(_("The amount cannot be negative."))
         if amount >= Decimal("1e12"):
             raise DomainError(_("The amount is too large."))
@@ -156,21 +182,8 @@ def _clean_one(key: str, value: Any, account: Account) -> Any:
             raise DomainError(_("Use a three-letter currency code such as CNY."))
         return code
     if key == "probability":
-        try:
-            p = int(value)
-        except (TypeError, ValueError):
-            raise DomainError(_("Enter a whole number from 0 to 100.")) from None
-        if not 0 <= p <= 100:
+        if value is None or not 0 <= value <= 100:
             raise DomainError(_("Enter a whole number from 0 to 100."))
-        return p
-    if key == "expected_close":
-        if value in (None, ""):
-            return None
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise DomainError(_("Enter a date as YYYY-MM-DD.")) from None
         return value
     if key == "contact":
         if value in (None, ""):
@@ -216,7 +229,7 @@ def _url(opp: Opportunity) -> str:
 
 # --- Create and edit -----------------------------------------------------------------------
 
-def create_opportunity(actor: User, account: Account, data: dict[str, Any], *,
+def create_opportunity(actor: User, account: Account, data: OpportunityInput, *,
                        now: dt.datetime | None = None) -> Opportunity:
     """Open an opportunity on ``account``. ``data``: name, amount, currency, pipeline and
     stage (instance, id or key; default: the default pipeline's first stage), expected_close,
@@ -269,7 +282,7 @@ def create_opportunity(actor: User, account: Account, data: dict[str, Any], *,
 
 
 def update_opportunity(actor: User, opp: Opportunity, version: int | None,
-                       data: dict[str, Any]) -> Opportunity:
+                       data: OpportunityInput) -> Opportunity:
     """Edit the plain fields (stage and team have their own calls)."""
     _require_edit(actor, opp)
     cleaned = _clean(data, EDIT_FIELDS, opp.account)

@@ -12,6 +12,7 @@ from guanxi.core.tests.api_client import as_
 from guanxi.sales.models import Opportunity, Pipeline, StageChange
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.services import pipelines
+from guanxi.sales.services.opportunities import OpportunityInput
 
 PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "admin", "anon",
             "readonly"]
@@ -20,8 +21,8 @@ PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "adm
 @pytest.fixture
 def world(org, make_account):
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
-    opp = svc.create_opportunity(org.rep, account, {"name": "变压器项目", "amount": "120000",
-                                                    "finder": org.hz_rep})
+    opp = svc.create_opportunity(org.rep, account, OpportunityInput.parse(
+        {"name": "变压器项目", "amount": "120000", "finder": org.hz_rep}))
     svc.add_member(org.rep, opp, org.marketing, "技术支持")
     pipeline = Pipeline.objects.get(is_default=True)
     spare = pipelines.add_stage(org.admin, pipeline, {"name_en": "Spare"})

@@ -9,6 +9,7 @@ from django.urls import get_resolver
 from guanxi.customers.tests.test_browser import CHROMIUM, SCREENSHOTS, browser_page  # noqa: F401
 from guanxi.sales.models import Opportunity
 from guanxi.sales.services import opportunities as svc
+from guanxi.sales.services.opportunities import OpportunityInput
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,10 +35,10 @@ def drag(page, source, target) -> None:
 
 def test_rep_drags_cards_across_the_board(live_server, org, make_account, browser_page):  # noqa: F811
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
-    moving = svc.create_opportunity(org.rep, account, {"name": "变压器项目",
-                                                       "amount": "120000"})
-    losing = svc.create_opportunity(org.rep, account, {"name": "开关柜项目",
-                                                       "amount": "30000"})
+    moving = svc.create_opportunity(org.rep, account, OpportunityInput.parse({"name": "变压器项目",
+                                                                              "amount": "120000"}))
+    losing = svc.create_opportunity(org.rep, account, OpportunityInput.parse({"name": "开关柜项目",
+                                                                              "amount": "30000"}))
     discovery = moving.stage
     quotation = moving.pipeline.stages.get(key="quotation")
     lost = moving.pipeline.stages.get(key="lost")

@@ -16,6 +16,7 @@ from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange
 from guanxi.sales.selectors.opportunities import my_work, visible_opportunities
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.services import pipelines
+from guanxi.sales.services.opportunities import OpportunityInput
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 
@@ -26,8 +27,8 @@ def account(org, make_account):
 
 
 def new(org, account, **data):
-    return svc.create_opportunity(org.rep, account, {"name": "变压器项目", "amount": "120000",
-                                                     **data}, now=NOW)
+    return svc.create_opportunity(org.rep, account, OpportunityInput.parse(
+        {"name": "变压器项目", "amount": "120000", **data}), now=NOW)
 
 
 def test_create_sets_probability_from_stage_first_history_row_team_and_timeline(org, account):
@@ -81,7 +82,7 @@ def test_rejected_or_invisible_customer_is_refused(org, account, make_account):
         new(org, theirs)
     assert exc.value.status == 404
     with pytest.raises(Forbidden):
-        svc.create_opportunity(org.finance, account, {"name": "x"})
+        svc.create_opportunity(org.finance, account, OpportunityInput.parse({"name": "x"}))
 
 
 def test_move_writes_history_timeline_and_closes_won(org, account):
@@ -128,9 +129,9 @@ def test_unknown_stage_is_an_error_at_stage(org, account):
 def test_stale_version_is_a_conflict(org, account):
     opp = new(org, account)
     stale = opp.version
-    svc.update_opportunity(org.rep, opp, stale, {"amount": "150000"})
+    svc.update_opportunity(org.rep, opp, stale, OpportunityInput.parse({"amount": "150000"}))
     with pytest.raises(Conflict):
-        svc.update_opportunity(org.rep, opp, stale, {"next_step": "拜访"})
+        svc.update_opportunity(org.rep, opp, stale, OpportunityInput.parse({"next_step": "拜访"}))
     with pytest.raises(Conflict):
         svc.move_stage(org.rep, opp, stale, "tracking")
     opp.refresh_from_db()
@@ -140,7 +141,7 @@ def test_stale_version_is_a_conflict(org, account):
 def test_stale_version_is_a_conflict_even_when_nothing_would_change(org, account):
     opp = new(org, account)
     stale = opp.version
-    svc.update_opportunity(org.rep, opp, stale, {"amount": "150000"})
+    svc.update_opportunity(org.rep, opp, stale, OpportunityInput.parse({"amount": "150000"}))
     with pytest.raises(Conflict):
         svc.move_stage(org.rep, opp, stale, opp.stage)
     with pytest.raises(Conflict):

@@ -16,6 +16,7 @@ from guanxi.sales.models import Opportunity, Pipeline, StageChange
 from guanxi.sales.plugins import load_opportunities
 from guanxi.sales.selectors.opportunities import board
 from guanxi.sales.services import opportunities as svc
+from guanxi.sales.services.opportunities import OpportunityInput
 from guanxi.sales.views.opportunities import urls as opportunity_urls
 
 PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "admin", "anon"]
@@ -24,8 +25,8 @@ PERSONAS = ["rep", "teammate", "hz_rep", "manager", "finance", "other_rep", "adm
 @pytest.fixture
 def world(org, make_account):
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
-    opp = svc.create_opportunity(org.rep, account, {"name": "变压器项目", "amount": "120000",
-                                                    "finder": org.hz_rep})
+    opp = svc.create_opportunity(org.rep, account, OpportunityInput.parse(
+        {"name": "变压器项目", "amount": "120000", "finder": org.hz_rep}))
     svc.add_member(org.rep, opp, org.marketing, "技术支持")
     pipeline = Pipeline.objects.get(is_default=True)
     stage = pipeline.stages.get(key="tracking")
@@ -175,9 +176,9 @@ def test_board_queries_do_not_grow_with_opportunities(org, world, make_account):
 
     def add(n: int) -> None:
         for i in range(n):
-            svc.create_opportunity(org.rep, world.account, {
+            svc.create_opportunity(org.rep, world.account, OpportunityInput.parse({
                 "name": f"项目{i}", "amount": "1000",
-                "stage": ["discovery", "quotation", "tender"][i % 3]})
+                "stage": ["discovery", "quotation", "tender"][i % 3]}))
 
     add(3)
     first = count()
@@ -214,12 +215,13 @@ def test_list_filters_and_sorting(org, world, make_account):
 
     today = timezone.localdate()
     other = make_account(by=org.rep, name="杭州西湖电力设备有限公司")
-    soon = svc.create_opportunity(org.rep, other, {"name": "配电柜", "amount": "50000",
-                                                   "expected_close": today})
-    later = svc.create_opportunity(org.rep, world.account, {
+    soon = svc.create_opportunity(org.rep, other, OpportunityInput.parse(
+        {"name": "配电柜", "amount": "50000", "expected_close": today}))
+    later = svc.create_opportunity(org.rep, world.account, OpportunityInput.parse({
         "name": "远期项目", "amount": "900000", "owner": org.teammate,
-        "expected_close": today + dt.timedelta(days=200)})
-    won = svc.create_opportunity(org.rep, world.account, {"name": "已赢项目", "amount": "1"})
+        "expected_close": today + dt.timedelta(days=200)}))
+    won = svc.create_opportunity(org.rep, world.account,
+                                 OpportunityInput.parse({"name": "已赢项目", "amount": "1"}))
     svc.move_stage(org.rep, won, won.version, "won")
     client = _client(org, "manager")
     url = reverse("sales:opportunities")

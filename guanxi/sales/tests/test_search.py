@@ -16,12 +16,14 @@ from guanxi.sales.selectors.opportunities import filter_opportunities
 from guanxi.sales.selectors.search import search_leads, search_opportunities
 from guanxi.sales.services import opportunities as opp_svc
 from guanxi.sales.services.leads import create_lead
+from guanxi.sales.services.opportunities import OpportunityInput
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 
 
 def opportunity(user, account, name):
-    return opp_svc.create_opportunity(user, account, {"name": name, "amount": "1000"}, now=NOW)
+    return opp_svc.create_opportunity(
+        user, account, OpportunityInput.parse({"name": name, "amount": "1000"}), now=NOW)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from guanxi.accounts.selectors import colleagues
 from guanxi.core.forms import DateInput
 from guanxi.customers.models import Account, Source
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage, Timeframe
+from guanxi.sales.services.opportunities import OpportunityInput
 
 
 def stage_choices(pipelines: list[Pipeline], open_only: bool = True) -> list:
@@ -77,12 +78,12 @@ class OpportunityForm(forms.Form):
                                                    None)
             self.fields["stage"].choices = stage_choices(pipelines)
 
-    def service_data(self) -> dict[str, Any]:
+    def service_data(self) -> OpportunityInput:
         data = {k: v for k, v in self.cleaned_data.items()
                 if k not in ("customer", "version")}
         if data.get("probability") is None:
             data.pop("probability", None)
-        return data
+        return OpportunityInput(**data)
 
 
 class TeamRoleForm(forms.Form):
