@@ -103,6 +103,15 @@ def _amount(value, currency: str) -> str:
     return f"{'¥' if currency == 'CNY' else currency + ' '}{value:,.2f}"
 
 
+def _lines(*rows: tuple[Any, ...]) -> list[Any]:
+    """Quote lines of (product, quantity[, discount percent])."""
+    from guanxi.orders.services.quotes import QuoteLineInput
+
+    return [QuoteLineInput(product=row[0], quantity=Decimal(row[1]),
+                           discount_percent=Decimal(str(row[2])) if len(row) > 2 else None)
+            for row in rows]
+
+
 def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     """A few of the first rep's records through the services, as users make them today: a
     quote whose discount waits at the sales manager, a quote accepted and turned into an
@@ -141,11 +150,9 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
 
     # A discount beyond the customer's approved rate: waits at the sales manager.
     quote = attempt(quotes.create_quote, rep, accounts[first.id],
-                    {"title": "开关柜改造（紧急报价）", "opportunity": opp or ""},
-                    [{"product": products["SG-KYN28"].pk, "quantity": "6",
-                      "discount_percent": str(first.rate + 7)},
-                     {"product": products["CB-VS1"].pk, "quantity": "6"},
-                     {"product": products["SV-INSTALL"].pk, "quantity": "48"}])
+                    quotes.QuoteInput(title="开关柜改造（紧急报价）", opportunity=opp),
+                    _lines((products["SG-KYN28"], "6", first.rate + 7),
+                           (products["CB-VS1"], "6"), (products["SV-INSTALL"], "48")))
     if quote is not None:
         attempt(quotes.submit_quote, rep, quote, quote.version)
 
@@ -153,9 +160,8 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     # under the credit limit; over it, finance lets the order through.
     room = {a: a.credit_limit - credit_exposure(a) for a in accounts.values()}
     ordered = max(room, key=lambda a: (room[a], -a.pk))
-    quote = attempt(quotes.create_quote, rep, ordered, {"title": "备品备件补货"},
-                    [{"product": products["CB-NM1-250"].pk, "quantity": "40"},
-                     {"product": products["CB-DZ47-C32"].pk, "quantity": "200"}])
+    quote = attempt(quotes.create_quote, rep, ordered, quotes.QuoteInput(title="备品备件补货"),
+                    _lines((products["CB-NM1-250"], "40"), (products["CB-DZ47-C32"], "200")))
     if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
         quote.refresh_from_db()
         if attempt(quotes.accept_quote, rep, quote, quote.version):
@@ -169,9 +175,9 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
 
     # A contract from an accepted quote: the sales manager approves, technical review next.
     party = mine[1 % len(mine)]
-    quote = attempt(quotes.create_quote, rep, accounts[party.id], {"title": "配电室设备"},
-                    [{"product": products["TR-SCB10-630"].pk, "quantity": "2"},
-                     {"product": products["SG-GCS"].pk, "quantity": "8"}])
+    quote = attempt(quotes.create_quote, rep, accounts[party.id],
+                    quotes.QuoteInput(title="配电室设备"),
+                    _lines((products["TR-SCB10-630"], "2"), (products["SG-GCS"], "8")))
     if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
         quote.refresh_from_db()
         if attempt(quotes.accept_quote, rep, quote, quote.version):
@@ -192,7 +198,8 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     if invoice is not None:
         amount = min(invoice.outstanding, Decimal(50_000))
         attempt(receivables.record_payment, finance, invoice.account,
-                {"amount": str(amount), "method": "bank_transfer",
-                 "reference": f"HX{ctx.today:%Y%m%d}000001", "notes": "部分回款"},
+                receivables.PaymentInput(amount=amount, method="bank_transfer",
+                                         reference=f"HX{ctx.today:%Y%m%d}000001",
+                                         notes="部分回款"),
                 [{"invoice": invoice.pk, "amount": str(amount)}])
     return entered

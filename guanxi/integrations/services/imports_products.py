@@ -114,12 +114,14 @@ class Products(Kind):
                 continue
             try:
                 if old is None:
-                    product = catalog.create_product(actor, dict(item.data))
+                    product = catalog.create_product(actor,
+                                                     catalog.ProductInput.parse(item.data))
                     item.outcome, item.object_id = "imported", product.pk
                     existing[product.code] = product
                     created += 1
                 else:
-                    catalog.update_product(actor, old, dict(item.data), old.version)
+                    catalog.update_product(actor, old, catalog.ProductInput.parse(item.data),
+                                           old.version)
                     item.outcome, item.object_id = "updated", old.pk
                     updated.append(old.pk)
             except FieldErrors as exc:

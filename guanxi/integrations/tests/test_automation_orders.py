@@ -39,9 +39,11 @@ def test_a_large_payment_received_notifies_the_customer_owner(org, rworld, after
         "conditions": [{"field": "amount", "op": "gte", "value": "10000"}],
         "actions": [{"type": "notify", "to": "owner", "message": "大额回款到账"}]})
     with after_commit():
-        small = receivables.record_payment(org.finance, rworld.mine, {"amount": "100"})
+        small = receivables.record_payment(org.finance, rworld.mine,
+                                           receivables.PaymentInput.parse({"amount": "100"}))
     with after_commit():
-        large = receivables.record_payment(org.finance, rworld.mine, {"amount": "20000"})
+        large = receivables.record_payment(org.finance, rworld.mine,
+                                           receivables.PaymentInput.parse({"amount": "20000"}))
     runs = {r.object_id: r.result for r in AutomationRun.objects.all()}
     assert runs == {str(small.pk): Result.SKIPPED, str(large.pk): Result.DONE}
     note = Notification.objects.get(recipient=org.rep, kind="integrations.automation")

@@ -19,6 +19,9 @@ from guanxi.integrations.tests.imports_fixtures import (  # noqa: F401
 )
 from guanxi.orders.models import Product
 from guanxi.orders.services import catalog as svc
+from guanxi.orders.services.catalog import ProductInput
+
+P = ProductInput.parse
 
 pytestmark = pytest.mark.usefixtures("var_dir")
 
@@ -32,7 +35,7 @@ def test_headers_suggest_the_fields():
 
 
 def test_products_from_a_spreadsheet(org, tmp_path):
-    svc.create_product(org.admin, {"code": "TR-100", "name_zh": "变压器", "list_price": "1"})
+    svc.create_product(org.admin, P({"code": "TR-100", "name_zh": "变压器", "list_price": "1"}))
     path = write_xlsx(tmp_path / "products.xlsx", [
         HEADER,
         ["sg-1", "高压开关柜", "Switchgear", "台", "¥78,000", "52000", "13%", "定制"],

@@ -235,7 +235,7 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]):
 @router.post("/products", response={201: ProductOut})
 def create_product(request: HttpRequest, payload: ProductIn):
     """A new product (administrators and sales managers)."""
-    return Status(201, svc.create_product(request.auth, payload.model_dump()))
+    return Status(201, svc.create_product(request.auth, svc.ProductInput(**payload.model_dump())))
 
 
 @router.get("/products/{product_id}", response=ProductOut)
@@ -249,7 +249,7 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
     product = get_visible(Product.objects.all(), pk=product_id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
-    return svc.update_product(request.auth, product, data, version)
+    return svc.update_product(request.auth, product, svc.ProductInput(**data), version)
 
 
 @router.get("/products/{product_id}/price", response=PriceOut)
@@ -273,17 +273,17 @@ def product_price(request: HttpRequest, product_id: int, account_id: int | None 
 
 # --- Price lists -----------------------------------------------------------------------------
 
-def _list_data(data: dict[str, Any]) -> dict[str, Any]:
+def _list_data(data: dict[str, Any]) -> svc.PriceListInput:
     if "group_id" in data:
         data["group"] = data.pop("group_id")
-    return data
+    return svc.PriceListInput(**data)
 
 
-def _items(rows: list[dict] | None) -> list[dict] | None:
+def _items(rows: list[dict] | None) -> list[svc.PriceItemInput] | None:
     if rows is None:
         return None
-    return [{"product": r["product_id"], "unit_price": r["unit_price"],
-             "min_quantity": r.get("min_quantity", Decimal("1"))} for r in rows]
+    return [svc.PriceItemInput(product=r["product_id"], unit_price=r["unit_price"],
+                               min_quantity=r.get("min_quantity", Decimal("1"))) for r in rows]
 
 
 @router.get("/price-lists", response=PriceListPage)
@@ -299,9 +299,9 @@ def list_price_lists(request: HttpRequest, filters: Query[PriceListFilters]):
 def create_price_list(request: HttpRequest, payload: PriceListIn):
     """A price list with its prices; a bad row is named (`items.<n>.<field>`) and nothing is
     saved."""
-    data = _list_data(payload.model_dump())
+    data = payload.model_dump()
     items = _items(data.pop("items"))
-    price_list = svc.create_price_list(request.auth, data, items=items or [])
+    price_list = svc.create_price_list(request.auth, _list_data(data), items=items or [])
     return Status(201, price_list)
 
 
@@ -314,10 +314,10 @@ def get_price_list(request: HttpRequest, price_list_id: int):
 def update_price_list(request: HttpRequest, price_list_id: int, payload: PriceListPatch):
     """Change the list's terms and, with `items`, replace all its prices in one step."""
     price_list = get_visible(sel.price_lists(), pk=price_list_id)
-    data = _list_data(payload.model_dump(exclude_unset=True))
+    data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     items = _items(data.pop("items", None))
-    svc.update_price_list(request.auth, price_list, data, version, items=items)
+    svc.update_price_list(request.auth, price_list, _list_data(data), version, items=items)
     return get_visible(sel.price_lists(), pk=price_list_id)
 
 

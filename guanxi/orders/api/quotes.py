@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -170,17 +170,17 @@ def _quote(request: HttpRequest, quote_id: int) -> Quote:
     return sel.get_quote(request.auth, quote_id)
 
 
-def _data(payload: QuoteFields) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+def _data(payload: QuoteFields) -> tuple[svc.QuoteInput, list[svc.QuoteLineInput] | None]:
     data = payload.model_dump(exclude_unset=True)
     data.pop("account_id", None)
     data.pop("version", None)
     lines = data.pop("lines", None)
     if lines is not None:
-        lines = [{k: v for k, v in line.items() if v is not None} for line in lines]
+        lines = [svc.QuoteLineInput(**line) for line in lines]
     for key in ("contact_id", "opportunity_id"):
         if key in data:
             data[key[:-3]] = data.pop(key)
-    return data, lines
+    return svc.QuoteInput(**data), lines
 
 
 @router.get("/quotes", response=QuotePage)

@@ -267,7 +267,8 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn):
     if data.get("order_id") is not None:
         order = get_visible(SalesOrder.objects.visible_to(request.auth), pk=data.pop("order_id"))
     data.pop("order_id", None)
-    invoice = svc.issue_invoice(request.auth, account, data, order=order)
+    invoice = svc.issue_invoice(request.auth, account, svc.InvoiceInput.parse(data),
+                                order=order)
     return Status(201, sel.get_invoice(request.auth, invoice.pk))
 
 
@@ -310,8 +311,8 @@ def create_payment(request: HttpRequest, payload: PaymentIn):
     account = _account(request.auth, payload.account_id)
     data = payload.model_dump(exclude={"account_id", "allocations", "auto"},
                               exclude_unset=True)
-    payment = svc.record_payment(request.auth, account, data, _rows(payload.allocations),
-                                 auto=payload.auto)
+    payment = svc.record_payment(request.auth, account, svc.PaymentInput.parse(data),
+                                 _rows(payload.allocations), auto=payload.auto)
     return Status(201, sel.get_payment(request.auth, payment.pk))
 
 

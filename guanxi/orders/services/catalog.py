@@ -6,12 +6,12 @@ and disappears from pickers and new price lists."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Self
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
 from guanxi.orders.models import CustomerGroup, PriceList, PriceListItem, Product
@@ -37,6 +38,49 @@ DEFAULT_TAX_RATE = Decimal("13.00")  # the standard VAT rate on goods
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
+@dataclass(frozen=True)
+class ProductInput(Input):
+    code: str | None = UNSET
+    name_zh: str | None = UNSET
+    name_en: str | None = UNSET
+    description: str | None = UNSET
+    unit: str | None = UNSET
+    list_price: Decimal | None = UNSET
+    cost: Decimal | None = UNSET
+    currency: str | None = UNSET
+    tax_rate: Decimal | None = UNSET
+    kind: str | None = UNSET
+    active: bool = UNSET
+
+
+@dataclass(frozen=True)
+class PriceListInput(Input):
+    name: str | None = UNSET
+    currency: str | None = UNSET
+    group: CustomerGroup | int | None = UNSET
+    valid_from: dt.date | None = UNSET
+    valid_until: dt.date | None = UNSET
+    active: bool = UNSET
+
+
+@dataclass(frozen=True)
+class PriceItemInput(Input):
+    """One price: the product (a Product or its id, or ``product_code``), ``unit_price`` and
+    ``min_quantity`` (default 1)."""
+
+    product: Product | int | None = None
+    product_code: str | None = None
+    unit_price: Decimal | None = None
+    min_quantity: Decimal | None = None
+
+    @classmethod
+    def rows(cls, rows: Iterable[Mapping[str, Any]]) -> list[Self]:
+        """Rows as typed on a page or read from a file; an error names its row
+        (``items.<n>.<field>``, counted from 0) and says its number as people count."""
+        return cls.parse_rows(rows, "items.{n}.{field}",
+                              lambda n: _("Row %(n)s") % {"n": n + 1})
+
+
 def can_edit_catalog(user: User) -> bool:
     return user.is_authenticated and user.has_role(*EDITOR_ROLES)
 
@@ -52,26 +96,13 @@ def _require_editor(actor: User, message: str) -> None:
 
 # --- Cleaning input --------------------------------------------------------------------------
 
-def _unknown(data: dict[str, Any], allowed: Iterable[str], errors: dict) -> None:
-    for key in data:
-        if key not in allowed:
-            errors[key] = [_("This field cannot be set here.")]
-
-
 def _text(value: Any, limit: int) -> str:
     return str(value if value is not None else "").strip()[:limit]
 
 
-def _decimal(value: Any, places: int, top: Decimal) -> Decimal:
+def _in_range(number: Decimal | None, places: int, top: Decimal) -> Decimal:
     """A non-negative decimal rounded to ``places``; ValueError when it is not one."""
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        number = Decimal(str(value).strip().replace(",", "")) if value not in (None, "") \
-            else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+    if number is None:
         raise ValueError(_("Enter a number."))
     if number < 0:
         raise ValueError(_("This cannot be negative."))
@@ -87,33 +118,14 @@ def _currency(value: Any) -> str:
     return code
 
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
 def normalise_code(value: Any) -> str:
     """Product codes compare as written without spaces around and in capitals."""
     return _text(value, 40).upper()
 
 
-def _clean_product(data: dict[str, Any], product: Product | None) -> dict[str, Any]:
+def _clean_product(values: ProductInput, product: Product | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    _unknown(data, PRODUCT_FIELDS, errors)
+    data = values.given()
     out: dict[str, Any] = {}
     creating = product is None
     if "code" in data or creating:
@@ -140,12 +152,12 @@ def _clean_product(data: dict[str, Any], product: Product | None) -> dict[str, A
     for key in ("list_price", "cost"):
         if key in data and data[key] not in (None, ""):
             try:
-                out[key] = _decimal(data.get(key), 2, MAX_MONEY)
+                out[key] = _in_range(data[key], 2, MAX_MONEY)
             except ValueError as exc:
                 errors[key] = [str(exc)]
     if "tax_rate" in data:
         try:
-            out["tax_rate"] = _decimal(data["tax_rate"], 2, Decimal("100"))
+            out["tax_rate"] = _in_range(data["tax_rate"], 2, Decimal("100"))
         except ValueError:
             errors["tax_rate"] = [_("Enter a VAT rate from 0 to 100, e.g. 13, 9, 6 or 0.")]
     if "currency" in data:
@@ -158,7 +170,7 @@ def _clean_product(data: dict[str, Any], product: Product | None) -> dict[str, A
             errors["kind"] = [_("Choose one of the listed values.")]
         out["kind"] = data["kind"]
     if "active" in data:
-        out["active"] = _bool(data["active"])
+        out["active"] = bool(data["active"])
     if errors:
         raise FieldErrors(errors)
     return out
@@ -166,7 +178,7 @@ def _clean_product(data: dict[str, Any], product: Product | None) -> dict[str, A
 
 # --- Products --------------------------------------------------------------------------------
 
-def create_product(actor: User, data: dict[str, Any]) -> Product:
+def create_product(actor: User, data: ProductInput) -> Product:
     """A new product. ``code`` and ``name_zh`` are required, ``list_price`` defaults to 0,
     the VAT rate to 13 % and the currency to CNY."""
     _require_editor(actor, _("Only administrators and sales managers change products."))
@@ -182,7 +194,7 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
     return product
 
 
-def update_product(actor: User, product: Product, data: dict[str, Any],
+def update_product(actor: User, product: Product, data: ProductInput,
                    version: int | None) -> Product:
     """Change a product as read at ``version`` (409 when someone changed it since)."""
     _require_editor(actor, _("Only administrators and sales managers change products."))
@@ -200,7 +212,7 @@ def update_product(actor: User, product: Product, data: dict[str, Any],
 
 def deactivate_product(actor: User, product: Product, version: int | None) -> Product:
     """Take a product out of pickers and new price lists; quotes and orders keep it."""
-    return update_product(actor, product, {"active": False}, version)
+    return update_product(actor, product, ProductInput(active=False), version)
 
 
 def delete_product(actor: User, product: Product) -> None:
@@ -339,9 +351,10 @@ def _resolve_group(value: Any) -> CustomerGroup | None:
         raise DomainError(_("Choose a customer group from the list."), field="group") from None
 
 
-def _clean_price_list(data: dict[str, Any], price_list: PriceList | None) -> dict[str, Any]:
+def _clean_price_list(values: PriceListInput, price_list: PriceList | None,
+                      ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    _unknown(data, PRICE_LIST_FIELDS, errors)
+    data = values.given()
     out: dict[str, Any] = {}
     creating = price_list is None
     if "name" in data or creating:
@@ -360,12 +373,9 @@ def _clean_price_list(data: dict[str, Any], price_list: PriceList | None) -> dic
             errors["group"] = [exc.message]
     for key in ("valid_from", "valid_until"):
         if key in data:
-            try:
-                out[key] = _date(data[key])
-            except ValueError as exc:
-                errors[key] = [str(exc)]
+            out[key] = data[key]
     if "active" in data:
-        out["active"] = _bool(data["active"])
+        out["active"] = bool(data["active"])
     start = out.get("valid_from", price_list.valid_from if price_list else None)
     end = out.get("valid_until", price_list.valid_until if price_list else None)
     if start and end and end < start and "valid_until" not in errors:
@@ -375,35 +385,29 @@ def _clean_price_list(data: dict[str, Any], price_list: PriceList | None) -> dic
     return out
 
 
-def _product_ref(row: dict[str, Any], products: dict[int, Product],
+def _product_ref(row: PriceItemInput, products: dict[int, Product],
                  by_code: dict[str, Product]) -> Product | None:
-    value: Any = row.get("product", row.get("product_id"))
+    value = row.product
     if isinstance(value, Product):
         return products.get(value.pk)
-    if value in (None, "") and row.get("product_code"):
-        return by_code.get(normalise_code(row["product_code"]))
-    try:
-        return products.get(int(value))
-    except (TypeError, ValueError):
-        return None
+    if value is None:
+        return by_code.get(normalise_code(row.product_code)) if row.product_code else None
+    return products.get(value)
 
 
-def _clean_items(items: Iterable[dict[str, Any]],
+def _clean_items(rows: Sequence[PriceItemInput],
                  price_list: PriceList | None) -> list[PriceListItem]:
     """Rows → unsaved items; every error names its row (``items.<n>.<field>``, counted from
     0) and its message says the row number as people count (from 1)."""
-    rows = [dict(r) for r in items]
     refs: set[int] = set()
     codes: set[str] = set()
     for row in rows:
-        value: Any = row.get("product", row.get("product_id"))
-        if isinstance(value, Product):
-            refs.add(value.pk)
-        elif row.get("product_code") and value in (None, ""):
-            codes.add(normalise_code(row["product_code"]))
-        else:
-            with contextlib.suppress(TypeError, ValueError):
-                refs.add(int(value))
+        if isinstance(row.product, Product):
+            refs.add(row.product.pk)
+        elif row.product is not None:
+            refs.add(row.product)
+        elif row.product_code:
+            codes.add(normalise_code(row.product_code))
     found = list(Product.objects.filter(Q(pk__in=refs) | Q(code__in=codes)))
     products = {p.pk: p for p in found}
     by_code = {p.code: p for p in found}
@@ -414,12 +418,6 @@ def _clean_items(items: Iterable[dict[str, Any]],
     out: list[PriceListItem] = []
     for n, row in enumerate(rows):
         where = _("Row %(n)s") % {"n": n + 1}
-        extra = set(row) - {"product", "product_id", "product_code", "unit_price",
-                            "min_quantity"}
-        if extra:
-            errors[f"items.{n}.{sorted(extra)[0]}"] = [
-                f"{where}: " + _("This field cannot be set here.")]
-            continue
         product = _product_ref(row, products, by_code)
         if product is None:
             errors[f"items.{n}.product"] = [f"{where}: " + _("Choose a product from the list.")]
@@ -427,13 +425,13 @@ def _clean_items(items: Iterable[dict[str, Any]],
             errors[f"items.{n}.product"] = [
                 f"{where}: " + _("Product %(code)s is inactive.") % {"code": product.code}]
         try:
-            price = _decimal(row.get("unit_price"), 2, MAX_MONEY)
+            price = _in_range(row.unit_price, 2, MAX_MONEY)
         except ValueError as exc:
             errors[f"items.{n}.unit_price"] = [f"{where}: {exc}"]
             price = None
-        raw_qty = row.get("min_quantity")
         try:
-            qty = _decimal(1 if raw_qty in (None, "") else raw_qty, 3, MAX_QUANTITY)
+            qty = _in_range(Decimal(1) if row.min_quantity is None else row.min_quantity, 3,
+                            MAX_QUANTITY)
         except ValueError as exc:
             errors[f"items.{n}.min_quantity"] = [f"{where}: {exc}"]
             qty = None
@@ -462,10 +460,9 @@ def _items_summary(items: list[PriceListItem]) -> list[list[Any]]:
     return [[i.product_id, str(i.min_quantity), str(i.unit_price)] for i in items]
 
 
-def create_price_list(actor: User, data: dict[str, Any],
-                      items: Iterable[dict[str, Any]] = ()) -> PriceList:
-    """A price list with its prices. ``items``: dicts with ``product`` (a Product or its id;
-    or ``product_code``), ``unit_price`` and ``min_quantity`` (default 1)."""
+def create_price_list(actor: User, data: PriceListInput,
+                      items: Sequence[PriceItemInput] = ()) -> PriceList:
+    """A price list with its prices."""
     _require_editor(actor, _("Only administrators and sales managers change price lists."))
     cleaned = _clean_price_list(data, None)
     rows = _clean_items(items, None)
@@ -479,9 +476,9 @@ def create_price_list(actor: User, data: dict[str, Any],
     return price_list
 
 
-def update_price_list(actor: User, price_list: PriceList, data: dict[str, Any],
+def update_price_list(actor: User, price_list: PriceList, data: PriceListInput,
                       version: int | None,
-                      items: Iterable[dict[str, Any]] | None = None) -> PriceList:
+                      items: Sequence[PriceItemInput] | None = None) -> PriceList:
     """Change the list's terms and, when ``items`` is given, replace its prices: one step,
     one version (409 when someone changed the list since ``version``)."""
     _require_editor(actor, _("Only administrators and sales managers change price lists."))
@@ -500,7 +497,7 @@ def update_price_list(actor: User, price_list: PriceList, data: dict[str, Any],
     return price_list
 
 
-def set_price_list_items(actor: User, price_list: PriceList, items: Iterable[dict[str, Any]],
+def set_price_list_items(actor: User, price_list: PriceList, items: Sequence[PriceItemInput],
                          version: int | None) -> PriceList:
     """Replace every price of the list at once; a bad row changes nothing."""
-    return update_price_list(actor, price_list, {}, version, items=items)
+    return update_price_list(actor, price_list, PriceListInput(), version, items=items)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval, Contact, Standing
 from guanxi.customers.services import promote_standing
@@ -42,9 +43,6 @@ SENDABLE = (S.APPROVED, S.SENT)
 DECIDABLE = (S.APPROVED, S.SENT)          # the customer accepts or declines
 REVISABLE = (S.APPROVED, S.SENT, S.REJECTED, S.DECLINED)
 CANCELLABLE = (S.DRAFT, S.IN_APPROVAL, S.APPROVED, S.REJECTED, S.SENT)
-FIELDS = ("title", "contact", "opportunity", "currency", "issue_date", "valid_until",
-          "discount_percent", "terms", "notes")
-LINE_FIELDS = ("product", "quantity", "unit_price", "discount_percent", "description")
 MAX_LINES = 1000
 HUNDRED = Decimal("100")
 MONEY_LIMIT = Decimal("1e13")      # stays inside the 16-digit money columns with room to add
@@ -53,6 +51,41 @@ DEFAULT_VALIDITY_DAYS = 30
 
 if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selectors
     from guanxi.sales.models import Opportunity
+
+
+@dataclass(frozen=True)
+class QuoteInput(Input):
+    """A quote's own values (the lines come apart); records as instances or ids."""
+
+    title: str | None = UNSET
+    contact: Contact | int | None = UNSET
+    opportunity: Opportunity | int | None = UNSET
+    currency: str | None = UNSET
+    issue_date: dt.date | None = UNSET
+    valid_until: dt.date | None = UNSET
+    discount_percent: Decimal | None = UNSET
+    terms: str | None = UNSET
+    notes: str | None = UNSET
+
+
+@dataclass(frozen=True)
+class QuoteLineInput(Input):
+    """One line: the product (or its id), the quantity, and optionally the unit price (default:
+    the customer's price), the line discount in percent and a description."""
+
+    product: Product | int | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    description: str | None = None
+
+    @classmethod
+    def rows(cls, rows: Sequence[Any]) -> list[Self]:
+        """Lines as typed or sent; an error names its line: ``lines[<n>].<field>``."""
+        if len(rows) > MAX_LINES:
+            raise FieldErrors({"lines": [_("At most %(n)s lines.") % {"n": MAX_LINES}]})
+        return cls.parse_rows(rows, "lines[{n}].{field}",
+                              not_a_row=_("Each line needs a product and a quantity."))
 
 
 # --- Permissions ---------------------------------------------------------------------------
@@ -119,15 +152,9 @@ def resolve_prices(account: Account, products: Sequence[Product], currency: str,
 
 # --- Validation ------------------------------------------------------------------------------
 
-def _decimal(value: Any, places: str, *, low: Decimal | None = ZERO, high: Decimal | None,
-             strict_low: bool = False) -> Decimal:
-    if isinstance(value, float):  # a float has already lost the exact amount
-        value = repr(value)
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter a number such as 12.50.")) from None
-    if not number.is_finite() or abs(number) >= Decimal("1e15"):
+def _bounded(number: Decimal, places: str, *, low: Decimal | None = ZERO,
+             high: Decimal | None, strict_low: bool = False) -> Decimal:
+    if abs(number) >= Decimal("1e15"):
         raise DomainError(_("Enter a number such as 12.50."))
     number = number.quantize(Decimal(places))
     if low is not None and (number <= low if strict_low else number < low):
@@ -143,27 +170,11 @@ def _is_id(value: Any) -> bool:
     return str(value).isdigit() and len(str(value)) < 16
 
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(_("Enter a date as YYYY-MM-DD.")) from None
-
-
-def _clean_fields(data: dict[str, Any], account: Account, actor: User,
+def _clean_fields(data: QuoteInput, account: Account, actor: User,
                   issue_date: dt.date | None = None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in FIELDS:
-            errors[key] = [_("This field cannot be set here.")]
-            continue
+    for key, value in data.given().items():
         try:
             out[key] = _clean_field(key, value, account, actor)
         except DomainError as exc:
@@ -189,9 +200,9 @@ def _clean_field(key: str, value: Any, account: Account, actor: User) -> Any:
             raise DomainError(_("Use a three-letter currency code such as CNY."))
         return code
     if key in ("issue_date", "valid_until"):
-        return _date(value)
+        return value
     if key == "discount_percent":
-        return _decimal(value or "0", "0.01", high=HUNDRED)
+        return _bounded(value or ZERO, "0.01", high=HUNDRED)
     if key == "contact":
         if value in (None, ""):
             return None
@@ -218,44 +229,29 @@ class PricedLines:
     totals: Totals
 
 
-def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency: str,
+def price_quote_lines(account: Account, raw: Sequence[QuoteLineInput], currency: str,
                       on: dt.date, quote_discount: Decimal) -> PricedLines:
-    """Check ``raw`` lines and price them; every error names ``lines[i].<field>``. The lines
+    """Check the lines and price them; every error names ``lines[i].<field>``. The lines
     come back unsaved (``quote`` unset)."""
     if len(raw) > MAX_LINES:
         raise FieldErrors({"lines": [_("At most %(n)s lines.") % {"n": MAX_LINES}]})
     errors: dict[str, list[str]] = {}
     ids: list[int | None] = []
-    for i, line in enumerate(raw):
-        if not isinstance(line, dict):
-            errors[f"lines[{i}]"] = [_("Each line needs a product and a quantity.")]
-            ids.append(None)
-            continue
-        for key in line:
-            if key not in LINE_FIELDS:
-                errors[f"lines[{i}].{key}"] = [_("This field cannot be set here.")]
-        pk: Any = line.get("product")
-        pk = pk.pk if isinstance(pk, Product) else pk
-        ids.append(int(pk) if _is_id(pk) else None)
+    for line in raw:
+        pk = line.product.pk if isinstance(line.product, Product) else line.product
+        ids.append(pk if _is_id(pk) else None)
     products = {p.pk: p for p in Product.objects.filter(
         pk__in=[i for i in ids if i is not None], active=True)}
     quantities: dict[int, Decimal] = {}
     for i, line in enumerate(raw):
         pid = ids[i]
-        if isinstance(line, dict) and pid is not None and pid in products:
-            try:
-                qty = Decimal(str(line.get("quantity")))
-            except (InvalidOperation, ValueError):
-                continue
-            if qty.is_finite():
-                quantities[pid] = max(qty, quantities.get(pid, ZERO))
+        if pid is not None and pid in products and line.quantity is not None:
+            quantities[pid] = max(line.quantity, quantities.get(pid, ZERO))
     prices = resolve_prices(account, list(products.values()), currency, on, quantities) \
         if products else {}
     lines: list[QuoteLine] = []
     inputs: list[LineInput] = []
     for i, line in enumerate(raw):
-        if not isinstance(line, dict):
-            continue
         product = products.get(pid) if (pid := ids[i]) is not None else None
         if product is None:
             errors[f"lines[{i}].product"] = [_("Unknown product: choose an active product.")]
@@ -264,14 +260,14 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
                 ("quantity", "0.001", ZERO, QTY_LIMIT, True),
                 ("unit_price", "0.01", ZERO, MONEY_LIMIT, False),
                 ("discount_percent", "0.01", ZERO, HUNDRED, False)):
-            value = line.get(key)
-            if value in (None, "") and key != "quantity":
+            value = getattr(line, key)
+            if value is None and key != "quantity":
                 continue
-            if value in (None, ""):
+            if value is None:
                 errors[f"lines[{i}].{key}"] = [_("Enter a quantity.")]
                 continue
             try:
-                values[key] = _decimal(value, places, low=low, high=high, strict_low=strict)
+                values[key] = _bounded(value, places, low=low, high=high, strict_low=strict)
             except DomainError as exc:
                 message = exc.message
                 if key == "discount_percent":
@@ -293,7 +289,7 @@ def price_quote_lines(account: Account, raw: Sequence[dict[str, Any]], currency:
         if values["quantity"] * unit_price >= MONEY_LIMIT:
             errors[f"lines[{i}].quantity"] = [_("The line amount is too large.")]
             continue
-        description = str(line.get("description") or "").strip()[:300] or product.name_zh
+        description = (line.description or "").strip()[:300] or product.name_zh
         lines.append(QuoteLine(
             position=i + 1, product=product, description=description, unit=product.unit,
             quantity=values["quantity"], list_price=price, unit_price=unit_price,
@@ -333,20 +329,17 @@ def url_of(quote: Quote) -> str:
 
 # --- Create and edit -------------------------------------------------------------------------
 
-def create_quote(actor: User, account: Account, data: dict[str, Any],
-                 lines: Sequence[dict[str, Any]], *, opportunity: Opportunity | None = None,
+def create_quote(actor: User, account: Account, data: QuoteInput,
+                 lines: Sequence[QuoteLineInput], *, opportunity: Opportunity | None = None,
                  today: dt.date | None = None) -> Quote:
-    """A draft quote for ``account``. ``data``: title, contact, opportunity, currency (default:
-    the customer's), issue_date (default today), valid_until (default 30 days on),
-    discount_percent (on the whole quote), terms, notes. ``lines``: product (id), quantity,
-    unit_price (default: the customer's price), discount_percent, description."""
+    """A draft quote for ``account``. Defaults: the customer's currency, issued today, valid
+    for 30 days, no discount on the whole quote."""
     today = today or timezone.localdate()
     if not can_create_quote(actor):
         raise Forbidden(_("Your role cannot write quotes."))
     _check_account(actor, account)
-    data = dict(data)
     if opportunity is not None:
-        data["opportunity"] = opportunity
+        data = data.replace(opportunity=opportunity)
     errors: dict[str, list[str]] = {}
     try:
         cleaned = _clean_fields(data, account, actor, today)
@@ -382,8 +375,8 @@ def _save_lines(quote: Quote, lines: list[QuoteLine]) -> None:
     QuoteLine.objects.bulk_create(lines, batch_size=500)
 
 
-def update_quote(actor: User, quote: Quote, data: dict[str, Any],
-                 lines: Sequence[dict[str, Any]] | None, version: int | None) -> Quote:
+def update_quote(actor: User, quote: Quote, data: QuoteInput,
+                 lines: Sequence[QuoteLineInput] | None, version: int | None) -> Quote:
     """Edit a draft or rejected quote; ``lines`` (when given) replace all lines. An approved
     or sent quote is revised instead."""
     _require_edit(actor, quote)
@@ -391,7 +384,7 @@ def update_quote(actor: User, quote: Quote, data: dict[str, Any],
                                        "an approved or sent quote instead."))
     errors: dict[str, list[str]] = {}
     try:
-        cleaned = _clean_fields(dict(data), quote.account, actor, quote.issue_date)
+        cleaned = _clean_fields(data, quote.account, actor, quote.issue_date)
     except FieldErrors as exc:
         errors, cleaned = dict(exc.errors), {}
     issue_date = cleaned.get("issue_date") or quote.issue_date
@@ -401,9 +394,9 @@ def update_quote(actor: User, quote: Quote, data: dict[str, Any],
     currency = cleaned.get("currency") or quote.currency
     discount = cleaned.get("discount_percent", quote.discount_percent)
     if lines is None:
-        lines = [{"product": li.product_id, "quantity": li.quantity,
-                  "unit_price": li.unit_price, "discount_percent": li.discount_percent,
-                  "description": li.description} for li in quote.lines.all()]
+        lines = [QuoteLineInput(product=li.product_id, quantity=li.quantity,
+                                unit_price=li.unit_price, discount_percent=li.discount_percent,
+                                description=li.description) for li in quote.lines.all()]
     try:
         priced = price_quote_lines(quote.account, lines, currency, issue_date, discount)
     except FieldErrors as exc:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import check_version, stale_version
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account
@@ -56,6 +57,29 @@ def _require_finance(user: User) -> None:
 
 # --- Input -----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class InvoiceInput(Input):
+    """A VAT invoice as issued; the amounts may stay empty for an order (its remainder)."""
+
+    number: str | None = UNSET
+    kind: str | None = UNSET
+    issue_date: dt.date | None = UNSET
+    due_date: dt.date | None = UNSET
+    net_amount: Decimal | None = UNSET
+    tax_amount: Decimal | None = UNSET
+    total: Decimal | None = UNSET
+    buyer_tax_id: str | None = UNSET
+
+
+@dataclass(frozen=True)
+class PaymentInput(Input):
+    amount: Decimal | None = UNSET
+    received_on: dt.date | None = UNSET
+    method: str | None = UNSET
+    reference: str | None = UNSET
+    notes: str | None = UNSET
+
+
 def parse_amount(value: Any, *, allow_zero: bool = True) -> Decimal:
     """A non-negative amount with at most two decimals; raises DomainError (no field)."""
     try:
@@ -74,17 +98,6 @@ def parse_amount(value: Any, *, allow_zero: bool = True) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError(_("Enter a date as YYYY-MM-DD.")) from None
-
-
 def _collect(errors: dict[str, list[str]], field: str, fn, *args, **kwargs) -> Any:
     try:
         return fn(*args, **kwargs)
@@ -101,7 +114,7 @@ def order_remainder(order: SalesOrder) -> Decimal:
 
 
 @transaction.atomic
-def issue_invoice(actor: User, account: Account, data: dict[str, Any], *,
+def issue_invoice(actor: User, account: Account, values: InvoiceInput, *,
                   order: SalesOrder | None = None, today: dt.date | None = None) -> Invoice:
     """Record a VAT invoice issued to ``account`` (for ``order`` if given).
 
@@ -111,6 +124,7 @@ def issue_invoice(actor: User, account: Account, data: dict[str, Any], *,
     """
     _require_finance(actor)
     today = today or timezone.localdate()
+    data = values.given()
     errors: dict[str, list[str]] = {}
     if order is not None and (order.account_id != account.pk or order.status in CLOSED_ORDERS):
         errors["order"] = [_("Choose a live order of this customer.")]
@@ -128,18 +142,18 @@ def issue_invoice(actor: User, account: Account, data: dict[str, Any], *,
         errors["kind"] = [_("Choose one of the listed values.")]
 
     issue_date = today
-    if data.get("issue_date") not in (None, ""):
-        issue_date = _collect(errors, "issue_date", _date, data["issue_date"]) or today
-        if issue_date > today and "issue_date" not in errors:
+    if data.get("issue_date") is not None:
+        issue_date = data["issue_date"]
+        if issue_date > today:
             errors["issue_date"] = [_("The issue date cannot be in the future.")]
     due_date = issue_date + dt.timedelta(days=account.payment_terms_days or 0)
-    if data.get("due_date") not in (None, ""):
-        due_date = _collect(errors, "due_date", _date, data["due_date"]) or due_date
-        if due_date < issue_date and "due_date" not in errors:
+    if data.get("due_date") is not None:
+        due_date = data["due_date"]
+        if due_date < issue_date:
             errors["due_date"] = [_("The due date cannot be before the issue date.")]
 
     net = tax = None
-    given = [k for k in ("net_amount", "tax_amount") if data.get(k) not in (None, "")]
+    given = [k for k in ("net_amount", "tax_amount") if data.get(k) is not None]
     for key in given:
         value = _collect(errors, key, parse_amount, data[key])
         if key == "net_amount":
@@ -156,7 +170,7 @@ def issue_invoice(actor: User, account: Account, data: dict[str, Any], *,
     net = net if net is not None else ZERO
     tax = tax if tax is not None else ZERO
     total = net + tax
-    if "total" in data and data["total"] not in (None, "") and not errors:
+    if data.get("total") is not None and not errors:
         stated = _collect(errors, "total", parse_amount, data["total"])
         if stated is not None and stated != total:
             errors["total"] = [_("The total must equal the amount before tax plus the tax "
@@ -254,7 +268,7 @@ def _fmt(amount: Decimal) -> str:
 
 
 @transaction.atomic
-def record_payment(actor: User, account: Account, data: dict[str, Any],
+def record_payment(actor: User, account: Account, values: PaymentInput,
                    allocations: list[dict[str, Any]] | None = None, *, auto: bool = False,
                    today: dt.date | None = None) -> Payment:
     """Record money received from ``account`` and allocate it: to the given invoices/orders,
@@ -262,13 +276,12 @@ def record_payment(actor: User, account: Account, data: dict[str, Any],
     the payment for later."""
     _require_finance(actor)
     today = today or timezone.localdate()
+    data = values.given()
     errors: dict[str, list[str]] = {}
-    amount = _collect(errors, "amount", parse_amount, data.get("amount", ""), allow_zero=False)
-    received_on = today
-    if data.get("received_on") not in (None, ""):
-        received_on = _collect(errors, "received_on", _date, data["received_on"]) or today
-        if received_on > today and "received_on" not in errors:
-            errors["received_on"] = [_("The payment date cannot be in the future.")]
+    amount = _collect(errors, "amount", parse_amount, data.get("amount"), allow_zero=False)
+    received_on = data.get("received_on") or today
+    if received_on > today:
+        errors["received_on"] = [_("The payment date cannot be in the future.")]
     method = data.get("method") or Payment.Method.BANK_TRANSFER
     if method not in Payment.Method.values:
         errors["method"] = [_("Choose one of the listed values.")]

@@ -12,6 +12,11 @@ from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.orders.models import PriceList, Product
 from guanxi.orders.services import catalog as svc
+from guanxi.orders.services.catalog import PriceItemInput, PriceListInput, ProductInput
+
+P = ProductInput.parse
+PL = PriceListInput.parse
+PI = PriceItemInput.rows
 
 PERSONAS = ["rep", "assistant", "manager", "finance", "executive", "other_rep", "admin",
             "anon", "readonly"]
@@ -19,13 +24,13 @@ PERSONAS = ["rep", "assistant", "manager", "finance", "executive", "other_rep", 
 
 @pytest.fixture
 def world(org, make_account):
-    product = svc.create_product(org.admin, {"code": "TR-100", "name_zh": "变压器",
-                                             "name_en": "Transformer", "list_price": "1200",
-                                             "cost": "800"})
+    product = svc.create_product(org.admin, P({"code": "TR-100", "name_zh": "变压器",
+                                               "name_en": "Transformer", "list_price": "1200",
+                                               "cost": "800"}))
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
     group = svc.create_customer_group(org.admin, "经销商", [account])
-    price_list = svc.create_price_list(org.admin, {"name": "经销商价", "group": group},
-                                       items=[{"product": product, "unit_price": "1000"}])
+    price_list = svc.create_price_list(org.admin, PL({"name": "经销商价", "group": group}),
+                                       items=PI([{"product": product, "unit_price": "1000"}]))
     return SimpleNamespace(product=product, account=account, group=group,
                            price_list=price_list, org=org)
 
@@ -115,9 +120,9 @@ def test_product_errors_name_the_field_and_409(org, world):
 
 
 def test_product_list_filters_and_pages(org, world):
-    svc.create_product(org.admin, {"code": "SV-1", "name_zh": "安装服务",
-                                   "kind": "made_to_order"})
-    svc.create_product(org.admin, {"code": "OLD", "name_zh": "旧型号", "active": False})
+    svc.create_product(org.admin, P({"code": "SV-1", "name_zh": "安装服务",
+                                     "kind": "made_to_order"}))
+    svc.create_product(org.admin, P({"code": "OLD", "name_zh": "旧型号", "active": False}))
     api = as_(org.rep)
     codes = lambda **q: [p["code"] for p in api.get("products", **q).json()["items"]]  # noqa: E731
     assert codes() == ["OLD", "SV-1", "TR-100"]

@@ -11,6 +11,9 @@ from django.urls import get_resolver
 from guanxi.customers.tests.test_browser import CHROMIUM, SCREENSHOTS, browser_page  # noqa: F401
 from guanxi.orders.models import PriceList
 from guanxi.orders.services import catalog as svc
+from guanxi.orders.services.catalog import ProductInput
+
+P = ProductInput.parse
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,10 +23,10 @@ pytestmark = [
 
 
 def test_manager_sets_a_price_list_with_rows(live_server, org, browser_page):  # noqa: F811
-    svc.create_product(org.admin, {"code": "TR-100", "name_zh": "干式变压器",
-                                   "name_en": "Dry transformer", "list_price": "168000"})
-    svc.create_product(org.admin, {"code": "SG-1", "name_zh": "高压开关柜",
-                                   "name_en": "Switchgear", "list_price": "78000"})
+    svc.create_product(org.admin, P({"code": "TR-100", "name_zh": "干式变压器",
+                                     "name_en": "Dry transformer", "list_price": "168000"}))
+    svc.create_product(org.admin, P({"code": "SG-1", "name_zh": "高压开关柜",
+                                     "name_en": "Switchgear", "list_price": "78000"}))
     group = svc.create_customer_group(org.admin, "经销商")
     get_resolver().url_patterns  # noqa: B018  (load the page modules before the first request)
     page = browser_page

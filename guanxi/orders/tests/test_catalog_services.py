@@ -13,13 +13,18 @@ from guanxi.core.models import AuditEntry
 from guanxi.customers.models import TimelineEvent
 from guanxi.orders.models import CustomerGroup, PriceList, PriceListItem, Product
 from guanxi.orders.services import catalog as svc
+from guanxi.orders.services.catalog import PriceItemInput, PriceListInput, ProductInput
+
+P = ProductInput.parse
+PL = PriceListInput.parse
+PI = PriceItemInput.rows
 
 
 @pytest.fixture
 def product(org):
-    return svc.create_product(org.admin, {"code": "tr-100", "name_zh": "变压器",
-                                          "name_en": "Transformer", "list_price": "1200",
-                                          "cost": "800"})
+    return svc.create_product(org.admin, P({"code": "tr-100", "name_zh": "变压器",
+                                            "name_en": "Transformer", "list_price": "1200",
+                                            "cost": "800"}))
 
 
 # --- Products --------------------------------------------------------------------------------
@@ -30,9 +35,9 @@ def test_create_product_normalises_and_defaults(org, product):
     assert product.unit == "件" and product.kind == Product.Kind.STOCK and product.active
     entry = AuditEntry.objects.get(action="orders.product.created")
     assert entry.object_id == str(product.pk) and entry.changes["code"] == [None, "TR-100"]
-    manager_made = svc.create_product(org.manager, {
+    manager_made = svc.create_product(org.manager, P({
         "code": "  sv-1 ", "name_zh": "安装服务", "list_price": "0", "tax_rate": "6",
-        "currency": "usd", "kind": "made_to_order", "unit": "hour"})
+        "currency": "usd", "kind": "made_to_order", "unit": "hour"}))
     assert (manager_made.code, manager_made.currency, manager_made.tax_rate) == \
         ("SV-1", "USD", Decimal("6.00"))
 
@@ -55,7 +60,7 @@ def test_create_product_normalises_and_defaults(org, product):
 def test_create_product_refuses_bad_input(org, product, data, field):
     count = Product.objects.count()
     with pytest.raises(FieldErrors) as exc:
-        svc.create_product(org.admin, data)
+        svc.create_product(org.admin, P(data))
     assert field in exc.value.errors
     assert Product.objects.count() == count
 
@@ -63,9 +68,9 @@ def test_create_product_refuses_bad_input(org, product, data, field):
 @pytest.mark.parametrize("persona", ["rep", "assistant", "finance", "executive", "marketing"])
 def test_only_admins_and_managers_change_products(org, product, persona):
     with pytest.raises(Forbidden):
-        svc.create_product(getattr(org, persona), {"code": "X", "name_zh": "x"})
+        svc.create_product(getattr(org, persona), P({"code": "X", "name_zh": "x"}))
     with pytest.raises(Forbidden):
-        svc.update_product(getattr(org, persona), product, {"list_price": "1"},
+        svc.update_product(getattr(org, persona), product, P({"list_price": "1"}),
                            product.version)
     product.refresh_from_db()
     assert product.list_price == Decimal("1200.00")
@@ -73,7 +78,7 @@ def test_only_admins_and_managers_change_products(org, product, persona):
 
 def test_update_product_with_version_and_409(org, product):
     read = product.version
-    svc.update_product(org.manager, product, {"list_price": "1300", "tax_rate": 9}, read)
+    svc.update_product(org.manager, product, P({"list_price": "1300", "tax_rate": 9}), read)
     product.refresh_from_db()
     assert product.list_price == Decimal("1300.00") and product.version == read + 1
     entry = AuditEntry.objects.get(action="orders.product.updated")
@@ -82,17 +87,17 @@ def test_update_product_with_version_and_409(org, product):
     stale = Product.objects.get(pk=product.pk)
     stale.version = read
     with pytest.raises(Conflict):
-        svc.update_product(org.admin, stale, {"list_price": "1"}, read)
+        svc.update_product(org.admin, stale, P({"list_price": "1"}), read)
     product.refresh_from_db()
     assert product.list_price == Decimal("1300.00")
 
 
 def test_code_stays_unique_on_update(org, product):
-    other = svc.create_product(org.admin, {"code": "TR-200", "name_zh": "变压器二"})
+    other = svc.create_product(org.admin, P({"code": "TR-200", "name_zh": "变压器二"}))
     with pytest.raises(FieldErrors) as exc:
-        svc.update_product(org.admin, other, {"code": "Tr-100"}, other.version)
+        svc.update_product(org.admin, other, P({"code": "Tr-100"}), other.version)
     assert "code" in exc.value.errors
-    svc.update_product(org.admin, product, {"code": "tr-100"}, product.version)
+    svc.update_product(org.admin, product, P({"code": "tr-100"}), product.version)
 
 
 def test_deactivate_keeps_a_used_product(org, product, make_account):
@@ -112,7 +117,7 @@ def test_deactivate_keeps_a_used_product(org, product, make_account):
 
 
 def test_unused_product_can_be_deleted(org):
-    spare = svc.create_product(org.admin, {"code": "SPARE", "name_zh": "备件"})
+    spare = svc.create_product(org.admin, P({"code": "SPARE", "name_zh": "备件"}))
     svc.delete_product(org.admin, spare)
     assert not Product.objects.filter(code="SPARE").exists()
     assert AuditEntry.objects.filter(action="orders.product.deleted").exists()
@@ -161,12 +166,12 @@ def test_rename_group_and_who_may(org):
 
 def test_create_price_list_with_items(org, product):
     group = svc.create_customer_group(org.admin, "经销商")
-    price_list = svc.create_price_list(org.manager, {
+    price_list = svc.create_price_list(org.manager, PL({
         "name": "经销商价 2026", "currency": "cny", "group": group.pk,
-        "valid_from": "2026-01-01", "valid_until": dt.date(2026, 12, 31)},
-        items=[{"product": product, "unit_price": "1000"},
-               {"product_id": product.pk, "unit_price": "950", "min_quantity": "10"},
-               {"product_code": " tr-100", "unit_price": "900", "min_quantity": 50}])
+        "valid_from": "2026-01-01", "valid_until": dt.date(2026, 12, 31)}),
+        items=PI([{"product": product, "unit_price": "1000"},
+                  {"product": product.pk, "unit_price": "950", "min_quantity": "10"},
+                  {"product_code": " tr-100", "unit_price": "900", "min_quantity": 50}]))
     assert price_list.currency == "CNY" and price_list.group == group
     assert sorted(price_list.items.values_list("min_quantity", "unit_price")) == [
         (Decimal("1.000"), Decimal("1000.00")), (Decimal("10.000"), Decimal("950.00")),
@@ -184,16 +189,16 @@ def test_create_price_list_with_items(org, product):
 ])
 def test_price_list_bad_terms(org, data, field):
     with pytest.raises(FieldErrors) as exc:
-        svc.create_price_list(org.admin, data)
+        svc.create_price_list(org.admin, PL(data))
     assert field in exc.value.errors
     assert not PriceList.objects.exists()
 
 
 def test_bad_item_names_the_row_and_changes_nothing(org, product):
-    price_list = svc.create_price_list(org.admin, {"name": "标准价"},
-                                       items=[{"product": product, "unit_price": "1100"}])
+    price_list = svc.create_price_list(org.admin, PL({"name": "标准价"}),
+                                       items=PI([{"product": product, "unit_price": "1100"}]))
     version = price_list.version
-    spare = svc.create_product(org.admin, {"code": "OLD", "name_zh": "旧型号", "active": False})
+    spare = svc.create_product(org.admin, P({"code": "OLD", "name_zh": "旧型号", "active": False}))
     for items, key, words in (
         ([{"product": product, "unit_price": "1"}, {"product": 999999, "unit_price": "1"}],
          "items.1.product", "Row 2"),
@@ -205,7 +210,7 @@ def test_bad_item_names_the_row_and_changes_nothing(org, product):
         ([{"product": spare, "unit_price": "5"}], "items.0.product", "inactive"),
     ):
         with pytest.raises(FieldErrors) as exc:
-            svc.set_price_list_items(org.admin, price_list, items, version)
+            svc.set_price_list_items(org.admin, price_list, PI(items), version)
         assert key in exc.value.errors, exc.value.errors
         assert words in exc.value.errors[key][0]
     price_list.refresh_from_db()
@@ -214,30 +219,30 @@ def test_bad_item_names_the_row_and_changes_nothing(org, product):
 
 
 def test_set_items_replaces_all_and_checks_version(org, product):
-    price_list = svc.create_price_list(org.admin, {"name": "标准价"},
-                                       items=[{"product": product, "unit_price": "1100"}])
+    price_list = svc.create_price_list(org.admin, PL({"name": "标准价"}),
+                                       items=PI([{"product": product, "unit_price": "1100"}]))
     read = price_list.version
     svc.set_price_list_items(org.manager, price_list,
-                             [{"product": product.pk, "unit_price": "1050", "min_quantity": 5}],
+                             PI([{"product": product.pk, "unit_price": "1050", "min_quantity": 5}]),
                              read)
     assert list(PriceListItem.objects.filter(price_list=price_list).values_list(
         "unit_price", "min_quantity")) == [(Decimal("1050.00"), Decimal("5.000"))]
     stale = PriceList.objects.get(pk=price_list.pk)
     stale.version = read
     with pytest.raises(Conflict):
-        svc.set_price_list_items(org.admin, stale, [], read)
+        svc.set_price_list_items(org.admin, stale, PI([]), read)
     assert price_list.items.count() == 1
     with pytest.raises(Forbidden):
-        svc.set_price_list_items(org.rep, price_list, [], price_list.version)
+        svc.set_price_list_items(org.rep, price_list, PI([]), price_list.version)
 
 
 def test_update_price_list_dates_checked_against_stored_ones(org):
-    price_list = svc.create_price_list(org.admin, {"name": "春季", "valid_from": "2026-03-01"})
+    price_list = svc.create_price_list(org.admin, PL({"name": "春季", "valid_from": "2026-03-01"}))
     with pytest.raises(FieldErrors) as exc:
-        svc.update_price_list(org.admin, price_list, {"valid_until": "2026-02-28"},
+        svc.update_price_list(org.admin, price_list, PL({"valid_until": "2026-02-28"}),
                               price_list.version)
     assert "valid_until" in exc.value.errors
-    svc.update_price_list(org.admin, price_list, {"valid_until": "2026-03-01", "active": False},
+    svc.update_price_list(org.admin, price_list, PL({"valid_until": "2026-03-01", "active": False}),
                           price_list.version)
     price_list.refresh_from_db()
     assert price_list.valid_until == dt.date(2026, 3, 1) and not price_list.active

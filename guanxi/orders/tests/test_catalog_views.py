@@ -12,7 +12,12 @@ from django.urls import reverse
 from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import PriceList, Product
 from guanxi.orders.services import catalog as svc
+from guanxi.orders.services.catalog import PriceItemInput, PriceListInput, ProductInput
 from guanxi.orders.views.catalog import urls as catalog_urls
+
+P = ProductInput.parse
+PL = PriceListInput.parse
+PI = PriceItemInput.rows
 
 PERSONAS = ["rep", "assistant", "manager", "finance", "executive", "other_rep", "admin",
             "anon"]
@@ -20,13 +25,13 @@ PERSONAS = ["rep", "assistant", "manager", "finance", "executive", "other_rep", 
 
 @pytest.fixture
 def world(org, make_account):
-    product = svc.create_product(org.admin, {"code": "TR-100", "name_zh": "变压器",
-                                             "name_en": "Transformer", "list_price": "1200",
-                                             "cost": "812.34"})
+    product = svc.create_product(org.admin, P({"code": "TR-100", "name_zh": "变压器",
+                                               "name_en": "Transformer", "list_price": "1200",
+                                               "cost": "812.34"}))
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
     group = svc.create_customer_group(org.admin, "经销商", [account])
-    price_list = svc.create_price_list(org.admin, {"name": "经销商价", "group": group},
-                                       items=[{"product": product, "unit_price": "1000"}])
+    price_list = svc.create_price_list(org.admin, PL({"name": "经销商价", "group": group}),
+                                       items=PI([{"product": product, "unit_price": "1000"}]))
     return SimpleNamespace(product=product, account=account, group=group,
                            price_list=price_list, org=org)
 
@@ -92,9 +97,9 @@ def test_cost_only_on_pages_of_those_who_may_see_it(org, world, persona, sees):
 
 
 def test_product_list_search_and_filters(org, world):
-    svc.create_product(org.admin, {"code": "SV-1", "name_zh": "安装服务",
-                                   "kind": "made_to_order"})
-    svc.create_product(org.admin, {"code": "OLD-1", "name_zh": "旧型号", "active": False})
+    svc.create_product(org.admin, P({"code": "SV-1", "name_zh": "安装服务",
+                                     "kind": "made_to_order"}))
+    svc.create_product(org.admin, P({"code": "OLD-1", "name_zh": "旧型号", "active": False}))
     client = page_client(org, "rep")
     url = reverse("orders:products")
 
@@ -140,7 +145,7 @@ def test_product_form_errors_at_the_field_and_stale_version(org, world):
 
 
 def test_price_list_form_rows(org, world):
-    svc.create_product(org.admin, {"code": "SV-1", "name_zh": "安装服务", "list_price": "300"})
+    svc.create_product(org.admin, P({"code": "SV-1", "name_zh": "安装服务", "list_price": "300"}))
     client = page_client(org, "admin")
     url = reverse("orders:price_list_edit", args=[world.price_list.pk])
     page = client.get(url).content.decode()

@@ -15,7 +15,19 @@ from guanxi.customers.models import Account, Standing
 from guanxi.orders.models import Invoice, Quote, SalesOrder
 from guanxi.orders.selectors.receivables import aging
 from guanxi.orders.services import catalog, execution, quotes, receivables, reviews
+from guanxi.orders.services.catalog import PriceItemInput, PriceListInput, ProductInput
 from guanxi.orders.services.orders import order_from_quote
+from guanxi.orders.services.quotes import QuoteInput, QuoteLineInput
+from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
+
+Inv = InvoiceInput.parse
+Pay = PaymentInput.parse
+
+QL = QuoteLineInput.rows
+
+P = ProductInput.parse
+PL = PriceListInput.parse
+PI = PriceItemInput.rows
 
 
 def test_a_sale_from_quote_to_cash(org, make_account, settings,
@@ -28,17 +40,17 @@ def test_a_sale_from_quote_to_cash(org, make_account, settings,
     Account.objects.filter(pk=account.pk).update(credit_limit=Decimal("500000"),
                                                  discount_rate=Decimal("5"))
     account.refresh_from_db()
-    pump = catalog.create_product(org.admin, {
+    pump = catalog.create_product(org.admin, P({
         "code": "hp-200", "name_zh": "液压泵", "name_en": "Hydraulic pump", "unit": "台",
-        "list_price": "12000.00", "cost": "7000.00", "tax_rate": "13"})
+        "list_price": "12000.00", "cost": "7000.00", "tax_rate": "13"}))
     group = catalog.create_customer_group(org.admin, "重点客户", accounts=[account])
-    catalog.create_price_list(org.admin, {"name": "重点客户价", "currency": "CNY",
-                                          "group": group.pk},
-                              items=[{"product": pump.pk, "unit_price": "11000.00"}])
+    catalog.create_price_list(org.admin, PL({"name": "重点客户价", "currency": "CNY",
+                                             "group": group.pk}),
+                              items=PI([{"product": pump.pk, "unit_price": "11000.00"}]))
 
     # The rep quotes 10 pumps at 8 % off the customer's price: beyond their 5 % rate.
-    quote = quotes.create_quote(org.rep, account, {}, [
-        {"product": pump.pk, "quantity": "10", "discount_percent": "8"}])
+    quote = quotes.create_quote(org.rep, account, QuoteInput(), QL([
+        {"product": pump.pk, "quantity": "10", "discount_percent": "8"}]))
     assert quote.lines.get().unit_price == Decimal("11000.00")
     assert quote.net_amount == Decimal("101200.00") and quote.total == Decimal("114356.00")
     quote = quotes.submit_quote(org.rep, quote, quote.version)
@@ -80,11 +92,11 @@ def test_a_sale_from_quote_to_cash(org, make_account, settings,
     order.refresh_from_db()
     assert order.status == SalesOrder.Status.SHIPPED
 
-    invoice = receivables.issue_invoice(org.finance, account, {"number": "04411223"},
+    invoice = receivables.issue_invoice(org.finance, account, Inv({"number": "04411223"}),
                                         order=order)
     assert invoice.total == order.total and invoice.outstanding == order.total
     assert aging(org.finance, as_of=today).totals.total == order.total
-    receivables.record_payment(org.finance, account, {"amount": str(order.total)}, auto=True)
+    receivables.record_payment(org.finance, account, Pay({"amount": str(order.total)}), auto=True)
     invoice.refresh_from_db()
     order.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID and order.paid_amount == order.total

@@ -11,7 +11,10 @@ from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.orders.models import Quote, QuoteLine
 from guanxi.orders.services import quotes as svc
+from guanxi.orders.services.quotes import QuoteInput, QuoteLineInput
 from guanxi.orders.tests.test_quotes_fixtures import lines, make_quote, world
+
+QL = QuoteLineInput.rows
 
 __all__ = ["world"]
 PERSONAS = ["rep", "teammate", "manager", "assistant", "finance", "executive", "other_rep",
@@ -150,7 +153,7 @@ def test_list_and_get_query_counts_do_not_grow(org, world):
     for _ in range(6):
         make_quote(world)
     many = make_quote(world)
-    svc.update_quote(org.rep, many, {}, lines(world) * 10, many.version)
+    svc.update_quote(org.rep, many, QuoteInput(), QL(lines(world) * 10), many.version)
     with CaptureQueriesContext(connection) as more:
         api.get("quotes")
     with CaptureQueriesContext(connection) as get_many:

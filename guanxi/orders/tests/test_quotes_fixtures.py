@@ -11,8 +11,12 @@ import pytest
 
 from guanxi.orders.models import Product
 from guanxi.orders.services import quotes as svc
+from guanxi.orders.services.quotes import QuoteInput, QuoteLineInput
 from guanxi.sales.services import opportunities as opp_svc
 from guanxi.sales.services.opportunities import OpportunityInput
+
+Q = QuoteInput.parse
+QL = QuoteLineInput.rows
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -50,5 +54,5 @@ def lines(w, *discounts: str) -> list[dict]:
 
 
 def make_quote(w, *discounts: str, by=None, **data):
-    return svc.create_quote(by or w.org.rep, w.account, {"contact": w.contact.pk, **data},
-                            lines(w, *discounts), opportunity=w.opp, today=TODAY)
+    return svc.create_quote(by or w.org.rep, w.account, Q({"contact": w.contact.pk, **data}),
+                            QL(lines(w, *discounts)), opportunity=w.opp, today=TODAY)

@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 from guanxi.orders.models import Product
 from guanxi.orders.money import CENT, LineAmounts, LineInput, Totals, price_lines
 from guanxi.orders.services import quotes as svc
+from guanxi.orders.services.quotes import QuoteInput, QuoteLineInput
+
+Q = QuoteInput.parse
+QL = QuoteLineInput.rows
 
 
 def _dec(low: str, high: str, places: int):
@@ -87,7 +91,7 @@ def test_saved_quote_totals_are_the_sums_of_its_lines(org, make_account, rows, d
     lines = [{"product": ordered[i % 3].pk, "quantity": q, "discount_percent": d,
               **({"unit_price": p} if p is not None else {})}
              for i, (q, d, p) in enumerate(rows)]
-    quote = svc.create_quote(org.rep, account, {"discount_percent": discount}, lines)
+    quote = svc.create_quote(org.rep, account, Q({"discount_percent": discount}), QL(lines))
     quote.refresh_from_db()
     saved = list(quote.lines.all())
     assert len(saved) == len(rows)

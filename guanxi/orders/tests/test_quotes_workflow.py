@@ -13,8 +13,12 @@ from guanxi.customers.models import Account, Standing, TimelineEvent
 from guanxi.orders.models import Quote, QuoteLine, Review
 from guanxi.orders.services import quotes as svc
 from guanxi.orders.services import reviews
+from guanxi.orders.services.quotes import QuoteInput, QuoteLineInput
 from guanxi.orders.tests.test_quotes_fixtures import TODAY, lines, make_quote, world
 from guanxi.sales.models import Opportunity
+
+Q = QuoteInput.parse
+QL = QuoteLineInput.rows
 
 S = Quote.Status
 __all__ = ["world"]
@@ -54,9 +58,9 @@ def test_unit_price_given_and_currency_of_the_customer(world):
     world.account.save(update_fields=["currency"])
     world.service.currency = "USD"
     world.service.save(update_fields=["currency"])
-    quote = svc.create_quote(world.org.rep, world.account, {},
-                             [{"product": world.service.pk, "quantity": "1.5",
-                               "unit_price": "700", "description": "现场调试"}], today=TODAY)
+    quote = svc.create_quote(world.org.rep, world.account, QuoteInput(),
+                             QL([{"product": world.service.pk, "quantity": "1.5",
+                               "unit_price": "700", "description": "现场调试"}]), today=TODAY)
     line = quote.lines.get()
     assert quote.currency == "USD"
     assert line.list_price == Decimal("800.00") and line.unit_price == Decimal("700.00")
@@ -80,7 +84,7 @@ def test_bad_lines_name_the_field_and_save_nothing(world, bad, field):
     rows[1] = {**rows[1], **bad}
     before = (Quote.objects.count(), QuoteLine.objects.count())
     with pytest.raises(FieldErrors) as exc:
-        svc.create_quote(world.org.rep, world.account, {}, rows, today=TODAY)
+        svc.create_quote(world.org.rep, world.account, QuoteInput(), QL(rows), today=TODAY)
     assert field in exc.value.errors
     assert (Quote.objects.count(), QuoteLine.objects.count()) == before
 
@@ -89,12 +93,12 @@ def test_inactive_product_is_unknown_and_quote_fields_are_checked(world):
     world.switch.active = False
     world.switch.save(update_fields=["active"])
     with pytest.raises(FieldErrors) as exc:
-        svc.create_quote(world.org.rep, world.account, {"discount_percent": "150",
-                                                        "valid_until": "2026-01-01"},
-                         lines(world), today=TODAY)
+        svc.create_quote(world.org.rep, world.account, Q({"discount_percent": "150",
+                                                          "valid_until": "2026-01-01"}),
+                         QL(lines(world)), today=TODAY)
     assert set(exc.value.errors) == {"lines[1].product", "discount_percent", "valid_until"}
     with pytest.raises(FieldErrors) as exc:
-        svc.create_quote(world.org.rep, world.account, {"valid_until": "2026-01-01"}, [],
+        svc.create_quote(world.org.rep, world.account, Q({"valid_until": "2026-01-01"}), QL([]),
                          today=TODAY)
     assert "valid_until" in exc.value.errors
     assert not Quote.objects.exists()
@@ -104,11 +108,11 @@ def test_who_may_create(world, make_account):
     org = world.org
     for user in (org.finance, org.executive, org.marketing):
         with pytest.raises(Forbidden):
-            svc.create_quote(user, world.account, {}, lines(world))
+            svc.create_quote(user, world.account, QuoteInput(), QL(lines(world)))
     with pytest.raises(NotFound):
-        svc.create_quote(org.other_rep, world.account, {}, lines(world))
+        svc.create_quote(org.other_rep, world.account, QuoteInput(), QL(lines(world)))
     for user in (org.assistant, org.manager, org.admin):
-        quote = svc.create_quote(user, world.account, {}, lines(world))
+        quote = svc.create_quote(user, world.account, QuoteInput(), QL(lines(world)))
         assert quote.owner == org.rep and quote.created_by == user
 
 
@@ -128,7 +132,7 @@ def test_beyond_the_customer_rate_goes_to_the_manager(world):
     steps = list(quote.review.steps.order_by("position"))
     assert [s.name_en for s in steps] == ["Sales manager"]
     with pytest.raises(DomainError):  # editable only once returned or rejected
-        svc.update_quote(org.rep, quote, {"title": "x"}, None, quote.version)
+        svc.update_quote(org.rep, quote, Q({"title": "x"}), None, quote.version)
     with pytest.raises(Forbidden):  # the rep cannot approve their own discount
         reviews.decide(org.rep, quote.review, "approve", "", quote.review.version)
     with pytest.raises(Forbidden):  # nor another region's manager
@@ -172,7 +176,7 @@ def test_rejection_edit_and_resubmission(world):
     assert quote.status == S.REJECTED
     event = TimelineEvent.objects.filter(kind="orders.quote").order_by("-id").first()
     assert "rejected" in event.title and event.body == "折扣太高"
-    svc.update_quote(org.rep, quote, {}, lines(world, "8"), quote.version)
+    svc.update_quote(org.rep, quote, QuoteInput(), QL(lines(world, "8")), quote.version)
     quote.refresh_from_db()
     assert quote.max_discount == Decimal("8.00") and quote.status == S.REJECTED
     svc.submit_quote(org.rep, quote, quote.version)
@@ -186,7 +190,7 @@ def test_returned_for_changes_is_a_draft_again(world):
     svc.submit_quote(org.rep, quote, quote.version)
     quote = _decide(org.manager, quote, "return", "请补充技术方案")
     assert quote.status == S.DRAFT
-    svc.update_quote(org.rep, quote, {"title": "含技术方案"}, None, quote.version)
+    svc.update_quote(org.rep, quote, Q({"title": "含技术方案"}), None, quote.version)
     svc.submit_quote(org.rep, quote, quote.version)
     quote.refresh_from_db()
     assert quote.status == S.IN_APPROVAL and quote.review.status == Review.Status.PENDING
@@ -197,8 +201,8 @@ def test_stale_versions_are_refused(world):
     org = world.org
     quote = make_quote(world)
     stale = quote.version
-    svc.update_quote(org.rep, quote, {"title": "新标题"}, None, quote.version)
-    for call in (lambda: svc.update_quote(org.rep, quote, {"title": "x"}, None, stale),
+    svc.update_quote(org.rep, quote, Q({"title": "新标题"}), None, quote.version)
+    for call in (lambda: svc.update_quote(org.rep, quote, Q({"title": "x"}), None, stale),
                  lambda: svc.submit_quote(org.rep, quote, stale)):
         with pytest.raises(Conflict):
             call()
@@ -319,7 +323,7 @@ def test_who_may_change_a_quote(world):
     for user in (org.rep, org.assistant, org.manager, org.admin):
         assert svc.can_edit_quote(user, quote), user
     with pytest.raises(Forbidden):
-        svc.update_quote(org.finance, quote, {"title": "x"}, None, quote.version)
+        svc.update_quote(org.finance, quote, Q({"title": "x"}), None, quote.version)
 
 
 def test_prices_come_from_the_customers_price_list(world):
@@ -332,26 +336,26 @@ def test_prices_come_from_the_customers_price_list(world):
                                  unit_price=Decimal("9000"))
     PriceListItem.objects.create(price_list=prices, product=world.transformer,
                                  unit_price=Decimal("8500"), min_quantity=10)
-    quote = svc.create_quote(world.org.rep, world.account, {}, [
+    quote = svc.create_quote(world.org.rep, world.account, QuoteInput(), QL([
         {"product": world.transformer.pk, "quantity": "2"},
-        {"product": world.switch.pk, "quantity": "1"}], today=TODAY)
+        {"product": world.switch.pk, "quantity": "1"}]), today=TODAY)
     first, second = quote.lines.order_by("position")
     assert (first.list_price, first.unit_price) == (Decimal("9000.00"), Decimal("9000.00"))
     assert second.unit_price == Decimal("2345.67")  # no list price for it: the list price
     assert quote.max_discount == Decimal("0.00")  # the customer's own price is no discount
-    bulk = svc.create_quote(world.org.rep, world.account, {}, [
-        {"product": world.transformer.pk, "quantity": "12"}], today=TODAY)
+    bulk = svc.create_quote(world.org.rep, world.account, QuoteInput(), QL([
+        {"product": world.transformer.pk, "quantity": "12"}]), today=TODAY)
     assert bulk.lines.get().unit_price == Decimal("8500.00")
 
 
 def test_another_currency_needs_a_price(world):
     with pytest.raises(FieldErrors) as exc:
-        svc.create_quote(world.org.rep, world.account, {"currency": "USD"},
-                         [{"product": world.transformer.pk, "quantity": "1"}], today=TODAY)
+        svc.create_quote(world.org.rep, world.account, Q({"currency": "USD"}),
+                         QL([{"product": world.transformer.pk, "quantity": "1"}]), today=TODAY)
     assert "lines[0].unit_price" in exc.value.errors
-    quote = svc.create_quote(world.org.rep, world.account, {"currency": "USD"},
-                             [{"product": world.transformer.pk, "quantity": "1",
-                               "unit_price": "1400"}], today=TODAY)
+    quote = svc.create_quote(world.org.rep, world.account, Q({"currency": "USD"}),
+                             QL([{"product": world.transformer.pk, "quantity": "1",
+                               "unit_price": "1400"}]), today=TODAY)
     assert quote.total == Decimal("1582.00")
 
 
@@ -366,7 +370,7 @@ def test_saving_takes_the_same_queries_for_few_and_many_lines(world):
     def save(count: int) -> int:
         rows = [{"product": p.pk, "quantity": "1"} for p in products[:count]]
         with CaptureQueriesContext(connection) as queries:
-            svc.create_quote(world.org.rep, world.account, {}, rows, today=TODAY)
+            svc.create_quote(world.org.rep, world.account, QuoteInput(), QL(rows), today=TODAY)
         return len(queries)
 
     save(1)  # the year's first number creates its counter
@@ -380,7 +384,10 @@ def test_saving_takes_the_same_queries_for_few_and_many_lines(world):
 ])
 def test_absurd_numbers_are_field_errors(world, bad, field):
     with pytest.raises(FieldErrors) as exc:
-        svc.create_quote(world.org.rep, world.account, {"contact": "9" * 40},
-                         [{"product": world.transformer.pk, "quantity": "1", **bad}])
-    assert field in exc.value.errors and "contact" in exc.value.errors
+        svc.create_quote(world.org.rep, world.account, QuoteInput(),
+                         QL([{"product": world.transformer.pk, "quantity": "1", **bad}]))
+    assert field in exc.value.errors
+    with pytest.raises(FieldErrors) as exc:
+        Q({"contact": "9" * 40})
+    assert "contact" in exc.value.errors
     assert not Quote.objects.exists()

@@ -13,7 +13,10 @@ from django.db import connection, connections
 from guanxi.core.errors import DomainError
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
+from guanxi.orders.services.receivables import PaymentInput
 from guanxi.orders.tests.receivables_fixtures import TODAY, make_invoice
+
+Pay = PaymentInput.parse
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="needs concurrent writers (PostgreSQL)")
@@ -23,7 +26,7 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
 def test_two_threads_allocating_the_same_invoice(org, make_account):
     account = make_account(by=org.rep, name="上海并发测试有限公司")
     invoice = make_invoice(account, "1000", issued=TODAY)
-    payments = [svc.record_payment(user, account, {"amount": "800"}, today=TODAY)
+    payments = [svc.record_payment(user, account, Pay({"amount": "800"}), today=TODAY)
                 for user in (org.finance, org.admin)]
     start = threading.Barrier(2)
     outcomes: list[str] = []

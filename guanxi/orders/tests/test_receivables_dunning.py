@@ -14,7 +14,10 @@ from guanxi.core.models import Notification
 from guanxi.orders.models import DunningReminder, Invoice
 from guanxi.orders.services import dunning
 from guanxi.orders.services import receivables as svc
+from guanxi.orders.services.receivables import PaymentInput
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
+
+Pay = PaymentInput.parse
 
 DUE = dt.date(2026, 5, 1)
 
@@ -70,7 +73,7 @@ def test_first_seen_late_gets_only_the_highest_level(overdue):
 
 
 def test_paid_or_cancelled_invoices_get_none(overdue, rworld):
-    payment = svc.record_payment(rworld.org.finance, rworld.mine, {"amount": "11300"},
+    payment = svc.record_payment(rworld.org.finance, rworld.mine, Pay({"amount": "11300"}),
                                  [{"invoice": overdue.pk, "amount": "11300"}], today=day(5))
     assert payment.pk
     cancelled = make_invoice(rworld.mine, "50", issued=DUE, due=DUE)

@@ -14,7 +14,11 @@ from hypothesis import strategies as st
 from guanxi.core.errors import DomainError
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.services import receivables as svc
+from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import TODAY, make_order, rworld_fixture  # noqa: F401
+
+Inv = InvoiceInput.parse
+Pay = PaymentInput.parse
 
 ZERO = Decimal("0")
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
@@ -92,13 +96,13 @@ def _apply(finance, account, orders, numbers, step) -> None:
         data = {"number": str(next(numbers))}
         if amount is not None:
             data |= {"net_amount": amount, "tax_amount": "0"}
-        svc.issue_invoice(finance, account, data, order=orders[index], today=TODAY)
+        svc.issue_invoice(finance, account, Inv(data), order=orders[index], today=TODAY)
     elif kind == "loose_invoice":
-        svc.issue_invoice(finance, account, {"number": str(next(numbers)),
-                                             "net_amount": args[0]}, today=TODAY)
+        svc.issue_invoice(finance, account, Inv({"number": str(next(numbers)),
+                                                 "net_amount": args[0]}), today=TODAY)
     elif kind == "payment":
         amount, auto = args
-        svc.record_payment(finance, account, {"amount": amount}, auto=auto and bool(invoices),
+        svc.record_payment(finance, account, Pay({"amount": amount}), auto=auto and bool(invoices),
                            today=TODAY)
     elif kind == "to_invoice" and payments and invoices:
         p, i, amount = args

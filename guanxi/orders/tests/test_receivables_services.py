@@ -13,12 +13,16 @@ from guanxi.core.models import AuditEntry, Notification
 from guanxi.customers.models import TimelineEvent
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.services import receivables as svc
+from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import (  # noqa: F401
     TODAY,
     make_invoice,
     make_order,
     rworld_fixture,
 )
+
+Inv = InvoiceInput.parse
+Pay = PaymentInput.parse
 
 D = Decimal
 
@@ -39,7 +43,7 @@ def _counts():
 
 def test_invoice_for_an_order_defaults_to_the_remainder(rworld):
     org, order = rworld.org, rworld.order
-    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400123"}, order=order,
+    invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400123"}), order=order,
                                 today=TODAY)
     assert invoice.total == D("11300.00")
     assert invoice.net_amount + invoice.tax_amount == invoice.total
@@ -56,14 +60,15 @@ def test_invoice_for_an_order_defaults_to_the_remainder(rworld):
 
 def test_partial_invoices_then_beyond_the_order_total_is_refused(rworld):
     org, order = rworld.org, rworld.order
-    svc.issue_invoice(org.finance, rworld.mine, {"number": "04400124", "net_amount": "5000",
-                                                 "tax_amount": "650"}, order=order, today=TODAY)
-    second = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400125"}, order=order,
+    svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400124", "net_amount": "5000",
+                                                     "tax_amount": "650"}),
+                      order=order, today=TODAY)
+    second = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400125"}), order=order,
                                today=TODAY)
     assert second.total == D("5650.00")
     before = _snapshot(order)
     with pytest.raises(FieldErrors) as exc:
-        svc.issue_invoice(org.finance, rworld.mine, {"number": "04400126", "net_amount": "1"},
+        svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400126", "net_amount": "1"}),
                           order=order, today=TODAY)
     assert exc.value.field == "total"
     assert _snapshot(order) == before and Invoice.objects.count() == 2
@@ -87,16 +92,16 @@ def test_partial_invoices_then_beyond_the_order_total_is_refused(rworld):
 def test_bad_invoice_input_names_the_field_and_changes_nothing(rworld, data, field):
     body = {"number": "04400200", "net_amount": "100", "tax_amount": "13"} | data
     with pytest.raises(DomainError) as exc:
-        svc.issue_invoice(rworld.org.finance, rworld.mine, body, today=TODAY)
+        svc.issue_invoice(rworld.org.finance, rworld.mine, Inv(body), today=TODAY)
     assert field in getattr(exc.value, "errors", {exc.value.field: []})
     assert Invoice.objects.count() == 0
 
 
 def test_duplicate_invoice_number_is_a_field_error(rworld):
     data = {"number": "04400300", "net_amount": "100", "tax_amount": "13"}
-    svc.issue_invoice(rworld.org.finance, rworld.mine, data, today=TODAY)
+    svc.issue_invoice(rworld.org.finance, rworld.mine, Inv(data), today=TODAY)
     with pytest.raises(FieldErrors) as exc:
-        svc.issue_invoice(rworld.org.finance, rworld.theirs, data | {"number": "04400300 "},
+        svc.issue_invoice(rworld.org.finance, rworld.theirs, Inv(data | {"number": "04400300 "}),
                           today=TODAY)
     assert exc.value.field == "number"
     assert Invoice.objects.count() == 1
@@ -104,7 +109,7 @@ def test_duplicate_invoice_number_is_a_field_error(rworld):
 
 def test_order_of_another_customer_is_refused(rworld):
     with pytest.raises(FieldErrors) as exc:
-        svc.issue_invoice(rworld.org.finance, rworld.theirs, {"number": "04400301"},
+        svc.issue_invoice(rworld.org.finance, rworld.theirs, Inv({"number": "04400301"}),
                           order=rworld.order, today=TODAY)
     assert exc.value.field == "order"
     rworld.order.refresh_from_db()
@@ -115,22 +120,22 @@ def test_order_of_another_customer_is_refused(rworld):
 def test_only_finance_and_admins_issue_invoices_and_record_payments(rworld, persona):
     user = getattr(rworld.org, persona)
     with pytest.raises(Forbidden):
-        svc.issue_invoice(user, rworld.mine, {"number": "04400400"}, order=rworld.order,
+        svc.issue_invoice(user, rworld.mine, Inv({"number": "04400400"}), order=rworld.order,
                           today=TODAY)
     with pytest.raises(Forbidden):
-        svc.record_payment(user, rworld.mine, {"amount": "100"}, today=TODAY)
+        svc.record_payment(user, rworld.mine, Pay({"amount": "100"}), today=TODAY)
     assert _counts() == (0, 0, 0)
 
 
 def test_admin_may_issue_invoices(rworld):
-    invoice = svc.issue_invoice(rworld.org.admin, rworld.mine, {"number": "04400401"},
+    invoice = svc.issue_invoice(rworld.org.admin, rworld.mine, Inv({"number": "04400401"}),
                                 order=rworld.order, today=TODAY)
     assert invoice.pk
 
 
 def test_cancel_only_without_allocations_and_with_the_current_version(rworld):
     org = rworld.org
-    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400500"},
+    invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400500"}),
                                 order=rworld.order, today=TODAY)
     with pytest.raises(Conflict):
         svc.cancel_invoice(org.finance, invoice, invoice.version + 1)
@@ -139,9 +144,9 @@ def test_cancel_only_without_allocations_and_with_the_current_version(rworld):
     rworld.order.refresh_from_db()
     assert invoice.status == Invoice.Status.CANCELLED and invoice.outstanding == 0
     assert rworld.order.invoiced_amount == 0
-    paid = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400501"},
+    paid = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400501"}),
                              order=rworld.order, today=TODAY)
-    svc.record_payment(org.finance, rworld.mine, {"amount": "100"},
+    svc.record_payment(org.finance, rworld.mine, Pay({"amount": "100"}),
                        [{"invoice": paid.pk, "amount": "100"}], today=TODAY)
     paid.refresh_from_db()
     with pytest.raises(Conflict):
@@ -154,10 +159,10 @@ def test_cancel_only_without_allocations_and_with_the_current_version(rworld):
 
 def test_payment_allocated_to_an_invoice_counts_for_its_order_and_notifies(rworld):
     org, order = rworld.org, rworld.order
-    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400600"}, order=order,
+    invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400600"}), order=order,
                                 today=TODAY)
     payment = svc.record_payment(org.finance, rworld.mine,
-                                 {"amount": "12000", "reference": "ICBC 889"},
+                                 Pay({"amount": "12000", "reference": "ICBC 889"}),
                                  [{"invoice": invoice.pk, "amount": "11300"}], today=TODAY)
     assert payment.number.startswith("RC2026-")
     payment.refresh_from_db()
@@ -180,7 +185,7 @@ def test_payment_allocated_to_an_invoice_counts_for_its_order_and_notifies(rworl
 
 def test_advance_to_an_order_counts_for_the_order_only(rworld):
     org, order = rworld.org, rworld.order
-    svc.record_payment(org.finance, rworld.mine, {"amount": "3000"},
+    svc.record_payment(org.finance, rworld.mine, Pay({"amount": "3000"}),
                        [{"order": order.pk, "amount": "3000"}], today=TODAY)
     order.refresh_from_db()
     assert order.paid_amount == D("3000.00") and order.invoiced_amount == 0
@@ -209,7 +214,7 @@ def test_bad_allocations_are_refused_at_allocations_and_change_nothing(rworld):
     w.other_order = make_order(w.theirs, "500")
     invoice = make_invoice(w.mine, "1000", issued=TODAY, order=None)
     other_invoice = make_invoice(w.theirs, "1000", issued=TODAY)
-    payment = svc.record_payment(org.finance, w.mine, {"amount": "500"}, today=TODAY)
+    payment = svc.record_payment(org.finance, w.mine, Pay({"amount": "500"}), today=TODAY)
     for rows, why in _bad_allocation_cases(w, invoice, other_invoice):
         before = _snapshot(payment, invoice, other_invoice, w.order, w.other_order)
         with pytest.raises(FieldErrors) as exc:
@@ -223,7 +228,7 @@ def test_more_than_an_invoice_has_outstanding_is_refused(rworld):
     org = rworld.org
     invoice = make_invoice(rworld.mine, "100", issued=TODAY)
     with pytest.raises(FieldErrors) as exc:
-        svc.record_payment(org.finance, rworld.mine, {"amount": "500"},
+        svc.record_payment(org.finance, rworld.mine, Pay({"amount": "500"}),
                            [{"invoice": invoice.pk, "amount": "150"}], today=TODAY)
     assert exc.value.field == "allocations"
     assert _counts() == (1, 0, 0)  # the payment itself is not kept either
@@ -236,7 +241,7 @@ def test_more_than_an_invoice_has_outstanding_is_refused(rworld):
 ])
 def test_bad_payment_input(rworld, data, field):
     with pytest.raises(FieldErrors) as exc:
-        svc.record_payment(rworld.org.finance, rworld.mine, data, today=TODAY)
+        svc.record_payment(rworld.org.finance, rworld.mine, Pay(data), today=TODAY)
     assert exc.value.field == field
     assert Payment.objects.count() == 0
 
@@ -244,7 +249,7 @@ def test_bad_payment_input(rworld, data, field):
 def test_stale_payment_version_is_a_conflict(rworld):
     org = rworld.org
     invoice = make_invoice(rworld.mine, "1000", issued=TODAY)
-    payment = svc.record_payment(org.finance, rworld.mine, {"amount": "500"}, today=TODAY)
+    payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "500"}), today=TODAY)
     svc.allocate(org.finance, payment, [{"invoice": invoice.pk, "amount": "100"}],
                  payment.version)
     with pytest.raises(Conflict) as exc:
@@ -259,8 +264,8 @@ def test_stale_invoice_state_cannot_over_allocate(rworld):
     numbers, the conditional UPDATE still refuses and nothing of the second write stays."""
     org = rworld.org
     invoice = make_invoice(rworld.mine, "1000", issued=TODAY)
-    first = svc.record_payment(org.finance, rworld.mine, {"amount": "800"}, today=TODAY)
-    second = svc.record_payment(org.admin, rworld.mine, {"amount": "800"}, today=TODAY)
+    first = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "800"}), today=TODAY)
+    second = svc.record_payment(org.admin, rworld.mine, Pay({"amount": "800"}), today=TODAY)
     stale = Invoice.objects.get(pk=invoice.pk)
     svc.allocate(org.finance, first, [{"invoice": invoice.pk, "amount": "800"}], first.version)
     # The second writer's view of the invoice predates the first allocation.
@@ -285,7 +290,7 @@ def test_auto_allocation_fills_the_oldest_invoices_first(rworld):
     old = make_invoice(rworld.mine, "300", issued=TODAY - dt.timedelta(days=90))
     middle = make_invoice(rworld.mine, "500", issued=TODAY - dt.timedelta(days=40))
     new = make_invoice(rworld.mine, "700", issued=TODAY - dt.timedelta(days=5))
-    payment = svc.record_payment(org.finance, rworld.mine, {"amount": "1000"}, auto=True,
+    payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "1000"}), auto=True,
                                  today=TODAY)
     for inv in (old, middle, new):
         inv.refresh_from_db()
@@ -297,9 +302,9 @@ def test_auto_allocation_fills_the_oldest_invoices_first(rworld):
 
 def test_unallocate_puts_everything_back(rworld):
     org, order = rworld.org, rworld.order
-    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400700"}, order=order,
+    invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400700"}), order=order,
                                 today=TODAY)
-    payment = svc.record_payment(org.finance, rworld.mine, {"amount": "11300"},
+    payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "11300"}),
                                  [{"invoice": invoice.pk, "amount": "11300"}], today=TODAY)
     allocation = Allocation.objects.get()
     with pytest.raises(Forbidden):
@@ -319,12 +324,12 @@ def test_unallocate_puts_everything_back(rworld):
 def test_invoice_allocation_beyond_what_the_order_has_left_is_refused(rworld):
     """An advance already paid the order: the invoice for it cannot be paid again."""
     org, order = rworld.org, rworld.order
-    svc.record_payment(org.finance, rworld.mine, {"amount": "11300"},
+    svc.record_payment(org.finance, rworld.mine, Pay({"amount": "11300"}),
                        [{"order": order.pk, "amount": "11300"}], today=TODAY)
-    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04400800"}, order=order,
+    invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400800"}), order=order,
                                 today=TODAY)
     with pytest.raises(FieldErrors) as exc:
-        svc.record_payment(org.finance, rworld.mine, {"amount": "100"},
+        svc.record_payment(org.finance, rworld.mine, Pay({"amount": "100"}),
                            [{"invoice": invoice.pk, "amount": "100"}], today=TODAY)
     assert exc.value.field == "allocations"
     order.refresh_from_db()

@@ -13,8 +13,12 @@ from django.utils import timezone
 from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
+from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
 from guanxi.orders.views.receivables import urls as receivables_urls
+
+Inv = InvoiceInput.parse
+Pay = PaymentInput.parse
 
 PERSONAS = ["rep", "teammate", "manager", "finance", "collection", "other_rep", "admin",
             "anon"]
@@ -24,11 +28,11 @@ PERSONAS = ["rep", "teammate", "manager", "finance", "collection", "other_rep", 
 def world(rworld):
     org = rworld.org
     today = timezone.localdate()
-    invoice = svc.issue_invoice(org.finance, rworld.mine, {"number": "04401100"},
+    invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04401100"}),
                                 order=rworld.order)
     overdue = make_invoice(rworld.mine, "2000", issued=today - dt.timedelta(days=60),
                            due=today - dt.timedelta(days=20), collection_owner=org.collection)
-    payment = svc.record_payment(org.finance, rworld.mine, {"amount": "5000"},
+    payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "5000"}),
                                  [{"invoice": invoice.pk, "amount": "1000"}])
     payment.refresh_from_db()
     return SimpleNamespace(org=org, account=rworld.mine, order=rworld.order, invoice=invoice,

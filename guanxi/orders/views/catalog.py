@@ -129,10 +129,10 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             data.pop("cost")
         try:
             if product is None:
-                product = svc.create_product(request.user, data)
+                product = svc.create_product(request.user, svc.ProductInput(**data))
                 messages.success(request, _("Product created."))
             else:
-                svc.update_product(request.user, product, data, version)
+                svc.update_product(request.user, product, svc.ProductInput(**data), version)
                 messages.success(request, _("Changes saved."))
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -239,11 +239,14 @@ def price_list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
+            items = svc.PriceItemInput.rows(rows)
             if price_list is None:
-                price_list = svc.create_price_list(request.user, data, items=rows)
+                price_list = svc.create_price_list(request.user, svc.PriceListInput(**data),
+                                                   items=items)
                 messages.success(request, _("Price list created."))
             else:
-                svc.update_price_list(request.user, price_list, data, version, items=rows)
+                svc.update_price_list(request.user, price_list, svc.PriceListInput(**data),
+                                      version, items=items)
                 messages.success(request, _("Changes saved."))
         except DomainError as exc:
             row_errors, other = _row_errors(exc, rows)

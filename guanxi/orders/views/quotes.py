@@ -84,14 +84,14 @@ class QuoteForm(forms.Form):
             {"hx-post": reverse("orders:quote_lines"), "hx-target": "#quote-lines",
              "hx-swap": "outerHTML", "hx-trigger": "change", "hx-include": "#quote-form"})
 
-    def service_data(self) -> dict[str, Any]:
+    def service_data(self) -> svc.QuoteInput:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         if data.get("discount_percent") is None:
             data["discount_percent"] = Decimal("0")
         for key in ("issue_date", "valid_until", "currency"):
             if not data.get(key):
                 data.pop(key)
-        return data
+        return svc.QuoteInput(**data)
 
 
 class SendForm(forms.Form):
@@ -125,6 +125,11 @@ class Row:
         return {k: v for k, v in data.items() if v not in ("", None)}
 
 
+def _lines(rows: list[Row]) -> list[svc.QuoteLineInput]:
+    """The rows as typed, parsed once; a value that is not a number is an error on its row."""
+    return svc.QuoteLineInput.rows([r.as_input() for r in rows])
+
+
 def _posted_rows(request: HttpRequest) -> list[Row]:
     columns = [request.POST.getlist(f"line_{name}") for name in
                ("product", "quantity", "unit_price", "discount_percent", "description")]
@@ -150,7 +155,7 @@ def _price(rows: list[Row], account: Account, currency: str, discount: Decimal,
            issue_date: dt.date | None) -> tuple[Any, dict[str, list[str]]]:
     """Price ``rows`` through the same service the save uses; errors land on their rows."""
     try:
-        priced = svc.price_quote_lines(account, [r.as_input() for r in rows],
+        priced = svc.price_quote_lines(account, _lines(rows),
                                        currency or account.currency or "CNY",
                                        issue_date or timezone.localdate(), discount)
     except FieldErrors as exc:
@@ -272,8 +277,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
         rows = _posted_rows(request)
         if form.is_valid():
             try:
-                quote = svc.create_quote(user, account, form.service_data(),
-                                         [r.as_input() for r in rows])
+                quote = svc.create_quote(user, account, form.service_data(), _lines(rows))
             except (Forbidden, NotFound):
                 raise
             except DomainError as exc:
@@ -308,8 +312,8 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rows = _posted_rows(request)
         if form.is_valid():
             try:
-                svc.update_quote(user, quote, form.service_data(),
-                                 [r.as_input() for r in rows], form.cleaned_data["version"])
+                svc.update_quote(user, quote, form.service_data(), _lines(rows),
+                                 form.cleaned_data["version"])
             except (Forbidden, NotFound):
                 raise
             except DomainError as exc:

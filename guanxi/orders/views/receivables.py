@@ -189,7 +189,8 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "order"}
         try:
-            invoice = svc.issue_invoice(user, account, data, order=order)
+            invoice = svc.issue_invoice(user, account, svc.InvoiceInput.parse(data),
+                                        order=order)
         except DomainError as exc:
             if exc.status == 403:
                 raise
@@ -351,7 +352,8 @@ def payment_create(request: HttpRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("account",
                                                                         "allocations")}
         try:
-            payment = svc.record_payment(user, account, data, _allocation_rows(request.POST),
+            payment = svc.record_payment(user, account, svc.PaymentInput.parse(data),
+                                         _allocation_rows(request.POST),
                                          auto=request.POST.get("auto") == "1")
         except DomainError as exc:
             if exc.status == 403:
