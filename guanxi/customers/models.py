@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanxi.core.models import Versioned
+from guanxi.core.models import Versioned, in_reader_language
 
 User = settings.AUTH_USER_MODEL
 
@@ -466,12 +466,10 @@ def timeline_param(value: Any) -> str:
     in the data (``{"en": …, "zh": …}``, e.g. a pipeline stage) in the reader's one."""
     if not isinstance(value, dict):
         return str(value)
-    from django.utils.translation import get_language, gettext
+    from django.utils.translation import gettext
     if "msgid" in value:
         return gettext(value["msgid"])
-    if value.get("zh") and (get_language() or "").startswith("zh"):
-        return str(value["zh"])
-    return str(value.get("en") or value.get("zh") or "")
+    return in_reader_language(str(value.get("zh") or ""), str(value.get("en") or ""))
 
 
 class SearchToken(models.Model):
