@@ -115,6 +115,16 @@ class User(AbstractUser):
     def team_subtree_ids(self) -> list[int]:
         return self.team.subtree_ids() if self.team_id else []
 
+    def manages_team(self, team_id: int | None, *, assistant: bool = False) -> bool:
+        """The one "manager over this team" rule: an administrator, or a manager whose team
+        subtree holds ``team_id``. With ``assistant``, the sales assistants of that subtree
+        count too (they act for their managers on records, not on approvals)."""
+        if self.has_role(Role.ADMIN):
+            return True
+        roles = (Role.MANAGER, Role.ASSISTANT) if assistant else (Role.MANAGER,)
+        return (team_id is not None and self.has_role(*roles)
+                and team_id in self.team_subtree_ids)
+
 
 class UserRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_roles")

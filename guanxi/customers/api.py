@@ -19,6 +19,7 @@ from guanxi.accounts.selectors import colleagues
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors
 from guanxi.core.selectors import keyset_page
+from guanxi.customers import permissions as perms
 from guanxi.customers import schemas as s
 from guanxi.customers import search_providers, selectors, services
 from guanxi.customers.filters import (
@@ -399,7 +400,7 @@ def _terms_request(request: HttpRequest, request_id: int):
 
 
 def _terms_detail(user: User, req: TermsChangeRequest) -> TermsChangeRequest:
-    req.can_decide = services.can_decide_terms(user, req)
+    req.can_decide = perms.can_decide_terms(user, req)
     return req
 
 

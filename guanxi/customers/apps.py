@@ -22,3 +22,8 @@ class CustomersConfig(AppConfig):
         from guanxi.customers import plugins
 
         plugins.register()
+
+        from guanxi.core import permissions as registry
+        from guanxi.customers import permissions
+
+        registry.register("customers", permissions)

@@ -19,3 +19,8 @@ class SalesConfig(AppConfig):
         from guanxi.sales import plugins
 
         plugins.register()
+
+        from guanxi.core import permissions as registry
+        from guanxi.sales import permissions
+
+        registry.register("sales", permissions)

@@ -16,11 +16,10 @@ from guanxi.core.panels import Panel
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import SearchProvider
 from guanxi.customers.search_providers import register as register_search
+from guanxi.sales import permissions as perms
 from guanxi.sales.selectors import work
 from guanxi.sales.selectors.opportunities import visible_opportunities
 from guanxi.sales.selectors.search import search_leads, search_opportunities
-from guanxi.sales.services.opportunities import CREATE_ROLES
-from guanxi.sales.services.work_common import may_work_on
 
 EVENT_TYPES = {
     "sales.lead.created": _("Lead created"),
@@ -41,11 +40,6 @@ OPPORTUNITIES_SHOWN = 10
 
 # --- The customer's 360° page and the home page -----------------------------------------------
 
-def may_work(user: Any, account: Any) -> bool:
-    """May the user log activities, add tasks and write e-mails on this customer?"""
-    return may_work_on(user, account)
-
-
 def load_opportunities(request: HttpRequest, account: Any) -> dict[str, Any]:
     """The customer's open opportunities the user may see, latest first."""
     user = request.user
@@ -54,14 +48,14 @@ def load_opportunities(request: HttpRequest, account: Any) -> dict[str, Any]:
                 .order_by("-updated_at", "-id")[:OPPORTUNITIES_SHOWN + 1])
     return {"opps": {
         "rows": rows[:OPPORTUNITIES_SHOWN], "more": len(rows) > OPPORTUNITIES_SHOWN,
-        "can_create": user.has_role(*CREATE_ROLES) and not account.merged_into_id
+        "can_create": perms.can_create_opportunity(user, account)
         and account.approval != "rejected"}}
 
 
 def load_work(request: HttpRequest, account: Any) -> dict[str, Any]:
     """Open tasks, upcoming activities and pending support requests of the customer."""
     return {"work": work.account_work(request.user, account),
-            "can_work": may_work(request.user, account)}
+            "can_work": perms.can_work_on(request.user, account)}
 
 
 def load_today(request: HttpRequest, user: Any) -> dict[str, Any]:
@@ -70,7 +64,7 @@ def load_today(request: HttpRequest, user: Any) -> dict[str, Any]:
 
 PANELS = (
     (account_page, Panel("sales.actions", "sales/_account_actions.html", slot="actions",
-                         order=10, visible=may_work)),
+                         order=10, visible=perms.can_work_on)),
     (account_page, Panel("sales.opportunities", "sales/_account_opportunities.html",
                          slot="main", order=20, load=load_opportunities)),
     (account_page, Panel("sales.work", "sales/_account_work.html", slot="side", order=10,

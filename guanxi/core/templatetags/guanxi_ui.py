@@ -16,7 +16,17 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from guanxi.core import permissions
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context: template.Context, name: str, *records: Any) -> bool:
+    """``{% can "customers.request_terms" account as ok %}``: the registered rule ``name``
+    for the signed-in user, so templates ask the rule instead of writing it again."""
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    return permissions.allowed(name, user, *records)
 
 # Bootstrap classes per widget type (BoundField.widget_type).
 _CONTROL_CLASS = {

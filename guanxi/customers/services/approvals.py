@@ -8,14 +8,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account, Approval, ApprovalStep, TermsChangeRequest
-from guanxi.customers.services.common import TERMS_FIELDS, can_edit, manages
+from guanxi.customers.permissions import (
+    can_decide_new_customer,
+    can_decide_terms,
+    can_request_terms,
+    can_withdraw_terms,
+)
+from guanxi.customers.services.common import TERMS_FIELDS
 
 S = TermsChangeRequest.Status
 
@@ -24,9 +30,10 @@ S = TermsChangeRequest.Status
 def decide_new_customer(actor: User, account: Account, approve: bool, comment: str = "",
                         version: int | None = None) -> Account:
     """A manager over the customer's team approves or rejects a pending customer."""
-    require(manages(actor, account), _("Only the team's manager approves new customers."))
     if account.approval != Approval.PENDING:
         raise Conflict(_("This customer is not waiting for approval."), code="not_pending")
+    require(can_decide_new_customer(actor, account),
+            _("Only the team's manager approves new customers."))
     if not approve and not comment.strip():
         raise FieldErrors({"comment": [_("Say why the customer is rejected.")]})
     new = Approval.APPROVED if approve else Approval.REJECTED
@@ -44,10 +51,14 @@ def request_terms_change(actor: User, account: Account, changes: dict[str, Any],
                          reason: str = "") -> TermsChangeRequest:
     """Ask for new discount, payment, settlement or credit terms. Nothing changes on the
     customer until the market manager and then finance approve."""
-    require(can_edit(actor, account) or actor.has_role(Role.MANAGER, Role.ADMIN))
     if account.is_pending:
         raise Conflict(_("Set the terms on the customer itself while it waits for approval."),
                        code="customer_pending")
+    if account.approval == Approval.REJECTED:
+        raise Conflict(_("This customer was rejected: it gets no commercial terms."),
+                       code="customer_rejected")
+    require(can_request_terms(actor, account),
+            _("Only the customer's owner, team or a manager ask for new terms."))
     cleaned = clean_fields(Account, changes, TERMS_FIELDS)
     diff = audit.diff({k: getattr(account, k) for k in cleaned}, cleaned)
     if not diff:
@@ -60,14 +71,6 @@ def request_terms_change(actor: User, account: Account, changes: dict[str, Any],
                                             changes=diff, reason=reason.strip())
     audit.log(actor, "customers.terms.requested", req, changes=diff)
     return req
-
-
-def can_decide_terms(user: User, req: TermsChangeRequest) -> bool:
-    if req.status == S.MANAGER:
-        return manages(user, req.account)
-    if req.status == S.FINANCE:
-        return user.has_role(Role.FINANCE, Role.ADMIN)
-    return False
 
 
 @transaction.atomic
@@ -111,10 +114,10 @@ def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, com
 @transaction.atomic
 def withdraw_terms_change(actor: User, req: TermsChangeRequest,
                           version: int | None = None) -> TermsChangeRequest:
-    require(req.requested_by_id == actor.pk or manages(actor, req.account))
-    check_version(req, version)
     if not req.is_open:
         raise Conflict(_("This request has already been decided."), code="decided")
+    require(can_withdraw_terms(actor, req))
+    check_version(req, version)
     save_versioned(req, req.version, {"status": S.WITHDRAWN, "status_since": timezone.now()})
     audit.log(actor, "customers.terms.withdrawn", req)
     return req

@@ -1,4 +1,4 @@
-"""Helpers shared by the customer services: permissions, timeline, completeness."""
+"""Helpers shared by the customer services: timeline, completeness."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.customers.models import Account, Contact, TimelineEvent, timeline_param
 
 ACCOUNT_FIELDS = (
@@ -23,27 +23,6 @@ CONTACT_FIELDS = ("name", "name_en", "title", "department", "gender", "birthday"
                   "mobile", "email", "wechat", "is_primary", "notes")
 ADDRESS_FIELDS = ("kind", "country", "province", "city", "district", "street", "postal_code",
                   "lines", "is_primary")
-
-def manages(user: User, account: Account) -> bool:
-    """A manager over the customer's team (or an administrator)."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return user.has_role(Role.MANAGER) and account.team_id in user.team_subtree_ids
-
-
-def can_edit(user: User, account: Account) -> bool:
-    """Owner, the team's manager or sales assistant, or an administrator may edit a customer's
-    profile, contacts and addresses. Pool customers are edited by managers only."""
-    if manages(user, account):
-        return True
-    if account.in_pool:
-        return False
-    if account.owner_id == user.pk:
-        return True
-    if account.owner_id is None and account.created_by_id == user.pk:
-        return True
-    return user.has_role(Role.ASSISTANT) and account.team_id in user.team_subtree_ids
-
 
 def _shown(value: Any) -> str | dict:
     """A parameter as the timeline stores it: amounts with thousands separators; a label of

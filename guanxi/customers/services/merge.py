@@ -13,11 +13,11 @@ from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.errors import FieldErrors
 from guanxi.core.locking import check_version
+from guanxi.customers import permissions as perms
 from guanxi.customers.models import Account, AccountShare, SearchToken, TermsChangeRequest
 from guanxi.customers.search import reindex_accounts
 from guanxi.customers.services.common import (
     ACCOUNT_FIELDS,
-    manages,
     refresh_completeness,
 )
 
@@ -34,7 +34,7 @@ def merge_accounts(actor: User, keep: Account, remove: Account, keep_version: in
     values it lacks; ``remove`` stays as an inactive record pointing at ``keep``."""
     if keep.pk == remove.pk:
         raise FieldErrors({"other": [_("Choose two different customers.")]})
-    require(manages(actor, keep) and manages(actor, remove),
+    require(perms.can_manage_account(actor, keep) and perms.can_manage_account(actor, remove),
             _("Only the manager of both customers can merge them."))
     keep = Account.objects.select_for_update().get(pk=keep.pk)
     remove = Account.objects.select_for_update().get(pk=remove.pk)

@@ -9,13 +9,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.errors import Conflict
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account, PoolPolicy
-from guanxi.customers.services.common import can_edit
+from guanxi.customers.permissions import can_change_pool_policy, can_claim, can_release
 from guanxi.customers.services.duplicates import find_duplicates
 
 
@@ -28,11 +28,10 @@ def claimed_count(user: User) -> int:
 def claim(actor: User, account: Account) -> Account:
     """Take a pool customer, within the per-rep limit and only if no other rep already
     follows the same company (撞单)."""
-    require(actor.has_role(Role.REP, Role.MANAGER, Role.ADMIN),
-            _("Only sales reps claim customers from the pool."))
     if not account.in_pool:
         raise Conflict(_("This customer is not in the public pool (anymore)."),
                        code="not_in_pool")
+    require(can_claim(actor, account), _("Only sales reps claim customers from the pool."))
     policy = PoolPolicy.current()
     # One claim per rep at a time, so two parallel claims cannot both pass the limit.
     list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
@@ -63,10 +62,10 @@ def claim(actor: User, account: Account) -> Account:
 def release(actor: User, account: Account, reason: str = "",
             version: int | None = None) -> Account:
     """Give a customer back to the pool."""
-    require(can_edit(actor, account))
-    check_version(account, version)
     if account.in_pool:
         raise Conflict(_("This customer is already in the public pool."), code="in_pool")
+    require(can_release(actor, account))
+    check_version(account, version)
     old_owner = account.owner_id
     save_versioned(account, account.version,
                    {"in_pool": True, "pool_since": timezone.now(), "owner": None,
@@ -105,7 +104,7 @@ def return_stale_to_pool(now: dt.datetime | None = None) -> int:
 def update_policy(actor: User, return_after_days: int, claim_limit: int,
                   version: int) -> PoolPolicy:
     from guanxi.core.cleaning import clean_fields
-    require(actor.has_role(Role.ADMIN), _("Only administrators change the pool rules."))
+    require(can_change_pool_policy(actor), _("Only administrators change the pool rules."))
     policy = PoolPolicy.current()
     values = clean_fields(PoolPolicy, {"return_after_days": return_after_days,
                                        "claim_limit": claim_limit},

@@ -17,6 +17,7 @@ from guanxi.core.cleaning import clean_fields
 from guanxi.core.custom_fields import clean_values
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.locking import check_version, save_versioned
+from guanxi.customers import permissions as perms
 from guanxi.customers.models import (
     Account,
     AccountShare,
@@ -33,8 +34,6 @@ from guanxi.customers.services.common import (
     CONTACT_FIELDS,
     TERMS_FIELDS,
     add_event,
-    can_edit,
-    manages,
     refresh_completeness,
 )
 from guanxi.customers.services.duplicates import Match, find_duplicates
@@ -89,8 +88,7 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: Sequence[dict
     A customer entered by a sales assistant, or one a rep enters with commercial terms beyond
     the defaults, waits for a manager's approval (pending) and cannot get orders until then.
     """
-    require(actor.has_role(Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.ADMIN),
-            _("Your role cannot enter customers."))
+    require(perms.can_create_account(actor), _("Your role cannot enter customers."))
     fields = clean_fields(Account, data, ACCOUNT_FIELDS + TERMS_FIELDS)
     if not fields.get("name"):
         raise FieldErrors({"name": [_("This field is required.")]})
@@ -100,7 +98,7 @@ def create_account(actor: User, data: dict[str, Any], *, contacts: Sequence[dict
     if owner is None and actor.has_role(Role.REP, Role.MANAGER):
         owner = actor
     if owner is not None and owner != actor:
-        require(actor.has_role(Role.ASSISTANT, Role.MANAGER, Role.ADMIN),
+        require(perms.can_enter_for_others(actor),
                 _("Only assistants and managers enter customers for someone else."))
     first_contact = contact_rows[0] if contact_rows else {}
     check_duplicates(actor, name=fields["name"], registration_id=fields.get("registration_id"),
@@ -156,7 +154,7 @@ def update_account(actor: User, account: Account, data: dict[str, Any], version:
                    custom: dict[str, Any] | None = None) -> Account:
     """Edit the profile. Commercial terms are not edited here (see the terms change request),
     except while a new customer still waits for approval."""
-    require(can_edit(actor, account))
+    require(perms.can_edit_account(actor, account))
     allowed = ACCOUNT_FIELDS + (TERMS_FIELDS if account.is_pending else ())
     fields = clean_fields(Account, data, allowed)
     if "name" in fields and not fields["name"]:
@@ -186,7 +184,8 @@ def update_account(actor: User, account: Account, data: dict[str, Any], version:
 @transaction.atomic
 def assign_owner(actor: User, account: Account, owner: User | None, version: int) -> Account:
     """Hand a customer to another rep (managers and administrators)."""
-    require(manages(actor, account), _("Only the team's manager can reassign customers."))
+    require(perms.can_manage_account(actor, account),
+            _("Only the team's manager can reassign customers."))
     if owner is not None and not owner.is_active:
         raise FieldErrors({"owner": [_("This user is inactive.")]})
     old = account.owner
@@ -201,7 +200,7 @@ def assign_owner(actor: User, account: Account, owner: User | None, version: int
 
 @transaction.atomic
 def deactivate_account(actor: User, account: Account, version: int) -> None:
-    require(manages(actor, account), _("Only a manager can delete a customer."))
+    require(perms.can_manage_account(actor, account), _("Only a manager can delete a customer."))
     # The registration id is unique: free it so the company can be entered again; the
     # audit entry keeps it.
     old_id = account.registration_id
@@ -215,7 +214,7 @@ def deactivate_account(actor: User, account: Account, version: int) -> None:
 def log_follow_up(actor: User, account: Account, text: str, contact: Contact | None = None,
                   ) -> None:
     """A note of a call, visit or message: it keeps the customer out of the public pool."""
-    require(can_edit(actor, account) or account.shares.filter(user=actor).exists())
+    require(perms.can_follow_up(actor, account))
     text = (text or "").strip()
     if not text:
         raise FieldErrors({"text": [_("Write what happened.")]})
@@ -247,7 +246,7 @@ def _refuse_phones_of_other_reps(account: Account, fields: dict[str, Any]) -> No
 @transaction.atomic
 def add_contact(actor: User, account: Account, data: dict[str, Any],
                 custom: dict[str, Any] | None = None) -> Contact:
-    require(can_edit(actor, account))
+    require(perms.can_edit_account(actor, account))
     fields = clean_fields(Contact, data, CONTACT_FIELDS)
     if not fields.get("name"):
         raise FieldErrors({"name": [_("This field is required.")]})
@@ -268,7 +267,7 @@ def add_contact(actor: User, account: Account, data: dict[str, Any],
 @transaction.atomic
 def update_contact(actor: User, contact: Contact, data: dict[str, Any], version: int,
                    custom: dict[str, Any] | None = None) -> Contact:
-    require(can_edit(actor, contact.account))
+    require(perms.can_edit_account(actor, contact.account))
     fields = clean_fields(Contact, data, CONTACT_FIELDS)
     if "name" in fields and not fields["name"]:
         raise FieldErrors({"name": [_("This field is required.")]})
@@ -289,7 +288,7 @@ def update_contact(actor: User, contact: Contact, data: dict[str, Any], version:
 
 @transaction.atomic
 def remove_contact(actor: User, contact: Contact, version: int) -> None:
-    require(can_edit(actor, contact.account))
+    require(perms.can_edit_account(actor, contact.account))
     save_versioned(contact, version, {"is_active": False, "is_primary": False})
     refresh_completeness(contact.account)
     reindex_accounts([contact.account_id])
@@ -300,7 +299,7 @@ def remove_contact(actor: User, contact: Contact, version: int) -> None:
 
 @transaction.atomic
 def add_address(actor: User, account: Account, data: dict[str, Any]) -> Address:
-    require(can_edit(actor, account))
+    require(perms.can_edit_account(actor, account))
     row = _clean_address(data)
     if row.get("is_primary") or not account.addresses.exists():
         account.addresses.update(is_primary=False)
@@ -314,7 +313,7 @@ def add_address(actor: User, account: Account, data: dict[str, Any]) -> Address:
 
 @transaction.atomic
 def update_address(actor: User, address: Address, data: dict[str, Any], version: int) -> Address:
-    require(can_edit(actor, address.account))
+    require(perms.can_edit_account(actor, address.account))
     merged = {f: getattr(address, f) for f in ADDRESS_FIELDS} | data
     row = _clean_address(merged)
     changes = audit.diff(_snapshot(address, row), row)
@@ -328,7 +327,7 @@ def update_address(actor: User, address: Address, data: dict[str, Any], version:
 
 @transaction.atomic
 def remove_address(actor: User, address: Address, version: int | None = None) -> None:
-    require(can_edit(actor, address.account))
+    require(perms.can_edit_account(actor, address.account))
     check_version(address, version)
     account = address.account
     audit.log(actor, "customers.address.deleted", address)
@@ -349,7 +348,7 @@ RELATIONSHIP_TITLES: dict[str, str] = {
 @transaction.atomic
 def add_relationship(actor: User, from_contact: Contact, to_contact: Contact, kind: str,
                      note: str = "") -> Relationship:
-    require(can_edit(actor, from_contact.account))
+    require(perms.can_edit_account(actor, from_contact.account))
     if kind not in Relationship.Kind.values:
         raise FieldErrors({"kind": [_("Choose family, friend, colleague or referred by.")]})
     if from_contact.pk == to_contact.pk:
@@ -366,13 +365,13 @@ def add_relationship(actor: User, from_contact: Contact, to_contact: Contact, ki
 
 @transaction.atomic
 def remove_relationship(actor: User, relationship: Relationship) -> None:
-    require(can_edit(actor, relationship.from_contact.account))
+    require(perms.can_edit_account(actor, relationship.from_contact.account))
     audit.log(actor, "customers.relationship.deleted", relationship)
     relationship.delete()
 
 
 def set_tags(actor: User, account: Account, names: list[str], log: bool = True) -> list[Tag]:
-    require(can_edit(actor, account))
+    require(perms.can_edit_account(actor, account))
     clean = []
     for name in names:
         name = str(name).strip()
@@ -393,7 +392,7 @@ def set_tags(actor: User, account: Account, names: list[str], log: bool = True) 
 
 @transaction.atomic
 def share_account(actor: User, account: Account, user: User) -> None:
-    require(can_edit(actor, account))
+    require(perms.can_edit_account(actor, account))
     if user.pk == account.owner_id:
         raise FieldErrors({"user": [_("The owner already sees this customer.")]})
     _share, created = AccountShare.objects.get_or_create(account=account, user=user)
@@ -403,7 +402,7 @@ def share_account(actor: User, account: Account, user: User) -> None:
 
 @transaction.atomic
 def unshare_account(actor: User, account: Account, user: User) -> None:
-    require(can_edit(actor, account))
+    require(perms.can_edit_account(actor, account))
     if AccountShare.objects.filter(account=account, user=user).delete()[0]:
         audit.log(actor, "customers.account.unshared", account, data={"user": user.pk})
 

@@ -18,11 +18,10 @@ register = template.Library()
 def approvals_waiting(user: Any) -> int:
     """How many approvals wait for ``user``: new customers (managers) and terms changes
     (managers, then finance). Users who decide nothing cost no query."""
-    from guanxi.accounts.models import Role
+    from guanxi.core.permissions import allowed
     from guanxi.customers import selectors
 
-    if not getattr(user, "is_authenticated", False) \
-            or not user.has_role(Role.MANAGER, Role.FINANCE, Role.ADMIN):
+    if not allowed("customers.decide_approvals", user):
         return 0
     return (selectors.pending_approvals(user).count()
             + selectors.terms_requests_waiting_for(user).count())

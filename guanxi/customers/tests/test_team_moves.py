@@ -1,7 +1,7 @@
 """Moving a team in the hierarchy moves who sees and manages its customers."""
 
 from guanxi.accounts.models import User
-from guanxi.customers import selectors, services
+from guanxi.customers import permissions, selectors
 
 
 def test_reparenting_changes_what_managers_see(org, make_account):
@@ -13,5 +13,5 @@ def test_reparenting_changes_what_managers_see(org, make_account):
     other_manager = User.objects.get(pk=org.other_manager.pk)
     assert account not in selectors.visible_accounts(manager)
     assert account in selectors.visible_accounts(other_manager)
-    assert services.manages(other_manager, account)
-    assert not services.manages(manager, account)
+    assert permissions.can_manage_account(other_manager, account)
+    assert not permissions.can_manage_account(manager, account)

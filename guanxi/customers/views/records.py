@@ -28,6 +28,7 @@ from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
+from guanxi.customers import permissions as perms
 from guanxi.customers import search_providers, selectors, services
 from guanxi.customers.forms import (
     ACCOUNT_TARGET,
@@ -45,7 +46,6 @@ from guanxi.customers.forms import (
 from guanxi.customers.models import (
     Account,
     Address,
-    Approval,
     Contact,
     Industry,
     PoolPolicy,
@@ -53,7 +53,6 @@ from guanxi.customers.models import (
 )
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search import search as search_index
-from guanxi.customers.selectors import POOL_ROLES
 from guanxi.customers.services.duplicates import find_duplicates
 from guanxi.customers.views.related import (
     address_create,
@@ -75,7 +74,6 @@ __all__ = [
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 20
-ENTER_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.ADMIN)
 
 
 # --- Home -------------------------------------------------------------------------------------
@@ -101,13 +99,13 @@ def home(request: HttpRequest) -> HttpResponse:
         account.days_left = (policy.return_after_days - account.days_idle) \
             if account.days_idle is not None else None
     approvals = None
-    if user.has_role(Role.MANAGER, Role.ADMIN, Role.FINANCE):
+    if perms.can_decide_approvals(user):
         approvals = (selectors.pending_approvals(user).count()
                      + selectors.terms_requests_waiting_for(user).count())
     return render(request, "customers/home.html", {
         "follow_up": follow_up, "recent": recent, "stats": stats, "returning": returning,
         "policy": policy, "approvals": approvals,
-        "can_enter": user.has_role(*ENTER_ROLES),
+        "can_enter": perms.can_create_account(user),
         "panels": home_page.bind(request, user),
     })
 
@@ -179,7 +177,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "sort": sort, "desc": desc, "current_sort": ("-" if desc else "") + sort,
         "first": (page - 1) * PAGE_SIZE + 1 if rows else 0,
         "last": (page - 1) * PAGE_SIZE + len(rows),
-        "can_enter": request.user.has_role(*ENTER_ROLES),
+        "can_enter": perms.can_create_account(request.user),
         "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
         "more_active": sum(1 for k, v in request.GET.items() if v and (
             k in ("size", "source", "standing", "tag", "below", *form.contributed_names())
@@ -194,7 +192,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 def _owner_choices(user: User):
     """Whom assistants, managers and administrators may enter a customer for."""
-    if not user.has_role(Role.ASSISTANT, Role.MANAGER, Role.ADMIN):
+    if not perms.can_enter_for_others(user):
         return None
     qs = User.objects.filter(is_active=True, user_roles__role__in=[Role.REP, Role.MANAGER])
     if not user.has_role(Role.ADMIN):
@@ -225,7 +223,7 @@ def _duplicate_matches(user: User, form: CreateAccountForm, contact: ContactForm
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(*ENTER_ROLES):
+    if not perms.can_create_account(user):
         return render(request, "customers/refused.html",
                       {"message": _("Your role cannot enter customers.")}, status=403)
     owners = _owner_choices(user)
@@ -292,7 +290,7 @@ def _route_error(exc: DomainError, form, contact: ContactForm, address: AddressF
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     account = selectors.get_account(user, pk)
-    if not services.can_edit(user, account):
+    if not perms.can_edit_account(user, account):
         return render(request, "customers/refused.html", {
             "message": _("Only the owner, the team's manager or assistant can edit this "
                          "customer."), "account": account}, status=403)
@@ -395,8 +393,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     custom = [(d.label, ", ".join(value) if isinstance(value, list) else value)
               for d in definitions(ACCOUNT_TARGET)
               if (value := account.custom.get(d.key)) not in (None, "", [])]
-    can_edit = services.can_edit(user, account)
-    manages = services.manages(user, account)
     graph = _graph(account, contacts, relationships, visible_ids)
     return render(request, "customers/detail.html", {
         "account": account, "contacts": contacts, "addresses": selectors.addresses(account),
@@ -405,12 +401,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing": [MISSING_LABELS.get(m, m) for m in missing],
         "events": events[:TIMELINE_PAGE], "more_events": len(events) > TIMELINE_PAGE,
         "open_terms": open_terms, "custom": custom, "graph": graph,
-        "can_edit": can_edit, "manages": manages,
-        "can_claim": account.in_pool and user.has_role(*POOL_ROLES),
-        "can_release": account.owner_id == user.pk and not account.in_pool,
-        "can_follow_up": can_edit or account.shares.filter(user=user).exists(),
-        "can_request_terms": not account.is_pending and account.approval != Approval.REJECTED
-        and (can_edit or user.has_role(Role.MANAGER, Role.ADMIN)),
         "panels": account_page.bind(request, account),
     })
 

@@ -19,6 +19,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
+from guanxi.customers import permissions as perms
 from guanxi.customers import selectors, services
 from guanxi.customers.forms import AddressForm, ConfirmForm, ContactForm, RelationshipForm
 from guanxi.customers.models import Address, Relationship
@@ -31,7 +32,7 @@ def _done(request: HttpRequest, account_id: int, message: str) -> HttpResponse:
 
 
 def _refuse_unless_editable(request: HttpRequest, account) -> HttpResponse | None:
-    if services.can_edit(request.user, account):
+    if perms.can_edit_account(request.user, account):
         return None
     return render(request, "customers/refused.html", {
         "account": account,

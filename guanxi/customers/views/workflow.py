@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts import selectors as people
-from guanxi.accounts.models import Role
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
+from guanxi.customers import permissions as perms
 from guanxi.customers import selectors, services
 from guanxi.customers.models import (
     Account,
@@ -149,7 +149,7 @@ def _approvals_page(request: HttpRequest, failed: tuple[str, int, forms.Form] | 
         "terms_requests": [(r, form_for("terms", r)) for r in requests],
         "my_requests": mine,
         "my_customers": list(entered),
-        "decides": user.has_role(Role.MANAGER, Role.FINANCE, Role.ADMIN),
+        "decides": perms.can_decide_approvals(user),
     }, status=status)
 
 
@@ -222,10 +222,9 @@ def withdraw_terms(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 def terms_request(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account(request.user, pk)
-    if not (services.can_edit(request.user, account)
-            or request.user.has_role(Role.MANAGER, Role.ADMIN)):
+    if not perms.can_request_terms(request.user, account):
         raise PermissionDenied(_("Only the customer's owner, team or manager ask for new "
-                                 "terms."))
+                                 "terms of an approved customer."))
     current = {name: getattr(account, name) for name in TermsForm.TERMS}
     status = 200
     if request.method == "POST":
@@ -272,12 +271,12 @@ def pool(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         window = keyset_page(queryset, "-pool_since", None, PAGE_SIZE)
         cursor = None
-    can_claim = user.has_role(Role.REP, Role.MANAGER, Role.ADMIN)
+    can_claim = perms.can_claim(user)
     return render(request, "customers/workflow/pool.html", {
         "rows": window.items, "next_cursor": window.next, "paged": bool(cursor),
         "policy": PoolPolicy.current(), "can_claim": can_claim,
         "claimed": claimed_count(user) if can_claim else None,
-        "is_admin": user.has_role(Role.ADMIN),
+        "is_admin": perms.can_change_pool_policy(user),
     })
 
 
@@ -302,7 +301,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account(request.user, pk)
-    if not services.can_edit(request.user, account):
+    if not perms.can_release(request.user, account):
         raise PermissionDenied(_("Only the customer's owner or manager can release it."))
     status = 200
     form = ReleaseForm(request.POST or None)
@@ -329,7 +328,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account(request.user, pk)
-    if not services.manages(request.user, account):
+    if not perms.can_manage_account(request.user, account):
         raise PermissionDenied(_("Only the team's manager can reassign customers."))
     status = 200
     if request.method == "POST":
@@ -386,7 +385,7 @@ COMPARED = ("name", "name_en", "registration_id", "phone", "email", "industry", 
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     account = selectors.get_account(user, pk)
-    if not services.manages(user, account):
+    if not perms.can_manage_account(user, account):
         raise PermissionDenied(_("Only the manager of both customers can merge them."))
     status = 200
     other = None
@@ -431,7 +430,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "moves_this": _related_counts(account) if other else [],
         "moves_other": _related_counts(other) if other else [],
-        "manages_other": other is not None and services.manages(user, other),
+        "manages_other": other is not None and perms.can_manage_account(user, other),
     }, status=status)
 
 
@@ -446,7 +445,7 @@ def _display(account: Account, name: str) -> str:
 @require_http_methods(["GET", "POST"])
 @page
 def pool_policy(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.ADMIN):
+    if not perms.can_change_pool_policy(request.user):
         raise PermissionDenied(_("Only administrators change the pool rules."))
     policy = PoolPolicy.current()
     status = 200

@@ -17,9 +17,10 @@ from guanxi.core import normalize
 from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.customers.models import Account, Contact
+from guanxi.customers.permissions import can_edit_account
 from guanxi.customers.selectors import visible_accounts
 from guanxi.customers.services import add_contact, update_contact
-from guanxi.customers.services.common import CONTACT_FIELDS, can_edit
+from guanxi.customers.services.common import CONTACT_FIELDS
 from guanxi.integrations.services.imports_kinds import Item, Kind, RowError, Target, register
 
 T = Target
@@ -70,7 +71,7 @@ def pick_customer(actor: User, item: Item, found: dict, *, edit: bool = True) ->
     if len(accounts) > 1:
         item.error = _("Several customers have this name; give the registration id instead.")
         return None
-    if edit and not can_edit(actor, accounts[0]):
+    if edit and not can_edit_account(actor, accounts[0]):
         item.error = _("You may not edit %(name)s.") % {"name": accounts[0].name}
         return None
     return accounts[0]

@@ -37,13 +37,13 @@ from guanxi.customers.models import (
     Tag,
     TimelineEvent,
 )
+from guanxi.customers.permissions import can_edit_account
 from guanxi.customers.regions import province_code
 from guanxi.customers.search import reindex_accounts, value_tokens
 from guanxi.customers.services.common import (
     ACCOUNT_FIELDS,
     COMPLETENESS,
     CONTACT_FIELDS,
-    can_edit,
     event_fields,
     refresh_completeness,
 )
@@ -414,7 +414,7 @@ def _decide(actor: User, item: Item, matches: list, policy: str, ctx: dict[str, 
         return None
     target = Account(id=account["id"], owner_id=account["owner_id"], team_id=account["team_id"],
                      in_pool=account["in_pool"], created_by_id=account["created_by_id"])
-    if not can_edit(actor, target):
+    if not can_edit_account(actor, target):
         item.error = _("You may not edit the existing customer %(name)s.") % {
             "name": account["name"]}
         return None

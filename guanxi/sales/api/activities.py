@@ -17,12 +17,12 @@ from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors, Forbidden
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account, Contact
+from guanxi.sales import permissions as perms
 from guanxi.sales.api import work_schemas as s
 from guanxi.sales.models import Activity, EmailTemplate, Lead, Opportunity
 from guanxi.sales.selectors import work as sel
 from guanxi.sales.services import activities as svc
 from guanxi.sales.services import email as email_svc
-from guanxi.sales.services.work_common import may_work_on
 
 router = Router(tags=["activities"])
 support_router = Router(tags=["support requests"])
@@ -152,7 +152,7 @@ def _template(request: HttpRequest, template_id: int) -> EmailTemplate:
 def list_templates(request: HttpRequest, include_inactive: bool = False):
     """Active templates (administrators and managers may ask for inactive ones too)."""
     qs = EmailTemplate.objects.all()
-    if not (include_inactive and request.auth.has_role(*email_svc.TEMPLATE_ROLES)):
+    if not (include_inactive and perms.can_edit_email_templates(request.auth)):
         qs = qs.filter(active=True)
     return list(qs)
 
@@ -190,7 +190,7 @@ def send_email(request: HttpRequest, payload: s.EmailSendIn):
     subject, body = payload.subject, payload.body
     if template is not None and not (subject or body):
         subject, body = template.subject, template.body
-    if not may_work_on(user, account, opportunity):
+    if not perms.can_work_on(user, account, opportunity):
         raise Forbidden(_("You may not write to this customer."))
     rendered = email_svc.render(subject, body, email_svc.merge_context(
         contact, account, user, opportunity))

@@ -16,6 +16,7 @@ from guanxi.core.models import Notification
 from guanxi.core.notifications import mark_read, unread_count
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Lead, LeadRoutingRule
 from guanxi.sales.schemas import leads as s
 from guanxi.sales.selectors import leads as selectors
@@ -122,7 +123,7 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: s.LeadConvertIn):
 # --- Routing rules --------------------------------------------------------------------------
 
 def _rules(request: HttpRequest):
-    if not request.auth.has_role("admin"):
+    if not perms.can_configure(request.auth):
         raise Forbidden(_("Only administrators change lead routing."))
     return LeadRoutingRule.objects.select_related("user", "team", "last_assigned")
 

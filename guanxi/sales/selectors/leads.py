@@ -32,25 +32,6 @@ def visible_leads(user: User):
     return Lead.objects.visible_to(user)
 
 
-def manages_lead(user: User, lead) -> bool:
-    """Administrators, and managers over the lead's team, hand leads out."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return (user.has_role(Role.MANAGER) and lead.team_id is not None
-            and lead.team_id in user.team_subtree_ids)
-
-
-def can_edit_lead(user: User, lead) -> bool:
-    """The owner, the team's manager or assistant, an administrator; whoever entered a lead
-    until it has an owner."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if manages_lead(user, lead) or lead.owner_id == user.pk:
-        return True
-    if lead.owner_id is None and lead.created_by_id == user.pk:
-        return True
-    return (user.has_role(Role.ASSISTANT) and lead.team_id is not None
-            and lead.team_id in user.team_subtree_ids)
 
 
 def lead_filters() -> tuple[Param, ...]:

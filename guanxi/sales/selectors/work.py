@@ -156,15 +156,6 @@ def deciders(requester: User | None) -> list[User]:
     return found
 
 
-def can_decide(user: User, request: SupportRequest) -> bool:
-    """A manager over the requester's team, or an administrator."""
-    if user.has_role(Role.ADMIN):
-        return True
-    requester = request.requested_by
-    return (user.has_role(Role.MANAGER) and requester is not None
-            and requester.team_id in user.team_subtree_ids)
-
-
 def decided_requests(user: User) -> QuerySet[SupportRequest]:
     """Requests the user decides: all for an administrator, those of requesters in a
     manager's team subtree, none otherwise. A manager sees these anyway, so the filter

@@ -14,17 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.audit import diff
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Contact
-from guanxi.customers.services.common import manages
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest
-from guanxi.sales.selectors.work import can_decide, deciders
-from guanxi.sales.services.work_common import clean, may_work_on, resolve_records
+from guanxi.sales.selectors.work import deciders
+from guanxi.sales.services.work_common import clean, resolve_records
 
 FIELDS = ("kind", "subject", "body", "outcome", "location", "status", "starts_at",
           "duration_minutes")
@@ -53,13 +53,6 @@ PLANNED_TITLES: dict[str, str] = {
     Activity.Kind.CAMPAIGN: gettext_noop("Key-account campaign planned: %(subject)s"),
 }
 CANCELLED_TITLE = gettext_noop("Cancelled: %(subject)s")
-
-
-def may_change(user: User, activity: Activity) -> bool:
-    """The one who logged it, a manager over the customer, or an administrator."""
-    if user.has_role(Role.ADMIN) or activity.owner_id == user.pk:
-        return True
-    return activity.account is not None and manages(user, activity.account)
 
 
 def _check(data: dict[str, Any], now: dt.datetime) -> None:
@@ -124,7 +117,7 @@ def log_activity(actor: User, data: dict[str, Any], *, account: Account | None =
     now = now or timezone.now()
     account, contact, opportunity, lead = resolve_records(actor, account, contact,
                                                           opportunity, lead)
-    if not may_work_on(actor, account, opportunity, lead):
+    if not perms.can_work_on(actor, account, opportunity, lead):
         raise Forbidden(_("You may not log activities on this record."))
     data = dict(data)
     if not data.get("kind"):
@@ -173,7 +166,7 @@ def update_activity(actor: User, activity: Activity, data: dict[str, Any], versi
     """Edit subject, notes, outcome, place, time and duration (and the contact; pass
     ``contact=None`` to clear it, leave it out to keep it)."""
     now = now or timezone.now()
-    if not may_change(actor, activity):
+    if not perms.can_change_activity(actor, activity):
         raise Forbidden(_("Only the one who logged it or a manager may change it."))
     if activity.status == Activity.Status.CANCELLED:
         raise DomainError(_("A cancelled activity cannot be changed."), code="cancelled")
@@ -195,7 +188,7 @@ def update_activity(actor: User, activity: Activity, data: dict[str, Any], versi
 
 def _transition(actor: User, activity: Activity, version: int, status: str,
                 changes: dict[str, Any]) -> None:
-    if not may_change(actor, activity):
+    if not perms.can_change_activity(actor, activity):
         raise Forbidden(_("Only the one who logged it or a manager may change it."))
     if activity.status != Activity.Status.PLANNED:
         raise Conflict(_("This activity is no longer planned."), field="status",
@@ -257,7 +250,7 @@ def decide_support(actor: User, request: SupportRequest, approve: bool, comment:
                    version: int, now: dt.datetime | None = None) -> SupportRequest:
     """A manager over the rep's team approves or declines (with a reason) the support."""
     now = now or timezone.now()
-    if not can_decide(actor, request):
+    if not perms.can_decide_support(actor, request):
         raise Forbidden(_("Only a manager over the rep's team decides this request."))
     comment = (comment or "").strip()
     if len(comment) > 300:
@@ -284,7 +277,7 @@ def decide_support(actor: User, request: SupportRequest, approve: bool, comment:
 def withdraw_support(actor: User, request: SupportRequest, version: int,
                      now: dt.datetime | None = None) -> SupportRequest:
     now = now or timezone.now()
-    if request.requested_by_id != actor.pk:
+    if not perms.can_withdraw_support(actor, request):
         raise Forbidden(_("Only the rep who asked may withdraw the request."))
     _close_request(actor, request, version, SupportRequest.Status.WITHDRAWN, {}, now)
     return request

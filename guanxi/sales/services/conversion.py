@@ -18,8 +18,8 @@ from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.regions import province_code
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Activity, Lead, Task
-from guanxi.sales.selectors.leads import can_edit_lead
 from guanxi.sales.services.opportunities import OpportunityInput, create_opportunity
 
 
@@ -53,7 +53,7 @@ def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | No
 
     A likely duplicate customer stops the conversion with a Conflict naming it (the page then
     offers to use it); ``force`` creates a new customer anyway. Everything or nothing."""
-    require(can_edit_lead(actor, lead))
+    require(perms.can_edit_lead(actor, lead))
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
     check_version(lead, version)

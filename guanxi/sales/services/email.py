@@ -18,17 +18,17 @@ from django.template import Context, Engine, Library, TemplateSyntaxError, defau
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.audit import diff
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Contact
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Activity, EmailMessage, EmailTemplate, Opportunity
-from guanxi.sales.services.work_common import clean, may_work_on, resolve_records
+from guanxi.sales.services.work_common import clean, resolve_records
 
 TEMPLATE_FIELDS = ("name", "language", "subject", "body", "active")
-TEMPLATE_ROLES = (Role.ADMIN, Role.MANAGER)
 # The merge fields a template may use; each value is a plain string.
 MERGE_FIELDS = {
     "contact": ("name", "name_en", "title", "department", "email", "mobile", "phone"),
@@ -150,7 +150,7 @@ def render(subject: str, body: str, context: dict[str, Any]) -> Rendered:
 # --- Templates -------------------------------------------------------------------------------
 
 def _require_template_role(actor: User) -> None:
-    if not actor.has_role(*TEMPLATE_ROLES):
+    if not perms.can_edit_email_templates(actor):
         raise Forbidden(_("Only administrators and managers edit e-mail templates."))
 
 
@@ -206,7 +206,7 @@ def send_email(actor: User, account: Account, *, contact: Contact | None, subjec
     # ``account`` is given, so it is the customer resolve_records answers.
     _account, contact, opportunity, _lead = resolve_records(actor, account, contact,
                                                             opportunity, None)
-    if not may_work_on(actor, account, opportunity):
+    if not perms.can_work_on(actor, account, opportunity):
         raise Forbidden(_("You may not write to this customer."))
     errors: dict[str, list[str]] = {}
     address = (to or (contact.email if contact else "")).strip()

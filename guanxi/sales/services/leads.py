@@ -19,19 +19,14 @@ from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account, Source
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Lead, WebForm
-from guanxi.sales.selectors.leads import can_edit_lead, lead_duplicates, manages_lead
+from guanxi.sales.selectors.leads import lead_duplicates
 from guanxi.sales.services import routing
 from guanxi.sales.services.scoring import apply_score
 
 LEAD_FIELDS = ("name", "company", "title", "phone", "email", "province", "city", "source",
                "source_detail", "timeframe", "interest", "budget", "notes")
-ENTER_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.MARKETING,
-               Role.ADMIN)
-
-
-def can_enter_leads(user: User) -> bool:
-    return user.is_authenticated and user.has_role(*ENTER_ROLES)
 
 
 def clean_lead(data: dict[str, Any]) -> dict[str, Any]:
@@ -57,12 +52,12 @@ def create_lead(actor: User | None, data: dict[str, Any], *, owner: User | None 
     (open leads, customers) are reported in the audit entry and on the lead page, not refused:
     the same person may well ask twice."""
     if actor is not None:
-        require(can_enter_leads(actor), _("Your role cannot enter leads."))
+        require(perms.can_create_lead(actor), _("Your role cannot enter leads."))
     fields = clean_lead(data)
     if not fields.get("name"):
         raise FieldErrors({"name": [_("This field is required.")]})
     if owner is not None:
-        require(actor is None or actor.has_role(Role.MANAGER, Role.ASSISTANT, Role.ADMIN),
+        require(actor is None or perms.can_enter_lead_for_others(actor),
                 _("Only managers and assistants enter leads for someone else."))
         if not owner.is_active:
             raise FieldErrors({"owner": [_("This user is inactive.")]})
@@ -94,7 +89,7 @@ def create_lead(actor: User | None, data: dict[str, Any], *, owner: User | None 
 def update_lead(actor: User, lead: Lead, data: dict[str, Any], version: int,
                 today: dt.date | None = None) -> Lead:
     """Edit a lead; the score follows. A new timeframe on an open lead routes it again."""
-    require(can_edit_lead(actor, lead))
+    require(perms.can_edit_lead(actor, lead))
     fields = clean_lead(data)
     before = {k: getattr(lead, k) for k in fields}
     changes = audit.diff(before, fields)
@@ -116,7 +111,7 @@ def update_lead(actor: User, lead: Lead, data: dict[str, Any], version: int,
 @transaction.atomic
 def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
     """Hand a lead to a rep (the team's manager or an administrator); the rep is notified."""
-    require(manages_lead(actor, lead), _("Only the team's manager can hand out leads."))
+    require(perms.can_manage_lead(actor, lead), _("Only the team's manager can hand out leads."))
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
     if owner is None or not owner.is_active:
@@ -129,7 +124,7 @@ def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
 @transaction.atomic
 def disqualify_lead(actor: User, lead: Lead, reason: str, version: int) -> Lead:
     """Close a lead that will not buy; the reason is required (it feeds the analysis)."""
-    require(can_edit_lead(actor, lead))
+    require(perms.can_edit_lead(actor, lead))
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
     reason = (reason or "").strip()
@@ -175,7 +170,7 @@ def _clean_web_form(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _require_admin(actor: User) -> None:
-    require(actor.has_role(Role.ADMIN), _("Only administrators manage web forms."))
+    require(perms.can_configure(actor), _("Only administrators manage web forms."))
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Approval, Contact
+from guanxi.sales import permissions as perms
 from guanxi.sales.defaults import ensure_default_pipeline
 from guanxi.sales.models import (
     Lead,
@@ -36,8 +37,6 @@ from guanxi.sales.models import (
     StageChange,
 )
 
-# Who may open an opportunity at all (finance, marketing, executives only read).
-CREATE_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINDER, Role.ADMIN)
 # The named places on the selling team; supporting members are OpportunityMember rows.
 TEAM_ROLES = ("owner", "finder", "delivery_owner", "collection_owner")
 EDIT_FIELDS = ("name", "amount", "currency", "expected_close", "contact", "probability",
@@ -71,27 +70,8 @@ class OpportunityInput(Input):
     custom: dict | None = UNSET
 
 
-# --- Permissions ---------------------------------------------------------------------------
-
-def manages_opportunity(user: User, opp: Opportunity) -> bool:
-    if user.has_role(Role.ADMIN):
-        return True
-    return bool(user.has_role(Role.MANAGER) and opp.team_id
-                and opp.team_id in user.team_subtree_ids)
-
-
-def can_edit_opportunity(user: User, opp: Opportunity) -> bool:
-    """The owner, the customer's owner, managers over the opportunity's team, administrators.
-    The rest of the selling team reads it."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if opp.owner_id == user.pk or manages_opportunity(user, opp):
-        return True
-    return opp.account.owner_id == user.pk
-
-
 def _require_edit(user: User, opp: Opportunity) -> None:
-    if not can_edit_opportunity(user, opp):
+    if not perms.can_edit_opportunity(user, opp):
         raise Forbidden(_("Only the owner, the customer's owner or a manager of the team can "
                           "change this opportunity."))
 
@@ -237,7 +217,7 @@ def create_opportunity(actor: User, account: Account, data: OpportunityInput, *,
     description, next_step, owner (default: the actor, or the customer's owner when the actor
     does not sell), finder, delivery_owner, collection_owner, custom."""
     now = now or timezone.now()
-    if not actor.has_role(*CREATE_ROLES):
+    if not perms.can_create_opportunity(actor):
         raise Forbidden(_("Your role cannot open opportunities."))
     _check_account(actor, account)
     cleaned = _clean(data, CREATE_FIELDS, account)
@@ -426,7 +406,7 @@ def advance_to(actor: User, opp: Opportunity | int | None, stage_key: str, *,
     target = opp.pipeline.stages.filter(key=stage_key, active=True).first()
     if target is None or opp.stage.position >= target.position:
         return False
-    if not can_edit_opportunity(actor, opp):
+    if not perms.can_edit_opportunity(actor, opp):
         return False
     move_stage(actor, opp, opp.version, target, now=now)
     return True
@@ -436,7 +416,7 @@ def close_lost(actor: User, opp: Opportunity, reason: str, note: str = "") -> bo
     """Close an open opportunity as lost for ``reason`` (a ``LossReason``), if ``actor`` may;
     True when it was closed."""
     opp.refresh_from_db()
-    if opp.stage.kind != Stage.Kind.OPEN or not can_edit_opportunity(actor, opp):
+    if opp.stage.kind != Stage.Kind.OPEN or not perms.can_edit_opportunity(actor, opp):
         return False
     lost = opp.pipeline.stages.filter(kind=Stage.Kind.LOST, active=True).first()
     if lost is None:

@@ -10,10 +10,11 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange
 
 PIPELINE_FIELDS = ("name_en", "name_zh", "is_default", "active", "position")
@@ -21,7 +22,7 @@ STAGE_FIELDS = ("name_en", "name_zh", "probability", "kind", "key")
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_configure(actor):
         raise Forbidden(_("Only administrators change pipelines."))
 
 

@@ -30,6 +30,7 @@ from guanxi.core.locking import save_versioned, stale_version
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Source
 from guanxi.customers.regions import province_code
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Lead, LeadRoutingRule, Task, Timeframe
 
 PULL_FORWARD = "sales.lead.pull_forward"
@@ -213,7 +214,7 @@ RULE_FIELDS = ("name", "position", "source", "timeframe", "province", "user", "t
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_configure(actor):
         raise Forbidden(_("Only administrators change lead routing."))
 
 

@@ -12,38 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.audit import diff
 from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import CalendarFeed, Lead, Opportunity, Task
 from guanxi.sales.models.work import new_feed_token
 from guanxi.sales.selectors.work import day_bounds
-from guanxi.sales.services.work_common import clean, may_work_on, resolve_records
+from guanxi.sales.services.work_common import clean, resolve_records
 
 FIELDS = ("title", "notes", "due_at", "all_day", "remind_at", "priority")
-
-
-def may_assign(actor: User, assignee: User) -> bool:
-    """Oneself; managers and sales assistants: anyone active in their team subtree."""
-    if assignee.pk == actor.pk:
-        return True
-    if not assignee.is_active:
-        return False
-    if actor.has_role(Role.ADMIN):
-        return True
-    return (actor.has_role(Role.MANAGER, Role.ASSISTANT) and assignee.team_id is not None
-            and assignee.team_id in actor.team_subtree_ids)
-
-
-def may_change(actor: User, task: Task) -> bool:
-    if actor.has_role(Role.ADMIN) or actor.pk in (task.assignee_id, task.created_by_id):
-        return True
-    return (actor.has_role(Role.MANAGER, Role.ASSISTANT) and task.assignee.team_id is not None
-            and task.assignee.team_id in actor.team_subtree_ids)
 
 
 def _cleaned(data: dict[str, Any]) -> dict[str, Any]:
@@ -76,13 +58,13 @@ def create_task(actor: User, data: dict[str, Any], *, assignee: User | None = No
                 account: Account | None = None, opportunity: Opportunity | None = None,
                 lead: Lead | None = None) -> Task:
     assignee = assignee or actor
-    if not may_assign(actor, assignee):
+    if not perms.can_assign_task(actor, assignee):
         raise FieldErrors({"assignee": [_("You may give tasks only to yourself or (managers "
                                           "and assistants) to your team.")]})
     if account or opportunity or lead:
         account, _contact, opportunity, lead = resolve_records(actor, account, None,
                                                                opportunity, lead)
-        if not may_work_on(actor, account, opportunity, lead):
+        if not perms.can_work_on(actor, account, opportunity, lead):
             raise Forbidden(_("You may not add tasks to this record."))
     if not data.get("title"):
         raise FieldErrors({"title": [_("This field is required.")]})
@@ -102,7 +84,7 @@ def create_task(actor: User, data: dict[str, Any], *, assignee: User | None = No
 @transaction.atomic
 def update_task(actor: User, task: Task, data: dict[str, Any], version: int, *,
                 assignee: User | None = None) -> Task:
-    if not may_change(actor, task):
+    if not perms.can_change_task(actor, task):
         raise Forbidden(_("Only the assignee, the one who created it or their manager may "
                           "change this task."))
     cleaned = _cleaned(data)
@@ -113,7 +95,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any], version: int, *,
     if "remind_at" in cleaned and cleaned["remind_at"] != task.remind_at:
         cleaned["reminded_at"] = None  # a new reminder time is reminded again
     if assignee is not None and assignee.pk != task.assignee_id:
-        if not may_assign(actor, assignee):
+        if not perms.can_assign_task(actor, assignee):
             raise FieldErrors({"assignee": [_("You may give tasks only to yourself or "
                                               "(managers and assistants) to your team.")]})
         cleaned["assignee"] = assignee
@@ -127,7 +109,7 @@ def update_task(actor: User, task: Task, data: dict[str, Any], version: int, *,
 
 def _set_status(actor: User, task: Task, version: int, allowed_from: tuple[str, ...],
                 status: str, changes: dict[str, Any]) -> None:
-    if not may_change(actor, task):
+    if not perms.can_change_task(actor, task):
         raise Forbidden(_("Only the assignee, the one who created it or their manager may "
                           "change this task."))
     if task.status not in allowed_from:

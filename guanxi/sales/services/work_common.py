@@ -1,5 +1,5 @@
-"""Helpers shared by the work services: field cleaning with aware datetimes, and who may
-work on a record."""
+"""Helpers shared by the work services: field cleaning with aware datetimes, and checking
+that the records of an entry belong together."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core.cleaning import clean_fields
 from guanxi.core.errors import FieldErrors, NotFound
 from guanxi.customers.models import Account, Contact
-from guanxi.customers.services.common import can_edit
 from guanxi.sales.models import Lead, Opportunity
 
 
@@ -25,33 +24,6 @@ def clean(model: type[Model], data: dict[str, Any], allowed: tuple[str, ...]) ->
         if isinstance(value, dt.datetime) and timezone.is_naive(value):
             cleaned[key] = timezone.make_aware(value)
     return cleaned
-
-
-def on_selling_team(user: User, opportunity: Opportunity) -> bool:
-    if user.pk in (opportunity.owner_id, opportunity.finder_id, opportunity.delivery_owner_id,
-                   opportunity.collection_owner_id):
-        return True
-    return opportunity.members.filter(user=user).exists()
-
-
-def may_work_on(user: User, account: Account | None, opportunity: Opportunity | None = None,
-                lead: Lead | None = None) -> bool:
-    """Who may log activities and tasks on a record: those who may edit the customer or it is
-    shared with, the opportunity's selling team, the lead's owner or finder and the managers
-    and assistants over their team."""
-    if user.has_role(Role.ADMIN):
-        return True
-    if opportunity is not None and on_selling_team(user, opportunity):
-        return True
-    if account is not None and (can_edit(user, account)
-                                or account.shares.filter(user=user).exists()):
-        return True
-    if lead is not None and account is None:
-        if user.pk in (lead.owner_id, lead.finder_id):
-            return True
-        return (user.has_role(Role.MANAGER, Role.ASSISTANT) and lead.team_id is not None
-                and lead.team_id in user.team_subtree_ids)
-    return False
 
 
 def resolve_records(actor: User, account: Account | None, contact: Contact | None,

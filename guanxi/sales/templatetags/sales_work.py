@@ -6,11 +6,8 @@ from typing import Any
 
 from django import template
 
-from guanxi.accounts.models import Role
-from guanxi.customers.models import Account
+from guanxi.core.permissions import allowed
 from guanxi.sales.selectors import work as sel
-from guanxi.sales.services.email import TEMPLATE_ROLES
-from guanxi.sales.services.work_common import may_work_on
 
 register = template.Library()
 
@@ -21,27 +18,8 @@ def opportunity_work(user: Any, opportunity: Any) -> dict:
 
 
 @register.simple_tag
-def may_work(user: Any, account: Account | None = None, opportunity: Any = None,
-             lead: Any = None) -> bool:
-    """May the user log activities, add tasks and write e-mails on this record?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return may_work_on(user, account, opportunity, lead)
-
-
-@register.simple_tag
-def edits_email_templates(user: Any) -> bool:
-    return user.has_role(*TEMPLATE_ROLES)
-
-
-@register.simple_tag
-def decides_support(user: Any) -> bool:
-    return user.has_role(Role.MANAGER, Role.ADMIN)
-
-
-@register.simple_tag
 def support_waiting(user: Any) -> int:
     """Pending support requests the user decides (the navigation badge)."""
-    if not user.has_role(Role.MANAGER, Role.ADMIN):
+    if not allowed("sales.decide_support_requests", user):
         return 0
     return sel.pending_support_count(user)

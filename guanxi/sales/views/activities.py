@@ -19,10 +19,10 @@ from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest
 from guanxi.sales.selectors import work as sel
 from guanxi.sales.services import activities as svc
-from guanxi.sales.services.work_common import may_work_on
 from guanxi.sales.views.work_forms import ActivityForm, DecisionForm, VersionForm
 
 
@@ -46,7 +46,7 @@ def records_from_query(request: HttpRequest) -> dict:
         found["account"] = found["opportunity"].account
     if "account" not in found and "lead" in found and found["lead"].account_id:
         found["account"] = found["lead"].account
-    if found and not may_work_on(user, found.get("account"), found.get("opportunity"),
+    if found and not perms.can_work_on(user, found.get("account"), found.get("opportunity"),
                                  found.get("lead")):
         raise Forbidden(_("You may not log activities or tasks on this record."))
     return found
@@ -101,8 +101,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     support = getattr(activity, "support_request", None)
     return render(request, "sales/activities/detail.html", {
         "activity": activity, "support": support,
-        "can_change": svc.may_change(request.user, activity),
-        "can_decide": support is not None and sel.can_decide(request.user, support),
+        "can_change": perms.can_change_activity(request.user, activity),
+        "can_decide": support is not None and perms.can_decide_support(request.user, support),
     })
 
 
@@ -111,7 +111,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
-    if not svc.may_change(request.user, activity):
+    if not perms.can_change_activity(request.user, activity):
         raise Forbidden(_("Only the one who logged it or a manager may change it."))
     initial = {"subject": activity.subject, "starts_at": activity.starts_at,
                "duration_minutes": activity.duration_minutes, "location": activity.location,
@@ -183,7 +183,7 @@ def support_requests(request: HttpRequest) -> HttpResponse:
     inbox = list(sel.support_inbox(user)[:100])
     mine = list(sel.visible_support_requests(user).filter(requested_by=user)[:100])
     return render(request, "sales/activities/support_requests.html", {
-        "inbox": inbox, "mine": mine, "decides": user.has_role("manager", "admin"),
+        "inbox": inbox, "mine": mine, "decides": perms.can_decide_support_requests(user),
         "pending": sum(1 for r in inbox if r.status == SupportRequest.Status.PENDING)})
 
 
@@ -234,7 +234,7 @@ def _support_answer(request: HttpRequest, support: SupportRequest, error: str) -
     if request.htmx:
         return render(request, "sales/activities/_support_row.html", {
             "r": support, "error": error,
-            "can_decide": sel.can_decide(request.user, support)},
+            "can_decide": perms.can_decide_support(request.user, support)},
             status=400 if error else 200)
     if error:
         messages.error(request, error)

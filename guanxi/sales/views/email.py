@@ -16,6 +16,7 @@ from guanxi.core.errors import DomainError, Forbidden
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import EmailTemplate
 from guanxi.sales.services import email as svc
 from guanxi.sales.views.activities import records_from_query
@@ -23,7 +24,7 @@ from guanxi.sales.views.work_forms import ComposeForm, EmailTemplateForm
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not request.user.has_role(*svc.TEMPLATE_ROLES):
+    if not perms.can_edit_email_templates(request.user):
         raise Forbidden(_("Only administrators and managers edit e-mail templates."))
 
 

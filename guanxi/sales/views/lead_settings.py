@@ -11,12 +11,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts.models import Role
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import LeadRoutingRule, WebForm
 from guanxi.sales.services import leads as lead_services
 from guanxi.sales.services import routing
@@ -24,7 +24,7 @@ from guanxi.sales.views.lead_forms import RoutingRuleForm, WebFormForm
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not request.user.has_role(Role.ADMIN):
+    if not perms.can_configure(request.user):
         raise PermissionDenied(_("This page is for administrators."))
 
 

@@ -21,6 +21,7 @@ from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Lead
 from guanxi.sales.selectors import leads as selectors
 from guanxi.sales.services import conversion
@@ -74,7 +75,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE,
         "page": page, "sort": sort, "filtered": any(data.values()),
-        "can_enter": services.can_enter_leads(request.user),
+        "can_enter": perms.can_create_lead(request.user),
         "first": start + 1, "last": start + len(rows[:PAGE_SIZE]),
     }
     template = "sales/leads/_table.html" \
@@ -96,8 +97,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities": list(lead.activities.select_related("owner")[:20]),
         "tasks": list(lead.tasks.select_related("assignee")[:20]),
         "duplicates": duplicates,
-        "can_edit": selectors.can_edit_lead(user, lead),
-        "can_assign": lead.is_open and selectors.manages_lead(user, lead),
+        "can_edit": perms.can_edit_lead(user, lead),
+        "can_assign": lead.is_open and perms.can_manage_lead(user, lead),
     })
 
 
@@ -105,7 +106,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @refusals_as_http
 def lead_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_enter_leads(request.user):
+    if not perms.can_create_lead(request.user):
         raise PermissionDenied(_("Your role cannot enter leads."))
     form = LeadForm(posted(request))
     status = 200
@@ -129,7 +130,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 @refusals_as_http
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
-    if not selectors.can_edit_lead(request.user, lead):
+    if not perms.can_edit_lead(request.user, lead):
         raise PermissionDenied(_("You cannot edit this lead."))
     form = LeadForm(posted(request), instance=lead)
     status = 200
@@ -155,7 +156,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_as_http
 def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
-    if not (lead.is_open and selectors.manages_lead(request.user, lead)):
+    if not (lead.is_open and perms.can_manage_lead(request.user, lead)):
         raise PermissionDenied(_("Only the team's manager can hand out leads."))
     users = reps_in_scope(request.user).order_by("username")
     form = AssignForm(posted(request), users=users,
@@ -184,7 +185,7 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_as_http
 def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
-    if not (lead.is_open and selectors.can_edit_lead(request.user, lead)):
+    if not (lead.is_open and perms.can_edit_lead(request.user, lead)):
         raise PermissionDenied(_("You cannot disqualify this lead."))
     form = DisqualifyForm(posted(request), initial={"version": lead.version})
     status = 200
@@ -213,7 +214,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     confirms a new customer."""
     lead = _lead(request, pk)
     user: User = request.user
-    if not (lead.is_open and selectors.can_edit_lead(user, lead)):
+    if not (lead.is_open and perms.can_edit_lead(user, lead)):
         raise PermissionDenied(_("You cannot convert this lead."))
     form = ConvertForm(posted(request), initial={"version": lead.version})
     status = 200

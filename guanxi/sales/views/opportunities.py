@@ -26,6 +26,7 @@ from guanxi.core.selectors import keyset_page
 from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.selectors import find_account
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage
 from guanxi.sales.pages import opportunity_page
 from guanxi.sales.selectors import opportunities as sel
@@ -73,7 +74,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         "sort": sort, "desc": desc, "current_sort": ("-" if desc else "") + sort,
         "paged": bool(data.get("after")),
         "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "after")),
-        "can_create": user.has_role(*svc.CREATE_ROLES),
+        "can_create": perms.can_create_opportunity(user),
         "totals": _totals(page.items),
     }
     if request.htmx and request.htmx.target == "opportunity-table":
@@ -108,7 +109,7 @@ def board(request: HttpRequest, pipeline: int | None = None) -> HttpResponse:
         "pipeline": current, "pipelines": Pipeline.objects.filter(active=True),
         "columns": columns, "owner": owner or "",
         "loss_reasons": LossReason.choices, "closed_days": sel.CLOSED_COLUMN_DAYS,
-        "can_create": user.has_role(*svc.CREATE_ROLES),
+        "can_create": perms.can_create_opportunity(user),
     })
 
 
@@ -158,7 +159,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(opp.members.select_related("user", "user__team").order_by("added_at"))
     return render(request, "sales/opportunities/detail.html", {
         "opp": opp, "stages": stages, "history": history, "members": members,
-        "can_edit": svc.can_edit_opportunity(user, opp),
+        "can_edit": perms.can_edit_opportunity(user, opp),
         "team": [(role, label, getattr(opp, role)) for role, label in TeamRoleForm.ROLES],
         "opportunity": opp, "panels": opportunity_page.bind(request, opp),
     })
@@ -171,7 +172,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(*svc.CREATE_ROLES):
+    if not perms.can_create_opportunity(user):
         raise PermissionDenied(_("Your role cannot open opportunities."))
     account = find_account(request.user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
@@ -203,7 +204,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     opp = sel.get_opportunity(user, pk)
-    if not svc.can_edit_opportunity(user, opp):
+    if not perms.can_edit_opportunity(user, opp):
         raise PermissionDenied(_("Only the owner, the customer's owner or a manager of the "
                                  "team can change this opportunity."))
     form = OpportunityForm(posted(request), opp=opp)
@@ -271,7 +272,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     opp = sel.get_opportunity(user, pk)
-    if not svc.can_edit_opportunity(user, opp):
+    if not perms.can_edit_opportunity(user, opp):
         raise PermissionDenied(_("Only the owner, the customer's owner or a manager of the "
                                  "team can change this opportunity."))
     outcome = request.GET.get("outcome") if request.GET.get("outcome") in ("won", "lost") \
@@ -299,7 +300,7 @@ def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _editable(request: HttpRequest, pk: int) -> Opportunity:
     opp = sel.get_opportunity(request.user, pk)
-    if not svc.can_edit_opportunity(request.user, opp):
+    if not perms.can_edit_opportunity(request.user, opp):
         raise PermissionDenied(_("Only the owner, the customer's owner or a manager of the "
                                  "team can change the selling team."))
     return opp

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts.models import Role
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Pipeline, Stage
 from guanxi.sales.services import pipelines as svc
 
@@ -44,7 +44,7 @@ class StageForm(forms.Form):
 
 
 def _admin(request: HttpRequest) -> None:
-    if not request.user.has_role(Role.ADMIN):
+    if not perms.can_configure(request.user):
         raise PermissionDenied(_("This page is for administrators."))
 
 

@@ -22,6 +22,7 @@ from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.views import refusals_as_http
+from guanxi.sales import permissions as perms
 from guanxi.sales.models import Task
 from guanxi.sales.selectors import work as sel
 from guanxi.sales.selectors import work_calendar as cal
@@ -112,7 +113,7 @@ def _task(request: HttpRequest, pk: int) -> Task:
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    if not svc.may_change(request.user, task):
+    if not perms.can_change_task(request.user, task):
         raise Forbidden(_("Only the assignee, the one who created it or their manager may "
                           "change this task."))
     choices = assignees(request.user)

@@ -1,0 +1,44 @@
+"""The registry of permission rules: each app's ``permissions`` module registers its
+``can_*`` functions here from its ``ready()``, so pages and templates of any layer ask a rule
+by name (``{% can "customers.request_terms" account as ok %}``) without importing a higher
+app, and never write the rule again themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+#: A rule: ``(user, *records) -> bool``.
+Rule = Callable[..., bool]
+
+_rules: dict[str, Rule] = {}
+
+
+def register(app: str, module: ModuleType) -> None:
+    """Register every public function ``can_<action>`` of ``module`` as ``"<app>.<action>"``."""
+    for attr, value in vars(module).items():
+        if attr.startswith("can_") and callable(value) \
+                and getattr(value, "__module__", None) == module.__name__:
+            _rules[f"{app}.{attr[4:]}"] = value
+
+
+def rule(name: str) -> Rule:
+    """The rule registered as ``name``; a wrong name fails loudly, never as a silent "no"."""
+    try:
+        return _rules[name]
+    except KeyError:
+        raise LookupError(f"No permission rule named {name!r}.") from None
+
+
+def names() -> list[str]:
+    return sorted(_rules)
+
+
+def allowed(name: str, user: Any, *records: Any) -> bool:
+    """May ``user`` (anyone, anonymous included) do ``name`` to ``records``? Nobody signed
+    in, or an inactive account, may do nothing."""
+    check = rule(name)
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return bool(check(user, *records))
