@@ -537,3 +537,15 @@ def test_openapi_document_lists_the_endpoints(org):
                  "/api/tokens", "/api/me", "/api/contacts/{contact_id}"]:
         assert path in doc["paths"], path
     assert client.get("docs").status_code == 200
+
+
+@pytest.mark.parametrize("approval", ["rejected", "pending"])
+def test_no_terms_request_for_a_customer_not_approved(org, make_account, approval):
+    # The 360° page offers no terms request for these customers; the API must refuse too.
+    account = make_account()
+    Account.objects.filter(pk=account.pk).update(approval=approval)
+    asked = as_(org.manager).post(f"customers/{account.pk}/terms-requests",
+                                  {"changes": {"discount_rate": "5"}})
+    assert asked.status_code == 409, asked.content
+    assert asked.json()["code"] == f"customer_{approval}" and asked.json()["detail"]
+    assert not TermsChangeRequest.objects.filter(account=account).exists()
