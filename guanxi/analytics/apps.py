@@ -28,3 +28,8 @@ class AnalyticsConfig(AppConfig):
         from guanxi.analytics import plugins
 
         plugins.register()
+
+        from guanxi.analytics import permissions
+        from guanxi.core import permissions as registry
+
+        registry.register("analytics", permissions)

@@ -13,22 +13,21 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
+from guanxi.analytics import permissions as perms
 from guanxi.analytics.models import AnalysisRun, CustomerMetrics
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors, Forbidden
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import account_scope
 
-# Who sees the dashboard and the runs (each within their customer scope).
-ANALYST_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER, Role.MARKETING)
 # The metric filters, by name: (lookup on CustomerMetrics, parser).
 FILTERS = ("segment", "lifecycle", "value_type", "abc", "rfm", "cluster", "clv_min", "clv_max",
            "churn_min")
 
 
 def require_analyst(user: User) -> None:
-    if not user.has_role(*ANALYST_ROLES):
+    if not perms.can_see_analytics(user):
         raise Forbidden(_("Customer analytics is for executives, managers, marketing and "
                           "administrators."))
 

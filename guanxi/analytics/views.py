@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts.models import Role
 from guanxi.analytics import labels, selectors
+from guanxi.analytics import permissions as perms
 from guanxi.analytics.dashboard import dashboard as dashboard_figures
 from guanxi.analytics.engine.valuematrix import KINDS, TIMES, TYPE_GRID
 from guanxi.analytics.forms import MetricFilterForm
@@ -94,7 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_figures(request.user)
     return render(request, "analytics/dashboard.html", {
         "d": data, "charts": _chart_data(data),
-        "can_run": request.user.has_role(*runs.RUN_ROLES),
+        "can_run": perms.can_run_analysis(request.user),
         "at_risk_url": _customers(churn_min="0.5", sort="-clv"),
     })
 
@@ -104,7 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def run_list(request: HttpRequest) -> HttpResponse:
     items = list(selectors.visible_runs(request.user)[:50])
     return render(request, "analytics/runs.html", {
-        "runs": items, "can_run": request.user.has_role(*runs.RUN_ROLES),
+        "runs": items, "can_run": perms.can_run_analysis(request.user),
         "active": any(r.active for r in items),
     })
 
@@ -158,7 +158,7 @@ class ImportForm(forms.Form):
 @refusals_as_http
 @require_http_methods(["GET", "POST"])
 def transaction_import(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(*imports.IMPORT_ROLES):
+    if not perms.can_import_transactions(request.user):
         raise PermissionDenied(_("Only administrators and finance import transactions."))
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -186,7 +186,7 @@ class SettingsForm(forms.ModelForm):
 @refusals_as_http
 @require_http_methods(["GET", "POST"])
 def settings_edit(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.ADMIN):
+    if not perms.can_change_settings(request.user):
         raise PermissionDenied(_("This page is for administrators."))
     current = AnalyticsSettings.current()
     form = SettingsForm(request.POST or None, instance=current,

@@ -12,3 +12,8 @@ class IntegrationsConfig(AppConfig):
         from guanxi.integrations.services import listeners
 
         listeners.connect()
+
+        from guanxi.core import permissions as registry
+        from guanxi.integrations import permissions
+
+        registry.register("integrations", permissions)

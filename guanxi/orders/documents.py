@@ -22,9 +22,10 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, Forbidden
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Document, Tender
 
 PDF, ZIP, OLE, JPEG, PNG, TEXT = "pdf", "zip", "ole", "jpeg", "png", "text"
@@ -144,32 +145,18 @@ def validate(uploaded: Any) -> tuple[str, str, bytes]:
     return name, ALLOWED[ext][1], data
 
 
-# --- Who may attach and remove -------------------------------------------------------------
+# --- Listing ---------------------------------------------------------------------------------
 
 def parent_of(document: Document) -> Tender | Contract:
     return document.tender if document.tender_id else document.contract
-
-
-def can_attach(user: User, parent: Tender | Contract) -> bool:
-    from guanxi.orders.services.tenders import can_write
-
-    return can_write(user, parent)
 
 
 def listed(user: User, parent) -> list[Document]:
     """The documents of a tender or contract, each marked ``deletable`` for ``user``."""
     docs = list(parent.documents.select_related("uploaded_by"))
     for doc in docs:
-        doc.deletable = can_delete(user, doc)
+        doc.deletable = perms.can_delete_document(user, doc)
     return docs
-
-
-def can_delete(user: User, document: Document) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.has_role(Role.ADMIN) or document.uploaded_by_id == user.pk:
-        return True
-    return parent_of(document).owner_id == user.pk
 
 
 # --- Writes --------------------------------------------------------------------------------
@@ -180,7 +167,7 @@ def store_upload(actor: User, uploaded_file: Any, *, tender: Tender | None = Non
     if (tender is None) == (contract is None):
         raise DomainError(_("A document belongs to one tender or one contract."))
     parent = tender or contract
-    if not can_attach(actor, parent):
+    if not perms.can_attach_document(actor, parent):
         raise Forbidden(_("Only whoever may edit this record can attach documents."))
     name, content_type, data = validate(uploaded_file)
     if not name or name == f".{extension(name)}":
@@ -204,7 +191,7 @@ def store_upload(actor: User, uploaded_file: Any, *, tender: Tender | None = Non
 
 def delete_document(actor: User, document: Document) -> None:
     """Remove the record and, once that is committed, the stored file."""
-    if not can_delete(actor, document):
+    if not perms.can_delete_document(actor, document):
         raise Forbidden(_("Only whoever uploaded it, the record's owner or an administrator "
                           "can delete this document."))
     parent = parent_of(document)

@@ -21,13 +21,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
+from guanxi.analytics import permissions as perms
 from guanxi.analytics.models import Transaction
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, Forbidden
 from guanxi.customers.models import Account
 
-IMPORT_ROLES = (Role.ADMIN, Role.FINANCE)
 MAX_ROWS = 200_000
 HEADERS = {
     "customer": ("customer", "account", "account_id", "customer_id", "客户", "客户名称"),
@@ -123,7 +123,7 @@ def _resolve(keys: set[str], actor: User | None) -> dict[str, int | None]:
 def import_transactions(actor: User | None, data: bytes, *, skip_errors: bool = False,
                         source: str = Transaction.Source.IMPORT) -> Report:
     """Check every row, then add the transactions (see the module docstring)."""
-    if actor is not None and not actor.has_role(*IMPORT_ROLES):
+    if actor is not None and not perms.can_import_transactions(actor):
         raise Forbidden(_("Only administrators and finance import transactions."))
     rows = list(csv.reader(io.StringIO(decode(data))))
     if not rows:

@@ -24,13 +24,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
+from guanxi.analytics import permissions as perms
 from guanxi.analytics.models import AnalysisRun, AnalyticsSettings, CustomerMetrics, Transaction
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.customers.models import Account
 
-RUN_ROLES = (Role.ADMIN, Role.EXECUTIVE)
 CHUNK = 1_000_000  # transaction ids per read
 WRITE_BATCH = 100_000
 EPOCH = dt.date(1970, 1, 1)
@@ -62,7 +62,7 @@ def parameters(until: dt.date | None = None) -> dict[str, Any]:
 
 def create_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
     """A queued run with the current parameters; refused while another one is under way."""
-    if actor is not None and not actor.has_role(*RUN_ROLES):
+    if actor is not None and not perms.can_run_analysis(actor):
         raise Forbidden(_("Only administrators and executives start an analysis."))
     active = AnalysisRun.objects.filter(status__in=[AnalysisRun.Status.QUEUED,
                                                     AnalysisRun.Status.RUNNING])

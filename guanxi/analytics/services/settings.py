@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
+from guanxi.analytics import permissions as perms
 from guanxi.analytics.models import AnalyticsSettings
 from guanxi.core import audit
 from guanxi.core.errors import FieldErrors, Forbidden
@@ -34,7 +35,7 @@ def check_segment_map(value: Any) -> dict[str, str]:
 
 
 def update_settings(actor: User, version: int, changes: dict[str, Any]) -> AnalyticsSettings:
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_change_settings(actor):
         raise Forbidden(_("Only administrators change the analytics settings."))
     if "segment_map" in changes:
         changes["segment_map"] = check_segment_map(changes["segment_map"])

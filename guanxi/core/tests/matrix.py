@@ -175,3 +175,47 @@ def assert_page_case(name: str, clients: Mapping[str, Client], world: Any, metho
                      check: Check | None = None) -> None:
     """:func:`run_page_case`, failing with every mismatch of the case ``name``."""
     _report(name, run_page_case(clients, world, method, url, data, expected, check))
+
+
+# --- record states: the page offers exactly what the API does --------------------------------
+
+#: A state row: (name, API method, API path(world), body(world), page url(world),
+#: marker(world) — text the page holds only when it offers the action, expected per persona).
+StateCase = tuple[str, str, FromWorld, FromWorld | None, FromWorld, FromWorld, str]
+
+
+def run_state_case(org: Any, world: Any, personas: Sequence[str], case: StateCase) -> list[str]:
+    """One action on a record in one state, as each persona; ``expected`` has one sign per
+    persona: ``y`` the API does it (2xx) and the page offers it (``marker`` on the page);
+    ``n`` the API refuses it (403 or 409, with a ``detail``) and the page does not offer it;
+    ``-`` the record is hidden: the API answers 404 and the page does not offer it (a record
+    page answers 404 too). Each persona's page visit and API call run in one rolled-back
+    transaction, page first, so both see the record in the same state."""
+    _name, method, path, body, url, marker, expected = case
+    clients = api_clients(org, personas)
+    wrong: list[str] = []
+    for persona, sign in zip(personas, expected.split(), strict=True):
+        with transaction.atomic():
+            page = page_client(org, persona).get(url(world))
+            offered = page.status_code == 200 and marker(world) in page.content.decode()
+            response = api_request(clients[persona], method, path(world),
+                                   body(world) if body and method in WRITES else None)
+            transaction.set_rollback(True)
+        done = response.status_code < 300
+        got = "y" if done and offered else "-" if response.status_code == 404 and not offered \
+            else "n" if response.status_code in (403, 409) and not offered else "?"
+        if got == "n" and not response.json().get("detail"):
+            got = "n without a detail"
+        if got != sign:
+            wrong.append(f"{persona}: API {response.status_code}, page {page.status_code} "
+                         f"{'offers' if offered else 'does not offer'} it (expected {sign}) "
+                         f"{_content(response)!r}")
+    return wrong
+
+
+def assert_state_cases(org: Any, world: Any, personas: Sequence[str],
+                       cases: Sequence[StateCase]) -> None:
+    """:func:`run_state_case` for every row, failing with every mismatch of every row."""
+    wrong = [f"{case[0]}:\n  " + "\n  ".join(found) for case in cases
+             if (found := run_state_case(org, world, personas, case))]
+    assert not wrong, "\n".join(wrong)

@@ -58,7 +58,7 @@ def request_terms_change(actor: User, account: Account, changes: dict[str, Any],
         raise Conflict(_("This customer was rejected: it gets no commercial terms."),
                        code="customer_rejected")
     require(can_request_terms(actor, account),
-            _("Only the customer's owner, team or a manager ask for new terms."))
+            _("Only the customer's owner, team or manager ask for new terms."))
     cleaned = clean_fields(Account, changes, TERMS_FIELDS)
     diff = audit.diff({k: getattr(account, k) for k in cleaned}, cleaned)
     if not diff:

@@ -224,7 +224,7 @@ def terms_request(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account(request.user, pk)
     if not perms.can_request_terms(request.user, account):
         raise PermissionDenied(_("Only the customer's owner, team or manager ask for new "
-                                 "terms of an approved customer."))
+                                 "terms."))
     current = {name: getattr(account, name) for name in TermsForm.TERMS}
     status = 200
     if request.method == "POST":

@@ -18,6 +18,7 @@ from guanxi.demo import orders as orders_demo
 from guanxi.demo.build import build
 from guanxi.demo.org import ensure_org
 from guanxi.orders import numbers
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import (
     Allocation,
     Contract,
@@ -265,7 +266,7 @@ def test_the_demo_has_every_state_adds_up_and_is_added_once():
         review = step.review
         subject = model.objects.get(pk=review.subject_id)
         assert subject.review_id == review.pk
-        decider = next(u for u in reviews.deciders(step, review)
+        decider = next(u for u in perms.deciders(step, review)
                        if u.pk != review.submitted_by_id)
         reviews.decide(decider, review, "approve", "", review.version)
         subject.refresh_from_db()

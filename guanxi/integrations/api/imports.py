@@ -12,6 +12,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from guanxi.core.errors import Forbidden
+from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.services import imports
 
@@ -94,7 +95,7 @@ def create_import(request: HttpRequest, file: File[UploadedFile],
                   kind: Form[str], policy: Form[str] = "skip"):
     """Upload a CSV or XLSX file; the answer holds the detected encoding, delimiter, header
     and the suggested mapping."""
-    if not imports.can_import(request.auth):
+    if not perms.can_import(request.auth):
         raise Forbidden(_("Your role cannot import data."))
     job = imports.create_job(request.auth, kind, file.chunks(), file.name or "upload.csv",
                              policy=policy)

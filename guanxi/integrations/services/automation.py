@@ -30,6 +30,7 @@ from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.events import Event
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
+from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import AutomationRule, AutomationRun
 from guanxi.integrations.services.webhooks import require_admin
 
@@ -388,7 +389,7 @@ def run_rule(rule: AutomationRule, record: Model, event: Event) -> AutomationRun
         if not all(holds(c, record) for c in rule.conditions):
             return AutomationRun.objects.create(result=AutomationRun.Result.SKIPPED, **base)
         actor = rule.created_by
-        if actor is None or not actor.is_active or not actor.has_role(Role.ADMIN):
+        if actor is None or not perms.can_act_in_automation(actor):
             raise DomainError(_("The administrator who saved this rule can no longer act; "
                                 "an administrator should save it again."))
         with transaction.atomic(), events.caused_by(event, f"automation.rule:{rule.pk}"):

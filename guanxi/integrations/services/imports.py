@@ -89,10 +89,6 @@ def importable_kinds(user: User) -> list[Kind]:
     return [k for k in kinds() if k.allowed(user)]
 
 
-def can_import(user: User) -> bool:
-    return user.is_authenticated and bool(importable_kinds(user))
-
-
 def _kind(user: User, key: str) -> Kind:
     kind = get_kind(key)
     if kind is None:

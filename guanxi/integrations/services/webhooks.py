@@ -25,12 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.events import Event, is_event_type
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
+from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import WebhookDelivery, WebhookSubscription
 from guanxi.integrations.models.hooks import new_webhook_secret
 from guanxi.integrations.services import ssrf
@@ -42,7 +43,7 @@ USER_AGENT = "Guanxi-Webhooks/1"
 
 
 def require_admin(actor: User) -> None:
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_manage_webhooks(actor):
         raise Forbidden(_("Only administrators manage webhooks and automation rules."))
 
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from guanxi.core.tests.api_client import as_
+from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import ImportJob
-from guanxi.integrations.services import imports
 from guanxi.integrations.tests.imports_fixtures import (  # noqa: F401
     import_file,
     upload,
@@ -178,4 +178,4 @@ def test_every_page_is_in_the_matrix():
 def test_finance_sees_no_import_link_and_cannot_upload(org, client):
     client.force_login(org.finance)
     assert client.get(reverse("integrations:imports")).status_code == 403
-    assert not imports.can_import(org.finance)
+    assert not perms.can_import(org.finance)

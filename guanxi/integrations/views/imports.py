@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.views import refusals_as_http
+from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.services import imports
 from guanxi.integrations.services.imports_kinds import get_kind
@@ -42,7 +43,7 @@ class UploadForm(forms.Form):
 
 
 def _require_importer(request: HttpRequest) -> None:
-    if not imports.can_import(request.user):
+    if not perms.can_import(request.user):
         raise PermissionDenied(_("Your role cannot import data."))
 
 

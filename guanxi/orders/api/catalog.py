@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 from guanxi.core.access import get_visible
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import CustomerGroup, PriceList, Product
 from guanxi.orders.selectors import catalog as sel
 from guanxi.orders.services import catalog as svc
@@ -52,7 +53,7 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_cost(obj: Product, context: dict) -> Decimal | None:
-        return obj.cost if svc.can_see_cost(context["request"].auth) else None
+        return obj.cost if perms.can_see_cost(context["request"].auth) else None
 
 
 class ProductPage(Schema):

@@ -190,7 +190,7 @@ class ContractOut(Schema):
 
     @staticmethod
     def resolve_status(obj) -> str:
-        return contract_svc.current_status(obj)
+        return obj.current_status
 
     @staticmethod
     def resolve_review_status(obj) -> str | None:

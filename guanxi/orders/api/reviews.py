@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from guanxi.accounts.models import Role
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden
 from guanxi.core.selectors import keyset_page
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Review, ReviewRule, ReviewStep
 from guanxi.orders.selectors import reviews as sel
 from guanxi.orders.services import reviews as engine
@@ -105,7 +105,7 @@ def _review(review: Review, user, now: dt.datetime, url: str | None = None) -> d
             "waiting_step": current.position if current else None,
             "waiting_since": current.started_at if current else None,
             "overdue": bool(current) and engine.is_overdue(current, now),
-            "can_decide": engine.can_decide(user, current, review),
+            "can_decide": perms.can_decide_review(user, review, current),
             "steps": [_step(s, now) for s in review.steps.all()]}
 
 
@@ -144,7 +144,7 @@ def withdraw(request: HttpRequest, review_id: int, payload: WithdrawIn):
     """The submitter takes a pending review back (flows that allow it here; others withdraw
     through their own document's endpoint)."""
     review = sel.get_review(request.auth, review_id)
-    if review.submitted_by_id != request.auth.pk and not request.auth.has_role(Role.ADMIN):
+    if not perms.can_withdraw_review(request.auth, review):
         raise Forbidden(_("Only whoever submitted it can withdraw it."))
     if not engine.withdrawable(review):
         raise DomainError(_("Withdraw it from the document's own page."),
@@ -196,7 +196,7 @@ class ReviewRulePatch(Schema):
 
 
 def _admin(request: HttpRequest) -> None:
-    if not request.auth.has_role(Role.ADMIN):
+    if not perms.can_edit_review_rules(request.auth):
         raise Forbidden(_("Only administrators change the review steps."))
 
 

@@ -164,3 +164,11 @@ class Contract(Versioned):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def current_status(self) -> str:
+        """The status; a contract whose review its submitter withdrew is a draft again."""
+        if self.status == self.Status.IN_REVIEW and self.review_id \
+                and self.review.status == "withdrawn":
+            return self.Status.DRAFT
+        return self.status

@@ -1,7 +1,7 @@
 """Reading the catalogue: product search and the price a customer pays.
 
 Every signed-in member of staff may read products and price lists; only what a product costs
-us is restricted (``services.catalog.can_see_cost``).
+us is restricted (``permissions.can_see_cost``).
 
 Which price applies: among the active price lists in the currency that are valid on the day
 (an empty bound is open), a list for a customer group the customer belongs to wins over a

@@ -17,8 +17,8 @@ from guanxi.accounts.models import Role, User
 from guanxi.core.filters import Param, choices, parse
 from guanxi.orders.models import ExpenseClaim, ReviewStep, SalesOrder
 from guanxi.orders.models.common import ZERO
+from guanxi.orders.permissions import can_see_all
 from guanxi.orders.selectors.reviews import waiting_for
-from guanxi.orders.selectors.scope import can_see_all
 
 __all__ = ["can_see_all"]
 

@@ -146,10 +146,6 @@ def my_deliveries(user: User, today: dt.date | None = None) -> list[SalesOrder]:
     return rows
 
 
-def may_see_deliveries(user: User) -> bool:
-    return user.has_role(Role.DELIVERY, Role.MANAGER, Role.ADMIN)
-
-
 def account_cards(user: User, account_id: int, limit: int = 5,
                   today: dt.date | None = None) -> dict[str, list[SalesOrder]]:
     """For the customer's 360° page, in one query: its latest orders and those late or at

@@ -29,7 +29,7 @@ from guanxi.core.access import get_visible
 from guanxi.core.filters import Param, choices, parse
 from guanxi.customers.models import Account, Contact
 from guanxi.orders.models import Allocation, DunningReminder, Invoice, Payment, SalesOrder
-from guanxi.orders.selectors.scope import can_see_all
+from guanxi.orders.permissions import can_see_all
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

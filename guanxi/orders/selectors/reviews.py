@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from guanxi.accounts.models import Role, User
 from guanxi.orders.models import Review, ReviewStep
+from guanxi.orders.permissions import can_see_review
 
 
 def waiting_for(user: User) -> QuerySet[ReviewStep]:
@@ -52,38 +53,6 @@ def submitted_by(user: User) -> QuerySet[Review]:
         "steps", "steps__approver", "steps__decided_by")
 
 
-def decides_any_step(user: User, review: Review) -> bool:
-    """Is ``user`` named for, or holding the role of, any step of ``review``?"""
-    roles = user.role_codes
-    subtree = user.team_subtree_ids if Role.MANAGER in roles else []
-    for step in review.steps.all():
-        if step.approver_id:
-            if step.approver_id == user.pk:
-                return True
-        elif step.approver_role in roles and (
-                step.approver_role != Role.MANAGER or review.team_id is None
-                or review.team_id in subtree):
-            return True
-    return False
-
-
-def may_see(user: User, review: Review) -> bool:
-    """The submitter, whoever decides any of its steps and whoever sees the document."""
-    from guanxi.orders.services.reviews import registered
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.has_role(Role.ADMIN) or review.submitted_by_id == user.pk \
-            or decides_any_step(user, review):
-        return True
-    model = registered(review.flow)
-    if model is None:
-        return False
-    manager = model._default_manager
-    qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.none()
-    return qs.filter(pk=review.subject_id).exists()
-
-
 def get_review(user: User, pk: Any) -> Review:
     """One review ``user`` may see; 404 for missing and not visible alike."""
     from guanxi.core.errors import NotFound
@@ -91,6 +60,6 @@ def get_review(user: User, pk: Any) -> Review:
     review = Review.objects.filter(pk=pk).select_related("team", "account", "submitted_by") \
         .prefetch_related("steps", "steps__approver", "steps__decided_by").first() \
         if str(pk).isdigit() else None
-    if review is None or not may_see(user, review):
+    if review is None or not can_see_review(user, review):
         raise NotFound()
     return review

@@ -61,5 +61,3 @@ def _in_review(user: User, model: type[Model], p: str) -> Q:
     return Q(**{f"{p}pk__in": steps.values("review__subject_id")})
 
 
-def can_see_all(user: User) -> bool:
-    return user.has_role(*READ_ALL_ROLES)

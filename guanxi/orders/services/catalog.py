@@ -17,17 +17,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import CustomerGroup, PriceList, PriceListItem, Product
-
-EDITOR_ROLES = (Role.ADMIN, Role.MANAGER)
-# Who sees what a product costs us (margins are not for every eye).
-COST_ROLES = (Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.EXECUTIVE)
 
 PRODUCT_FIELDS = ("code", "name_zh", "name_en", "description", "unit", "list_price", "cost",
                   "currency", "tax_rate", "kind", "active")
@@ -81,16 +78,8 @@ class PriceItemInput(Input):
                               lambda n: _("Row %(n)s") % {"n": n + 1})
 
 
-def can_edit_catalog(user: User) -> bool:
-    return user.is_authenticated and user.has_role(*EDITOR_ROLES)
-
-
-def can_see_cost(user: User) -> bool:
-    return user.is_authenticated and user.has_role(*COST_ROLES)
-
-
 def _require_editor(actor: User, message: str) -> None:
-    if not can_edit_catalog(actor):
+    if not perms.can_edit_catalog(actor):
         raise Forbidden(message)
 
 

@@ -25,13 +25,12 @@ from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Flow, Quote, Review, ReviewStep, Tender
 from guanxi.orders.numbers import CONTRACT, next_number
 from guanxi.orders.services import reviews
 from guanxi.orders.services.tenders import (
-    CREATE_ROLES,
     active_user,
-    can_write,
     check_account,
     opportunity_of,
     parse_currency,
@@ -43,26 +42,13 @@ from guanxi.orders.services.tenders import (
 
 EDIT_FIELDS = ("title", "amount", "currency", "payment_terms", "delivery_terms", "starts_on",
                "ends_on", "notes", "opportunity", "owner")
-EDITABLE = (Contract.Status.DRAFT, Contract.Status.RETURNED)
+EDITABLE = perms.CONTRACT_EDITABLE
 SUBMITTABLE = EDITABLE
-CANCELLABLE = (Contract.Status.DRAFT, Contract.Status.RETURNED, Contract.Status.REJECTED,
-               Contract.Status.IN_REVIEW, Contract.Status.APPROVED)
+CANCELLABLE = perms.CONTRACT_CANCELLABLE
 
 
 def contract_url(contract: Contract) -> str:
     return reverse("orders:contract", args=[contract.pk])
-
-
-def current_status(contract: Contract) -> str:
-    """The contract's status; one whose review its submitter withdrew is a draft again."""
-    if contract.status == Contract.Status.IN_REVIEW and contract.review is not None \
-            and contract.review.status == Review.Status.WITHDRAWN:
-        return Contract.Status.DRAFT
-    return contract.status
-
-
-def can_edit(user: User, contract: Contract) -> bool:
-    return current_status(contract) in EDITABLE and can_write(user, contract)
 
 
 # --- Input ---------------------------------------------------------------------------------
@@ -142,7 +128,7 @@ def create_contract(actor: User, account: Account | None, data: dict[str, Any], 
     ``data`` (title, amount, currency, payment_terms, delivery_terms, starts_on, ends_on,
     notes, opportunity, owner) overrides what the source gives."""
     now = now or timezone.now()
-    if not actor.has_role(*CREATE_ROLES):
+    if not perms.can_create_deal(actor):
         raise Forbidden(_("Your role cannot draw up contracts."))
     source_quote = _source_quote(actor, quote) if quote not in (None, "") else None
     source_tender = _source_tender(actor, tender) if tender not in (None, "") else None
@@ -190,7 +176,7 @@ def update_contract(actor: User, contract: Contract, version: int | None,
                     data: dict[str, Any]) -> Contract:
     """Edit a draft or a contract returned for changes."""
     require_write(actor, contract)
-    if current_status(contract) not in EDITABLE:
+    if contract.current_status not in EDITABLE:
         raise DomainError(_("A contract in review, approved, signed or closed cannot be "
                             "changed."), field="status", code="not_editable")
     cleaned = _clean(actor, contract.account, data)
@@ -218,14 +204,14 @@ def submit_contract(actor: User, contract: Contract, version: int | None, *,
     review, from its first step."""
     now = now or timezone.now()
     require_write(actor, contract)
-    if current_status(contract) not in SUBMITTABLE:
+    if contract.current_status not in SUBMITTABLE:
         raise DomainError(_("Only a draft or a contract returned for changes can be "
                             "submitted."), field="status", code="not_submittable")
     if contract.amount <= 0:
         raise FieldErrors({"amount": [_("Enter the contract amount before submitting it.")]})
     with transaction.atomic():
         save_versioned(contract, version, {})
-        previous = current_status(contract)
+        previous = contract.current_status
         review = reviews.start_review(contract, Flow.CONTRACT, actor,
                                       reviews.Facts(amount=contract.amount), now=now)
         status = Contract.Status.IN_REVIEW if review is not None \

@@ -26,8 +26,8 @@ from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.core.notifications import notify
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import DunningReminder, Invoice
-from guanxi.orders.services.receivables import is_finance
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +39,6 @@ def dunning_days() -> list[int]:
 def level_for(days_overdue: int) -> int:
     """How many reminder thresholds ``days_overdue`` has passed (0: none yet)."""
     return sum(1 for d in dunning_days() if days_overdue >= d)
-
-
-def can_remind(user: User, invoice: Invoice) -> bool:
-    return is_finance(user) or (user.is_authenticated and invoice.collection_owner_id == user.pk)
 
 
 def due_for_reminder(today: dt.date):
@@ -71,7 +67,7 @@ def send_reminders(today: dt.date | None = None) -> int:
 
 def send_now(actor: User, invoice: Invoice, today: dt.date | None = None) -> DunningReminder:
     """A reminder sent by hand by finance or the invoice's collection owner."""
-    if not can_remind(actor, invoice):
+    if not perms.can_remind_invoice(actor, invoice):
         raise Forbidden(_("Only finance or the invoice's collection owner can send a "
                           "payment reminder."))
     today = today or timezone.localdate()

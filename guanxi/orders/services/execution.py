@@ -26,11 +26,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import OrderLine, SalesOrder, Shipment, ShipmentLine
 from guanxi.orders.money import ZERO
 from guanxi.orders.numbers import SHIPMENT, next_number
@@ -53,18 +54,8 @@ STARTED = (Production.IN_PROGRESS, Production.QUALITY_CHECK, Production.DONE)
 SCHEDULE_FIELDS = ("promised_date", "planned_date", "production_status", "reason")
 
 
-def can_execute(user: User, order: SalesOrder) -> bool:
-    """The delivery owner, managers over the order's team, administrators."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.has_role(Role.ADMIN) or order.delivery_owner_id == user.pk:
-        return True
-    return bool(user.has_role(Role.MANAGER) and order.team_id and user.team_id
-                and order.team_id in user.team_subtree_ids)
-
-
 def _require(user: User, order: SalesOrder) -> None:
-    if not can_execute(user, order):
+    if not perms.can_execute_order(user, order):
         raise Forbidden(_("Only the delivery owner, a manager of the team or an administrator "
                           "can change the order's execution."))
 

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import ExpenseClaim, Flow, Review
 from guanxi.orders.services import reviews
 from guanxi.sales.selectors.opportunities import visible_opportunity
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selec
     from guanxi.sales.models import Opportunity
 
 Status = ExpenseClaim.Status
-CLAIM_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 FIELDS = ("account", "opportunity", "category", "amount", "currency", "spent_on",
           "description")
@@ -46,14 +46,6 @@ class ClaimInput(Input):
     currency: str | None = UNSET
     spent_on: dt.date | None = UNSET
     description: str | None = UNSET
-
-
-def may_claim(user: User) -> bool:
-    return user.has_role(*CLAIM_ROLES)
-
-
-def may_edit(user: User, claim: ExpenseClaim) -> bool:
-    return claim.status in EDITABLE and claim.claimant_id == user.pk
 
 
 def _clean(actor: User, data: ClaimInput, today: dt.date,
@@ -133,7 +125,7 @@ def _clean(actor: User, data: ClaimInput, today: dt.date,
 def create_claim(actor: User, data: ClaimInput, *, today: dt.date | None = None
                  ) -> ExpenseClaim:
     """A draft claim of ``actor``."""
-    if not may_claim(actor):
+    if not perms.can_claim_expense(actor):
         raise Forbidden(_("Only sales staff claim sales expenses."))
     values = _clean(actor, data, today or timezone.localdate())
     claim = ExpenseClaim.objects.create(claimant=actor, team=actor.team, **values)
@@ -146,7 +138,7 @@ def create_claim(actor: User, data: ClaimInput, *, today: dt.date | None = None
 def update_claim(actor: User, claim: ExpenseClaim, version: int | None,
                  data: ClaimInput, *, today: dt.date | None = None) -> ExpenseClaim:
     """Change a draft or a returned claim (only its claimant)."""
-    if not may_edit(actor, claim):
+    if not perms.can_edit_expense(actor, claim):
         raise Forbidden(_("Only the claimant changes a draft or returned claim."))
     values = _clean(actor, data, today or timezone.localdate(), current=claim)
     before = {name: getattr(claim, name) for name in FIELDS}

@@ -34,6 +34,7 @@ from guanxi.core.models import Notification
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Standing
 from guanxi.customers.services import ensure_can_order, promote_standing
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import (
     Contract,
     Flow,
@@ -50,8 +51,6 @@ from guanxi.orders.selectors.receivables import credit_exposure
 from guanxi.orders.services import reviews
 
 Status = SalesOrder.Status
-# Who may turn a quote or contract into an order (finance also to override the credit limit).
-CONVERT_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.FINANCE, Role.ADMIN)
 CONVERT_FIELDS = ("promised_date", "delivery_address", "special_requirements", "kind",
                   "delivery_owner", "collection_owner", "credit_override_reason", "lines")
 RESUBMIT_FIELDS = ("promised_date", "delivery_address", "special_requirements", "lines")
@@ -62,35 +61,6 @@ CLOSED_STATUSES = (Status.CANCELLED, Status.REJECTED, Status.DELIVERED)
 
 def order_url(order: SalesOrder) -> str:
     return reverse("orders:order", args=[order.pk])
-
-
-# --- Permissions ---------------------------------------------------------------------------
-
-def _over_team(user: User, team_id: int | None) -> bool:
-    return bool(team_id and user.has_role(Role.MANAGER, Role.ASSISTANT) and user.team_id
-                and team_id in user.team_subtree_ids)
-
-
-def can_convert(user: User, document: Quote | Contract) -> bool:
-    """The document's owner or creator, the customer's owner, managers and assistants over
-    its team, finance and administrators."""
-    if not user.is_authenticated or not user.is_active or not user.has_role(*CONVERT_ROLES):
-        return False
-    if user.has_role(Role.ADMIN, Role.FINANCE):
-        return True
-    if user.pk in (document.owner_id, document.created_by_id, document.account.owner_id):
-        return True
-    return _over_team(user, document.team_id)
-
-
-def can_manage_order(user: User, order: SalesOrder) -> bool:
-    """Cancel, resubmit after a return: the rep who owns it, managers and assistants over its
-    team, administrators."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.has_role(Role.ADMIN) or user.pk in (order.owner_id, order.created_by_id):
-        return True
-    return _over_team(user, order.team_id)
 
 
 # --- Input ---------------------------------------------------------------------------------
@@ -270,7 +240,7 @@ def _check_credit(actor: User, account: Account, total: Decimal, reason: str,
     the conversion's transaction so the notification to finance stays."""
     if not over_credit_limit(account, total):
         return False
-    if actor.has_role(Role.FINANCE):
+    if perms.can_override_credit(actor):
         if not reason:
             raise DomainError(_("This order is over the customer's credit limit: give a "
                                 "reason to let it through."), field="credit_override_reason",
@@ -339,7 +309,7 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
     source = contract or quote
     assert source is not None
     today = today or timezone.localdate()
-    if not can_convert(actor, source):
+    if not perms.can_convert_to_order(actor, source):
         raise Forbidden(_("Only the owner, a manager of the team, finance or an administrator "
                           "can create this order."))
     account = source.account
@@ -509,7 +479,7 @@ def resubmit_order(actor: User, order: SalesOrder, data: dict[str, Any] | None,
     """Change a returned custom order (special requirements, dates, address, line
     quantities) and send it to the order review again."""
     today = today or timezone.localdate()
-    if not can_manage_order(actor, order):
+    if not perms.can_manage_order(actor, order):
         raise Forbidden(_("Only the rep who owns the order, a manager of the team or an "
                           "administrator can change it."))
     if order.status != Status.RETURNED:
@@ -547,7 +517,7 @@ def resubmit_order(actor: User, order: SalesOrder, data: dict[str, Any] | None,
 def cancel_order(actor: User, order: SalesOrder, reason: str, version: int | None) -> SalesOrder:
     """Cancel an order nothing of which has been shipped or invoiced; the recorded sale goes
     with it and a pending review is withdrawn."""
-    if not can_manage_order(actor, order):
+    if not perms.can_manage_order(actor, order):
         raise Forbidden(_("Only the rep who owns the order, a manager of the team or an "
                           "administrator can cancel it."))
     reason = (reason or "").strip()
@@ -577,5 +547,5 @@ def cancel_order(actor: User, order: SalesOrder, reason: str, version: int | Non
     return order
 
 
-__all__ = ["can_convert", "can_manage_order", "cancel_order", "order_from_contract",
+__all__ = ["cancel_order", "order_from_contract",
            "order_from_quote", "over_credit_limit", "resubmit_order"]

@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval, Contact, Standing
 from guanxi.customers.services import promote_standing
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Flow, Product, Quote, QuoteLine, Review
 from guanxi.orders.money import ZERO, LineAmounts, LineInput, Totals, cents, price_lines
 from guanxi.orders.numbers import QUOTE, next_number
@@ -35,8 +36,6 @@ from guanxi.orders.services import reviews
 from guanxi.sales.selectors.opportunities import account_opportunity
 
 S = Quote.Status
-# Roles that write quotes; finance and executives read them.
-WRITE_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
 EDITABLE = (S.DRAFT, S.REJECTED)
 SUBMITTABLE = (S.DRAFT, S.REJECTED)
 SENDABLE = (S.APPROVED, S.SENT)
@@ -88,27 +87,8 @@ class QuoteLineInput(Input):
                               not_a_row=_("Each line needs a product and a quantity."))
 
 
-# --- Permissions ---------------------------------------------------------------------------
-
-def can_create_quote(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_role(*WRITE_ROLES))
-
-
-def can_edit_quote(user: User, quote: Quote) -> bool:
-    """The rep who owns or entered it, the customer's owner, the assistants and managers over
-    its team, administrators. Finance and executives read only."""
-    if not can_create_quote(user):
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    if user.pk in (quote.owner_id, quote.created_by_id) or quote.account.owner_id == user.pk:
-        return True
-    return bool(user.has_role(Role.MANAGER, Role.ASSISTANT) and quote.team_id
-                and quote.team_id in user.team_subtree_ids)
-
-
 def _require_edit(user: User, quote: Quote) -> None:
-    if not can_edit_quote(user, quote):
+    if not perms.can_edit_quote(user, quote):
         raise Forbidden(_("Only the quote's rep, the customer's owner, the team's assistants "
                           "and managers can change this quote."))
 
@@ -120,7 +100,7 @@ def _require_status(quote: Quote, allowed: Sequence[str], message: str) -> None:
 
 def actions_for(user: User, quote: Quote) -> set[str]:
     """What ``user`` may do to ``quote`` now (the page shows these buttons)."""
-    if not can_edit_quote(user, quote):
+    if not perms.can_edit_quote(user, quote):
         return set()
     found = set()
     status = quote.status
@@ -335,7 +315,7 @@ def create_quote(actor: User, account: Account, data: QuoteInput,
     """A draft quote for ``account``. Defaults: the customer's currency, issued today, valid
     for 30 days, no discount on the whole quote."""
     today = today or timezone.localdate()
-    if not can_create_quote(actor):
+    if not perms.can_create_quote(actor):
         raise Forbidden(_("Your role cannot write quotes."))
     _check_account(actor, account)
     if opportunity is not None:

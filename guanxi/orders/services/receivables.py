@@ -23,35 +23,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import check_version, stale_version
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.numbers import PAYMENT, next_number
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 LIMIT = Decimal("1e12")
-FINANCE_ROLES = (Role.FINANCE, Role.ADMIN)
 # A VAT invoice number: 8 digits (paper 专票/普票), 20 digits (数电票), letters allowed.
 INVOICE_NUMBER = re.compile(r"^[0-9A-Za-z]{8,20}$")
 # Orders that can no longer be invoiced or paid.
 CLOSED_ORDERS = (SalesOrder.Status.REJECTED, SalesOrder.Status.CANCELLED)
 
 
-# --- Permissions -----------------------------------------------------------------------------
-
-def is_finance(user: User) -> bool:
-    """Finance and administrators issue invoices and record and allocate payments."""
-    return bool(user.is_authenticated and user.is_active and user.has_role(*FINANCE_ROLES))
-
-
 def _require_finance(user: User) -> None:
-    if not is_finance(user):
+    if not perms.can_handle_receivables(user):
         raise Forbidden(_("Only finance can issue invoices and record or allocate payments."))
 
 

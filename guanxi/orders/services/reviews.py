@@ -23,6 +23,7 @@ from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Condition, Flow, Review, ReviewRule, ReviewStep
 
 APPROVE, REJECT, RETURN = "approve", "reject", "return"
@@ -132,41 +133,12 @@ def _team_of(subject: Any):
     return getattr(subject, "team", None)
 
 
-def deciders(step: ReviewStep, review: Review) -> list[User]:
-    """Who may decide ``step``: the named person, or holders of the role — managers only over
-    the document's team (any level above it). Administrators when nobody else can."""
-    found: list[User] = []
-    if step.approver is not None:
-        found = [step.approver] if step.approver.is_active else []
-    elif step.approver_role:
-        users = User.objects.filter(is_active=True, user_roles__role=step.approver_role)
-        if step.approver_role == Role.MANAGER and review.team is not None:
-            ancestors = [int(i) for i in review.team.path.strip("/").split("/") if i]
-            users = users.filter(team_id__in=ancestors)
-        found = list(users.distinct().order_by("pk"))
-    if not found:
-        found = list(User.objects.filter(is_active=True, user_roles__role=Role.ADMIN)
-                     .distinct().order_by("pk"))
-    return found
-
-
-def can_decide(user: User, step: ReviewStep | None, review: Review) -> bool:
-    if step is None or review.status != Review.Status.PENDING \
-            or step.status != ReviewStep.Status.WAITING:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    if review.submitted_by_id == user.pk:  # nobody approves their own request
-        return False
-    return any(u.pk == user.pk for u in deciders(step, review))
-
-
 def _start_step(step: ReviewStep, review: Review, actor: User, now: dt.datetime) -> None:
     step.status = ReviewStep.Status.WAITING
     step.started_at = now
     step.save(update_fields=["status", "started_at"])
     url = subject_url(review)
-    for user in deciders(step, review):
+    for user in perms.deciders(step, review):
         if user.pk != review.submitted_by_id:
             notify(user, gettext_noop("%(flow)s waits for you: %(subject)s (%(step)s)"),
                    {"flow": review.get_flow_display(), "subject": review.subject_repr,
@@ -211,7 +183,7 @@ def decide(actor: User, review: Review, decision: str, comment: str = "",
     step = review.current_step
     if step is None or review.status != Review.Status.PENDING:
         raise DomainError(_("This review is already finished."), code="finished")
-    if not can_decide(actor, step, review):
+    if not perms.can_decide_review(actor, review, step):
         raise Forbidden(_("This step waits for someone else's decision."))
     if decision != APPROVE and not comment:
         raise DomainError(_("Say why: a comment is required to reject or return."),
@@ -265,7 +237,7 @@ def withdraw(actor: User, review: Review, now: dt.datetime | None = None, *,
     ``on_withdraw`` callback, if it registered one, makes the subject editable again."""
     if review.status != Review.Status.PENDING:
         raise DomainError(_("This review is already finished."), code="finished")
-    if review.submitted_by_id != actor.pk and not actor.has_role(Role.ADMIN):
+    if not perms.can_withdraw_review(actor, review):
         raise Forbidden(_("Only whoever submitted it can withdraw it."))
     now = now or timezone.now()
     save_versioned(review, version, {})
@@ -365,7 +337,7 @@ def _clean_rule(data: dict[str, Any], current: ReviewRule | None) -> dict[str, A
 @transaction.atomic
 def create_rule(actor: User, flow: str, data: dict[str, Any]) -> ReviewRule:
     """A new last step of ``flow``. Reviews under way keep the steps they started with."""
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_edit_review_rules(actor):
         raise Forbidden(_("Only administrators change the review steps."))
     if flow not in Flow.values:
         raise DomainError(_("Choose a flow."), field="flow")
@@ -381,7 +353,7 @@ def create_rule(actor: User, flow: str, data: dict[str, Any]) -> ReviewRule:
 @transaction.atomic
 def update_rule(actor: User, rule: ReviewRule, version: int | None,
                 data: dict[str, Any]) -> ReviewRule:
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_edit_review_rules(actor):
         raise Forbidden(_("Only administrators change the review steps."))
     values = _clean_rule({k: v for k, v in data.items() if k in RULE_FIELDS}, rule)
     changes = audit.diff({name: getattr(rule, name) for name in RULE_FIELDS}, values)
@@ -394,7 +366,7 @@ def update_rule(actor: User, rule: ReviewRule, version: int | None,
 def move_rule(actor: User, rule: ReviewRule, direction: str) -> ReviewRule:
     """Swap the step with its neighbour above ("up") or below ("down"); positions are
     renumbered 1, 2, 3 … on the way."""
-    if not actor.has_role(Role.ADMIN):
+    if not perms.can_edit_review_rules(actor):
         raise Forbidden(_("Only administrators change the review steps."))
     ordered = list(ReviewRule.objects.filter(flow=rule.flow).order_by("position", "id"))
     index = next(i for i, r in enumerate(ordered) if r.pk == rule.pk)

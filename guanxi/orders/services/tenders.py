@@ -26,11 +26,10 @@ from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval
-from guanxi.orders.models import Tender
+from guanxi.orders import permissions as perms
+from guanxi.orders.models import Contract, Tender
 from guanxi.sales.selectors.opportunities import account_opportunity
 
-# Who may enter tenders and contracts at all (finance, executives, delivery only read).
-CREATE_ROLES = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
 ZERO = Decimal("0")
 MAX_AMOUNT = Decimal("1e14")
 
@@ -46,27 +45,10 @@ if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selec
 
 # --- Permissions ---------------------------------------------------------------------------
 
-def can_write(user: User, record: Any) -> bool:
-    """The record's owner, the customer's owner, managers and assistants over the record's
-    team, administrators (tenders and contracts alike)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    if not user.has_role(*CREATE_ROLES):
-        return False
-    if record.owner_id == user.pk or record.account.owner_id == user.pk:
-        return True
-    return bool(user.has_role(Role.MANAGER, Role.ASSISTANT) and record.team_id
-                and record.team_id in user.team_subtree_ids)
-
-
-def can_change_bond(user: User, tender: Tender) -> bool:
-    return can_write(user, tender) or (user.is_active and user.has_role(Role.FINANCE))
-
-
-def require_write(user: User, record: Any) -> None:
-    if not can_write(user, record):
+def require_write(user: User, record: Tender | Contract) -> None:
+    allowed = perms.can_write_tender(user, record) if isinstance(record, Tender) \
+        else perms.can_write_contract(user, record)
+    if not allowed:
         raise Forbidden(_("Only the owner, the customer's owner, the team's manager or "
                           "assistant can change this."))
 
@@ -267,7 +249,7 @@ def create_tender(actor: User, account: Account, data: dict[str, Any], *,
     budget, bid_amount, currency, bond_amount, bond_status, bond_due, opportunity, owner;
     and for a tender recorded after the fact result, result_note, winner."""
     now = now or timezone.now()
-    if not actor.has_role(*CREATE_ROLES):
+    if not perms.can_create_deal(actor):
         raise Forbidden(_("Your role cannot enter tenders."))
     check_account(actor, account)
     cleaned = _clean(actor, account, data, CREATE_FIELDS)
@@ -298,8 +280,8 @@ def update_tender(actor: User, tender: Tender, version: int | None, data: dict[s
                   now: dt.datetime | None = None) -> Tender:
     """Edit a tender's details (the result has its own call; finance uses ``set_bond``)."""
     now = now or timezone.now()
-    if not can_write(actor, tender):
-        if can_change_bond(actor, tender):
+    if not perms.can_write_tender(actor, tender):
+        if perms.can_change_bond(actor, tender):
             raise Forbidden(_("Finance may change only the bond of a tender."))
         require_write(actor, tender)
     cleaned = _clean(actor, tender.account, data, TENDER_FIELDS)
@@ -329,7 +311,7 @@ def set_bond(actor: User, tender: Tender, version: int | None, status: str,
              amount: Any = None, due: Any = None) -> Tender:
     """Change the bond (投标保证金): to be paid, paid, returned, forfeited or none. Finance
     does this as well as whoever may edit the tender."""
-    if not can_change_bond(actor, tender):
+    if not perms.can_change_bond(actor, tender):
         raise Forbidden(_("Only finance or whoever may edit the tender can change its bond."))
     data: dict[str, Any] = {"bond_status": status}
     if amount not in (None, ""):

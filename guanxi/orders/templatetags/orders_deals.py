@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 
+from guanxi.orders import permissions as perms
 from guanxi.orders.selectors import deals as sel
-from guanxi.orders.services.tenders import CREATE_ROLES
 
 register = template.Library()
 
@@ -27,12 +27,12 @@ def deadline_soon(tender: Any) -> bool:
 def account_deals(account: Any, user: Any) -> dict[str, Any]:
     """Open tenders (deadline first) and open contracts of the customer that ``user`` sees."""
     data = sel.account_deals(user, account)
-    data["can_create"] = user.has_role(*CREATE_ROLES) and not account.merged_into_id
+    data["can_create"] = perms.can_create_deal(user, account)
     return data
 
 
 @register.simple_tag
 def opportunity_deals(opportunity: Any, user: Any) -> dict[str, Any]:
     data = sel.opportunity_deals(user, opportunity)
-    data["can_create"] = user.has_role(*CREATE_ROLES)
+    data["can_create"] = perms.can_create_deal(user)
     return data

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from guanxi.orders import permissions as perms
 from guanxi.orders.selectors import expenses as sel
-from guanxi.orders.services.expenses import may_claim
 
 register = template.Library()
 
@@ -28,4 +28,4 @@ def sees_expenses(user: Any) -> bool:
 
 @register.simple_tag
 def claims_expenses(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and may_claim(user)
+    return bool(getattr(user, "is_authenticated", False)) and perms.can_claim_expense(user)

@@ -55,7 +55,3 @@ def opportunity_orders(opportunity: Any, user: Any) -> list[SalesOrder]:
         return []
     return sel.opportunity_orders(user, opportunity.pk)
 
-
-@register.simple_tag
-def may_see_deliveries(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and sel.may_see_deliveries(user))

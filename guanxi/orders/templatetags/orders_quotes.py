@@ -9,8 +9,8 @@ from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from guanxi.orders import permissions as perms
 from guanxi.orders.selectors import quotes as sel
-from guanxi.orders.services.quotes import can_create_quote
 
 register = template.Library()
 LIMIT = 5
@@ -25,14 +25,14 @@ def account_quotes(account: Any, user: Any) -> dict[str, Any]:
     """The customer's latest quotes ``user`` may see (current versions)."""
     rows = sel.latest_for_account(user, account.pk, LIMIT + 1)
     return {"rows": rows[:LIMIT], "more": len(rows) > LIMIT,
-            "can_create": can_create_quote(user) and account.is_active
+            "can_create": perms.can_create_quote(user, account)
             and not account.merged_into_id and account.approval != "rejected"}
 
 
 @register.simple_tag
 def opportunity_quotes(opportunity: Any, user: Any) -> dict[str, Any]:
     rows = sel.latest_for_opportunity(user, opportunity.pk)
-    return {"rows": rows, "can_create": can_create_quote(user)}
+    return {"rows": rows, "can_create": perms.can_create_quote(user)}
 
 
 @register.filter

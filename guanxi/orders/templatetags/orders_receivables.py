@@ -7,9 +7,9 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Invoice, Payment
 from guanxi.orders.selectors import receivables as sel
-from guanxi.orders.services.receivables import is_finance
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def _summary(account: Any, user: Any) -> dict[str, Any] | None:
                    "payments": payments, "today": today, "exposure": exposure,
                    "limit": limit, "over_limit": exposure > limit,
                    "used": int(min(100, 100 * exposure / limit)) if limit else None,
-                   "is_finance": is_finance(user)}
+                   "is_finance": perms.can_handle_receivables(user)}
     account._receivables_card = summary
     return summary
 
@@ -61,7 +61,7 @@ def account_overdue(account: Any, user: Any) -> dict[str, Any] | None:
 @register.simple_tag
 def receivables_nav(user: Any) -> dict[str, bool]:
     """Which receivables links the sidebar shows this user (by role: no query)."""
-    finance = is_finance(user)
+    finance = perms.can_handle_receivables(user)
     sees_all = user.has_role("executive", "admin", "finance", "manager")
     # Reps collect their own customers' payments unless a collection owner is named.
     collector = user.has_role("collection", "rep", "assistant")

@@ -10,6 +10,7 @@ from django import template
 from django.utils import timezone
 
 from guanxi.accounts.models import Role
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Review, ReviewStep
 from guanxi.orders.selectors import reviews as sel
 from guanxi.orders.services import reviews as engine
@@ -64,7 +65,7 @@ def review_panel(context: template.Context, review: Review | None) -> dict[str, 
     return {
         "review": review, "steps": step_rows(review, now), "current": step,
         "pill": REVIEW_PILLS.get(review.status, "pill-neutral"),
-        "can_decide": authenticated and engine.can_decide(user, step, review),
+        "can_decide": authenticated and perms.can_decide_review(user, review, step),
         "can_withdraw": authenticated and pending and engine.withdrawable(review) and (
             review.submitted_by_id == user.pk),
         # Re-rendered after a decision, the panel keeps the page it sits on.
@@ -78,6 +79,3 @@ def reviews_waiting(user: Any) -> int:
     return sel.waiting_count(user)
 
 
-@register.simple_tag
-def edits_review_rules(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_role(Role.ADMIN)

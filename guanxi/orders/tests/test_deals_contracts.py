@@ -13,6 +13,7 @@ from django.utils import timezone
 from guanxi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from guanxi.core.models import AuditEntry
 from guanxi.customers.models import TimelineEvent
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Document, Quote, Review, ReviewStep
 from guanxi.orders.selectors import deals as sel
 from guanxi.orders.services import contracts as svc
@@ -233,7 +234,7 @@ def test_withdrawn_by_the_submitter_is_a_draft_again(world):
     review = Contract.objects.get(pk=world.contract.pk).review
     reviews.withdraw(world.org.rep, review, version=review.version)
     contract = Contract.objects.get(pk=world.contract.pk)
-    assert contract.status == "draft" and svc.can_edit(world.org.rep, contract)
+    assert contract.status == "draft" and perms.can_edit_contract(world.org.rep, contract)
     svc.update_contract(world.org.rep, contract, contract.version, {"amount": "190000"})
     svc.submit_contract(world.org.rep, contract, contract.version)
     assert Contract.objects.get(pk=contract.pk).review_id != review.pk

@@ -12,6 +12,7 @@ from django.utils import timezone
 from guanxi.core.errors import Conflict, DomainError, Forbidden, NotFound
 from guanxi.core.models import AuditEntry
 from guanxi.customers.models import TimelineEvent
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Tender
 from guanxi.orders.selectors import deals as sel
 from guanxi.orders.services import tenders as svc
@@ -106,9 +107,9 @@ def test_update_is_versioned_and_audited(world):
 def test_who_may_edit(world):
     tender = world.tender
     for persona in ("rep", "manager", "assistant", "admin"):
-        assert svc.can_write(getattr(world.org, persona), tender), persona
+        assert perms.can_write_tender(getattr(world.org, persona), tender), persona
     for persona in ("teammate", "hz_rep", "finance", "executive", "other_manager"):
-        assert not svc.can_write(getattr(world.org, persona), tender), persona
+        assert not perms.can_write_tender(getattr(world.org, persona), tender), persona
     with pytest.raises(Forbidden):
         svc.update_tender(world.org.finance, tender, None, {"title": "x"})
     with pytest.raises(Forbidden):

@@ -11,6 +11,7 @@ import pytest
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.models import AuditEntry, Notification
 from guanxi.customers.models import TimelineEvent
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import ExpenseClaim, Review
 from guanxi.orders.selectors.reviews import reviews_of, waiting_for
 from guanxi.orders.services import expenses as svc
@@ -182,7 +183,7 @@ def test_a_rejected_claim_is_final(world):
     reviews.decide(o.manager, claim.review, "reject", "与项目无关", claim.review.version)
     claim.refresh_from_db()
     assert claim.status == Status.REJECTED
-    assert not svc.may_edit(o.rep, claim)
+    assert not perms.can_edit_expense(o.rep, claim)
     with pytest.raises(DomainError):
         svc.submit_claim(o.rep, claim, claim.version)
     assert not TimelineEvent.objects.filter(kind="orders.expense").exists()

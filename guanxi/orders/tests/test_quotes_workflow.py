@@ -10,6 +10,7 @@ import pytest
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.models import AuditEntry
 from guanxi.customers.models import Account, Standing, TimelineEvent
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Quote, QuoteLine, Review
 from guanxi.orders.services import quotes as svc
 from guanxi.orders.services import reviews
@@ -319,9 +320,9 @@ def test_who_may_change_a_quote(world):
     org = world.org
     quote = make_quote(world)
     for user in (org.teammate, org.hz_rep, org.finance, org.executive, org.other_manager):
-        assert not svc.can_edit_quote(user, quote), user
+        assert not perms.can_edit_quote(user, quote), user
     for user in (org.rep, org.assistant, org.manager, org.admin):
-        assert svc.can_edit_quote(user, quote), user
+        assert perms.can_edit_quote(user, quote), user
     with pytest.raises(Forbidden):
         svc.update_quote(org.finance, quote, Q({"title": "x"}), None, quote.version)
 

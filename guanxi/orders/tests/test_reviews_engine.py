@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from guanxi.core.errors import Conflict, DomainError, Forbidden
 from guanxi.core.models import Notification
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Condition, ExpenseClaim, Flow, Review, ReviewRule, ReviewStep
 from guanxi.orders.selectors.reviews import reviews_of, waiting_for
 from guanxi.orders.services import reviews
@@ -196,10 +197,10 @@ def test_the_submitter_never_approves_their_own_an_administrator_may(org, flow, 
     rule(1, "Manager", "manager")
     review = start(subject, org.manager)
     step = review.current_step
-    assert not reviews.can_decide(org.manager, step, review)
+    assert not perms.can_decide_review(org.manager, review, step)
     with pytest.raises(Forbidden):
         reviews.decide(org.manager, review, "approve", version=review.version)
-    assert reviews.can_decide(org.admin, step, review)
+    assert perms.can_decide_review(org.admin, review, step)
     reviews.decide(org.admin, review, "approve", version=review.version)
     assert Review.objects.get(pk=review.pk).status == Review.Status.APPROVED
 
@@ -208,10 +209,10 @@ def test_a_manager_decides_only_over_the_documents_team(org, flow, subject):
     rule(1, "Manager", "manager")
     review = start(subject, org.rep)          # team A, under the east region
     step = review.current_step
-    assert reviews.deciders(step, review) == [org.manager]
-    assert reviews.can_decide(org.manager, step, review)
-    assert not reviews.can_decide(org.other_manager, step, review)
-    assert not reviews.can_decide(org.teammate, step, review)
+    assert perms.deciders(step, review) == [org.manager]
+    assert perms.can_decide_review(org.manager, review, step)
+    assert not perms.can_decide_review(org.other_manager, review, step)
+    assert not perms.can_decide_review(org.teammate, review, step)
     with pytest.raises(Forbidden):
         reviews.decide(org.other_manager, review, "approve", version=review.version)
 
@@ -219,17 +220,17 @@ def test_a_manager_decides_only_over_the_documents_team(org, flow, subject):
 def test_nobody_holding_the_role_falls_back_to_administrators(org, flow, subject):
     rule(1, "Service", "service")
     review = start(subject, org.rep)
-    assert reviews.deciders(review.current_step, review) == [org.admin]
+    assert perms.deciders(review.current_step, review) == [org.admin]
     # A southern document has no manager above it but the southern one.
     subject.team = org.team_b
     subject.save()
     ReviewRule.objects.filter(flow=Flow.ORDER).update(approver_role="manager")
     reviews.withdraw(org.rep, review)
     review = start(subject, org.rep)
-    assert reviews.deciders(review.current_step, review) == [org.other_manager]
+    assert perms.deciders(review.current_step, review) == [org.other_manager]
     org.other_manager.is_active = False
     org.other_manager.save()
-    assert reviews.deciders(review.current_step, review) == [org.admin]
+    assert perms.deciders(review.current_step, review) == [org.admin]
 
 
 def test_a_named_reviewer_decides_their_step(org, flow, subject):
@@ -237,8 +238,8 @@ def test_a_named_reviewer_decides_their_step(org, flow, subject):
     review = start(subject, org.rep)
     step = review.current_step
     assert step.approver == org.teammate
-    assert reviews.deciders(step, review) == [org.teammate]
-    assert not reviews.can_decide(org.delivery, step, review)
+    assert perms.deciders(step, review) == [org.teammate]
+    assert not perms.can_decide_review(org.delivery, review, step)
     assert [s.pk for s in waiting_for(org.teammate)] == [step.pk]
     assert not waiting_for(org.delivery).exists()
     reviews.decide(org.teammate, review, "approve", version=review.version)

@@ -27,6 +27,7 @@ from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import CustomerGroup, Product
 from guanxi.orders.selectors import catalog as sel
 from guanxi.orders.services import catalog as svc
@@ -36,13 +37,13 @@ MEMBERS_SHOWN = 200
 
 
 def _editor(request: HttpRequest) -> None:
-    if not svc.can_edit_catalog(request.user):
+    if not perms.can_edit_catalog(request.user):
         raise PermissionDenied(_("Only administrators and sales managers change the catalogue."))
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"can_edit": svc.can_edit_catalog(request.user),
-            "can_see_cost": svc.can_see_cost(request.user), **extra}
+    return {"can_edit": perms.can_edit_catalog(request.user),
+            "can_see_cost": perms.can_see_cost(request.user), **extra}
 
 
 # --- Products --------------------------------------------------------------------------------
@@ -337,7 +338,7 @@ def customer_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members, seen, hidden = sel.group_members(request.user, group, limit=MEMBERS_SHOWN)
     find = request.GET.get("find", "").strip()
     found: list[Account] = []
-    if find and svc.can_edit_catalog(request.user):
+    if find and perms.can_edit_catalog(request.user):
         found = list(Account.objects.visible_to(request.user).filter(name__icontains=find)
                      .exclude(price_groups=group).order_by("name")[:10])
     return render(request, "orders/catalog/customer_group.html", _context(

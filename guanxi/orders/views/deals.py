@@ -28,6 +28,7 @@ from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import find_account
 from guanxi.orders import documents
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Tender
 from guanxi.orders.selectors import deals as sel
 from guanxi.orders.services import contracts as contract_svc
@@ -223,7 +224,7 @@ def tender_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/deals/tenders.html", {
         "form": form, "rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE,
         "filtered": any(request.GET.values()),
-        "can_create": user.has_role(*tender_svc.CREATE_ROLES)})
+        "can_create": perms.can_create_deal(user)})
 
 
 @login_required
@@ -231,11 +232,11 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     tender = sel.get_tender(user, pk)
-    can_write = tender_svc.can_write(user, tender)
+    can_write = perms.can_write_tender(user, tender)
     docs = documents.listed(user, tender)
     return render(request, "orders/deals/tender.html", {
         "tender": tender, "can_write": can_write, "documents": docs,
-        "can_bond": tender_svc.can_change_bond(user, tender),
+        "can_bond": perms.can_change_bond(user, tender),
         "soon": sel.deadline_soon(tender),
         "contracts": sel.visible_contracts(user).filter(tender=tender),
         "upload_form": UploadForm(),
@@ -256,7 +257,7 @@ def _tender_form_page(request: HttpRequest, form: TenderForm, *, title: str, sub
 @require_http_methods(["GET", "POST"])
 def tender_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(*tender_svc.CREATE_ROLES):
+    if not perms.can_create_deal(user):
         raise PermissionDenied(_("Your role cannot enter tenders."))
     account = find_account(request.user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
@@ -347,7 +348,7 @@ def tender_result(request: HttpRequest, pk: int) -> HttpResponse:
 def tender_bond(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     tender = sel.get_tender(user, pk)
-    if not tender_svc.can_change_bond(user, tender):
+    if not perms.can_change_bond(user, tender):
         raise PermissionDenied(_("Only finance or whoever may edit the tender can change its "
                                  "bond."))
     form = BondForm(posted(request), initial={
@@ -399,7 +400,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/deals/contracts.html", {
         "form": form, "rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE,
         "filtered": any(request.GET.values()),
-        "can_create": user.has_role(*tender_svc.CREATE_ROLES)})
+        "can_create": perms.can_create_deal(user)})
 
 
 @login_required
@@ -407,18 +408,18 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contract = sel.get_contract(user, pk)
-    can_write = tender_svc.can_write(user, contract)
+    can_write = perms.can_write_contract(user, contract)
     docs = documents.listed(user, contract)
-    status = contract_svc.current_status(contract)
+    status = contract.current_status
     return render(request, "orders/deals/contract.html", {
         "contract": contract, "can_write": can_write, "documents": docs,
         "contract_waits": sel.where_waits(contract.review),
         "history": sel.reviews_history(contract),
         "upload_form": UploadForm(),
-        "can_edit": can_write and status in contract_svc.EDITABLE,
+        "can_edit": perms.can_edit_contract(user, contract),
         "can_submit": can_write and status in contract_svc.SUBMITTABLE,
         "can_sign": can_write and status == Contract.Status.APPROVED,
-        "can_cancel": can_write and status in contract_svc.CANCELLABLE,
+        "can_cancel": can_write and status in perms.CONTRACT_CANCELLABLE,
         "today": timezone.localdate()})
 
 
@@ -436,7 +437,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     """A new draft; ``?quote=<id>`` of an accepted quote or ``?tender=<id>`` of a won tender
     fills in the customer, amount and opportunity."""
     user = request.user
-    if not user.has_role(*tender_svc.CREATE_ROLES):
+    if not perms.can_create_deal(user):
         raise PermissionDenied(_("Your role cannot draw up contracts."))
     quote = tender = None
     if request.GET.get("quote"):
@@ -483,7 +484,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contract = sel.get_contract(user, pk)
     tender_svc.require_write(user, contract)
-    if contract_svc.current_status(contract) not in contract_svc.EDITABLE:
+    if contract.current_status not in perms.CONTRACT_EDITABLE:
         messages.error(request, _("A contract in review, approved, signed or closed cannot "
                                   "be changed."))
         return redirect("orders:contract", pk=contract.pk)

@@ -27,6 +27,7 @@ from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import find_account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import ExpenseClaim
 from guanxi.orders.selectors import expenses as sel
 from guanxi.orders.services import expenses as svc
@@ -108,7 +109,7 @@ def claims(request: HttpRequest) -> HttpResponse:
         rows = []
     return render(request, "orders/expenses/list.html", {
         "rows": rows, "show": show, "status": status, "statuses": ExpenseClaim.Status.choices,
-        "can_claim": svc.may_claim(user), "waiting": sel.waiting_count(user),
+        "can_claim": perms.can_claim_expense(user), "waiting": sel.waiting_count(user),
         "total": sum((r.amount for r in rows), 0)})
 
 
@@ -117,7 +118,7 @@ def claims(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def claim_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not svc.may_claim(user):
+    if not perms.can_claim_expense(user):
         raise PermissionDenied(_("Only sales staff claim sales expenses."))
     account = find_account(user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
@@ -146,7 +147,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
 def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     claim = sel.get_claim(user, pk)
-    if not svc.may_edit(user, claim):
+    if not perms.can_edit_expense(user, claim):
         raise PermissionDenied(_("Only the claimant changes a draft or returned claim."))
     form = ClaimForm(request.POST or None, user=user, claim=claim)
     if request.method == "POST" and form.is_valid():
@@ -174,8 +175,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     history = [r for r in reviews_of("expense", claim.pk) if r.pk != claim.review_id]
     return render(request, "orders/expenses/detail.html", {
-        "claim": claim, "can_edit": svc.may_edit(user, claim),
-        "can_submit": svc.may_edit(user, claim), "history": history})
+        "claim": claim, "can_edit": perms.can_edit_expense(user, claim),
+        "can_submit": perms.can_edit_expense(user, claim), "history": history})
 
 
 @login_required
@@ -238,7 +239,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all() if sel.can_see_all(user) else Team.objects.filter(
+        teams = Team.objects.all() if perms.can_see_all(user) else Team.objects.filter(
             pk__in=user.team_subtree_ids or [user.team_id or 0])
         self.fields["team"].choices = [("", "—")] + [(t.pk, t.name) for t in teams]
         claimants = User.objects.filter(

@@ -30,6 +30,7 @@ from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Quote, SalesOrder, Shipment
 from guanxi.orders.selectors import orders as sel
 from guanxi.orders.services import execution
@@ -205,7 +206,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals_as_http
 def deliveries(request: HttpRequest) -> HttpResponse:
-    if not sel.may_see_deliveries(request.user):
+    if not perms.can_see_deliveries(request.user):
         raise PermissionDenied(_("This page is for delivery owners and their managers."))
     return render(request, "orders/fulfilment/deliveries.html",
                   {"rows": sel.my_deliveries(request.user)})
@@ -215,18 +216,18 @@ def deliveries(request: HttpRequest) -> HttpResponse:
 
 def _context(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
     user = request.user
-    can_execute = execution.can_execute(user, order)
+    can_execute = perms.can_execute_order(user, order)
     return {
         "order": order, "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
         "invoices": list(order.invoices.all()[:20]),
         "status": sel.order_status(order),
         "can_execute": can_execute,
-        "can_manage": svc.can_manage_order(user, order),
+        "can_manage": perms.can_manage_order(user, order),
         "can_ship": can_execute and order.status in execution.SHIPPABLE,
         "can_deliver": can_execute and any(s.delivered_on is None
                                            for s in order.shipments.all()),
-        "can_cancel": svc.can_manage_order(user, order) and order.status not in (
+        "can_cancel": perms.can_manage_order(user, order) and order.status not in (
             *svc.SHIPPED_STATUSES, Status.CANCELLED, Status.REJECTED),
         "schedule_form": ScheduleForm(order=order)
         if can_execute and order.status in execution.SCHEDULABLE else None,
@@ -262,7 +263,7 @@ def order_status_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     order = sel.get_order(request.user, pk)
-    if not execution.can_execute(request.user, order):
+    if not perms.can_execute_order(request.user, order):
         raise PermissionDenied(_("Only the delivery owner, a manager of the team or an "
                                  "administrator can change the order's execution."))
     form = ScheduleForm(posted(request), order=order)
@@ -286,7 +287,7 @@ def order_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def shipment_create(request: HttpRequest, pk: int) -> HttpResponse:
     order = sel.get_order(request.user, pk)
-    if not execution.can_execute(request.user, order):
+    if not perms.can_execute_order(request.user, order):
         raise PermissionDenied(_("Only the delivery owner, a manager of the team or an "
                                  "administrator can record shipments."))
     form = ShipmentForm(posted(request), order=order)
@@ -360,11 +361,11 @@ def _convert(request: HttpRequest, source: Quote | Contract, make, back: str) ->
     existing = svc.existing_order(source)
     if existing is not None:
         return redirect("orders:order", pk=existing.pk)
-    if not svc.can_convert(user, source):
+    if not perms.can_convert_to_order(user, source):
         raise PermissionDenied(_("Only the owner, a manager of the team, finance or an "
                                  "administrator can create this order."))
     opportunity = source.opportunity
-    form = ConvertForm(posted(request), finance=user.has_role(Role.FINANCE), initial={
+    form = ConvertForm(posted(request), finance=perms.can_override_credit(user), initial={
         "delivery_owner": getattr(opportunity, "delivery_owner_id", None),
         "collection_owner": getattr(opportunity, "collection_owner_id", None)})
     over_limit = False

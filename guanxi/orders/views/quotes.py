@@ -31,6 +31,7 @@ from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account, Contact
 from guanxi.customers.selectors import find_account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Product, Quote, QuoteLine
 from guanxi.orders.selectors import quotes as sel
 from guanxi.orders.services import pdf
@@ -227,7 +228,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "rows": page.items, "next_cursor": page.next,
                "paged": bool(data.get("after")), "account": account,
                "filtered": any(v for k, v in request.GET.items() if k != "after"),
-               "can_create": svc.can_create_quote(user)}
+               "can_create": perms.can_create_quote(user)}
     if request.htmx and request.htmx.target == "quote-table":
         return render(request, "orders/quotes/_table.html", context)
     return render(request, "orders/quotes/list.html", context)
@@ -255,7 +256,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def quote_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not svc.can_create_quote(user):
+    if not perms.can_create_quote(user):
         raise PermissionDenied(_("Your role cannot write quotes."))
     raw = request.POST.get("account") or request.GET.get("account") \
         or request.GET.get("customer")
@@ -296,7 +297,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
 def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     quote = sel.get_quote(user, pk)
-    if not svc.can_edit_quote(user, quote):
+    if not perms.can_edit_quote(user, quote):
         raise PermissionDenied(_("You may not change this quote."))
     if quote.status not in svc.EDITABLE:
         messages.error(request, _("Only a draft or rejected quote can be edited; revise an "
@@ -358,7 +359,7 @@ def _editor(request: HttpRequest, form: QuoteForm, account: Account, rows: list[
 def quote_lines(request: HttpRequest) -> HttpResponse:
     """The editor's lines and totals, recalculated from what is typed (htmx). ``add`` adds an
     empty line, ``remove`` (an index) takes one out."""
-    if not svc.can_create_quote(request.user):
+    if not perms.can_create_quote(request.user):
         raise PermissionDenied(_("Your role cannot write quotes."))
     account = find_account(request.user, request.POST.get("account"))
     if account is None:
@@ -443,7 +444,7 @@ def quote_action(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     quote = sel.get_quote(user, pk)
-    if not svc.can_edit_quote(user, quote):
+    if not perms.can_edit_quote(user, quote):
         raise PermissionDenied(_("You may not send this quote."))
     initial = {"to": quote.sent_to or (quote.contact.email if quote.contact else "")
                or quote.account.email, "version": quote.version, "language": "zh-hans"}

@@ -31,6 +31,7 @@ from guanxi.core.selectors import keyset_page
 from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.selectors import receivables as sel
 from guanxi.orders.services import dunning
@@ -53,7 +54,7 @@ def _int(value: Any) -> int | None:
 
 def _require_finance(user: User) -> None:
     """The forms are finance's; the services check again on every write."""
-    if not svc.is_finance(user):
+    if not perms.can_handle_receivables(user):
         raise Forbidden(_("Only finance can issue invoices and record or allocate payments."))
 
 
@@ -78,7 +79,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
         "collectors": User.objects.filter(is_active=True, user_roles__role__in=(
             Role.COLLECTION, Role.FINANCE)).distinct().order_by("username"),
         "teams": Team.objects.order_by("path"),
-        "is_finance": svc.is_finance(request.user),
+        "is_finance": perms.can_handle_receivables(request.user),
     })
 
 
@@ -117,7 +118,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "rows": page.items, "next_cursor": page.next, "today": today,
                "paged": bool(data.get("after")), "account": account,
                "filtered": any(v for k, v in request.GET.items() if k != "after"),
-               "is_finance": svc.is_finance(request.user)}
+               "is_finance": perms.can_handle_receivables(request.user)}
     if request.htmx and request.htmx.target == "invoice-table":
         return render(request, "orders/receivables/_invoice_table.html", context)
     return render(request, "orders/receivables/invoices.html", context)
@@ -133,9 +134,9 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reminders": invoice.reminders.all(), "today": today,
         "days_overdue": (today - invoice.due_date).days
         if invoice.outstanding > 0 and invoice.due_date < today else 0,
-        "is_finance": svc.is_finance(request.user),
-        "can_remind": invoice.outstanding > 0 and dunning.can_remind(request.user, invoice),
-        "can_cancel": svc.is_finance(request.user) and invoice.paid_amount == 0
+        "is_finance": perms.can_handle_receivables(request.user),
+        "can_remind": invoice.outstanding > 0 and perms.can_remind_invoice(request.user, invoice),
+        "can_cancel": perms.can_handle_receivables(request.user) and invoice.paid_amount == 0
         and invoice.status != Invoice.Status.CANCELLED,
     })
 
@@ -283,14 +284,14 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/receivables/payments.html", {
         "rows": page.items, "next_cursor": page.next, "q": data["q"],
         "unallocated": data["unallocated"], "paged": bool(request.GET.get("after")),
-        "is_finance": svc.is_finance(request.user)})
+        "is_finance": perms.can_handle_receivables(request.user)})
 
 
 @login_required
 @refusals_as_http
 def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     payment = sel.get_payment(request.user, pk)
-    is_finance = svc.is_finance(request.user)
+    is_finance = perms.can_handle_receivables(request.user)
     return render(request, "orders/receivables/payment.html", {
         "payment": payment, "allocations": sel.allocations_of_payment(payment),
         "is_finance": is_finance,

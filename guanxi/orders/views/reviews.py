@@ -26,6 +26,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
+from guanxi.orders import permissions as perms
 from guanxi.orders.models import Condition, Flow, Review, ReviewRule, ReviewStep
 from guanxi.orders.selectors import reviews as sel
 from guanxi.orders.services import reviews as engine
@@ -169,7 +170,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Review steps settings (administrators) --------------------------------------------------
 
 def _require_admin(request: HttpRequest) -> None:
-    if not request.user.has_role(Role.ADMIN):
+    if not perms.can_edit_review_rules(request.user):
         raise PermissionDenied(_("This page is for administrators."))
 
 
