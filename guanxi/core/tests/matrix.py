@@ -187,7 +187,8 @@ StateCase = tuple[str, str, FromWorld, FromWorld | None, FromWorld, FromWorld, s
 def run_state_case(org: Any, world: Any, personas: Sequence[str], case: StateCase) -> list[str]:
     """One action on a record in one state, as each persona; ``expected`` has one sign per
     persona: ``y`` the API does it (2xx) and the page offers it (``marker`` on the page);
-    ``n`` the API refuses it (403 or 409, with a ``detail``) and the page does not offer it;
+    ``n`` the API refuses it (403 for the person, 400 or 409 for the record's state, with a
+    ``detail``) and the page does not offer it;
     ``-`` the record is hidden: the API answers 404 and the page does not offer it (a record
     page answers 404 too). Each persona's page visit and API call run in one rolled-back
     transaction, page first, so both see the record in the same state."""
@@ -203,7 +204,7 @@ def run_state_case(org: Any, world: Any, personas: Sequence[str], case: StateCas
             transaction.set_rollback(True)
         done = response.status_code < 300
         got = "y" if done and offered else "-" if response.status_code == 404 and not offered \
-            else "n" if response.status_code in (403, 409) and not offered else "?"
+            else "n" if response.status_code in (400, 403, 409) and not offered else "?"
         if got == "n" and not response.json().get("detail"):
             got = "n without a detail"
         if got != sign:
