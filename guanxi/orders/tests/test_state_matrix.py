@@ -28,8 +28,9 @@ def world(org, make_account):
     account = make_account(by=org.rep, name="上海明珠机电有限公司")
     w = SimpleNamespace(account=account)
     for kind in ("open", "won", "lost"):
-        opp = opportunities.create_opportunity(org.rep, account, {"name": f"项目 {kind}",
-                                                                  "amount": "100000"})
+        values = opportunities.OpportunityInput.parse({"name": f"项目 {kind}",
+                                                       "amount": "100000"})
+        opp = opportunities.create_opportunity(org.rep, account, values)
         if kind != "open":
             Opportunity.objects.filter(pk=opp.pk).update(
                 stage=opp.pipeline.stages.filter(kind=kind).first())
@@ -48,9 +49,9 @@ def world(org, make_account):
     w.invoice_paid = make_invoice(account, "1130.00", issued=today - dt.timedelta(days=60),
                                   collection_owner=org.collection, outstanding="0")
     for state in ("pending", "finished"):
-        claim = expenses.create_claim(org.rep, {"account": account.pk, "category": "travel",
-                                                "amount": "800", "spent_on": today,
-                                                "description": "拜访客户"})
+        claim = expenses.create_claim(org.rep, expenses.ClaimInput.parse(
+            {"account": account.pk, "category": "travel", "amount": "800", "spent_on": today,
+             "description": "拜访客户"}))
         expenses.submit_claim(org.rep, claim, claim.version)
         claim.refresh_from_db()
         if state == "finished":
