@@ -10,7 +10,6 @@ same names the same way. Empty values are absent; unknown parameters (``page``, 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,6 +18,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import FieldErrors
+from guanxi.core.inputs import parse_date
 
 Kind = Literal["text", "int", "bool", "choice", "date", "decimal", "float", "user"]
 TRUE = ("1", "true", "yes", "on")
@@ -80,12 +80,7 @@ def _clean(p: Param, value: Any) -> Any:
         names = ", ".join(("me", *p.choices))
         raise ValueError(_("Give a user id or one of: %(choices)s.") % {"choices": names})
     if p.kind == "date":
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+        return parse_date(value)
     if p.kind == "decimal":
         try:
             return Decimal(str(value).strip())
