@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Model
 
 from guanxi.accounts.models import Role, User
+from guanxi.accounts.selectors import administrators
 from guanxi.customers.models import Account
 from guanxi.orders.models import (
     Contract,
@@ -215,8 +216,7 @@ def deciders(step: ReviewStep, review: Review) -> list[User]:
             users = users.filter(team_id__in=ancestors)
         found = list(users.distinct().order_by("pk"))
     if not found:
-        found = list(User.objects.filter(is_active=True, user_roles__role=Role.ADMIN)
-                     .distinct().order_by("pk"))
+        found = list(administrators())
     return found
 
 

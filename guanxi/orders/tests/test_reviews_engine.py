@@ -233,6 +233,18 @@ def test_nobody_holding_the_role_falls_back_to_administrators(org, flow, subject
     assert perms.deciders(review.current_step, review) == [org.admin]
 
 
+def test_a_superuser_counts_as_an_administrator_when_nobody_else_decides(org, flow, subject):
+    # One made with ``createsuperuser`` holds no admin role row yet is an administrator.
+    from guanxi.accounts.models import User, UserRole
+
+    UserRole.objects.filter(role="admin").delete()
+    root = User.objects.create_superuser("root", "root@example.com", "pw-Guanxi-2026")
+    rule(1, "Service", "service")
+    review = start(subject, org.rep)
+    assert perms.deciders(review.current_step, review) == [root]
+    assert Notification.objects.filter(recipient=root).exists()
+
+
 def test_a_named_reviewer_decides_their_step(org, flow, subject):
     rule(1, "Technical", "delivery", approver=org.teammate)
     review = start(subject, org.rep)

@@ -12,6 +12,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from guanxi.accounts.models import Role, User
+from guanxi.accounts.selectors import administrators
 from guanxi.core.filters import Param, choices, parse
 from guanxi.customers.models import Account
 from guanxi.sales.models import Activity, Lead, Opportunity, SupportRequest, Task
@@ -151,8 +152,7 @@ def deciders(requester: User | None) -> list[User]:
                                        team_id__in=ancestors)
     found = list(managers.distinct())
     if not found:
-        found = list(User.objects.filter(is_active=True, user_roles__role=Role.ADMIN)
-                     .distinct())
+        found = list(administrators())
     return found
 
 

@@ -149,6 +149,17 @@ def test_without_a_manager_the_administrators_are_asked(org, work):
                                        kind="sales.support_request").exists()
 
 
+def test_without_a_manager_a_superuser_administrator_is_asked(org, work):
+    # One made with ``createsuperuser`` holds no admin role row yet is an administrator.
+    from guanxi.accounts.models import User, UserRole
+
+    UserRole.objects.filter(role__in=["manager", "admin"]).delete()
+    root = User.objects.create_superuser("root", "root@example.com", "pw-Guanxi-2026")
+    plan(org, work)
+    assert Notification.objects.filter(recipient=root,
+                                       kind="sales.support_request").exists()
+
+
 @pytest.mark.parametrize("support, field", [
     ({"budget": "-1"}, "budget"),
     ({"budget": "很多"}, "budget"),
