@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from guanxi.accounts.models import Role
 from guanxi.core import selectors, services
 from guanxi.core.access import get_visible
+from guanxi.core.permissions import can_manage_custom_fields
 from guanxi.core.schemas import CustomFieldIn, CustomFieldOut, CustomFieldPatch
 
 router = Router(tags=["custom fields"])
@@ -19,7 +19,7 @@ def list_fields(request: HttpRequest, target: str | None = None,
                 include_inactive: bool = False):
     """Active custom fields (administrators may ask for inactive ones too)."""
     return list(selectors.custom_fields(
-        target, include_inactive=include_inactive and request.auth.has_role(Role.ADMIN)))
+        target, include_inactive=include_inactive and can_manage_custom_fields(request.auth)))
 
 
 @router.post("/custom-fields", response={201: CustomFieldOut})
@@ -29,7 +29,7 @@ def create_field(request: HttpRequest, payload: CustomFieldIn):
 
 def _field(request: HttpRequest, field_id: int):
     # Administrators reach inactive fields too, to edit or reactivate them.
-    admin = request.auth.has_role(Role.ADMIN)
+    admin = can_manage_custom_fields(request.auth)
     return get_visible(selectors.custom_fields(include_inactive=admin), pk=field_id)
 
 

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "guanxi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from guanxi.core import permissions
+
+        permissions.register("core", permissions)

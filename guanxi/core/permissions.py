@@ -1,13 +1,18 @@
 """The registry of permission rules: each app's ``permissions`` module registers its
 ``can_*`` functions here from its ``ready()``, so pages and templates of any layer ask a rule
 by name (``{% can "customers.request_terms" account as ok %}``) without importing a higher
-app, and never write the rule again themselves."""
+app, and never write the rule again themselves.
+
+Core's own rules (custom fields, the audit trail, exports) live here too, as ``core.*``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+
+from guanxi.accounts.models import Role
+from guanxi.core import exports
 
 #: A rule: ``(user, *records) -> bool``.
 Rule = Callable[..., bool]
@@ -42,3 +47,21 @@ def allowed(name: str, user: Any, *records: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return bool(check(user, *records))
+
+
+# --- Core's rules -----------------------------------------------------------------------------
+
+def can_manage_custom_fields(user: Any) -> bool:
+    """Add, edit and retire custom fields, and see the retired ones: administrators."""
+    return bool(user.has_role(Role.ADMIN))
+
+
+def can_read_audit(user: Any) -> bool:
+    """The audit trail: administrators and executives."""
+    return bool(user.has_role(Role.ADMIN, Role.EXECUTIVE))
+
+
+def can_export(user: Any, key: str) -> bool:
+    """Export the registered list ``key`` (no: a list nobody registered)."""
+    entry = exports.get(key)
+    return bool(entry and entry.may_export(user))

@@ -11,11 +11,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit
-from guanxi.core.errors import Conflict, FieldErrors, Forbidden
+from guanxi.core.access import require
+from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.locking import save_versioned
 from guanxi.core.models import CustomFieldDefinition
+from guanxi.core.permissions import can_manage_custom_fields
 
 T = CustomFieldDefinition.Type
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -26,8 +28,7 @@ UPDATE_FIELDS = ("label_en", "label_zh", "choices", "required", "position", "act
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.has_role(Role.ADMIN):
-        raise Forbidden(_("Only administrators manage custom fields."))
+    require(can_manage_custom_fields(actor), _("Only administrators manage custom fields."))
 
 
 def _clean(data: dict[str, Any], allowed: tuple[str, ...], type_: str) -> dict[str, Any]:

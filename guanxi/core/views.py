@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from guanxi.accounts.models import Role
+from guanxi.core import permissions as perms
 from guanxi.core import selectors, services
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
@@ -42,8 +42,8 @@ def refusals_as_http(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
-def _require(request: HttpRequest, *roles: str) -> None:
-    if not request.user.has_role(*roles):
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied(_("This page is for administrators."))
 
 
@@ -92,7 +92,7 @@ class CustomFieldForm(forms.Form):
 @login_required
 @refusals_as_http
 def custom_fields(request: HttpRequest) -> HttpResponse:
-    _require(request, Role.ADMIN)
+    _require(perms.can_manage_custom_fields(request.user))
     fields = list(selectors.custom_fields(include_inactive=True))
     groups = [(value, label, [f for f in fields if f.target == value])
               for value, label in Field.Target.choices]
@@ -103,7 +103,7 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals_as_http
 def custom_field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require(request, Role.ADMIN)
+    _require(perms.can_manage_custom_fields(request.user))
     field = get_visible(selectors.custom_fields(include_inactive=True), pk=pk) if pk else None
     status = 200
     if request.method == "POST" and field and request.POST.get("action") == "deactivate":
@@ -180,7 +180,7 @@ AUDIT_PAGE_SIZE = 50
 @login_required
 @refusals_as_http
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    _require(request, Role.ADMIN, Role.EXECUTIVE)
+    _require(perms.can_read_audit(request.user))
     form = AuditFilterForm(request.GET or None)
     entries = AuditEntry.objects.select_related("actor")
     if form.is_valid():

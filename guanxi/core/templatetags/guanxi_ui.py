@@ -156,14 +156,6 @@ def _short_date(day: dt.date, language: str | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-@register.simple_tag
-def may_export(key: str, user: Any) -> bool:
-    """Whether ``user`` may export the registered list ``key`` (false if none is registered)."""
-    from guanxi.core import exports
-
-    entry = exports.get(key)
-    return bool(entry and user.is_authenticated and entry.may_export(user))
-
 @register.simple_tag(takes_context=True)
 def render_panel(context: template.Context, panel: Any) -> SafeString:
     """Render a registered panel (``guanxi.core.panels``) with the page's context plus what its

@@ -52,3 +52,23 @@ def test_templates_ask_a_rule_with_the_can_tag(org):
                         "{% if ok %}open{% else %}closed{% endif %}")
     assert template.render(Context({"user": org.rep, "record": "mine"})) == "open"
     assert template.render(Context({"user": org.rep, "record": "theirs"})) == "closed"
+
+
+def test_core_rules_are_registered_for_templates(org):
+    assert permissions.allowed("core.manage_custom_fields", org.admin)
+    assert not permissions.allowed("core.manage_custom_fields", org.executive)
+    assert permissions.allowed("core.read_audit", org.executive)
+    assert not permissions.allowed("core.read_audit", org.manager)
+    # Expenses are exported by those who work with them; a list nobody registered by nobody.
+    assert permissions.allowed("core.export", org.finance, "expenses")
+    assert not permissions.allowed("core.export", org.marketing, "expenses")
+    assert not permissions.allowed("core.export", org.admin, "no-such-list")
+
+
+def test_the_export_button_shows_for_who_may_export_the_list(org, rf):
+    template = Template('{% include "core/_export_button.html" with list="expenses" %}')
+    request = rf.get("/orders/expenses/")
+    for user, shown in ((org.finance, True), (org.marketing, False)):
+        request.user = user
+        html = template.render(Context({"user": user, "request": request}))
+        assert ('id="export-csv"' in html) is shown
