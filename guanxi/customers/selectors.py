@@ -101,6 +101,15 @@ def relationships(account: Account) -> list[Relationship]:
     )
 
 
+def entry_owners(user: User) -> QuerySet[User]:
+    """Whom ``user`` may enter a customer for (when they may enter for others at all): the
+    active reps and managers of their team subtree, everyone's for an administrator."""
+    qs = User.objects.filter(is_active=True, user_roles__role__in=[Role.REP, Role.MANAGER])
+    if not user.has_role(Role.ADMIN):
+        qs = qs.filter(team_id__in=user.team_subtree_ids)
+    return qs.distinct().order_by("display_name", "username")
+
+
 def pending_approvals(user: User) -> QuerySet[Account]:
     """New customers waiting for ``user``'s decision."""
     qs = Account.objects.filter(is_active=True, approval="pending").select_related(

@@ -136,3 +136,11 @@ def test_terms_requests_follow_the_customer_scope(org, book):
     assert list(selectors.visible_terms_requests(org.manager)) == [req]
     assert not selectors.visible_terms_requests(org.other_rep).exists()
     assert not selectors.visible_terms_requests(org.teammate).exists()
+
+
+def test_whom_a_customer_is_entered_for(org):
+    # Reps and managers of one's own team subtree; an administrator: anyone's.
+    assert set(selectors.entry_owners(org.assistant)) == {org.rep, org.teammate}
+    assert set(selectors.entry_owners(org.manager)) == {org.rep, org.teammate, org.hz_rep,
+                                                         org.manager}
+    assert {org.other_rep, org.other_manager} <= set(selectors.entry_owners(org.admin))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from guanxi.accounts.models import Role, User
+from guanxi.accounts.models import User
 from guanxi.core import audit, normalize
 from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
@@ -192,12 +192,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 def _owner_choices(user: User):
     """Whom assistants, managers and administrators may enter a customer for."""
-    if not perms.can_enter_for_others(user):
-        return None
-    qs = User.objects.filter(is_active=True, user_roles__role__in=[Role.REP, Role.MANAGER])
-    if not user.has_role(Role.ADMIN):
-        qs = qs.filter(team_id__in=user.team_subtree_ids)
-    return qs.distinct().order_by("display_name", "username")
+    return selectors.entry_owners(user) if perms.can_enter_for_others(user) else None
 
 
 def _duplicate_matches(user: User, form: CreateAccountForm, contact: ContactForm) -> list:
