@@ -49,6 +49,18 @@ def task_scope(user: User) -> Q | None:
     return q
 
 
+def assignable_users(user: User) -> QuerySet[User] | None:
+    """Whom the user may give a task to (``permissions.can_assign_task``): everyone active
+    for an administrator, the team subtree and themself for a manager or sales assistant;
+    None when only themself (no choice to offer)."""
+    if user.has_role(Role.ADMIN):
+        return User.objects.filter(is_active=True).order_by("username")
+    if user.has_role(*TEAM_ROLES) and user.team_id:
+        return User.objects.filter(Q(team_id__in=user.team_subtree_ids) | Q(pk=user.pk),
+                                   is_active=True).order_by("username")
+    return None
+
+
 def visible_activities(user: User) -> QuerySet[Activity]:
     return Activity.objects.visible_to(user).select_related(
         "account", "contact", "opportunity", "lead", "owner")

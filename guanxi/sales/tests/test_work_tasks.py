@@ -204,3 +204,15 @@ def test_feed_page_shows_the_address(client, org):
     client.force_login(org.rep)
     page = client.get(reverse("sales:calendar_feed")).content.decode()
     assert tasks.calendar_feed(org.rep).token in page and "webcal://" in page
+
+
+def test_the_assignee_choices_are_those_the_rule_allows(org):
+    from guanxi.sales import permissions as perms
+
+    assert sel.assignable_users(org.rep) is None  # only themself: no choice offered
+    for user in (org.assistant, org.manager, org.admin):
+        choices = set(sel.assignable_users(user))
+        assert user in choices
+        assert all(perms.can_assign_task(user, other) for other in choices)
+    assert org.other_rep not in set(sel.assignable_users(org.manager))
+    assert org.other_rep in set(sel.assignable_users(org.admin))

@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -16,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.forms import add_domain_error
@@ -31,16 +29,6 @@ from guanxi.sales.views.activities import next_url, records_from_query
 from guanxi.sales.views.work_forms import TaskFilterForm, TaskForm, VersionForm
 
 LIST_SIZE = 200
-
-
-def assignees(user: User):
-    """Whom the user may give a task to; None: only themself (no choice shown)."""
-    if user.has_role(Role.ADMIN):
-        return User.objects.filter(is_active=True).order_by("username")
-    if user.has_role(Role.MANAGER, Role.ASSISTANT) and user.team_id:
-        return User.objects.filter(Q(team_id__in=user.team_subtree_ids) | Q(pk=user.pk),
-                                   is_active=True).order_by("username")
-    return None
 
 
 @login_required
@@ -68,7 +56,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         t.is_overdue = t.pk in overdue_ids
     return render(request, "sales/tasks/list.html", {
         "form": form, "tasks": rows[:LIST_SIZE], "more": len(rows) > LIST_SIZE,
-        "team_view": assignees(user) is not None})
+        "team_view": sel.assignable_users(user) is not None})
 
 
 @login_required
@@ -76,7 +64,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest) -> HttpResponse:
     found = records_from_query(request)
-    choices = assignees(request.user)
+    choices = sel.assignable_users(request.user)
     due = timezone.localtime().replace(hour=17, minute=0, second=0, microsecond=0)
     form = TaskForm(posted(request), assignees=choices,
                     initial={"due_at": due, "assignee": request.user.pk})
@@ -116,7 +104,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not perms.can_change_task(request.user, task):
         raise Forbidden(_("Only the assignee, the one who created it or their manager may "
                           "change this task."))
-    choices = assignees(request.user)
+    choices = sel.assignable_users(request.user)
     form = TaskForm(posted(request), assignees=choices, initial={
         "title": task.title, "due_at": timezone.localtime(task.due_at),
         "all_day": task.all_day,
