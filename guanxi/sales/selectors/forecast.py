@@ -40,7 +40,7 @@ from guanxi.accounts.models import Team, User
 from guanxi.core.errors import FieldErrors
 from guanxi.customers.models import Source
 from guanxi.sales.models import Lead, LossReason, Opportunity, Pipeline, Stage, Timeframe
-from guanxi.sales.selectors.opportunities import opportunity_scope
+from guanxi.sales.selectors.opportunities import READ_ALL_ROLES, TEAM_ROLES, opportunity_scope
 
 CENT = Decimal("0.01")
 MONEY: DecimalField = DecimalField(max_digits=20, decimal_places=2)
@@ -106,6 +106,28 @@ def default_range(kind: str, period: str, today: dt.date) -> tuple[dt.date, dt.d
     back = 3 if period == "quarter" else 11
     return (_month_start(start, -back * step),
             _month_start(start, step) - dt.timedelta(days=1))
+
+
+def _teams(user: User) -> QuerySet[Team]:
+    if user.has_role(*READ_ALL_ROLES):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=user.team_subtree_ids or [0])
+
+
+def team_choices(user: User) -> list[Team]:
+    """The teams the figures may be narrowed to, in tree order: every team for those who
+    read all opportunities, the user's team subtree otherwise."""
+    return sorted(_teams(user), key=lambda t: [int(x) for x in t.path.strip("/").split("/")])
+
+
+def owner_choices(user: User) -> QuerySet[User]:
+    """The people the figures may be narrowed to: the active users of those teams for those
+    who read all or lead a team, only themself for a rep."""
+    owners = User.objects.filter(is_active=True, team__in=_teams(user)) \
+        .order_by("display_name")
+    if not user.has_role(*READ_ALL_ROLES, *TEAM_ROLES):
+        owners = owners.filter(pk=user.pk)
+    return owners
 
 
 def parse_filters(user: User, params: Mapping[str, Any], *, kind: str = "forecast",

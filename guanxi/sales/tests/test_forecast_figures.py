@@ -164,3 +164,14 @@ def test_bad_filters_name_the_field(org, params, field):
     with pytest.raises(FieldErrors) as exc:
         fc.parse_filters(org.rep, params, today=TODAY)
     assert field in exc.value.errors
+
+
+def test_the_team_and_owner_choices_follow_the_scope(org):
+    from guanxi.sales.selectors import forecast as sel
+
+    assert set(sel.team_choices(org.manager)) == {org.east, org.team_a, org.team_a2}
+    assert {org.team_b, org.company} <= set(sel.team_choices(org.finance))
+    assert list(sel.owner_choices(org.rep)) == [org.rep]  # a rep narrows to themself only
+    managers = set(sel.owner_choices(org.manager))
+    assert {org.rep, org.hz_rep, org.manager} <= managers and org.other_rep not in managers
+    assert org.other_rep in set(sel.owner_choices(org.executive))

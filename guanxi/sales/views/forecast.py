@@ -16,7 +16,6 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Role, Team, User
 from guanxi.core.errors import FieldErrors
 from guanxi.sales.models import Pipeline
 from guanxi.sales.selectors import forecast as sel
@@ -42,21 +41,12 @@ def _filters(request: HttpRequest, kind: str) -> tuple[sel.Filters, dict[str, li
 
 
 def _choices(request: HttpRequest, f: sel.Filters, errors: dict, kind: str) -> dict[str, Any]:
-    user = request.user
-    if user.has_role(Role.ADMIN, Role.EXECUTIVE, Role.FINANCE):
-        teams = Team.objects.all()
-    else:
-        teams = Team.objects.filter(pk__in=user.team_subtree_ids or [0])
-    owners = User.objects.filter(is_active=True, team__in=teams).order_by("display_name")
-    if not user.has_role(Role.ADMIN, Role.EXECUTIVE, Role.FINANCE, Role.MANAGER,
-                         Role.ASSISTANT):
-        owners = owners.filter(pk=user.pk)
     params = f.as_params()
     return {
         "f": f, "params": params, "errors": errors,
         "pipelines": Pipeline.objects.filter(active=True),
-        "teams": sorted(teams, key=lambda t: [int(x) for x in t.path.strip("/").split("/")]),
-        "owners": owners,
+        "teams": sel.team_choices(request.user),
+        "owners": sel.owner_choices(request.user),
         "switch": {p: "?" + urlencode(params | {"period": p, "from": "", "to": ""})
                    for p in sel.PERIODS},
         "kind": kind,
