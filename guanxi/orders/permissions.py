@@ -40,6 +40,11 @@ COST_ROLES = (Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.EXECUTIVE)
 #: Who has a deliveries list.
 DELIVERY_ROLES = (Role.DELIVERY, Role.MANAGER, Role.ADMIN)
 
+#: Who reads the whole of receivables aging (their scope of it).
+AGING_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.FINANCE, Role.MANAGER)
+#: Who collects payments: reps their own customers' unless a collection owner is named.
+COLLECTOR_ROLES = (Role.COLLECTION, Role.REP, Role.ASSISTANT)
+
 CONTRACT_EDITABLE = (Contract.Status.DRAFT, Contract.Status.RETURNED)
 CONTRACT_CANCELLABLE = (Contract.Status.DRAFT, Contract.Status.RETURNED,
                         Contract.Status.REJECTED, Contract.Status.IN_REVIEW,
@@ -181,6 +186,21 @@ def can_see_deliveries(user: User) -> bool:
 def can_handle_receivables(user: User) -> bool:
     """Finance and administrators issue invoices and record and allocate payments."""
     return _signed_in(user) and user.has_role(*FINANCE_ROLES)
+
+
+def can_open_aging(user: User) -> bool:
+    """The receivables aging page is in the user's navigation."""
+    return _signed_in(user) and user.has_role(*AGING_ROLES, *COLLECTOR_ROLES)
+
+
+def can_open_payments(user: User) -> bool:
+    """The payment list is in the user's navigation: finance and those who read all aging."""
+    return _signed_in(user) and user.has_role(*FINANCE_ROLES, *AGING_ROLES)
+
+
+def can_collect(user: User) -> bool:
+    """"My collections" is in the user's navigation: collectors and finance."""
+    return _signed_in(user) and user.has_role(*COLLECTOR_ROLES, *FINANCE_ROLES)
 
 
 def can_remind_invoice(user: User, invoice: Invoice) -> bool:

@@ -59,17 +59,6 @@ def account_overdue(account: Any, user: Any) -> dict[str, Any] | None:
 
 
 @register.simple_tag
-def receivables_nav(user: Any) -> dict[str, bool]:
-    """Which receivables links the sidebar shows this user (by role: no query)."""
-    finance = perms.can_handle_receivables(user)
-    sees_all = user.has_role("executive", "admin", "finance", "manager")
-    # Reps collect their own customers' payments unless a collection owner is named.
-    collector = user.has_role("collection", "rep", "assistant")
-    return {"receivables": sees_all or collector, "invoices": True,
-            "payments": finance or sees_all, "collections": collector or finance}
-
-
-@register.simple_tag
 def field_name(prefix: str, pk: Any) -> str:
     """The input name of one allocation row: ``alloc_invoice_12``."""
     return f"{prefix}{pk}"

@@ -216,3 +216,18 @@ def test_invoice_list_names_only_a_customer_the_user_sees(org, world):
     page = page_client(org, "rep").get(reverse("orders:invoices"),
                                        {"account": world.account.pk}).content.decode()
     assert world.account.name in page
+
+
+@pytest.mark.parametrize("who, aging, payments, collect", [
+    ("rep", True, False, True), ("assistant", True, False, True),
+    ("collection", True, False, True), ("manager", True, True, False),
+    ("finance", True, True, True), ("executive", True, True, False),
+    ("admin", True, True, True), ("delivery", False, False, False),
+    ("marketing", False, False, False),
+])
+def test_receivables_navigation_rules(org, who, aging, payments, collect):
+    from guanxi.core.permissions import allowed
+
+    user = getattr(org, who)
+    assert (allowed("orders.open_aging", user), allowed("orders.open_payments", user),
+            allowed("orders.collect", user)) == (aging, payments, collect)
