@@ -165,13 +165,13 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
         quote.refresh_from_db()
         if attempt(quotes.accept_quote, rep, quote, quote.version):
-            owners = {"delivery_owner": users["delivery"].pk,
-                      "collection_owner": users["collection"].pk}
+            owners = orders.OrderInput(delivery_owner=users["delivery"],
+                                       collection_owner=users["collection"])
             if room[ordered] >= quote.total:
                 attempt(orders.order_from_quote, rep, quote, owners)
             else:
                 attempt(orders.order_from_quote, finance, quote,
-                        {**owners, "credit_override_reason": "老客户，回款记录良好"})
+                        owners.replace(credit_override_reason="老客户，回款记录良好"))
 
     # A contract from an accepted quote: the sales manager approves, technical review next.
     party = mine[1 % len(mine)]

@@ -12,6 +12,8 @@ from guanxi.core.errors import DomainError
 from guanxi.customers.models import Account
 from guanxi.orders.services import execution, reviews
 from guanxi.orders.services import orders as svc
+from guanxi.orders.services.execution import ShipmentInput, ShipmentLineInput
+from guanxi.orders.services.orders import OrderInput
 from guanxi.orders.tests import fulfilment_fixtures as fx
 from guanxi.orders.tests.fulfilment_fixtures import TODAY, make_quote
 
@@ -20,7 +22,8 @@ shop = fx.shop  # the orders' world, in place of the analytics one of the same n
 
 def _custom(shop):
     quote = make_quote(shop.account, shop.org.rep, [(shop.custom, "2"), (shop.stock, "1")])
-    return svc.order_from_quote(shop.org.rep, quote, {"delivery_owner": shop.org.delivery.pk},
+    return svc.order_from_quote(shop.org.rep, quote,
+                                OrderInput.parse({"delivery_owner": shop.org.delivery.pk}),
                                 today=TODAY)
 
 
@@ -30,8 +33,8 @@ def _decide(review, user, decision, comment=""):
 
 
 def test_a_confirmed_stock_order_is_one_purchase_however_often_converted(shop):
-    order = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
-    svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    order = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
+    svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     txn = Transaction.objects.get(source="order", external_id=order.number)
     assert txn.account_id == shop.account.pk
     assert (txn.amount, txn.cost, txn.date) == (Decimal("1500.00"), Decimal("900.00"), TODAY)
@@ -57,7 +60,7 @@ def test_an_order_refused_for_credit_counts_for_nothing(shop):
     Account.objects.filter(pk=shop.account.pk).update(credit_limit=Decimal("1000"))
     shop.quote.account.refresh_from_db()
     with pytest.raises(DomainError):
-        svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert not Transaction.objects.exists()
 
 
@@ -67,22 +70,25 @@ def test_a_failed_order_leaves_no_purchase(shop, monkeypatch):
 
     monkeypatch.setattr(svc, "promote_standing", broken)
     with pytest.raises(RuntimeError):
-        svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert not Transaction.objects.exists()
 
 
 def test_cancelling_takes_the_purchase_back_and_a_shipped_order_keeps_it(shop):
     org = shop.org
-    order = svc.order_from_quote(org.rep, shop.quote, {"delivery_owner": org.delivery.pk},
+    order = svc.order_from_quote(org.rep, shop.quote,
+                                 OrderInput.parse({"delivery_owner": org.delivery.pk}),
                                  today=TODAY)
     svc.cancel_order(org.rep, order, "客户取消", order.version)
     assert not Transaction.objects.exists()
 
     other = make_quote(shop.account, org.rep, [(shop.stock, "1")])
-    shipped = svc.order_from_quote(org.rep, other, {"delivery_owner": org.delivery.pk},
+    shipped = svc.order_from_quote(org.rep, other,
+                                   OrderInput.parse({"delivery_owner": org.delivery.pk}),
                                    today=TODAY)
-    execution.add_shipment(org.delivery, shipped, {"shipped_on": TODAY}, [
-        {"order_line": shipped.lines.first().pk, "quantity": "1"}], shipped.version,
+    execution.add_shipment(org.delivery, shipped, ShipmentInput.parse({"shipped_on": TODAY}),
+                           ShipmentLineInput.rows([
+        {"order_line": shipped.lines.first().pk, "quantity": "1"}]), shipped.version,
         today=TODAY)
     shipped.refresh_from_db()
     with pytest.raises(DomainError):

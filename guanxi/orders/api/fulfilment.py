@@ -259,15 +259,16 @@ def _order(request: HttpRequest, order_id: int) -> SalesOrder:
     return sel.get_order(request.auth, order_id)
 
 
-def _convert_data(payload: OrderFromDealIn) -> dict[str, Any]:
-    data = payload.model_dump(exclude_unset=True)
+def _convert_values(payload: OrderFromDealIn) -> svc.OrderInput:
+    data = payload.model_dump(exclude_unset=True, exclude={"lines"})
     for key in ("delivery_owner_id", "collection_owner_id"):
         if key in data:
             data[key[:-3]] = data.pop(key)
-    if data.get("lines") is not None:
-        data["lines"] = [{k: v for k, v in li.items() if v is not None}
-                         for li in data["lines"]]
-    return {k: v for k, v in data.items() if v is not None}
+    return svc.OrderInput(**{k: v for k, v in data.items() if v is not None})
+
+
+def _contract_lines(payload: OrderFromDealIn) -> list[svc.OrderLineInput]:
+    return [svc.OrderLineInput(**li.model_dump()) for li in payload.lines or []]
 
 
 @router.get("/orders", response=OrderPage)
@@ -285,7 +286,7 @@ def order_from_quote(request: HttpRequest, quote_id: int, payload: OrderFromDeal
     gives `credit_override_reason`."""
     quote = get_visible(Quote.objects.visible_to(request.auth).select_related("account"),
                         pk=quote_id)
-    order = svc.order_from_quote(request.auth, quote, _convert_data(payload))
+    order = svc.order_from_quote(request.auth, quote, _convert_values(payload))
     return Status(201 if order.created else 200, _order(request, order.pk))
 
 
@@ -295,7 +296,8 @@ def order_from_contract(request: HttpRequest, contract_id: int, payload: OrderFr
     201 when made now, 200 with the same order when it was made before."""
     contract = get_visible(Contract.objects.visible_to(request.auth)
                            .select_related("account", "quote"), pk=contract_id)
-    order = svc.order_from_contract(request.auth, contract, _convert_data(payload))
+    order = svc.order_from_contract(request.auth, contract, _convert_values(payload),
+                                    _contract_lines(payload))
     return Status(201 if order.created else 200, _order(request, order.pk))
 
 
@@ -317,9 +319,9 @@ def update_schedule(request: HttpRequest, order_id: int, payload: SchedulePatch)
     """Promised date (a change needs `reason`), planned date, production status: the
     delivery owner, managers over the team, administrators."""
     order = _order(request, order_id)
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version")
-    execution.update_schedule(request.auth, order, data, version)
+    data = payload.model_dump(exclude_unset=True, exclude={"version"})
+    execution.update_schedule(request.auth, order, execution.ScheduleInput(**data),
+                              payload.version)
     return _order(request, order_id)
 
 
@@ -346,9 +348,10 @@ def cancel(request: HttpRequest, order_id: int, payload: OrderCancelIn):
 @router.post("/orders/{order_id}/resubmit", response=OrderOut)
 def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn):
     """Change an order returned by the order review and send it to the review again."""
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version")
-    svc.resubmit_order(request.auth, _order(request, order_id), data, version)
+    data = payload.model_dump(exclude_unset=True, exclude={"version", "lines"})
+    lines = [svc.LineQuantityInput(**li.model_dump()) for li in payload.lines or []]
+    svc.resubmit_order(request.auth, _order(request, order_id), svc.OrderInput(**data),
+                       payload.version, lines)
     return _order(request, order_id)
 
 
@@ -389,6 +392,7 @@ def create_shipment(request: HttpRequest, order_id: int, payload: ShipmentIn):
     line, nothing saved)."""
     order = _order(request, order_id)
     data = payload.model_dump(exclude={"version", "lines"})
-    lines = [li.model_dump() for li in payload.lines]
-    shipment = execution.add_shipment(request.auth, order, data, lines, payload.version)
+    lines = [execution.ShipmentLineInput(**li.model_dump()) for li in payload.lines]
+    shipment = execution.add_shipment(request.auth, order, execution.ShipmentInput(**data),
+                                      lines, payload.version)
     return Status(201, shipment)

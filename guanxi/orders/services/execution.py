@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.core import mail
@@ -29,13 +31,14 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import OrderLine, SalesOrder, Shipment, ShipmentLine
 from guanxi.orders.money import ZERO
 from guanxi.orders.numbers import SHIPMENT, next_number
-from guanxi.orders.services.orders import _date, _quantity, order_url
+from guanxi.orders.services.orders import check_quantity, order_url
 
 log = logging.getLogger(__name__)
 Status = SalesOrder.Status
@@ -51,7 +54,41 @@ UNDELIVERED = (Status.IN_REVIEW, Status.RETURNED, Status.CONFIRMED, Status.IN_PR
 PRODUCTION_ORDER: list[str] = [Production.NOT_STARTED, Production.SCHEDULED, Production.IN_PROGRESS,
                     Production.QUALITY_CHECK, Production.DONE]
 STARTED = (Production.IN_PROGRESS, Production.QUALITY_CHECK, Production.DONE)
-SCHEDULE_FIELDS = ("promised_date", "planned_date", "production_status", "reason")
+
+
+@dataclass(frozen=True)
+class ScheduleInput(Input):
+    """Dates and production; ``reason`` explains a new promised date."""
+
+    promised_date: dt.date | None = UNSET
+    planned_date: dt.date | None = UNSET
+    production_status: str | None = UNSET
+    reason: str | None = UNSET
+
+
+@dataclass(frozen=True)
+class ShipmentInput(Input):
+    shipped_on: dt.date | None = UNSET
+    carrier: str | None = UNSET
+    tracking_number: str | None = UNSET
+    notes: str | None = UNSET
+
+
+@dataclass(frozen=True)
+class DeliveryInput(Input):
+    delivered_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentLineInput(Input):
+    """What leaves of one order line (by the line's id)."""
+
+    order_line: int | None = None
+    quantity: Decimal | None = None
+
+    @classmethod
+    def rows(cls, rows: Sequence[Any]) -> list[Self]:
+        return cls.parse_rows(rows, "lines[{n}].{field}")
 
 
 def _require(user: User, order: SalesOrder) -> None:
@@ -88,7 +125,7 @@ def _production_step(order: SalesOrder, new: str) -> None:
                           field="production_status", code="backwards")
 
 
-def update_schedule(actor: User, order: SalesOrder, data: dict[str, Any],
+def update_schedule(actor: User, order: SalesOrder, values: ScheduleInput,
                     version: int | None) -> SalesOrder:
     """Set the promised date (a change needs a ``reason``), the planned date and the
     production status. Production under way moves a confirmed order into production."""
@@ -96,25 +133,16 @@ def update_schedule(actor: User, order: SalesOrder, data: dict[str, Any],
     if order.status not in SCHEDULABLE:
         raise DomainError(_("This order is closed; its schedule can no longer change."),
                           code="closed")
-    errors: dict[str, list[str]] = {}
+    given = values.given()
     changes: dict[str, Any] = {}
-    reason = str((data or {}).get("reason") or "").strip()[:300]
-    for key, value in (data or {}).items():
-        if key not in SCHEDULE_FIELDS:
-            errors[key] = [_("This field cannot be set here.")]
-            continue
-        try:
-            if key in ("promised_date", "planned_date"):
-                changes[key] = _date(value)
-            elif key == "production_status" and value not in (None, "", order.production_status):
-                _production_step(order, value)
-                changes[key] = value
-        except DomainError as exc:
-            if key == "production_status":
-                raise  # keeps its code (stock order, backwards, not confirmed)
-            errors[key] = [exc.message]
-    if errors:
-        raise FieldErrors(errors)
+    reason = str(given.get("reason") or "").strip()[:300]
+    for key in ("promised_date", "planned_date"):
+        if key in given:
+            changes[key] = given[key]
+    status: str = given.get("production_status") or ""
+    if status and status != order.production_status:
+        _production_step(order, status)  # keeps its code (stock order, backwards, ...)
+        changes["production_status"] = status
     changes = {k: v for k, v in changes.items() if getattr(order, k) != v}
     if "promised_date" in changes and order.promised_date is not None:
         if changes["promised_date"] is None:
@@ -144,20 +172,19 @@ def update_schedule(actor: User, order: SalesOrder, data: dict[str, Any],
 
 # --- Shipments -----------------------------------------------------------------------------
 
-def _shipment_lines(order: SalesOrder, raw: list[Any]) -> list[tuple[OrderLine, Decimal]]:
+def _shipment_lines(order: SalesOrder, given: Sequence[ShipmentLineInput],
+                    ) -> list[tuple[OrderLine, Decimal]]:
     by_id = {line.pk: line for line in order.lines.select_related("product")}
     wanted: dict[int, Decimal] = {}
     errors: list[str] = []
-    for item in raw or []:
-        item = item if isinstance(item, dict) else {}
-        raw_id = str(item.get("order_line", ""))
-        line = by_id.get(int(raw_id)) if raw_id.isdigit() else None
+    for item in given:
+        line = by_id.get(item.order_line) if item.order_line is not None else None
         if line is None:
             errors.append(_("Choose lines of this order."))
             continue
         name = f"{line.position}. {line.description or line.product.label}"
         try:
-            quantity = _quantity(item.get("quantity"))
+            quantity = check_quantity(item.quantity)
         except DomainError as exc:
             errors.append(_("%(line)s: %(error)s") % {"line": name, "error": exc.message})
             continue
@@ -175,8 +202,8 @@ def _shipment_lines(order: SalesOrder, raw: list[Any]) -> list[tuple[OrderLine, 
     return [(by_id[pk], quantity) for pk, quantity in wanted.items()]
 
 
-def add_shipment(actor: User, order: SalesOrder, data: dict[str, Any],
-                 lines: list[dict[str, Any]], version: int | None, *,
+def add_shipment(actor: User, order: SalesOrder, values: ShipmentInput,
+                 lines: Sequence[ShipmentLineInput], version: int | None, *,
                  today: dt.date | None = None) -> Shipment:
     """Record goods leaving: shipped on (default today), carrier, tracking number, notes and
     the quantity per order line (more than 0, at most what is left)."""
@@ -185,21 +212,14 @@ def add_shipment(actor: User, order: SalesOrder, data: dict[str, Any],
     if order.status not in SHIPPABLE:
         raise DomainError(_("Only a confirmed order that is not fully shipped can ship."),
                           code="not_shippable")
-    data = data or {}
-    errors: dict[str, list[str]] = {}
-    unknown = set(data) - {"shipped_on", "carrier", "tracking_number", "notes"}
-    for key in unknown:
-        errors[key] = [_("This field cannot be set here.")]
-    try:
-        shipped_on = _date(data.get("shipped_on")) or today
-        if shipped_on > today:
-            raise DomainError(_("Record a shipment once it has left, not in advance."))
-        if shipped_on < order.order_date:
-            raise DomainError(_("A shipment cannot leave before the order date."))
-    except DomainError as exc:
-        errors["shipped_on"] = [exc.message]
-    if errors:
-        raise FieldErrors(errors)
+    data = values.given()
+    shipped_on = data.get("shipped_on") or today
+    if shipped_on > today:
+        raise FieldErrors({"shipped_on": [_("Record a shipment once it has left, not in "
+                                            "advance.")]})
+    if shipped_on < order.order_date:
+        raise FieldErrors({"shipped_on": [_("A shipment cannot leave before the order "
+                                            "date.")]})
     picked = _shipment_lines(order, lines)
     carrier = str(data.get("carrier") or "").strip()[:100]
     tracking = str(data.get("tracking_number") or "").strip()[:100]
@@ -236,17 +256,15 @@ def add_shipment(actor: User, order: SalesOrder, data: dict[str, Any],
     return shipment
 
 
-def mark_delivered(actor: User, target: SalesOrder | Shipment, delivered_on: Any = None, *,
+def mark_delivered(actor: User, target: SalesOrder | Shipment,
+                   delivered_on: dt.date | None = None, *,
                    version: int | None = None, today: dt.date | None = None) -> SalesOrder:
     """The customer received a shipment (or every shipment of an order). When everything is
     shipped and received the order is delivered, on the last delivery date."""
     today = today or timezone.localdate()
     order = target.order if isinstance(target, Shipment) else target
     _require(actor, order)
-    try:
-        when = _date(delivered_on) or today
-    except DomainError as exc:
-        raise DomainError(exc.message, field="delivered_on") from None
+    when = delivered_on or today
     if when > today:
         raise DomainError(_("A delivery date cannot be in the future."), field="delivered_on")
     shipments = Shipment.objects.filter(order=order, delivered_on__isnull=True)

@@ -16,8 +16,10 @@ a reason; a rep who hits the limit is told so and finance is notified.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Self
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,6 +31,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.core.models import Notification
 from guanxi.core.notifications import notify
@@ -52,8 +55,8 @@ from guanxi.orders.services import reviews
 
 Status = SalesOrder.Status
 CONVERT_FIELDS = ("promised_date", "delivery_address", "special_requirements", "kind",
-                  "delivery_owner", "collection_owner", "credit_override_reason", "lines")
-RESUBMIT_FIELDS = ("promised_date", "delivery_address", "special_requirements", "lines")
+                  "delivery_owner", "collection_owner", "credit_override_reason")
+RESUBMIT_FIELDS = ("promised_date", "delivery_address", "special_requirements")
 # Once goods have left, an order can no longer be cancelled.
 SHIPPED_STATUSES = (Status.PARTIALLY_SHIPPED, Status.SHIPPED, Status.DELIVERED)
 CLOSED_STATUSES = (Status.CANCELLED, Status.REJECTED, Status.DELIVERED)
@@ -65,15 +68,47 @@ def order_url(order: SalesOrder) -> str:
 
 # --- Input ---------------------------------------------------------------------------------
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(_("Enter a date as YYYY-MM-DD.")) from None
+@dataclass(frozen=True)
+class OrderInput(Input):
+    """An order's own values when it is made or resubmitted (the lines come apart); people as
+    users or ids."""
+
+    promised_date: dt.date | None = UNSET
+    delivery_address: str | None = UNSET
+    special_requirements: str | None = UNSET
+    kind: str | None = UNSET
+    delivery_owner: User | int | None = UNSET
+    collection_owner: User | int | None = UNSET
+    credit_override_reason: str | None = UNSET
+
+
+@dataclass(frozen=True)
+class OrderLineInput(Input):
+    """A line of a contract without a quote: the product (or its id), the quantity, and
+    optionally the unit price (default: the list price) and the line discount in percent."""
+
+    product: Product | int | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+
+    @classmethod
+    def rows(cls, rows: Sequence[Any]) -> list[Self]:
+        """Lines as typed or sent; an error names its line: ``lines[<n>].<field>``."""
+        return cls.parse_rows(rows, "lines[{n}].{field}",
+                              not_a_row=_("Each line needs a product and a quantity."))
+
+
+@dataclass(frozen=True)
+class LineQuantityInput(Input):
+    """A new quantity for a line of the order (by the line's id)."""
+
+    id: int | None = None
+    quantity: Decimal | None = None
+
+    @classmethod
+    def rows(cls, rows: Sequence[Any]) -> list[Self]:
+        return cls.parse_rows(rows, "lines[{n}].{field}")
 
 
 def _user(value: Any) -> User | None:
@@ -86,30 +121,28 @@ def _user(value: Any) -> User | None:
     return user
 
 
-def _quantity(value: Any) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter a quantity such as 10 or 2.5.")) from None
-    if not quantity.is_finite() or quantity <= ZERO:
+def check_quantity(quantity: Decimal | None) -> Decimal:
+    """A quantity to order or ship: more than 0, to the thousandth."""
+    if quantity is None or quantity <= ZERO:
         raise DomainError(_("The quantity must be more than 0."))
     if quantity >= Decimal("1e10"):
         raise DomainError(_("The quantity is too large."))
     return quantity.quantize(Decimal("0.001"))
 
 
-def _clean(data: dict[str, Any], allowed: tuple[str, ...], today: dt.date) -> dict[str, Any]:
+def _clean(values: OrderInput | None, allowed: tuple[str, ...],
+           today: dt.date) -> dict[str, Any]:
     """Check the fields a conversion or a resubmission takes; collect every error."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    for key, value in (data or {}).items():
+    for key, value in (values.given() if values is not None else {}).items():
         if key not in allowed:
             errors[key] = [_("This field cannot be set here.")]
             continue
         try:
             if key == "promised_date":
-                out[key] = _date(value)
-                if out[key] and out[key] < today:
+                out[key] = value
+                if value and value < today:
                     raise DomainError(_("The promised date cannot be in the past."))
             elif key in ("delivery_owner", "collection_owner"):
                 out[key] = _user(value)
@@ -123,8 +156,6 @@ def _clean(data: dict[str, Any], allowed: tuple[str, ...], today: dt.date) -> di
                 out[key] = str(value or "").strip()[:300]
             elif key == "special_requirements":
                 out[key] = str(value or "").strip()
-            elif key == "lines":
-                out[key] = list(value or [])
         except DomainError as exc:
             errors[key] = [exc.message]
     if errors:
@@ -144,35 +175,29 @@ def _lines_from_quote(quote: Quote) -> list[OrderLine]:
             for line in quote.lines.order_by("position", "id")]
 
 
-def _lines_from_data(raw: list[Any]) -> list[OrderLine]:
+def _lines_from_data(given: Sequence[OrderLineInput]) -> list[OrderLine]:
     """Lines given with a contract that has no quote: product, quantity, optional unit price
     (default the list price) and line discount; priced like a quote."""
-    if not raw:
+    if not given:
         raise FieldErrors({"lines": [_("This contract has no quote: give the order's lines "
                                        "(product and quantity).")]})
     errors: list[str] = []
     inputs: list[tuple[Product, LineInput]] = []
-    for n, item in enumerate(raw, start=1):
-        item = item if isinstance(item, dict) else {}
-        pk: Any = item.get("product")
+    for n, item in enumerate(given, start=1):
+        pk: Any = item.product.pk if isinstance(item.product, Product) else item.product
         product = Product.objects.filter(pk=pk, active=True).first() \
             if str(pk).isdigit() else None
         if product is None:
             errors.append(_("Line %(n)s: choose an active product.") % {"n": n})
             continue
         try:
-            quantity = _quantity(item.get("quantity"))
-            price = Decimal(str(item.get("unit_price") if item.get("unit_price")
-                                not in (None, "") else product.list_price))
-            discount = Decimal(str(item.get("discount_percent") or "0"))
+            quantity = check_quantity(item.quantity)
         except DomainError as exc:
             errors.append(_("Line %(n)s: %(error)s") % {"n": n, "error": exc.message})
             continue
-        except (InvalidOperation, ValueError):
-            errors.append(_("Line %(n)s: enter amounts such as 120.50.") % {"n": n})
-            continue
-        if not price.is_finite() or price < 0 or not discount.is_finite() \
-                or not ZERO <= discount <= HUNDRED:
+        price = item.unit_price if item.unit_price is not None else product.list_price
+        discount = item.discount_percent if item.discount_percent is not None else ZERO
+        if price < 0 or not ZERO <= discount <= HUNDRED:
             errors.append(_("Line %(n)s: the price cannot be negative and the discount is "
                             "0 to 100%%.") % {"n": n})
             continue
@@ -269,7 +294,7 @@ def existing_order(source: Quote | Contract) -> SalesOrder | None:
     return found
 
 
-def order_from_quote(actor: User, quote: Quote, data: dict[str, Any] | None = None, *,
+def order_from_quote(actor: User, quote: Quote, values: OrderInput | None = None, *,
                      today: dt.date | None = None) -> SalesOrder:
     """The order of an accepted quote (made now, or the one made before: ``order.created``
     says which)."""
@@ -280,14 +305,15 @@ def order_from_quote(actor: User, quote: Quote, data: dict[str, Any] | None = No
     if quote.status != Quote.Status.ACCEPTED:
         raise DomainError(_("Only an accepted quote becomes an order."), field="quote",
                           code="quote_not_accepted")
-    return _convert(actor, quote, None, data or {}, today,
+    return _convert(actor, quote, None, values, (), today,
                     reverse("orders:order_create_from_quote", args=[quote.pk]))
 
 
-def order_from_contract(actor: User, contract: Contract, data: dict[str, Any] | None = None,
-                        *, today: dt.date | None = None) -> SalesOrder:
+def order_from_contract(actor: User, contract: Contract, values: OrderInput | None = None,
+                        lines: Sequence[OrderLineInput] = (), *,
+                        today: dt.date | None = None) -> SalesOrder:
     """The order of a signed contract. Its lines come from the contract's quote; a contract
-    without a quote needs ``lines`` in ``data``. An order already made from that quote is the
+    without a quote needs ``lines``. An order already made from that quote is the
     contract's order too."""
     existing = existing_order(contract)
     if existing is not None and existing.contract_id is None:
@@ -300,12 +326,13 @@ def order_from_contract(actor: User, contract: Contract, data: dict[str, Any] | 
     if contract.status != Contract.Status.SIGNED:
         raise DomainError(_("Only a signed contract becomes an order."), field="contract",
                           code="contract_not_signed")
-    return _convert(actor, contract.quote, contract, data or {}, today,
+    return _convert(actor, contract.quote, contract, values, lines, today,
                     reverse("orders:order_create_from_contract", args=[contract.pk]))
 
 
 def _convert(actor: User, quote: Quote | None, contract: Contract | None,
-             data: dict[str, Any], today: dt.date | None, convert_url: str) -> SalesOrder:
+             values: OrderInput | None, given_lines: Sequence[OrderLineInput],
+             today: dt.date | None, convert_url: str) -> SalesOrder:
     source = contract or quote
     assert source is not None
     today = today or timezone.localdate()
@@ -314,14 +341,14 @@ def _convert(actor: User, quote: Quote | None, contract: Contract | None,
                           "can create this order."))
     account = source.account
     ensure_can_order(account)
-    cleaned = _clean(data, CONVERT_FIELDS, today)
+    cleaned = _clean(values, CONVERT_FIELDS, today)
     if quote is not None:
         lines = _lines_from_quote(quote)
         if not lines:
             raise DomainError(_("The quote has no lines to order."), field="lines",
                               code="no_lines")
     else:
-        lines = _lines_from_data(cleaned.get("lines") or [])
+        lines = _lines_from_data(given_lines)
     special = cleaned.get("special_requirements", "")
     kind = _kind(lines, special, cleaned.get("kind"))
     amounts = _sum(lines)
@@ -442,21 +469,19 @@ reviews.register(Flow.ORDER, SalesOrder, _on_outcome, order_url)
 
 # --- Changes after a return, cancelling ----------------------------------------------------
 
-def _reprice(order: SalesOrder, raw: list[Any]) -> list[OrderLine]:
+def _reprice(order: SalesOrder, given: Sequence[LineQuantityInput]) -> list[OrderLine]:
     """New quantities for existing lines: net amounts scale with the quantity (keeping every
     discount), tax is recomputed per line."""
     by_id = {line.pk: line for line in order.lines.all()}
     errors: list[str] = []
     changed: list[OrderLine] = []
-    for item in raw:
-        item = item if isinstance(item, dict) else {}
-        raw_id = str(item.get("id", ""))
-        line = by_id.get(int(raw_id)) if raw_id.isdigit() else None
+    for item in given:
+        line = by_id.get(item.id) if item.id is not None else None
         if line is None:
             errors.append(_("Choose lines of this order."))
             continue
         try:
-            quantity = _quantity(item.get("quantity"))
+            quantity = check_quantity(item.quantity)
         except DomainError as exc:
             errors.append(_("Line %(n)s: %(error)s") % {"n": line.position, "error":
                                                         exc.message})
@@ -474,8 +499,9 @@ def _reprice(order: SalesOrder, raw: list[Any]) -> list[OrderLine]:
     return changed
 
 
-def resubmit_order(actor: User, order: SalesOrder, data: dict[str, Any] | None,
-                   version: int | None, *, today: dt.date | None = None) -> SalesOrder:
+def resubmit_order(actor: User, order: SalesOrder, values: OrderInput | None,
+                   version: int | None, lines: Sequence[LineQuantityInput] = (), *,
+                   today: dt.date | None = None) -> SalesOrder:
     """Change a returned custom order (special requirements, dates, address, line
     quantities) and send it to the order review again."""
     today = today or timezone.localdate()
@@ -485,8 +511,8 @@ def resubmit_order(actor: User, order: SalesOrder, data: dict[str, Any] | None,
     if order.status != Status.RETURNED:
         raise DomainError(_("Only an order returned for changes can be resubmitted."),
                           code="not_returned")
-    cleaned = _clean(data or {}, RESUBMIT_FIELDS, today)
-    changed = _reprice(order, cleaned.pop("lines", []))
+    cleaned = _clean(values, RESUBMIT_FIELDS, today)
+    changed = _reprice(order, lines)
     if changed:
         by_id = {line.pk: line for line in changed}
         cleaned |= _sum([by_id.get(line.pk, line) for line in order.lines.all()])
@@ -547,5 +573,5 @@ def cancel_order(actor: User, order: SalesOrder, reason: str, version: int | Non
     return order
 
 
-__all__ = ["cancel_order", "order_from_contract",
-           "order_from_quote", "over_credit_limit", "resubmit_order"]
+__all__ = ["LineQuantityInput", "OrderInput", "OrderLineInput", "cancel_order",
+           "order_from_contract", "order_from_quote", "over_credit_limit", "resubmit_order"]

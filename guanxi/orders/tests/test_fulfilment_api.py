@@ -15,6 +15,8 @@ from guanxi.customers.models import Account
 from guanxi.orders.models import SalesOrder, Shipment
 from guanxi.orders.services import execution, reviews
 from guanxi.orders.services import orders as svc
+from guanxi.orders.services.execution import ShipmentInput, ShipmentLineInput
+from guanxi.orders.services.orders import OrderInput
 from guanxi.orders.tests import fulfilment_fixtures as fx
 from guanxi.orders.tests.fulfilment_fixtures import make_contract, make_quote
 
@@ -30,20 +32,23 @@ def world(shop):
                                              email="delivery2@example.com", team=org.company,
                                              language="en")
     UserRole.objects.create(user=org.delivery2, role="delivery")
-    order = svc.order_from_quote(org.rep, shop.quote, {"delivery_owner": org.delivery.pk,
-                                                       "promised_date": "2030-01-10"})
+    order = svc.order_from_quote(org.rep, shop.quote,
+                                 OrderInput.parse({"delivery_owner": org.delivery.pk,
+                                                   "promised_date": "2030-01-10"}))
     first = order.lines.order_by("position").first()
-    shipment = execution.add_shipment(org.delivery, order, {"carrier": "顺丰",
-                                                            "tracking_number": "SF0001"},
-                                      [{"order_line": first.pk, "quantity": "2"}],
+    shipment = execution.add_shipment(org.delivery, order,
+                                      ShipmentInput.parse({"carrier": "顺丰",
+                                                           "tracking_number": "SF0001"}),
+                                      ShipmentLineInput.rows([
+                                          {"order_line": first.pk, "quantity": "2"}]),
                                       order.version)
     order.refresh_from_db()
     spare = svc.order_from_quote(org.rep, make_quote(shop.account, org.rep,
                                                      [(shop.stock, "1")]),
-                                 {"delivery_owner": org.delivery.pk})
+                                 OrderInput.parse({"delivery_owner": org.delivery.pk}))
     returned = svc.order_from_quote(org.rep, make_quote(shop.account, org.rep,
                                                         [(shop.custom, "1")]),
-                                    {"delivery_owner": org.delivery.pk})
+                                    OrderInput.parse({"delivery_owner": org.delivery.pk}))
     returned.review.refresh_from_db()
     reviews.decide(org.delivery, returned.review, "return", "请确认颜色")
     returned.refresh_from_db()
@@ -152,6 +157,20 @@ def test_write_errors_name_the_field(world):
     assert unknown.status_code == 422
 
 
+def test_contract_lines_that_do_not_parse_or_price_name_the_line(world):
+    contract = make_contract(world.shop.account, world.org.rep)
+    api = as_(world.org.rep)
+    bad = api.post(f"contracts/{contract.pk}/order",
+                   {"lines": [{"product": world.shop.stock.pk, "quantity": "lots"}]})
+    assert bad.status_code == 422 and "quantity" in bad.content.decode()
+    negative = api.post(f"contracts/{contract.pk}/order",
+                        {"lines": [{"product": world.shop.stock.pk, "quantity": "-2"}]})
+    assert negative.status_code == 400 and negative.json()["field"] == "lines"
+    made = api.post(f"contracts/{contract.pk}/order",
+                    {"lines": [{"product": world.shop.stock.pk, "quantity": "2"}]})
+    assert made.status_code == 201 and made.json()["total"] == "226.00"
+
+
 def test_order_and_status_show_shipments_with_tracking(world):
     api = as_(world.org.rep)
     body = api.get(f"orders/{world.order.pk}").json()
@@ -176,7 +195,7 @@ def test_the_order_list_reads_a_fixed_number_of_queries(world, django_assert_max
         few = api.get("orders").json()["items"]
     for _n in range(6):
         svc.order_from_quote(world.org.rep, make_quote(world.shop.account, world.org.rep,
-                                                       [(world.shop.stock, "1")]), {})
+                                                       [(world.shop.stock, "1")]), None)
     with django_assert_max_num_queries(8):
         many = api.get("orders").json()["items"]
     assert len(many) == len(few) + 6

@@ -13,6 +13,8 @@ from guanxi.customers.models import Account, Approval, Standing, TimelineEvent
 from guanxi.orders.models import Contract, OrderLine, Quote, Review, SalesOrder
 from guanxi.orders.services import execution, reviews
 from guanxi.orders.services import orders as svc
+from guanxi.orders.services.execution import ShipmentInput, ShipmentLineInput
+from guanxi.orders.services.orders import LineQuantityInput, OrderInput, OrderLineInput
 from guanxi.orders.tests import fulfilment_fixtures as fx
 from guanxi.orders.tests.fulfilment_fixtures import TODAY, make_contract, make_quote
 
@@ -23,9 +25,9 @@ Status = SalesOrder.Status
 
 def test_stock_quote_becomes_a_confirmed_order(shop):
     org = shop.org
-    order = svc.order_from_quote(org.rep, shop.quote, {
+    order = svc.order_from_quote(org.rep, shop.quote, OrderInput.parse({
         "promised_date": "2026-06-20", "delivery_address": "上海市浦东新区",
-        "delivery_owner": org.delivery.pk, "collection_owner": org.collection.pk}, today=TODAY)
+        "delivery_owner": org.delivery.pk, "collection_owner": org.collection.pk}), today=TODAY)
     assert order.created and order.number.startswith("SO2026-")
     assert order.status == Status.CONFIRMED and order.kind == SalesOrder.Kind.STOCK
     assert order.production_status == SalesOrder.Production.NOT_NEEDED
@@ -44,8 +46,8 @@ def test_stock_quote_becomes_a_confirmed_order(shop):
 
 
 def test_converting_twice_gives_the_same_order(shop):
-    first = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
-    second = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    first = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
+    second = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert second.pk == first.pk and not second.created
     assert SalesOrder.objects.count() == 1
 
@@ -56,7 +58,7 @@ def test_a_failure_in_the_last_step_leaves_nothing(shop, monkeypatch):
 
     monkeypatch.setattr(svc, "promote_standing", broken)
     with pytest.raises(RuntimeError):
-        svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert not SalesOrder.objects.exists() and not OrderLine.objects.exists()
     shop.account.refresh_from_db()
     assert shop.account.standing == Standing.PROSPECT
@@ -70,7 +72,7 @@ def test_only_an_accepted_quote_becomes_an_order(shop, status):
     Quote.objects.filter(pk=shop.quote.pk).update(status=status)
     shop.quote.refresh_from_db()
     with pytest.raises(DomainError) as exc:
-        svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert exc.value.code == "quote_not_accepted"
     assert not SalesOrder.objects.exists()
 
@@ -79,7 +81,7 @@ def test_pending_customer_gets_no_order(shop):
     Account.objects.filter(pk=shop.account.pk).update(approval=Approval.PENDING)
     shop.quote.account.refresh_from_db()
     with pytest.raises(DomainError) as exc:
-        svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert exc.value.code == "customer_pending"
     assert not SalesOrder.objects.exists()
 
@@ -93,14 +95,14 @@ def test_pending_customer_gets_no_order(shop):
 ])
 def test_bad_input_names_the_field_and_writes_nothing(shop, data, field):
     with pytest.raises(FieldErrors) as exc:
-        svc.order_from_quote(shop.org.rep, shop.quote, data, today=TODAY)
+        svc.order_from_quote(shop.org.rep, shop.quote, OrderInput.parse(data), today=TODAY)
     assert field in exc.value.errors
     assert not SalesOrder.objects.exists()
 
 
 def test_someone_elses_quote_is_refused(shop):
     with pytest.raises(Forbidden):
-        svc.order_from_quote(shop.org.other_rep, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(shop.org.other_rep, shop.quote, None, today=TODAY)
     assert not SalesOrder.objects.exists()
 
 
@@ -112,7 +114,7 @@ def test_over_the_credit_limit_a_rep_is_refused_and_finance_is_told(shop):
     shop.quote.account.refresh_from_db()
     for _attempt in range(2):
         with pytest.raises(DomainError) as exc:
-            svc.order_from_quote(org.rep, shop.quote, {}, today=TODAY)
+            svc.order_from_quote(org.rep, shop.quote, None, today=TODAY)
     assert exc.value.code == "over_credit_limit" and exc.value.field == "credit"
     assert "Finance must approve" in exc.value.message and "1,000.00" in exc.value.message
     assert not SalesOrder.objects.exists()
@@ -126,10 +128,11 @@ def test_finance_overrides_the_credit_limit_with_a_reason(shop):
     Account.objects.filter(pk=shop.account.pk).update(credit_limit=Decimal("0"))
     shop.quote.account.refresh_from_db()
     with pytest.raises(DomainError) as exc:
-        svc.order_from_quote(org.finance, shop.quote, {}, today=TODAY)
+        svc.order_from_quote(org.finance, shop.quote, None, today=TODAY)
     assert exc.value.field == "credit_override_reason"
     order = svc.order_from_quote(org.finance, shop.quote,
-                                 {"credit_override_reason": "老客户，已电话确认付款计划"},
+                                 OrderInput.parse(
+                                     {"credit_override_reason": "老客户，已电话确认付款计划"}),
                                  today=TODAY)
     assert order.credit_override_by == org.finance
     assert order.credit_override_reason == "老客户，已电话确认付款计划"
@@ -143,10 +146,10 @@ def test_existing_orders_count_against_the_limit(shop):
     org = shop.org
     Account.objects.filter(pk=shop.account.pk).update(credit_limit=Decimal("2000"))
     shop.quote.account.refresh_from_db()
-    svc.order_from_quote(org.rep, shop.quote, {}, today=TODAY)  # 1,695 of 2,000
+    svc.order_from_quote(org.rep, shop.quote, None, today=TODAY)  # 1,695 of 2,000
     second = make_quote(shop.account, org.rep, [(shop.stock, "3")])  # 339 more
     with pytest.raises(DomainError) as exc:
-        svc.order_from_quote(org.rep, second, {}, today=TODAY)
+        svc.order_from_quote(org.rep, second, None, today=TODAY)
     assert exc.value.code == "over_credit_limit"
 
 
@@ -154,7 +157,8 @@ def test_existing_orders_count_against_the_limit(shop):
 
 def _custom(shop):
     quote = make_quote(shop.account, shop.org.rep, [(shop.custom, "2"), (shop.stock, "1")])
-    return svc.order_from_quote(shop.org.rep, quote, {"delivery_owner": shop.org.delivery.pk},
+    return svc.order_from_quote(shop.org.rep, quote,
+                                OrderInput.parse({"delivery_owner": shop.org.delivery.pk}),
                                 today=TODAY)
 
 
@@ -181,14 +185,15 @@ def test_custom_order_goes_to_review_and_is_confirmed_when_approved(shop):
 
 def test_special_requirements_make_a_custom_order(shop):
     order = svc.order_from_quote(shop.org.rep, shop.quote,
-                                 {"special_requirements": "外壳喷涂企业标准色"}, today=TODAY)
+                                 OrderInput.parse(
+                                     {"special_requirements": "外壳喷涂企业标准色"}), today=TODAY)
     assert order.kind == SalesOrder.Kind.CUSTOM and order.status == Status.IN_REVIEW
 
 
 def test_a_made_to_order_product_cannot_be_ordered_as_stock(shop):
     quote = make_quote(shop.account, shop.org.rep, [(shop.custom, "1")])
     with pytest.raises(DomainError) as exc:
-        svc.order_from_quote(shop.org.rep, quote, {"kind": "stock"}, today=TODAY)
+        svc.order_from_quote(shop.org.rep, quote, OrderInput.parse({"kind": "stock"}), today=TODAY)
     assert exc.value.field == "kind"
 
 
@@ -209,21 +214,22 @@ def test_returned_order_is_changed_and_resubmitted(shop):
     assert order.status == Status.RETURNED
     line = order.lines.get(product=shop.custom)
     with pytest.raises(Conflict):
-        svc.resubmit_order(org.rep, order, {}, order.version - 1, today=TODAY)
+        svc.resubmit_order(org.rep, order, None, order.version - 1, today=TODAY)
     with pytest.raises(FieldErrors):
-        svc.resubmit_order(org.rep, order, {"lines": [{"id": line.pk, "quantity": "0"}]},
-                           order.version, today=TODAY)
+        svc.resubmit_order(org.rep, order, None, order.version,
+                           LineQuantityInput.rows([{"id": line.pk, "quantity": "0"}]),
+                           today=TODAY)
     with pytest.raises(Forbidden):
-        svc.resubmit_order(org.delivery, order, {}, order.version, today=TODAY)
-    svc.resubmit_order(org.rep, order, {"lines": [{"id": line.pk, "quantity": "1"}],
-                                        "special_requirements": "单台试制"},
-                       order.version, today=TODAY)
+        svc.resubmit_order(org.delivery, order, None, order.version, today=TODAY)
+    svc.resubmit_order(org.rep, order, OrderInput.parse({"special_requirements": "单台试制"}),
+                       order.version, LineQuantityInput.rows([{"id": line.pk, "quantity": "1"}]),
+                       today=TODAY)
     order.refresh_from_db()
     assert order.status == Status.IN_REVIEW and order.special_requirements == "单台试制"
     assert order.total == Decimal("1130.00") + Decimal("113.00")
     assert order.review.status == Review.Status.PENDING
     with pytest.raises(DomainError):
-        svc.resubmit_order(org.rep, order, {}, order.version, today=TODAY)
+        svc.resubmit_order(org.rep, order, None, order.version, today=TODAY)
     _decide(order.review, org.delivery, "approve")
     _decide(order.review, org.manager, "approve")
     order.refresh_from_db()
@@ -234,10 +240,10 @@ def test_returned_order_is_changed_and_resubmitted(shop):
 
 def test_signed_contract_with_a_quote_gives_one_order_for_both(shop):
     contract = make_contract(shop.account, shop.org.rep, shop.quote)
-    order = svc.order_from_contract(shop.org.rep, contract, {}, today=TODAY)
+    order = svc.order_from_contract(shop.org.rep, contract, None, today=TODAY)
     assert order.created and order.contract == contract and order.quote == shop.quote
     assert order.lines.count() == 2
-    again = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    again = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     assert again.pk == order.pk and SalesOrder.objects.count() == 1
 
 
@@ -245,13 +251,17 @@ def test_contract_without_a_quote_needs_priced_lines(shop):
     org = shop.org
     contract = make_contract(shop.account, org.rep)
     with pytest.raises(FieldErrors) as exc:
-        svc.order_from_contract(org.rep, contract, {}, today=TODAY)
+        svc.order_from_contract(org.rep, contract, None, today=TODAY)
     assert "lines" in exc.value.errors
     with pytest.raises(FieldErrors):
-        svc.order_from_contract(org.rep, contract, {"lines": [
-            {"product": shop.stock.pk, "quantity": "-1"}]}, today=TODAY)
-    order = svc.order_from_contract(org.rep, contract, {"lines": [
-        {"product": shop.stock.pk, "quantity": "3", "discount_percent": "10"}]}, today=TODAY)
+        svc.order_from_contract(org.rep, contract, None, OrderLineInput.rows([
+            {"product": shop.stock.pk, "quantity": "-1"}]), today=TODAY)
+    with pytest.raises(FieldErrors) as exc:
+        svc.order_from_contract(org.rep, contract, None, OrderLineInput.rows([
+            {"product": shop.stock.pk, "quantity": "three"}]), today=TODAY)
+    assert list(exc.value.errors) == ["lines[0].quantity"]
+    order = svc.order_from_contract(org.rep, contract, None, OrderLineInput.rows([
+        {"product": shop.stock.pk, "quantity": "3", "discount_percent": "10"}]), today=TODAY)
     assert order.net_amount == Decimal("270.00") and order.total == Decimal("305.10")
     assert order.status == Status.CONFIRMED
 
@@ -260,7 +270,7 @@ def test_unsigned_contract_is_refused(shop):
     contract = make_contract(shop.account, shop.org.rep, shop.quote,
                              status=Contract.Status.APPROVED)
     with pytest.raises(DomainError) as exc:
-        svc.order_from_contract(shop.org.rep, contract, {}, today=TODAY)
+        svc.order_from_contract(shop.org.rep, contract, None, today=TODAY)
     assert exc.value.code == "contract_not_signed"
 
 
@@ -268,7 +278,7 @@ def test_unsigned_contract_is_refused(shop):
 
 def test_cancel_removes_the_recorded_sale(shop):
     org = shop.org
-    order = svc.order_from_quote(org.rep, shop.quote, {}, today=TODAY)
+    order = svc.order_from_quote(org.rep, shop.quote, None, today=TODAY)
     with pytest.raises(DomainError) as exc:
         svc.cancel_order(org.rep, order, "", order.version)
     assert exc.value.field == "reason"
@@ -285,11 +295,13 @@ def test_cancel_removes_the_recorded_sale(shop):
 
 def test_a_shipped_order_cannot_be_cancelled(shop):
     org = shop.org
-    order = svc.order_from_quote(org.rep, shop.quote, {"delivery_owner": org.delivery.pk},
+    order = svc.order_from_quote(org.rep, shop.quote,
+                                 OrderInput.parse({"delivery_owner": org.delivery.pk}),
                                  today=TODAY)
     line = order.lines.first()
-    execution.add_shipment(org.delivery, order, {"shipped_on": TODAY}, [
-        {"order_line": line.pk, "quantity": "1"}], order.version, today=TODAY)
+    execution.add_shipment(org.delivery, order, ShipmentInput.parse({"shipped_on": TODAY}),
+                           ShipmentLineInput.rows([
+        {"order_line": line.pk, "quantity": "1"}]), order.version, today=TODAY)
     order.refresh_from_db()
     with pytest.raises(DomainError) as exc:
         svc.cancel_order(org.rep, order, "客户取消", order.version)
@@ -306,15 +318,15 @@ def test_cancelling_an_order_in_review_withdraws_the_review(shop):
 def test_a_conversion_racing_another_returns_the_winners_order(shop, monkeypatch):
     """Both saw no order yet; the second insert hits the one-order-per-quote constraint
     and answers with the first order."""
-    first = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    first = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     monkeypatch.setattr(svc, "existing_order", lambda source: None)
-    second = svc.order_from_quote(shop.org.manager, shop.quote, {}, today=TODAY)
+    second = svc.order_from_quote(shop.org.manager, shop.quote, None, today=TODAY)
     assert second.pk == first.pk and not second.created
     assert SalesOrder.objects.count() == 1 and OrderLine.objects.count() == 2
 
 
 def test_a_stock_order_is_confirmed_from_the_start(shop):
-    order = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    order = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     actions = list(AuditEntry.objects.filter(object_id=str(order.pk),
                                              object_type="orders.salesorder")
                    .values_list("action", flat=True))
@@ -329,8 +341,9 @@ def test_resubmitting_more_than_the_credit_limit_allows_is_refused(shop):
     order.refresh_from_db()
     line = order.lines.get(product=shop.custom)
     with pytest.raises(DomainError) as exc:
-        svc.resubmit_order(shop.org.rep, order, {"lines": [{"id": line.pk, "quantity": "3"}]},
-                           order.version, today=TODAY)
+        svc.resubmit_order(shop.org.rep, order, None, order.version,
+                           LineQuantityInput.rows([{"id": line.pk, "quantity": "3"}]),
+                           today=TODAY)
     assert exc.value.code == "over_credit_limit" and exc.value.field == "lines"
     order.refresh_from_db()
     assert order.status == Status.RETURNED and order.total == Decimal("2373.00")
@@ -341,7 +354,7 @@ def test_an_order_for_a_prospect_records_the_new_standing(shop):
     """The standing changes through the customers' service: a new version, an audit entry
     and a timeline entry, not a silent update."""
     version = shop.account.version
-    order = svc.order_from_quote(shop.org.rep, shop.quote, {}, today=TODAY)
+    order = svc.order_from_quote(shop.org.rep, shop.quote, None, today=TODAY)
     shop.account.refresh_from_db()
     assert shop.account.standing == Standing.CUSTOMER and shop.account.version == version + 1
     entry = AuditEntry.objects.get(action="customers.account.standing_changed",

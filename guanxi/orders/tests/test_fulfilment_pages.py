@@ -19,6 +19,8 @@ from guanxi.customers.models import Account
 from guanxi.orders.models import SalesOrder, Shipment
 from guanxi.orders.services import execution, reviews
 from guanxi.orders.services import orders as svc
+from guanxi.orders.services.execution import ShipmentInput, ShipmentLineInput
+from guanxi.orders.services.orders import OrderInput
 from guanxi.orders.tests import fulfilment_fixtures as fx
 from guanxi.orders.tests.fulfilment_fixtures import make_contract, make_quote
 from guanxi.sales.services.opportunities import OpportunityInput
@@ -35,19 +37,21 @@ def world(shop):
                                              email="delivery2@example.com", team=org.company,
                                              language="en")
     UserRole.objects.create(user=org.delivery2, role="delivery")
-    order = svc.order_from_quote(org.rep, shop.quote, {"delivery_owner": org.delivery.pk,
-                                                       "promised_date": "2030-01-10"})
+    order = svc.order_from_quote(org.rep, shop.quote,
+                                 OrderInput.parse({"delivery_owner": org.delivery.pk,
+                                                       "promised_date": "2030-01-10"}))
     first = order.lines.order_by("position").first()
-    execution.add_shipment(org.delivery, order, {"carrier": "顺丰",
-                                                 "tracking_number": "SF7788990011"},
-                           [{"order_line": first.pk, "quantity": "2"}], order.version)
+    execution.add_shipment(org.delivery, order, ShipmentInput.parse({"carrier": "顺丰",
+                                                 "tracking_number": "SF7788990011"}),
+                           ShipmentLineInput.rows([
+                               {"order_line": first.pk, "quantity": "2"}]), order.version)
     order.refresh_from_db()
     spare = svc.order_from_quote(org.rep, make_quote(shop.account, org.rep,
                                                      [(shop.stock, "1")]),
-                                 {"delivery_owner": org.delivery.pk})
+                                 OrderInput.parse({"delivery_owner": org.delivery.pk}))
     returned = svc.order_from_quote(org.rep, make_quote(shop.account, org.rep,
                                                         [(shop.custom, "1")]),
-                                    {"delivery_owner": org.delivery.pk})
+                                    OrderInput.parse({"delivery_owner": org.delivery.pk}))
     returned.review.refresh_from_db()
     reviews.decide(org.delivery, returned.review, "return", "请确认颜色")
     returned.refresh_from_db()
@@ -177,6 +181,27 @@ def test_over_shipping_in_the_form_is_shown_and_nothing_saved(world):
     assert Shipment.objects.count() == 1
 
 
+def test_a_quantity_that_is_not_a_number_is_shown_at_the_lines(world):
+    client = client_for(world.org.delivery)
+    url = reverse("orders:shipment_create", args=[world.order.pk])
+    response = client.post(url, {"version": world.order.version,
+                                 f"line_{world.line.pk}": "two"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["lines"] == ["Enter a number such as 12.50."]
+    assert Shipment.objects.count() == 1
+
+
+def test_a_resubmitted_quantity_that_is_not_a_number_is_refused(world):
+    order = world.returned
+    line = order.lines.get()
+    client = client_for(world.org.rep)
+    response = client.post(reverse("orders:order_action", args=[order.pk, "resubmit"]), {
+        "version": order.version, f"line_{line.pk}": "three"}, follow=True)
+    assert "Enter a number such as 12.50." in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == SalesOrder.Status.RETURNED
+
+
 def test_rep_over_the_credit_limit_sees_why_and_finance_overrides(world):
     org = world.org
     Account.objects.filter(pk=world.shop.account.pk).update(credit_limit=Decimal("10"))
@@ -235,7 +260,7 @@ def test_opportunity_page_card(world, org):
                                            OpportunityInput(name="二期扩建"))
     quote = make_quote(world.shop.account, org.rep, [(world.shop.stock, "1")],
                        opportunity=opp)
-    order = svc.order_from_quote(org.rep, quote, {})
+    order = svc.order_from_quote(org.rep, quote, None)
     page = client_for(org.rep).get(reverse("sales:opportunity", args=[opp.pk])).content
     assert order.number in page.decode() and 'id="opportunity-orders"' in page.decode()
 

@@ -16,7 +16,8 @@ from guanxi.orders.models import Invoice, Quote, SalesOrder
 from guanxi.orders.selectors.receivables import aging
 from guanxi.orders.services import catalog, execution, quotes, receivables, reviews
 from guanxi.orders.services.catalog import PriceItemInput, PriceListInput, ProductInput
-from guanxi.orders.services.orders import order_from_quote
+from guanxi.orders.services.execution import ShipmentInput, ShipmentLineInput
+from guanxi.orders.services.orders import OrderInput, order_from_quote
 from guanxi.orders.services.quotes import QuoteInput, QuoteLineInput
 from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
 
@@ -73,22 +74,25 @@ def test_a_sale_from_quote_to_cash(org, make_account, settings,
     account.refresh_from_db()
     assert account.standing == Standing.LEAD
 
-    order = order_from_quote(org.rep, quote, {"promised_date": today + dt.timedelta(days=20),
+    order = order_from_quote(org.rep, quote,
+                             OrderInput.parse({"promised_date": today + dt.timedelta(days=20),
                                               "delivery_owner": org.delivery.pk,
-                                              "collection_owner": org.collection.pk})
+                                              "collection_owner": org.collection.pk}))
     assert order_from_quote(org.rep, quote).pk == order.pk  # once, however often
     assert order.status == SalesOrder.Status.CONFIRMED and order.total == quote.total
     account.refresh_from_db()
     assert account.standing == Standing.CUSTOMER
 
     line = order.lines.get()
-    execution.add_shipment(org.delivery, order, {"carrier": "顺丰速运",
-                                                  "tracking_number": "SF1234567890"},
-                           [{"order_line": line.pk, "quantity": "4"}], order.version)
+    execution.add_shipment(org.delivery, order, ShipmentInput.parse({"carrier": "顺丰速运",
+                                                  "tracking_number": "SF1234567890"}),
+                           ShipmentLineInput.rows([
+                               {"order_line": line.pk, "quantity": "4"}]), order.version)
     order.refresh_from_db()
     assert order.status == SalesOrder.Status.PARTIALLY_SHIPPED
-    execution.add_shipment(org.delivery, order, {"carrier": "顺丰速运"},
-                           [{"order_line": line.pk, "quantity": "6"}], order.version)
+    execution.add_shipment(org.delivery, order, ShipmentInput.parse({"carrier": "顺丰速运"}),
+                           ShipmentLineInput.rows([
+                               {"order_line": line.pk, "quantity": "6"}]), order.version)
     order.refresh_from_db()
     assert order.status == SalesOrder.Status.SHIPPED
 

@@ -103,12 +103,9 @@ class ConvertForm(forms.Form):
         if not finance:
             del self.fields["credit_override_reason"]
 
-    def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-        for key in ("delivery_owner", "collection_owner"):
-            if key in data:
-                data[key] = data[key].pk
-        return data
+    def service_values(self) -> svc.OrderInput:
+        return svc.OrderInput(**{k: v for k, v in self.cleaned_data.items()
+                                 if v not in (None, "")})
 
 
 class ScheduleForm(forms.Form):
@@ -134,11 +131,11 @@ class ScheduleForm(forms.Form):
                 c for c in SalesOrder.Production.choices
                 if c[0] != SalesOrder.Production.NOT_NEEDED]
 
-    def service_data(self) -> dict[str, Any]:
+    def service_values(self) -> execution.ScheduleInput:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         if not data.get("reason"):
             data.pop("reason", None)
-        return data
+        return execution.ScheduleInput(**data)
 
 
 class ShipmentForm(forms.Form):
@@ -163,17 +160,23 @@ class ShipmentForm(forms.Form):
             line.field_name = f"line_{line.pk}"
             line.posted = self.data.get(line.field_name, "") if self.is_bound else ""
 
-    def shipment_lines(self) -> list[dict[str, Any]]:
-        lines = []
+    def shipment_lines(self) -> list[execution.ShipmentLineInput]:
+        """The quantities typed per line; one that is not a number is an error at ``lines``."""
+        rows = []
         for line in self.order_lines:
             raw = (self.data.get(line.field_name) or "").strip()
             if raw not in ("", "0"):
-                lines.append({"order_line": line.pk, "quantity": raw})
-        return lines
+                rows.append({"order_line": line.pk, "quantity": raw})
+        try:
+            return execution.ShipmentLineInput.rows(rows)
+        except FieldErrors as exc:
+            raise FieldErrors({"lines": [m for ms in exc.errors.values() for m in ms]}) \
+                from None
 
-    def service_data(self) -> dict[str, Any]:
-        return {k: self.cleaned_data[k] for k in ("shipped_on", "carrier", "tracking_number",
-                                                  "notes") if self.cleaned_data.get(k)}
+    def service_values(self) -> execution.ShipmentInput:
+        return execution.ShipmentInput(**{
+            k: self.cleaned_data[k] for k in ("shipped_on", "carrier", "tracking_number",
+                                              "notes") if self.cleaned_data.get(k)})
 
 
 # --- List and my deliveries ----------------------------------------------------------------
@@ -269,7 +272,7 @@ def order_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScheduleForm(posted(request), order=order)
     if request.method == "POST" and form.is_valid():
         try:
-            execution.update_schedule(request.user, order, form.service_data(),
+            execution.update_schedule(request.user, order, form.service_values(),
                                       form.cleaned_data.get("version"))
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -293,7 +296,7 @@ def shipment_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShipmentForm(posted(request), order=order)
     if request.method == "POST" and form.is_valid():
         try:
-            execution.add_shipment(request.user, order, form.service_data(),
+            execution.add_shipment(request.user, order, form.service_values(),
                                    form.shipment_lines(), form.cleaned_data.get("version"))
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -321,14 +324,16 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             svc.cancel_order(user, order, request.POST.get("reason", ""), version)
             note = _("Order cancelled.")
         elif action == "resubmit":
-            svc.resubmit_order(user, order, _resubmit_data(request, order), version)
+            values, lines = _resubmit_values(request, order)
+            svc.resubmit_order(user, order, values, version, lines)
             note = _("Order sent to the order review again.")
         elif action == "deliver":
             target: SalesOrder | Shipment = order
             if request.POST.get("shipment"):
                 target = get_visible(order.shipments.all(), pk=request.POST["shipment"])
-            execution.mark_delivered(user, target, request.POST.get("delivered_on") or None,
-                                     version=version)
+            delivered_on = execution.DeliveryInput.parse(
+                {"delivered_on": request.POST.get("delivered_on")}).delivered_on
+            execution.mark_delivered(user, target, delivered_on, version=version)
             note = _("Delivery recorded.")
         else:
             raise NotFound()
@@ -341,7 +346,8 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("orders:order", pk=order.pk)
 
 
-def _resubmit_data(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+def _resubmit_values(request: HttpRequest, order: SalesOrder,
+                     ) -> tuple[svc.OrderInput, list[svc.LineQuantityInput]]:
     """The changes posted with a resubmission: fields left out stay as they are."""
     data: dict[str, Any] = {}
     for key in ("special_requirements", "delivery_address", "promised_date"):
@@ -349,9 +355,7 @@ def _resubmit_data(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
             data[key] = request.POST[key]
     lines = [{"id": line.pk, "quantity": request.POST[f"line_{line.pk}"]}
              for line in order.lines.all() if request.POST.get(f"line_{line.pk}")]
-    if lines:
-        data["lines"] = lines
-    return data
+    return svc.OrderInput.parse(data), svc.LineQuantityInput.rows(lines)
 
 
 # --- Creating an order ---------------------------------------------------------------------
@@ -371,7 +375,7 @@ def _convert(request: HttpRequest, source: Quote | Contract, make, back: str) ->
     over_limit = False
     if request.method == "POST" and form.is_valid():
         try:
-            order = make(user, source, form.service_data())
+            order = make(user, source, form.service_values())
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
