@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Self
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import FieldErrors
@@ -101,6 +102,26 @@ def parse_date(value: Any) -> dt.date:
         raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
 
 
+def parse_datetime(value: Any, day_time: dt.time = dt.time(0)) -> dt.datetime:
+    """``2026-12-01 10:00`` (or with a ``T``) in the current time zone; a day alone is that
+    day at ``day_time``."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, day_time)
+    else:
+        text = str(value).strip()
+        try:
+            moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+        except ValueError:
+            raise ValueError(_("Enter a date and time such as 2026-12-01 10:00.")) from None
+        if len(text) == 10:  # a day alone
+            moment = dt.datetime.combine(moment.date(), day_time)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
 def _parse_int(value: Any) -> int:
     if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit() \
             or len(str(value).strip()) > 15:
@@ -117,10 +138,12 @@ def _parse_bool(value: Any) -> bool:
 PARSERS = {Decimal: parse_decimal, dt.date: parse_date, bool: _parse_bool, int: _parse_int}
 
 
-def _convert(value: Any, annotation: Any) -> Any:
+def _convert(value: Any, annotation: Any, day_time: dt.time = dt.time(0)) -> Any:
     allowed = _types_of(annotation)
     if value is None or value == "":
         return None  # left empty: the service says whether that is allowed
+    if dt.datetime in allowed:
+        return parse_datetime(value, day_time)
     if any(t is not typing.Any and isinstance(t, type) and type(value) is t for t in allowed):
         return value
     for kind, parser in PARSERS.items():
@@ -133,6 +156,9 @@ def _convert(value: Any, annotation: Any) -> Any:
 
 class Input:
     """Mixin for the ``@dataclass`` inputs of services."""
+
+    #: The time of a date-and-time field given as a day alone.
+    day_time: ClassVar[dt.time] = dt.time(0)
 
     def given(self) -> dict[str, Any]:
         """The values the caller set, by field name."""
@@ -156,7 +182,7 @@ class Input:
                 continue
             try:
                 values[key] = _convert(raw.strip() if isinstance(raw, str) else raw,
-                                       hints[key])
+                                       hints[key], cls.day_time)
             except ValueError as exc:
                 errors[key] = [str(exc)]
         if errors:

@@ -181,9 +181,9 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
     if quote is not None and attempt(quotes.submit_quote, rep, quote, quote.version):
         quote.refresh_from_db()
         if attempt(quotes.accept_quote, rep, quote, quote.version):
-            contract = attempt(contracts.create_contract, rep, None,
-                               {"payment_terms": "30% 预付款，发货前付 60%，质保金 10%",
-                                "delivery_terms": "合同签订后 45 天内交货"}, quote=quote.pk)
+            contract = attempt(contracts.create_contract, rep, None, contracts.ContractInput(
+                payment_terms="30% 预付款，发货前付 60%，质保金 10%",
+                delivery_terms="合同签订后 45 天内交货"), quote=quote.pk)
             if contract is not None and attempt(contracts.submit_contract, rep, contract,
                                                 contract.version):
                 contract.refresh_from_db()

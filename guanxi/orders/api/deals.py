@@ -304,7 +304,8 @@ def create_tender(request: HttpRequest, payload: TenderIn):
     """Enter a tender; a linked opportunity moves forward to the tender stage."""
     data = payload.model_dump(exclude_unset=True)
     account = sel.get_visible_account(request.auth, data.pop("account_id"))
-    tender = tender_svc.create_tender(request.auth, account, _ids(data))
+    tender = tender_svc.create_tender(request.auth, account,
+                                      tender_svc.TenderInput.parse(_ids(data)))
     return Status(201, _tender(request, tender.pk))
 
 
@@ -318,7 +319,7 @@ def update_tender(request: HttpRequest, tender_id: int, payload: TenderPatch):
     tender = _tender(request, tender_id)
     data = _ids(payload.model_dump(exclude_unset=True))
     version = data.pop("version")
-    tender_svc.update_tender(request.auth, tender, version, data)
+    tender_svc.update_tender(request.auth, tender, version, tender_svc.TenderInput.parse(data))
     return _tender(request, tender_id)
 
 
@@ -406,8 +407,9 @@ def create_contract(request: HttpRequest, payload: ContractIn):
     account_id, quote, tender = (data.pop("account_id", None), data.pop("quote_id", None),
                                  data.pop("tender_id", None))
     account = sel.get_visible_account(request.auth, account_id) if account_id else None
-    contract = contract_svc.create_contract(request.auth, account, _ids(data), quote=quote,
-                                            tender=tender)
+    contract = contract_svc.create_contract(request.auth, account,
+                                            contract_svc.ContractInput.parse(_ids(data)),
+                                            quote=quote, tender=tender)
     return Status(201, _contract(request, contract.pk))
 
 
@@ -424,7 +426,8 @@ def update_contract(request: HttpRequest, contract_id: int, payload: ContractPat
     contract = _contract(request, contract_id)
     data = _ids(payload.model_dump(exclude_unset=True))
     version = data.pop("version")
-    contract_svc.update_contract(request.auth, contract, version, data)
+    contract_svc.update_contract(request.auth, contract, version,
+                                 contract_svc.ContractInput.parse(data))
     return _contract(request, contract_id)
 
 

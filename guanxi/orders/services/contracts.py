@@ -11,7 +11,10 @@ approved contract is signed (with the signed scan, if at hand) or cancelled.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -23,6 +26,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account
 from guanxi.orders import permissions as perms
@@ -32,13 +36,15 @@ from guanxi.orders.services import reviews
 from guanxi.orders.services.tenders import (
     active_user,
     check_account,
+    check_money,
     opportunity_of,
     parse_currency,
-    parse_day,
-    parse_money,
     require_write,
     text,
 )
+
+if TYPE_CHECKING:  # the model is sales'; orders reaches it through sales' selectors
+    from guanxi.sales.models import Opportunity
 
 EDIT_FIELDS = ("title", "amount", "currency", "payment_terms", "delivery_terms", "starts_on",
                "ends_on", "notes", "opportunity", "owner")
@@ -53,7 +59,28 @@ def contract_url(contract: Contract) -> str:
 
 # --- Input ---------------------------------------------------------------------------------
 
-def _clean(actor: User, account: Account, data: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ContractInput(Input):
+    """A contract's values; people and the opportunity as records or ids."""
+
+    title: str | None = UNSET
+    amount: Decimal | None = UNSET
+    currency: str | None = UNSET
+    payment_terms: str | None = UNSET
+    delivery_terms: str | None = UNSET
+    starts_on: dt.date | None = UNSET
+    ends_on: dt.date | None = UNSET
+    notes: str | None = UNSET
+    opportunity: Opportunity | int | None = UNSET
+    owner: User | int | None = UNSET
+
+
+@dataclass(frozen=True)
+class SigningInput(Input):
+    signed_on: dt.date | None = None
+
+
+def _clean(actor: User, account: Account, data: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     for key, value in data.items():
@@ -82,11 +109,9 @@ def _clean_one(actor: User, account: Account, key: str, value: Any) -> Any:
     if key == "notes":
         return str(value or "").strip()
     if key == "amount":
-        return parse_money(value)
+        return check_money(value)
     if key == "currency":
         return parse_currency(value)
-    if key in ("starts_on", "ends_on"):
-        return parse_day(value)
     if key == "owner":
         return active_user(value)
     if key == "opportunity":
@@ -120,13 +145,12 @@ def _source_tender(actor: User, value: Any) -> Tender:
 
 # --- Create and edit -----------------------------------------------------------------------
 
-def create_contract(actor: User, account: Account | None, data: dict[str, Any], *,
+def create_contract(actor: User, account: Account | None, values: ContractInput, *,
                     quote: Any = None, tender: Any = None,
                     now: dt.datetime | None = None) -> Contract:
     """A draft contract. From an accepted ``quote`` it takes the quote's customer, total,
     currency and opportunity; from a won ``tender`` its customer, our bid and opportunity.
-    ``data`` (title, amount, currency, payment_terms, delivery_terms, starts_on, ends_on,
-    notes, opportunity, owner) overrides what the source gives."""
+    What ``values`` gives overrides what the source gives."""
     now = now or timezone.now()
     if not perms.can_create_deal(actor):
         raise Forbidden(_("Your role cannot draw up contracts."))
@@ -149,11 +173,12 @@ def create_contract(actor: User, account: Account | None, data: dict[str, Any], 
                     "opportunity": source_quote.opportunity_id}
     elif source_tender is not None:
         defaults = {"title": source_tender.title,
-                    "amount": source_tender.bid_amount or 0,
+                    "amount": source_tender.bid_amount or Decimal("0"),
                     "currency": source_tender.currency,
                     "opportunity": source_tender.opportunity_id}
     merged = {**{k: v for k, v in defaults.items() if v is not None},
-              **{k: v for k, v in data.items() if v not in (None, "") or k not in defaults}}
+              **{k: v for k, v in values.given().items()
+                 if v not in (None, "") or k not in defaults}}
     cleaned = _clean(actor, account, merged)
     if not cleaned.get("title"):
         raise FieldErrors({"title": [_("Give the contract a title.")]})
@@ -173,13 +198,13 @@ def create_contract(actor: User, account: Account | None, data: dict[str, Any], 
 
 
 def update_contract(actor: User, contract: Contract, version: int | None,
-                    data: dict[str, Any]) -> Contract:
+                    values: ContractInput) -> Contract:
     """Edit a draft or a contract returned for changes."""
     require_write(actor, contract)
     if contract.current_status not in EDITABLE:
         raise DomainError(_("A contract in review, approved, signed or closed cannot be "
                             "changed."), field="status", code="not_editable")
-    cleaned = _clean(actor, contract.account, data)
+    cleaned = _clean(actor, contract.account, values.given())
     if "owner" in cleaned:
         if cleaned["owner"] is None:
             raise FieldErrors({"owner": [_("A contract always has an owner.")]})
@@ -269,7 +294,8 @@ reviews.register(Flow.CONTRACT, Contract, _on_outcome, contract_url, on_withdraw
 
 # --- Sign and cancel -----------------------------------------------------------------------
 
-def sign_contract(actor: User, contract: Contract, signed_on: Any, version: int | None, *,
+def sign_contract(actor: User, contract: Contract, signed_on: dt.date | None,
+                  version: int | None, *,
                   scan: Any = None, now: dt.datetime | None = None) -> Contract:
     """An approved contract was signed on ``signed_on`` (not in the future); ``scan`` is the
     signed copy, stored like any document. The opportunity's stage stays the rep's call: the
@@ -279,10 +305,7 @@ def sign_contract(actor: User, contract: Contract, signed_on: Any, version: int 
     if contract.status != Contract.Status.APPROVED:
         raise DomainError(_("Only a contract that passed contract review can be signed."),
                           field="status", code="not_approved")
-    try:
-        day = parse_day(signed_on)
-    except DomainError as exc:
-        raise FieldErrors({"signed_on": [exc.message]}) from None
+    day = signed_on
     if day is None:
         raise FieldErrors({"signed_on": [_("Enter the date it was signed.")]})
     if day > timezone.localdate(now):

@@ -10,20 +10,22 @@ opportunity as lost with the reason "tender"; a won one leaves the stage to the 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import transaction
 from django.db.models import CharField
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
+from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Approval
 from guanxi.orders import permissions as perms
@@ -55,54 +57,43 @@ def require_write(user: User, record: Tender | Contract) -> None:
 
 # --- Input ---------------------------------------------------------------------------------
 
-def parse_money(value: Any, *, allow_none: bool = False) -> Decimal | None:
-    if value in (None, ""):
+@dataclass(frozen=True)
+class TenderInput(Input):
+    """A tender's values; the result fields only when it is entered after the fact. A
+    deadline or opening given as a day alone is at 17:00 that day."""
+
+    day_time: ClassVar[dt.time] = dt.time(17, 0)
+
+    number: str | None = UNSET
+    title: str | None = UNSET
+    issuer: str | None = UNSET
+    opportunity: Opportunity | int | None = UNSET
+    deadline: dt.datetime | None = UNSET
+    opening_at: dt.datetime | None = UNSET
+    budget: Decimal | None = UNSET
+    bid_amount: Decimal | None = UNSET
+    currency: str | None = UNSET
+    bond_amount: Decimal | None = UNSET
+    bond_status: str | None = UNSET
+    bond_due: dt.date | None = UNSET
+    owner: User | int | None = UNSET
+    result: str | None = UNSET
+    result_note: str | None = UNSET
+    winner: str | None = UNSET
+
+
+def check_money(amount: Decimal | None, *, allow_none: bool = False) -> Decimal | None:
+    """An amount in yuan to the fen; empty is none when allowed, else 0."""
+    if amount is None:
         if allow_none:
             return None
-        value = "0"
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter an amount such as 120000.00.")) from None
-    if not amount.is_finite() or amount < 0:
+        amount = ZERO
+    amount = Decimal(amount)  # an int from code is fine too
+    if amount < 0:
         raise DomainError(_("The amount cannot be negative."))
     if amount >= MAX_AMOUNT:
         raise DomainError(_("The amount is too large."))
     return amount.quantize(Decimal("0.01"))
-
-
-def parse_moment(value: Any) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    moment: dt.datetime | None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time(17, 0))
-    else:
-        text = str(value).strip()
-        moment = parse_datetime(text.replace(" ", "T", 1)) if text else None
-        if moment is None:
-            day = parse_date(text) if text else None
-            if day is None:
-                raise DomainError(_("Enter a date and time such as 2026-12-01 10:00."))
-            moment = dt.datetime.combine(day, dt.time(17, 0))
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
-def parse_day(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    day = parse_date(str(value).strip())
-    if day is None:
-        raise DomainError(_("Enter a date as YYYY-MM-DD."))
-    return day
 
 
 def parse_currency(value: Any) -> str:
@@ -135,7 +126,7 @@ def text(value: Any, limit: int | None) -> str:
     return str(value or "").strip()[:limit]
 
 
-def _clean(actor: User, account: Account, data: dict[str, Any],
+def _clean(actor: User, account: Account, data: Mapping[str, Any],
            allowed: tuple[str, ...]) -> dict[str, Any]:
     """Check each field; collect every error before refusing."""
     errors: dict[str, list[str]] = {}
@@ -165,14 +156,10 @@ def _clean_one(actor: User, account: Account, key: str, value: Any) -> Any:
         return text(value, limit)
     if key in ("result_note", "winner"):
         return text(value, _max_length(key))
-    if key in ("deadline", "opening_at"):
-        return parse_moment(value)
-    if key == "bond_due":
-        return parse_day(value)
     if key in ("budget", "bid_amount"):
-        return parse_money(value, allow_none=True)
+        return check_money(value, allow_none=True)
     if key == "bond_amount":
-        return parse_money(value)
+        return check_money(value)
     if key == "currency":
         return parse_currency(value)
     if key == "bond_status":
@@ -243,16 +230,16 @@ def lose_opportunity(actor: User, opp: Opportunity, note: str = "") -> bool:
 
 # --- Create and edit -----------------------------------------------------------------------
 
-def create_tender(actor: User, account: Account, data: dict[str, Any], *,
+def create_tender(actor: User, account: Account, values: TenderInput, *,
                   now: dt.datetime | None = None) -> Tender:
-    """Enter a tender of ``account``. ``data``: number, title, issuer, deadline, opening_at,
+    """Enter a tender of ``account``: number, title, issuer, deadline, opening_at,
     budget, bid_amount, currency, bond_amount, bond_status, bond_due, opportunity, owner;
     and for a tender recorded after the fact result, result_note, winner."""
     now = now or timezone.now()
     if not perms.can_create_deal(actor):
         raise Forbidden(_("Your role cannot enter tenders."))
     check_account(actor, account)
-    cleaned = _clean(actor, account, data, CREATE_FIELDS)
+    cleaned = _clean(actor, account, values.given(), CREATE_FIELDS)
     missing = {k: [_("This field is required.")] for k in ("number", "title", "issuer")
                if not cleaned.get(k)}
     if missing:
@@ -276,7 +263,7 @@ def create_tender(actor: User, account: Account, data: dict[str, Any], *,
     return tender
 
 
-def update_tender(actor: User, tender: Tender, version: int | None, data: dict[str, Any], *,
+def update_tender(actor: User, tender: Tender, version: int | None, values: TenderInput, *,
                   now: dt.datetime | None = None) -> Tender:
     """Edit a tender's details (the result has its own call; finance uses ``set_bond``)."""
     now = now or timezone.now()
@@ -284,7 +271,7 @@ def update_tender(actor: User, tender: Tender, version: int | None, data: dict[s
         if perms.can_change_bond(actor, tender):
             raise Forbidden(_("Finance may change only the bond of a tender."))
         require_write(actor, tender)
-    cleaned = _clean(actor, tender.account, data, TENDER_FIELDS)
+    cleaned = _clean(actor, tender.account, values.given(), TENDER_FIELDS)
     if "owner" in cleaned:
         if cleaned["owner"] is None:
             raise FieldErrors({"owner": [_("A tender always has an owner.")]})
@@ -308,15 +295,15 @@ def update_tender(actor: User, tender: Tender, version: int | None, data: dict[s
 
 
 def set_bond(actor: User, tender: Tender, version: int | None, status: str,
-             amount: Any = None, due: Any = None) -> Tender:
+             amount: Decimal | None = None, due: dt.date | None = None) -> Tender:
     """Change the bond (投标保证金): to be paid, paid, returned, forfeited or none. Finance
     does this as well as whoever may edit the tender."""
     if not perms.can_change_bond(actor, tender):
         raise Forbidden(_("Only finance or whoever may edit the tender can change its bond."))
     data: dict[str, Any] = {"bond_status": status}
-    if amount not in (None, ""):
+    if amount is not None:
         data["bond_amount"] = amount
-    if due not in (None, ""):
+    if due is not None:
         data["bond_due"] = due
     cleaned = _clean(actor, tender.account, data, BOND_FIELDS)
     _check_bond(cleaned["bond_status"], cleaned.get("bond_amount", tender.bond_amount))

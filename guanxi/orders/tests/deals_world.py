@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from guanxi.orders.services import contracts, tenders
+from guanxi.orders.services.contracts import ContractInput
+from guanxi.orders.services.tenders import TenderInput
 from guanxi.sales.services import opportunities
 from guanxi.sales.services.opportunities import OpportunityInput
 
@@ -45,13 +47,13 @@ def world(org, make_account, media):
     opp = opportunities.create_opportunity(org.rep, account, OpportunityInput.parse({
         "name": "变电站项目", "amount": "800000", "stage": "tracking"}))
     now = timezone.now()
-    tender = tenders.create_tender(org.rep, account, {
+    tender = tenders.create_tender(org.rep, account, TenderInput.parse({
         "number": "ZB-2026-118", "title": "变电站设备采购", "issuer": "上海电力公司",
         "deadline": now + dt.timedelta(days=3), "bond_amount": "20000",
-        "bond_status": "to_pay", "bid_amount": "780000", "opportunity": opp.pk})
-    contract = contracts.create_contract(org.rep, account, {
+        "bond_status": "to_pay", "bid_amount": "780000", "opportunity": opp.pk}))
+    contract = contracts.create_contract(org.rep, account, ContractInput.parse({
         "title": "变电站设备供货合同", "amount": "200000", "payment_terms": "30/60/10",
-        "opportunity": opp.pk})
+        "opportunity": opp.pk}))
     opp.refresh_from_db()
     return SimpleNamespace(org=org, account=account, opp=opp, tender=tender,
                            contract=contract, media=media)

@@ -14,6 +14,8 @@ from guanxi.orders.documents import store_upload
 from guanxi.orders.models import Contract, Document, Review, Tender
 from guanxi.orders.services import contracts, reviews
 from guanxi.orders.services import tenders as tender_svc
+from guanxi.orders.services.contracts import ContractInput
+from guanxi.orders.services.tenders import TenderInput
 from guanxi.orders.tests import deals_world
 from guanxi.orders.tests.deals_world import EXE, PDF, upload
 
@@ -35,8 +37,8 @@ def approve_all(w, contract) -> Contract:
 def w(world):
     o = world.org
     world.document = store_upload(o.rep, upload("投标文件.pdf", PDF), tender=world.tender)
-    second = contracts.create_contract(o.rep, world.account, {"title": "二期合同",
-                                                              "amount": "50000"})
+    second = contracts.create_contract(o.rep, world.account, ContractInput.parse(
+        {"title": "二期合同", "amount": "50000"}))
     world.approved = approve_all(world, second)
     world.tender.refresh_from_db()
     world.contract.refresh_from_db()
@@ -182,12 +184,13 @@ def test_lists_cost_the_same_queries_for_more_rows(w):
 
     def more(first, last):
         for n in range(first, last):
-            c = contracts.create_contract(w.org.rep, w.account, {"title": f"合同{n}",
-                                                                 "amount": "1000"})
+            c = contracts.create_contract(w.org.rep, w.account,
+                                          ContractInput.parse({"title": f"合同{n}",
+                                                                 "amount": "1000"}))
             contracts.submit_contract(w.org.rep, c, c.version)
-            tender_svc.create_tender(w.org.rep, w.account, {
+            tender_svc.create_tender(w.org.rep, w.account, TenderInput.parse({
                 "number": f"ZB-{n}", "title": "项目", "issuer": "国网",
-                "deadline": timezone.now() + dt.timedelta(days=n + 1)})
+                "deadline": timezone.now() + dt.timedelta(days=n + 1)}))
 
     from guanxi.orders.models import ReviewStep
 

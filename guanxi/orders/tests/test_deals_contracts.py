@@ -19,6 +19,7 @@ from guanxi.orders.selectors import deals as sel
 from guanxi.orders.services import contracts as svc
 from guanxi.orders.services import reviews
 from guanxi.orders.services import tenders as tender_svc
+from guanxi.orders.services.contracts import ContractInput
 from guanxi.orders.tests import deals_world
 from guanxi.orders.tests.deals_world import PDF, upload
 
@@ -57,23 +58,23 @@ def test_from_an_accepted_quote_copies_customer_total_currency_and_opportunity(w
         status=Quote.Status.ACCEPTED, issue_date=dt.date(2026, 11, 1),
         total=Decimal("123456.78"), owner=world.org.rep, team=world.org.team_a,
         title="报价一")
-    contract = svc.create_contract(world.org.rep, None, {}, quote=quote.pk)
+    contract = svc.create_contract(world.org.rep, None, ContractInput.parse({}), quote=quote.pk)
     assert contract.account == world.account and contract.amount == Decimal("123456.78")
     assert contract.currency == "USD" and contract.opportunity == world.opp
     assert contract.quote == quote and contract.title == "报价一"
     Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.SENT)
     with pytest.raises(DomainError) as exc:
-        svc.create_contract(world.org.rep, None, {}, quote=quote.pk)
+        svc.create_contract(world.org.rep, None, ContractInput.parse({}), quote=quote.pk)
     assert exc.value.field == "quote"
 
 
 def test_from_a_won_tender_only(world):
     tender = world.tender
     with pytest.raises(DomainError) as exc:
-        svc.create_contract(world.org.rep, None, {}, tender=tender.pk)
+        svc.create_contract(world.org.rep, None, ContractInput.parse({}), tender=tender.pk)
     assert exc.value.field == "tender"
     tender_svc.record_result(world.org.rep, tender, tender.version, "won")
-    contract = svc.create_contract(world.org.rep, None, {}, tender=tender.pk)
+    contract = svc.create_contract(world.org.rep, None, ContractInput.parse({}), tender=tender.pk)
     assert contract.amount == Decimal("780000.00") and contract.opportunity == world.opp
 
 
@@ -87,7 +88,8 @@ def test_from_a_won_tender_only(world):
 def test_bad_input_is_refused_and_nothing_is_created(world, data, field):
     count = Contract.objects.count()
     with pytest.raises(DomainError) as exc:
-        svc.create_contract(world.org.rep, world.account, {"title": "合同", **data})
+        svc.create_contract(world.org.rep, world.account,
+                            ContractInput.parse({"title": "合同", **data}))
     assert exc.value.field == field
     assert Contract.objects.count() == count
 
@@ -95,22 +97,24 @@ def test_bad_input_is_refused_and_nothing_is_created(world, data, field):
 def test_unknown_customer_and_read_only_roles(world, make_account):
     theirs = make_account(by=world.org.other_rep, name="深圳某公司")
     with pytest.raises(NotFound):
-        svc.create_contract(world.org.rep, theirs, {"title": "合同"})
+        svc.create_contract(world.org.rep, theirs, ContractInput.parse({"title": "合同"}))
     with pytest.raises(Forbidden):
-        svc.create_contract(world.org.finance, world.account, {"title": "合同"})
+        svc.create_contract(world.org.finance, world.account,
+                            ContractInput.parse({"title": "合同"}))
 
 
 def test_update_is_versioned_and_refused_while_in_review(world):
     contract = world.contract
     version = contract.version
-    svc.update_contract(world.org.rep, contract, version, {"amount": "210000"})
+    svc.update_contract(world.org.rep, contract, version, ContractInput.parse({"amount": "210000"}))
     with pytest.raises(Conflict):
         svc.update_contract(world.org.rep, Contract.objects.get(pk=contract.pk), version,
-                            {"amount": "1"})
+                            ContractInput.parse({"amount": "1"}))
     submit(world, Contract.objects.get(pk=contract.pk))
     contract = Contract.objects.get(pk=contract.pk)
     with pytest.raises(DomainError) as exc:
-        svc.update_contract(world.org.rep, contract, contract.version, {"amount": "1"})
+        svc.update_contract(world.org.rep, contract, contract.version,
+                            ContractInput.parse({"amount": "1"}))
     assert exc.value.code == "not_editable"
     assert Contract.objects.get(pk=contract.pk).amount == Decimal("210000.00")
 
@@ -129,9 +133,9 @@ def test_approve_every_step_then_sign(world):
     assert AuditEntry.objects.filter(action="orders.contract.approved").exists()
     contract = Contract.objects.get(pk=world.contract.pk)
     with pytest.raises(DomainError) as exc:
-        svc.sign_contract(world.org.rep, contract, "2099-01-01", contract.version, now=T0)
+        svc.sign_contract(world.org.rep, contract, dt.date(2099, 1, 1), contract.version, now=T0)
     assert exc.value.field == "signed_on"
-    svc.sign_contract(world.org.rep, contract, "2026-11-20", contract.version,
+    svc.sign_contract(world.org.rep, contract, dt.date(2026, 11, 20), contract.version,
                       scan=upload("签字版.pdf", PDF), now=T0)
     contract.refresh_from_db()
     assert contract.status == "signed" and contract.signed_on == dt.date(2026, 11, 20)
@@ -144,7 +148,8 @@ def test_approve_every_step_then_sign(world):
 
 def test_a_million_adds_the_legal_step(world):
     contract = world.contract
-    svc.update_contract(world.org.rep, contract, contract.version, {"amount": "1000000"})
+    svc.update_contract(world.org.rep, contract, contract.version,
+                        ContractInput.parse({"amount": "1000000"}))
     submit(world, contract)
     assert Contract.objects.get(pk=contract.pk).review.steps.count() == 4
 
@@ -160,7 +165,7 @@ def test_reject_at_finance_with_comment(world):
     assert TimelineEvent.objects.filter(title__contains="付款条件不可接受").exists()
     contract = Contract.objects.get(pk=world.contract.pk)
     with pytest.raises(DomainError):
-        svc.sign_contract(world.org.rep, contract, "2026-11-20", contract.version, now=T0)
+        svc.sign_contract(world.org.rep, contract, dt.date(2026, 11, 20), contract.version, now=T0)
 
 
 def test_return_at_technical_edit_and_resubmit_starts_a_new_review(world):
@@ -171,7 +176,7 @@ def test_return_at_technical_edit_and_resubmit_starts_a_new_review(world):
     assert status(world) == "returned"
     contract = Contract.objects.get(pk=world.contract.pk)
     svc.update_contract(world.org.rep, contract, contract.version,
-                        {"delivery_terms": "合同签订后 90 天"})
+                        ContractInput.parse({"delivery_terms": "合同签订后 90 天"}))
     later = T0 + dt.timedelta(hours=5)
     svc.submit_contract(world.org.rep, contract, contract.version, now=later)
     contract = Contract.objects.get(pk=world.contract.pk)
@@ -235,7 +240,8 @@ def test_withdrawn_by_the_submitter_is_a_draft_again(world):
     reviews.withdraw(world.org.rep, review, version=review.version)
     contract = Contract.objects.get(pk=world.contract.pk)
     assert contract.status == "draft" and perms.can_edit_contract(world.org.rep, contract)
-    svc.update_contract(world.org.rep, contract, contract.version, {"amount": "190000"})
+    svc.update_contract(world.org.rep, contract, contract.version,
+                        ContractInput.parse({"amount": "190000"}))
     svc.submit_contract(world.org.rep, contract, contract.version)
     assert Contract.objects.get(pk=contract.pk).review_id != review.pk
 
@@ -248,7 +254,7 @@ def test_signing_with_a_bad_scan_changes_nothing(world):
         decide(world, persona, "approve")
     contract = Contract.objects.get(pk=world.contract.pk)
     with pytest.raises(DomainError) as exc:
-        svc.sign_contract(world.org.rep, contract, "2026-11-20", contract.version,
+        svc.sign_contract(world.org.rep, contract, dt.date(2026, 11, 20), contract.version,
                           scan=upload("签字版.pdf", EXE), now=T0)
     assert exc.value.field == "file"
     contract = Contract.objects.get(pk=world.contract.pk)

@@ -16,6 +16,7 @@ from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import Contract, Document, Quote, ReviewStep, Tender
 from guanxi.orders.services import contracts, reviews
 from guanxi.orders.services import tenders as tender_svc
+from guanxi.orders.services.tenders import TenderInput
 from guanxi.orders.tests import deals_world
 from guanxi.orders.tests.deals_world import EXE, PDF, upload
 from guanxi.orders.views.deals import urls as deal_urls
@@ -124,9 +125,9 @@ def test_the_reviewer_decides_through_the_panel_and_the_contract_follows(w):
 
 
 def test_tender_list_highlights_deadlines_due_soon(w):
-    tender_svc.create_tender(w.org.rep, w.account, {
+    tender_svc.create_tender(w.org.rep, w.account, TenderInput.parse({
         "number": "ZB-LATER", "title": "远期项目", "issuer": "国网",
-        "deadline": timezone.now() + dt.timedelta(days=40)})
+        "deadline": timezone.now() + dt.timedelta(days=40)}))
     html = page_client(w.org, "rep").get(reverse("orders:tenders")).content.decode()
     assert html.index("ZB-2026-118") < html.index("ZB-LATER")  # soonest first
     assert html.count('data-soon="1"') == 1

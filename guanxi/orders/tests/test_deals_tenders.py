@@ -16,6 +16,7 @@ from guanxi.orders import permissions as perms
 from guanxi.orders.models import Tender
 from guanxi.orders.selectors import deals as sel
 from guanxi.orders.services import tenders as svc
+from guanxi.orders.services.tenders import TenderInput
 from guanxi.orders.tests import deals_world
 
 world, media = deals_world.world, deals_world.media
@@ -40,9 +41,17 @@ def test_linking_never_moves_an_opportunity_backwards(world):
     from guanxi.sales.services import opportunities
 
     opportunities.move_stage(world.org.rep, world.opp, None, "contract_review")
-    svc.create_tender(world.org.rep, world.account, data(opportunity=world.opp.pk), now=NOW)
+    svc.create_tender(world.org.rep, world.account,
+                      TenderInput.parse(data(opportunity=world.opp.pk)), now=NOW)
     world.opp.refresh_from_db()
     assert world.opp.stage.key == "contract_review"
+
+
+def test_a_deadline_given_as_a_day_is_at_five_in_the_afternoon(world):
+    tender = svc.create_tender(world.org.rep, world.account,
+                               TenderInput.parse(data(deadline="2026-11-27")), now=NOW)
+    assert timezone.localtime(tender.deadline) == timezone.make_aware(
+        dt.datetime(2026, 11, 27, 17, 0))
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -61,44 +70,47 @@ def test_linking_never_moves_an_opportunity_backwards(world):
 def test_bad_input_is_refused_at_the_field_and_nothing_changes(world, changes, field):
     count = Tender.objects.count()
     with pytest.raises(DomainError) as exc:
-        svc.create_tender(world.org.rep, world.account, data(**changes), now=NOW)
+        svc.create_tender(world.org.rep, world.account, TenderInput.parse(data(**changes)), now=NOW)
     assert exc.value.field == field
     assert Tender.objects.count() == count
 
 
 def test_a_past_tender_can_be_recorded_with_its_result(world):
-    tender = svc.create_tender(world.org.rep, world.account, data(
-        deadline="2026-10-01 10:00", result="lost", winner="某某电气", bond_status="returned"),
+    tender = svc.create_tender(world.org.rep, world.account, TenderInput.parse(data(
+        deadline="2026-10-01 10:00", result="lost", winner="某某电气", bond_status="returned")),
         now=NOW)
     assert tender.result == "lost" and tender.winner == "某某电气"
 
 
 def test_a_bond_of_none_needs_no_amount(world):
     tender = svc.create_tender(world.org.rep, world.account,
-                               data(bond_status="not_required", bond_amount=""), now=NOW)
+                               TenderInput.parse(data(bond_status="not_required",
+                                                      bond_amount="")), now=NOW)
     assert tender.bond_amount == 0
 
 
 def test_unknown_or_invisible_customer_is_not_found(world, make_account):
     theirs = make_account(by=world.org.other_rep, name="深圳某公司")
     with pytest.raises(NotFound):
-        svc.create_tender(world.org.rep, theirs, data(), now=NOW)
+        svc.create_tender(world.org.rep, theirs, TenderInput.parse(data()), now=NOW)
 
 
 def test_roles_that_only_read_cannot_enter_tenders(world):
     for persona in ("finance", "executive", "delivery"):
         with pytest.raises(Forbidden):
-            svc.create_tender(getattr(world.org, persona), world.account, data(), now=NOW)
+            svc.create_tender(getattr(world.org, persona), world.account,
+                              TenderInput.parse(data()), now=NOW)
 
 
 def test_update_is_versioned_and_audited(world):
     tender = world.tender
     version = tender.version
-    svc.update_tender(world.org.rep, tender, version, {"title": "变电站设备采购（二次）"})
+    svc.update_tender(world.org.rep, tender, version,
+                      TenderInput.parse({"title": "变电站设备采购（二次）"}))
     assert tender.version == version + 1
     with pytest.raises(Conflict):
         svc.update_tender(world.org.manager, Tender.objects.get(pk=tender.pk), version,
-                          {"title": "旧"})
+                          TenderInput.parse({"title": "旧"}))
     tender.refresh_from_db()
     assert tender.title == "变电站设备采购（二次）"
     assert AuditEntry.objects.filter(action="orders.tender.updated").count() == 1
@@ -111,9 +123,9 @@ def test_who_may_edit(world):
     for persona in ("teammate", "hz_rep", "finance", "executive", "other_manager"):
         assert not perms.can_write_tender(getattr(world.org, persona), tender), persona
     with pytest.raises(Forbidden):
-        svc.update_tender(world.org.finance, tender, None, {"title": "x"})
+        svc.update_tender(world.org.finance, tender, None, TenderInput.parse({"title": "x"}))
     with pytest.raises(Forbidden):
-        svc.update_tender(world.org.executive, tender, None, {"title": "x"})
+        svc.update_tender(world.org.executive, tender, None, TenderInput.parse({"title": "x"}))
 
 
 def test_finance_changes_the_bond_and_nothing_else(world):
@@ -126,7 +138,7 @@ def test_finance_changes_the_bond_and_nothing_else(world):
     with pytest.raises(Forbidden):
         svc.set_bond(world.org.executive, tender, tender.version, "returned")
     with pytest.raises(DomainError) as exc:
-        svc.set_bond(world.org.finance, tender, tender.version, "paid", amount="-5")
+        svc.set_bond(world.org.finance, tender, tender.version, "paid", amount=Decimal("-5"))
     assert exc.value.field == "bond_amount"
     with pytest.raises(Conflict):
         svc.set_bond(world.org.finance, tender, tender.version - 1, "returned")
@@ -172,8 +184,8 @@ def test_result_refuses_unknown_values_and_stale_versions(world):
 
 def test_tender_list_filters_and_deadline_order(world):
     rep = world.org.rep
-    later = svc.create_tender(rep, world.account, data(
-        number="ZB-2", deadline=timezone.now() + dt.timedelta(days=30)))
+    later = svc.create_tender(rep, world.account, TenderInput.parse(data(
+        number="ZB-2", deadline=timezone.now() + dt.timedelta(days=30))))
     rows = list(sel.filter_tenders(rep, {}))
     assert rows == [world.tender, later]
     assert list(sel.filter_tenders(rep, {"upcoming": True})) == [world.tender]

@@ -7,6 +7,7 @@ attachments, after the parent record's visibility was checked.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -86,9 +87,9 @@ class TenderForm(forms.Form):
         else:
             del self.fields["opportunity"]
 
-    def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items()
-                if k not in ("customer", "version")}
+    def service_values(self) -> tender_svc.TenderInput:
+        return tender_svc.TenderInput(**{k: v for k, v in self.cleaned_data.items()
+                                         if k not in ("customer", "version")})
 
 
 class ResultForm(forms.Form):
@@ -151,15 +152,15 @@ class ContractForm(forms.Form):
         else:
             del self.fields["opportunity"]
 
-    def service_data(self, from_source: bool = False) -> dict[str, Any]:
+    def service_values(self, from_source: bool = False) -> contract_svc.ContractInput:
         data = {k: v for k, v in self.cleaned_data.items()
                 if k not in ("customer", "version")}
         if from_source:  # empty fields take the quote's or tender's values
             data = {k: v for k, v in data.items() if v not in (None, "")}
         else:
-            data["amount"] = data.get("amount") or 0
+            data["amount"] = data.get("amount") or Decimal("0")
             data["currency"] = data.get("currency") or "CNY"
-        return data
+        return contract_svc.ContractInput(**data)
 
 
 class UploadForm(forms.Form):
@@ -271,7 +272,7 @@ def tender_create(request: HttpRequest) -> HttpResponse:
             form.add_error("customer", _("No customer you can see has this name or number."))
         else:
             try:
-                tender = tender_svc.create_tender(user, target, form.service_data())
+                tender = tender_svc.create_tender(user, target, form.service_values())
             except (Forbidden, NotFound):
                 raise
             except DomainError as exc:
@@ -294,7 +295,7 @@ def tender_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tender_svc.update_tender(user, tender, form.cleaned_data.get("version"),
-                                     form.service_data())
+                                     form.service_values())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -463,7 +464,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 contract = contract_svc.create_contract(
-                    user, target, form.service_data(from_source=source is not None),
+                    user, target, form.service_values(from_source=source is not None),
                     quote=quote, tender=tender)
             except (Forbidden, NotFound):
                 raise
@@ -492,7 +493,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             contract_svc.update_contract(user, contract, form.cleaned_data.get("version"),
-                                         form.service_data())
+                                         form.service_values())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -517,7 +518,9 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
             contract_svc.submit_contract(user, contract, version)
             messages.success(request, _("Submitted for contract review."))
         elif action == "sign":
-            contract_svc.sign_contract(user, contract, request.POST.get("signed_on"), version,
+            signed_on = contract_svc.SigningInput.parse(
+                {"signed_on": request.POST.get("signed_on")}).signed_on
+            contract_svc.sign_contract(user, contract, signed_on, version,
                                        scan=request.FILES.get("scan"))
             messages.success(request, _("Contract signed."))
         elif action == "cancel":
