@@ -201,5 +201,5 @@ def through_services(ctx: Ctx, say: Callable[[str], None]) -> int:
                 receivables.PaymentInput(amount=amount, method="bank_transfer",
                                          reference=f"HX{ctx.today:%Y%m%d}000001",
                                          notes="部分回款"),
-                [{"invoice": invoice.pk, "amount": str(amount)}])
+                [receivables.AllocationInput(invoice=invoice.pk, amount=amount)])
     return entered

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -238,8 +238,9 @@ class PaymentFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def _rows(items: list[AllocationIn]) -> list[dict[str, Any]]:
-    return [{"invoice": a.invoice_id, "order": a.order_id, "amount": a.amount} for a in items]
+def _rows(items: list[AllocationIn]) -> list[svc.AllocationInput]:
+    return svc.AllocationInput.rows([{"invoice": a.invoice_id, "order": a.order_id,
+                                      "amount": a.amount} for a in items])
 
 
 def _account(user: User, pk: int) -> Account:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, Self
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
@@ -73,13 +74,24 @@ class PaymentInput(Input):
     notes: str | None = UNSET
 
 
-def parse_amount(value: Any, *, allow_zero: bool = True) -> Decimal:
+@dataclass(frozen=True)
+class AllocationInput(Input):
+    """An amount of a payment for one invoice or one order (by id)."""
+
+    invoice: int | None = None
+    order: int | None = None
+    amount: Decimal | None = None
+
+    @classmethod
+    def rows(cls, rows: Sequence[Any]) -> list[Self]:
+        """Rows as typed or sent; an error names its row: ``allocations[<n>].<field>``."""
+        return cls.parse_rows(rows, "allocations[{n}].{field}",
+                              where=lambda n: _("Row %(n)s") % {"n": n + 1})
+
+
+def check_amount(amount: Decimal | None, *, allow_zero: bool = True) -> Decimal:
     """A non-negative amount with at most two decimals; raises DomainError (no field)."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter an amount such as 12000.00.")) from None
-    if not amount.is_finite():
+    if amount is None:
         raise DomainError(_("Enter an amount such as 12000.00."))
     if amount < 0 or (not allow_zero and amount == 0):
         raise DomainError(_("The amount must be greater than zero.") if not allow_zero
@@ -148,7 +160,7 @@ def issue_invoice(actor: User, account: Account, values: InvoiceInput, *,
     net = tax = None
     given = [k for k in ("net_amount", "tax_amount") if data.get(k) is not None]
     for key in given:
-        value = _collect(errors, key, parse_amount, data[key])
+        value = _collect(errors, key, check_amount, data[key])
         if key == "net_amount":
             net = value
         else:
@@ -164,7 +176,7 @@ def issue_invoice(actor: User, account: Account, values: InvoiceInput, *,
     tax = tax if tax is not None else ZERO
     total = net + tax
     if data.get("total") is not None and not errors:
-        stated = _collect(errors, "total", parse_amount, data["total"])
+        stated = _collect(errors, "total", check_amount, data["total"])
         if stated is not None and stated != total:
             errors["total"] = [_("The total must equal the amount before tax plus the tax "
                                  "(%(total)s).") % {"total": total}]
@@ -262,7 +274,7 @@ def _fmt(amount: Decimal) -> str:
 
 @transaction.atomic
 def record_payment(actor: User, account: Account, values: PaymentInput,
-                   allocations: list[dict[str, Any]] | None = None, *, auto: bool = False,
+                   allocations: Sequence[AllocationInput] = (), *, auto: bool = False,
                    today: dt.date | None = None) -> Payment:
     """Record money received from ``account`` and allocate it: to the given invoices/orders,
     or with ``auto`` to the oldest open invoices first. Whatever is not allocated stays on
@@ -271,7 +283,7 @@ def record_payment(actor: User, account: Account, values: PaymentInput,
     today = today or timezone.localdate()
     data = values.given()
     errors: dict[str, list[str]] = {}
-    amount = _collect(errors, "amount", parse_amount, data.get("amount"), allow_zero=False)
+    amount = _collect(errors, "amount", check_amount, data.get("amount"), allow_zero=False)
     received_on = data.get("received_on") or today
     if received_on > today:
         errors["received_on"] = [_("The payment date cannot be in the future.")]
@@ -288,27 +300,27 @@ def record_payment(actor: User, account: Account, values: PaymentInput,
     audit.log(actor, "orders.payment.received", payment,
               data={"number": payment.number, "amount": amount, "method": method})
     if allocations or auto:
-        allocate(actor, payment, allocations or [], payment.version, auto=auto)
+        allocate(actor, payment, allocations, payment.version, auto=auto)
     return payment
 
 
-def fifo_plan(payment: Payment) -> list[dict[str, Any]]:
+def fifo_plan(payment: Payment) -> list[AllocationInput]:
     """The oldest open invoices of the payment's customer, filled in issue order with what is
     left of the payment."""
     left = payment.unallocated
-    plan: list[dict[str, Any]] = []
+    plan: list[AllocationInput] = []
     invoices = Invoice.objects.filter(account_id=payment.account_id, outstanding__gt=0) \
         .exclude(status=Invoice.Status.CANCELLED).order_by("issue_date", "id")
     for invoice in invoices.iterator(chunk_size=200):
         if left <= 0:
             break
         take = min(left, invoice.outstanding)
-        plan.append({"invoice": invoice.pk, "amount": take})
+        plan.append(AllocationInput(invoice=invoice.pk, amount=take))
         left -= take
     return plan
 
 
-def _wanted(payment: Payment, allocations: list[dict[str, Any]]) -> list[Wanted]:
+def _wanted(payment: Payment, allocations: Sequence[AllocationInput]) -> list[Wanted]:
     """Check every requested allocation; any problem is an error at ``allocations``."""
     if not allocations:
         raise FieldErrors({"allocations": [_("Choose at least one invoice or order and an "
@@ -317,12 +329,12 @@ def _wanted(payment: Payment, allocations: list[dict[str, Any]]) -> list[Wanted]
     problems: list[str] = []
     for n, row in enumerate(allocations, start=1):
         try:
-            amount = parse_amount(row.get("amount", ""), allow_zero=False)
+            amount = check_amount(row.amount, allow_zero=False)
         except DomainError as exc:
             problems.append(_("Row %(n)s: %(error)s") % {"n": n, "error": exc.message})
             continue
-        invoice_id: Any = row.get("invoice")
-        order_id: Any = row.get("order")
+        invoice_id: Any = row.invoice
+        order_id: Any = row.order
         if bool(invoice_id) == bool(order_id):
             problems.append(_("Row %(n)s: choose either an invoice or an order.") % {"n": n})
             continue
@@ -401,7 +413,7 @@ def _changed_meanwhile() -> Conflict:
 
 
 @transaction.atomic
-def allocate(actor: User, payment: Payment, allocations: list[dict[str, Any]],
+def allocate(actor: User, payment: Payment, allocations: Sequence[AllocationInput],
              version: int | None, *, auto: bool = False) -> list[Allocation]:
     """Apply part of ``payment`` to invoices (and through them their orders) or to orders
     directly (advances). ``auto`` fills the oldest open invoices first. All or nothing."""

@@ -14,7 +14,7 @@ from guanxi.core.tests.api_client import as_
 from guanxi.core.tests.matrix import api_clients, assert_api_case, assert_every_endpoint_in
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
-from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
+from guanxi.orders.services.receivables import AllocationInput, InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
 
 Inv = InvoiceInput.parse
@@ -33,7 +33,7 @@ def world(rworld):
     overdue = make_invoice(rworld.mine, "2000", issued=today - dt.timedelta(days=60),
                            due=today - dt.timedelta(days=20), collection_owner=org.collection)
     payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "5000"}),
-                                 [{"invoice": invoice.pk, "amount": "1000"}])
+                                 AllocationInput.rows([{"invoice": invoice.pk, "amount": "1000"}]))
     payment.refresh_from_db()
     return SimpleNamespace(org=org, account=rworld.mine, order=rworld.order, invoice=invoice,
                            overdue=overdue, payment=payment,
@@ -126,6 +126,14 @@ def test_api_errors_name_the_field_and_change_nothing(org, world, make_account):
         assert response.status_code == 400
     assert before == (Invoice.objects.count() - 1, Payment.objects.count(),
                       Allocation.objects.count())  # only the foreign invoice was added
+    typed = [{"invoice_id": world.overdue.pk, "amount": "lots"}]
+    for path, body in ((f"payments/{world.payment.pk}/allocations",
+                        {"version": world.payment.version}),
+                       ("payments", {"account_id": world.account.pk, "amount": "100"})):
+        typo = api.post(path, body | {"allocations": typed})
+        assert typo.status_code == 400 and typo.json()["field"] == "allocations[0].amount"
+    assert before == (Invoice.objects.count() - 1, Payment.objects.count(),
+                      Allocation.objects.count())
     stale = api.post(f"payments/{world.payment.pk}/allocations",
                      {"version": world.payment.version - 1,
                       "allocations": [{"invoice_id": world.overdue.pk, "amount": "10"}]})

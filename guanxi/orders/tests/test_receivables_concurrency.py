@@ -13,7 +13,7 @@ from django.db import connection, connections
 from guanxi.core.errors import DomainError
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
-from guanxi.orders.services.receivables import PaymentInput
+from guanxi.orders.services.receivables import AllocationInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import TODAY, make_invoice
 
 Pay = PaymentInput.parse
@@ -34,7 +34,8 @@ def test_two_threads_allocating_the_same_invoice(org, make_account):
     def allocate(user, payment: Payment) -> None:
         try:
             start.wait()
-            svc.allocate(user, payment, [{"invoice": invoice.pk, "amount": "800"}],
+            svc.allocate(user, payment,
+                         AllocationInput.rows([{"invoice": invoice.pk, "amount": "800"}]),
                          payment.version)
             outcomes.append("ok")
         except DomainError as exc:

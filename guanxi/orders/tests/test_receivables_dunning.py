@@ -14,7 +14,7 @@ from guanxi.core.models import Notification
 from guanxi.orders.models import DunningReminder, Invoice
 from guanxi.orders.services import dunning
 from guanxi.orders.services import receivables as svc
-from guanxi.orders.services.receivables import PaymentInput
+from guanxi.orders.services.receivables import AllocationInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
 
 Pay = PaymentInput.parse
@@ -74,7 +74,8 @@ def test_first_seen_late_gets_only_the_highest_level(overdue):
 
 def test_paid_or_cancelled_invoices_get_none(overdue, rworld):
     payment = svc.record_payment(rworld.org.finance, rworld.mine, Pay({"amount": "11300"}),
-                                 [{"invoice": overdue.pk, "amount": "11300"}], today=day(5))
+                                 AllocationInput.rows([
+                                     {"invoice": overdue.pk, "amount": "11300"}]), today=day(5))
     assert payment.pk
     cancelled = make_invoice(rworld.mine, "50", issued=DUE, due=DUE)
     Invoice.objects.filter(pk=cancelled.pk).update(status=Invoice.Status.CANCELLED,

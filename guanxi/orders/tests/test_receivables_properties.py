@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from guanxi.core.errors import DomainError
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.services import receivables as svc
-from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
+from guanxi.orders.services.receivables import AllocationInput, InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import TODAY, make_order, rworld_fixture  # noqa: F401
 
 Inv = InvoiceInput.parse
@@ -107,12 +107,14 @@ def _apply(finance, account, orders, numbers, step) -> None:
     elif kind == "to_invoice" and payments and invoices:
         p, i, amount = args
         payment = payments[p % len(payments)]
-        svc.allocate(finance, payment, [{"invoice": invoices[i % len(invoices)].pk,
-                                         "amount": amount}], payment.version)
+        svc.allocate(finance, payment,
+                     AllocationInput.rows([{"invoice": invoices[i % len(invoices)].pk,
+                                         "amount": amount}]), payment.version)
     elif kind == "to_order" and payments:
         p, o, amount = args
         payment = payments[p % len(payments)]
-        svc.allocate(finance, payment, [{"order": orders[o].pk, "amount": amount}],
+        svc.allocate(finance, payment,
+                     AllocationInput.rows([{"order": orders[o].pk, "amount": amount}]),
                      payment.version)
     elif kind == "take_back":
         allocations = list(Allocation.objects.order_by("id"))

@@ -13,7 +13,7 @@ from guanxi.core.models import AuditEntry, Notification
 from guanxi.customers.models import TimelineEvent
 from guanxi.orders.models import Allocation, Invoice, Payment, SalesOrder
 from guanxi.orders.services import receivables as svc
-from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
+from guanxi.orders.services.receivables import AllocationInput, InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import (  # noqa: F401
     TODAY,
     make_invoice,
@@ -147,7 +147,7 @@ def test_cancel_only_without_allocations_and_with_the_current_version(rworld):
     paid = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400501"}),
                              order=rworld.order, today=TODAY)
     svc.record_payment(org.finance, rworld.mine, Pay({"amount": "100"}),
-                       [{"invoice": paid.pk, "amount": "100"}], today=TODAY)
+                       AllocationInput.rows([{"invoice": paid.pk, "amount": "100"}]), today=TODAY)
     paid.refresh_from_db()
     with pytest.raises(Conflict):
         svc.cancel_invoice(org.finance, paid, paid.version)
@@ -163,7 +163,8 @@ def test_payment_allocated_to_an_invoice_counts_for_its_order_and_notifies(rworl
                                 today=TODAY)
     payment = svc.record_payment(org.finance, rworld.mine,
                                  Pay({"amount": "12000", "reference": "ICBC 889"}),
-                                 [{"invoice": invoice.pk, "amount": "11300"}], today=TODAY)
+                                 AllocationInput.rows([
+                                     {"invoice": invoice.pk, "amount": "11300"}]), today=TODAY)
     assert payment.number.startswith("RC2026-")
     payment.refresh_from_db()
     invoice.refresh_from_db()
@@ -186,7 +187,7 @@ def test_payment_allocated_to_an_invoice_counts_for_its_order_and_notifies(rworl
 def test_advance_to_an_order_counts_for_the_order_only(rworld):
     org, order = rworld.org, rworld.order
     svc.record_payment(org.finance, rworld.mine, Pay({"amount": "3000"}),
-                       [{"order": order.pk, "amount": "3000"}], today=TODAY)
+                       AllocationInput.rows([{"order": order.pk, "amount": "3000"}]), today=TODAY)
     order.refresh_from_db()
     assert order.paid_amount == D("3000.00") and order.invoiced_amount == 0
     assert not Notification.objects.filter(kind="orders.payment").exists()
@@ -218,8 +219,8 @@ def test_bad_allocations_are_refused_at_allocations_and_change_nothing(rworld):
     for rows, why in _bad_allocation_cases(w, invoice, other_invoice):
         before = _snapshot(payment, invoice, other_invoice, w.order, w.other_order)
         with pytest.raises(FieldErrors) as exc:
-            svc.allocate(org.finance, payment, rows, payment.version)
-        assert exc.value.field == "allocations", why
+            svc.allocate(org.finance, payment, AllocationInput.rows(rows), payment.version)
+        assert exc.value.field.startswith("allocations"), why  # or allocations[0].amount
         assert _snapshot(payment, invoice, other_invoice, w.order, w.other_order) == before, why
         assert not Allocation.objects.exists(), why
 
@@ -229,7 +230,8 @@ def test_more_than_an_invoice_has_outstanding_is_refused(rworld):
     invoice = make_invoice(rworld.mine, "100", issued=TODAY)
     with pytest.raises(FieldErrors) as exc:
         svc.record_payment(org.finance, rworld.mine, Pay({"amount": "500"}),
-                           [{"invoice": invoice.pk, "amount": "150"}], today=TODAY)
+                           AllocationInput.rows([
+                               {"invoice": invoice.pk, "amount": "150"}]), today=TODAY)
     assert exc.value.field == "allocations"
     assert _counts() == (1, 0, 0)  # the payment itself is not kept either
 
@@ -250,10 +252,12 @@ def test_stale_payment_version_is_a_conflict(rworld):
     org = rworld.org
     invoice = make_invoice(rworld.mine, "1000", issued=TODAY)
     payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "500"}), today=TODAY)
-    svc.allocate(org.finance, payment, [{"invoice": invoice.pk, "amount": "100"}],
+    svc.allocate(org.finance, payment,
+                 AllocationInput.rows([{"invoice": invoice.pk, "amount": "100"}]),
                  payment.version)
     with pytest.raises(Conflict) as exc:
-        svc.allocate(org.finance, payment, [{"invoice": invoice.pk, "amount": "100"}], 1)
+        svc.allocate(org.finance, payment,
+                     AllocationInput.rows([{"invoice": invoice.pk, "amount": "100"}]), 1)
     assert exc.value.status == 409
     invoice.refresh_from_db()
     assert invoice.outstanding == D("900.00")
@@ -267,14 +271,16 @@ def test_stale_invoice_state_cannot_over_allocate(rworld):
     first = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "800"}), today=TODAY)
     second = svc.record_payment(org.admin, rworld.mine, Pay({"amount": "800"}), today=TODAY)
     stale = Invoice.objects.get(pk=invoice.pk)
-    svc.allocate(org.finance, first, [{"invoice": invoice.pk, "amount": "800"}], first.version)
+    svc.allocate(org.finance, first,
+                 AllocationInput.rows([{"invoice": invoice.pk, "amount": "800"}]), first.version)
     # The second writer's view of the invoice predates the first allocation.
     wanted = [svc.Wanted(D("800"), invoice=stale)]
     original = svc._wanted
     svc._wanted = lambda payment, rows: wanted
     try:
         with pytest.raises(Conflict):
-            svc.allocate(org.admin, second, [{"invoice": invoice.pk, "amount": "800"}],
+            svc.allocate(org.admin, second,
+                         AllocationInput.rows([{"invoice": invoice.pk, "amount": "800"}]),
                          second.version)
     finally:
         svc._wanted = original
@@ -305,7 +311,8 @@ def test_unallocate_puts_everything_back(rworld):
     invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400700"}), order=order,
                                 today=TODAY)
     payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "11300"}),
-                                 [{"invoice": invoice.pk, "amount": "11300"}], today=TODAY)
+                                 AllocationInput.rows([
+                                     {"invoice": invoice.pk, "amount": "11300"}]), today=TODAY)
     allocation = Allocation.objects.get()
     with pytest.raises(Forbidden):
         svc.unallocate(org.rep, allocation)
@@ -325,12 +332,13 @@ def test_invoice_allocation_beyond_what_the_order_has_left_is_refused(rworld):
     """An advance already paid the order: the invoice for it cannot be paid again."""
     org, order = rworld.org, rworld.order
     svc.record_payment(org.finance, rworld.mine, Pay({"amount": "11300"}),
-                       [{"order": order.pk, "amount": "11300"}], today=TODAY)
+                       AllocationInput.rows([{"order": order.pk, "amount": "11300"}]), today=TODAY)
     invoice = svc.issue_invoice(org.finance, rworld.mine, Inv({"number": "04400800"}), order=order,
                                 today=TODAY)
     with pytest.raises(FieldErrors) as exc:
         svc.record_payment(org.finance, rworld.mine, Pay({"amount": "100"}),
-                           [{"invoice": invoice.pk, "amount": "100"}], today=TODAY)
+                           AllocationInput.rows([
+                               {"invoice": invoice.pk, "amount": "100"}]), today=TODAY)
     assert exc.value.field == "allocations"
     order.refresh_from_db()
     assert order.paid_amount == D("11300.00")

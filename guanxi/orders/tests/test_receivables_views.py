@@ -13,7 +13,7 @@ from django.utils import timezone
 from guanxi.core.tests.matrix import assert_page_case, page_client, page_clients
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
-from guanxi.orders.services.receivables import InvoiceInput, PaymentInput
+from guanxi.orders.services.receivables import AllocationInput, InvoiceInput, PaymentInput
 from guanxi.orders.tests.receivables_fixtures import make_invoice, rworld_fixture  # noqa: F401
 from guanxi.orders.views.receivables import urls as receivables_urls
 
@@ -33,7 +33,7 @@ def world(rworld):
     overdue = make_invoice(rworld.mine, "2000", issued=today - dt.timedelta(days=60),
                            due=today - dt.timedelta(days=20), collection_owner=org.collection)
     payment = svc.record_payment(org.finance, rworld.mine, Pay({"amount": "5000"}),
-                                 [{"invoice": invoice.pk, "amount": "1000"}])
+                                 AllocationInput.rows([{"invoice": invoice.pk, "amount": "1000"}]))
     payment.refresh_from_db()
     return SimpleNamespace(org=org, account=rworld.mine, order=rworld.order, invoice=invoice,
                            overdue=overdue, payment=payment, theirs=rworld.theirs,
@@ -124,6 +124,12 @@ def test_record_payment_form_with_allocation_rows(org, world):
     assert over.status_code == 400
     assert "more than the payment has left" in over.content.decode()
     assert 'value="150"' in over.content.decode()  # what was typed comes back
+    assert (Payment.objects.count(), Allocation.objects.count()) == before
+    typo = client.post(url, {"account": world.account.pk, "amount": "100",
+                             "method": "bank_transfer",
+                             f"alloc_invoice_{world.overdue.pk}": "lots"})
+    assert typo.status_code == 400
+    assert typo.context["form"].errors["allocations"] == ["Row 1: Enter a number such as 12.50."]
     assert (Payment.objects.count(), Allocation.objects.count()) == before
     ok = client.post(url, {"account": world.account.pk, "amount": "2500",
                            "method": "bank_transfer", "auto": "1"})

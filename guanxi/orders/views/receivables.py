@@ -322,8 +322,10 @@ def _customer_choices(user: User, selected: int | None) -> list[tuple[Any, str]]
     return [("", "—"), *rows]
 
 
-def _allocation_rows(post: Any) -> list[dict[str, Any]]:
-    rows = []
+def _allocation_rows(post: Any) -> list[svc.AllocationInput]:
+    """The amounts typed per open invoice and order; one that is not a number is an error
+    naming its row."""
+    rows: list[dict[str, Any]] = []
     for key, value in post.items():
         if not value or not str(value).strip():
             continue
@@ -331,7 +333,11 @@ def _allocation_rows(post: Any) -> list[dict[str, Any]]:
             rows.append({"invoice": key.removeprefix("alloc_invoice_"), "amount": value})
         elif key.startswith("alloc_order_"):
             rows.append({"order": key.removeprefix("alloc_order_"), "amount": value})
-    return rows
+    try:
+        return svc.AllocationInput.rows(rows)
+    except FieldErrors as exc:  # the page shows them together, at its allocations
+        raise FieldErrors({"allocations": [m for ms in exc.errors.values() for m in ms]}) \
+            from None
 
 
 @login_required
