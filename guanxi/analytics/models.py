@@ -94,6 +94,7 @@ class AnalysisRun(models.Model):
                                  default=Decimal("0"))
     equity = models.DecimalField(_("customer equity"), max_digits=18, decimal_places=2,
                                  default=Decimal("0"))
+    # xgettext:no-python-format
     top20_share = models.FloatField(_("top 20% revenue share"), null=True, blank=True)
     retention_rate = models.FloatField(_("retention rate"), null=True, blank=True)
     repeat_rate = models.FloatField(_("repeat-purchase rate"), null=True, blank=True)

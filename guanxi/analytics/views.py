@@ -75,6 +75,7 @@ def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
         "labels": {
             "revenue": _("Revenue"), "profit": _("Profit"), "equity": _("Customer equity"),
             "retention": _("Retention rate"), "repeat": _("Repeat-purchase rate"),
+            # xgettext:no-python-format
             "top20": _("Top 20% share"), "customers": _("Customers"),
             "cumulative": _("Cumulative revenue share"), "share": _("Share of customers"),
         },
