@@ -151,6 +151,9 @@ HUEY = {
     "immediate": env_bool("GUANXI_TASKS_IMMEDIATE", False),
     "consumer": {"workers": env_int("GUANXI_WORKERS", 2), "worker_type": "thread"},
 }
+# Long work (analysis runs, imports) renews a lease this often (a third of it): a process
+# silent for this long is taken for dead, and its work is failed or resumed by the next one.
+GUANXI_LEASE_SECONDS = env_int("GUANXI_LEASE_SECONDS", 60)
 if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.models import Versioned
+from guanxi.core.models import Leased, Versioned
 from guanxi.customers.models import Account
 
 
@@ -57,7 +57,7 @@ class Transaction(models.Model):
         return f"{self.account_id} {self.date} {self.amount}"
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(Leased):
     """One computation of every customer's metrics, with what it was given and what it found."""
 
     class Status(models.TextChoices):

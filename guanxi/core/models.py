@@ -18,6 +18,18 @@ class Versioned(models.Model):
         abstract = True
 
 
+class Leased(models.Model):
+    """Long work (an analysis run, an import) held by one process at a time: the holder renews
+    ``lease_until`` while it works (``guanxi.core.leases``); once that time has passed, the
+    holder is gone and the next worker or command may take over."""
+
+    lease_owner = models.CharField(max_length=120, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 def in_reader_language(zh: str, en: str) -> str:
     """The Chinese text for a Chinese reader, the English one otherwise; the other when the
     reader's one is empty."""

@@ -1,6 +1,9 @@
 """Background work of the data-in-and-out app."""
 
-from guanxi.core.tasks import background
+from contextlib import suppress
+
+from guanxi.core.leases import LeaseTaken
+from guanxi.core.tasks import background, crontab, periodic
 
 
 @background()
@@ -8,4 +11,13 @@ def run_import(job_id: int) -> None:
     """Run or resume an import job (see ``services.imports.run``)."""
     from guanxi.integrations.services.imports import run
 
-    run(job_id)
+    with suppress(LeaseTaken):  # handed over twice: the other worker runs it
+        run(job_id)
+
+
+@periodic(crontab(minute="*"))
+def take_over_interrupted_imports() -> list[int]:
+    """Resume, within a minute or two, the imports whose process died mid-run."""
+    from guanxi.integrations.services.imports import take_over_interrupted
+
+    return take_over_interrupted()

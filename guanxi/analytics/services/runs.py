@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import User
 from guanxi.analytics import permissions as perms
 from guanxi.analytics.models import AnalysisRun, AnalyticsSettings, CustomerMetrics, Transaction
-from guanxi.core import audit
+from guanxi.core import audit, leases
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.customers.models import Account
 
@@ -60,17 +60,40 @@ def parameters(until: dt.date | None = None) -> dict[str, Any]:
             "until": (until or timezone.localdate()).isoformat()}
 
 
+def reap_interrupted() -> int:
+    """Fail the runs whose process stopped renewing its lease (killed, machine lost): they
+    no longer block a new run. The nightly worker and every new run call this."""
+    now = timezone.now()
+    dead = AnalysisRun.objects.filter(leases.expired(AnalysisRun, now),
+                                      status=AnalysisRun.Status.RUNNING)
+    failed = 0
+    for pk, last in dead.values_list("pk", "lease_until"):
+        seen = timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S") if last else "—"
+        with transaction.atomic():
+            if AnalysisRun.objects.filter(leases.expired(AnalysisRun, now), pk=pk,
+                                          status=AnalysisRun.Status.RUNNING).update(
+                    status=AnalysisRun.Status.FAILED, finished_at=now, lease_owner="",
+                    lease_until=None,
+                    error=_("Interrupted: the process computing this run stopped (last sign "
+                            "of life %(time)s). Start a new run.") % {"time": seen}):
+                CustomerMetrics.objects.filter(run_id=pk).delete()
+                failed += 1
+    # A run nobody picked up for hours (no worker running) stops blocking new ones too.
+    AnalysisRun.objects.filter(status=AnalysisRun.Status.QUEUED,
+                               created_at__lt=now - STALE).update(
+        status=AnalysisRun.Status.FAILED, finished_at=now,
+        error=_("Interrupted: no worker started the run within %(hours)s hours.")
+        % {"hours": int(STALE.total_seconds() // 3600)})
+    return failed
+
+
 def create_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
     """A queued run with the current parameters; refused while another one is under way."""
     if actor is not None and not perms.can_run_analysis(actor):
         raise Forbidden(_("Only administrators and executives start an analysis."))
+    reap_interrupted()
     active = AnalysisRun.objects.filter(status__in=[AnalysisRun.Status.QUEUED,
                                                     AnalysisRun.Status.RUNNING])
-    # A worker that died mid-run leaves its run "running": after a while it no longer blocks.
-    active.filter(created_at__lt=timezone.now() - STALE).update(
-        status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
-        error=_("Interrupted: the run did not finish within %(hours)s hours.")
-        % {"hours": int(STALE.total_seconds() // 3600)})
     if active.exists():
         raise Conflict(_("An analysis is already running; wait until it finishes."),
                        code="run_active")
@@ -98,31 +121,46 @@ def _progress(run: AnalysisRun, percent: int, stage: str) -> None:
 
 def run_analysis(run_id: int, *, say: Callable[[int, str], None] | None = None,
                  timings: dict[str, float] | None = None) -> AnalysisRun:
-    """Compute run ``run_id``; a failure is recorded on the run (and raised again)."""
+    """Compute queued run ``run_id`` under its lease; a failure is recorded on the run (and
+    raised again). A run already taken, finished or failed is left as it is: a task handed
+    over twice computes it once."""
+    try:
+        with leases.Lease(AnalysisRun, run_id) as lease:
+            started = AnalysisRun.objects.filter(
+                pk=run_id, status=AnalysisRun.Status.QUEUED).update(
+                status=AnalysisRun.Status.RUNNING, started_at=timezone.now())
+            if started:
+                _run_leased(run_id, lease, say, timings)
+    except leases.LeaseTaken:
+        pass
+    return AnalysisRun.objects.get(pk=run_id)
+
+
+def _run_leased(run_id: int, lease: leases.Lease, say: Callable[[int, str], None] | None,
+                timings: dict[str, float] | None) -> None:
     run = AnalysisRun.objects.get(pk=run_id)
-    run.status, run.started_at = AnalysisRun.Status.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at"])
     times = timings if timings is not None else {}
 
     def progress(percent: int, stage: str) -> None:
+        lease.check()
         _progress(run, percent, stage)
         if say:
             say(percent, stage)
 
     try:
-        _compute(run, progress, times)
+        _compute(run, progress, times, lease)
+    except leases.LeaseLost:
+        return  # declared dead and failed meanwhile: its metrics are already gone
     except Exception as exc:
         CustomerMetrics.objects.filter(run_id=run.pk).delete()
         AnalysisRun.objects.filter(pk=run.pk).update(
             status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}"[:4000])
         raise
-    run.refresh_from_db()
-    return run
 
 
 def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
-             times: dict[str, float]) -> None:
+             times: dict[str, float], lease: leases.Lease) -> None:
     # The models pull in scipy and scikit-learn (seconds to import): only the worker needs them.
     from guanxi.analytics.services.pipeline import Params, analyse
 
@@ -150,14 +188,17 @@ def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
     write_metrics(run.pk, result.account_ids, result.columns)
     f = result.figures
     with transaction.atomic():
+        # Only the lease holder makes its run current: one declared dead meanwhile does not.
+        # (One current run at a time: the old flag goes first; a rollback restores it.)
         AnalysisRun.objects.filter(is_current=True).update(is_current=False)
-        AnalysisRun.objects.filter(pk=run.pk).update(
+        if not AnalysisRun.objects.filter(pk=run.pk, lease_owner=lease.owner).update(
             is_current=True, status=AnalysisRun.Status.DONE, finished_at=timezone.now(),
             progress=100, stage="done", fitted=result.fitted, spend_check=result.spend_check,
             summary=f, customers=f["customers"], transactions=f["transactions"],
             revenue=_money(f["revenue"]), profit=_money(f["profit"]),
             equity=_money(f["equity"]), top20_share=f["top20_share"],
-            retention_rate=f["retention_rate"], repeat_rate=f["repeat_rate"])
+            retention_rate=f["retention_rate"], repeat_rate=f["repeat_rate"]):
+            raise leases.LeaseLost(str(run.pk))
     _prune(int(p.get("keep_runs") or 30))
     times["write"] = time.perf_counter() - started
     progress(100, "done")

@@ -118,14 +118,41 @@ def test_a_second_run_is_refused_while_one_is_under_way(shop):
         runs.create_run(shop.org.manager, UNTIL)
 
 
-def test_a_run_interrupted_long_ago_no_longer_blocks(shop):
+def test_a_run_whose_process_stopped_renewing_its_lease_no_longer_blocks(shop):
+    from guanxi.core.errors import Conflict
+
     stuck = runs.create_run(shop.org.admin, UNTIL)
+    alive = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
     AnalysisRun.objects.filter(pk=stuck.pk).update(
-        status=AnalysisRun.Status.RUNNING, created_at=stuck.created_at - dt.timedelta(hours=7))
+        status=AnalysisRun.Status.RUNNING, lease_owner="elsewhere", lease_until=alive)
+    with pytest.raises(Conflict):  # its worker is alive: still under way
+        runs.create_run(shop.org.admin, UNTIL)
+    AnalysisRun.objects.filter(pk=stuck.pk).update(lease_until=alive - dt.timedelta(minutes=1))
     fresh = runs.create_run(shop.org.admin, UNTIL)
     stuck.refresh_from_db()
     assert stuck.status == AnalysisRun.Status.FAILED and "Interrupted" in stuck.error
+    assert stuck.finished_at is not None and not stuck.lease_owner
     assert fresh.status == AnalysisRun.Status.QUEUED
+
+
+def test_a_run_never_picked_up_for_hours_no_longer_blocks(shop):
+    stuck = runs.create_run(shop.org.admin, UNTIL)
+    AnalysisRun.objects.filter(pk=stuck.pk).update(
+        created_at=stuck.created_at - dt.timedelta(hours=7))
+    fresh = runs.create_run(shop.org.admin, UNTIL)
+    stuck.refresh_from_db()
+    assert stuck.status == AnalysisRun.Status.FAILED and "no worker" in stuck.error
+    assert fresh.status == AnalysisRun.Status.QUEUED
+
+
+def test_a_run_handed_over_twice_is_computed_once(shop):
+    run = runs.create_run(shop.org.admin, UNTIL)
+    assert runs.run_analysis(run.pk).status == AnalysisRun.Status.DONE
+    finished = AnalysisRun.objects.get(pk=run.pk).finished_at
+    again = runs.run_analysis(run.pk)  # a duplicate task: nothing recomputed
+    assert again.status == AnalysisRun.Status.DONE and again.finished_at == finished
+    assert CustomerMetrics.objects.filter(run=run).count() == 5
+    assert not again.lease_owner and again.lease_until is None
 
 
 def test_start_run_queues_the_background_task(shop, django_capture_on_commit_callbacks):

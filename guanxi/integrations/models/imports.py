@@ -11,12 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.models import Versioned
+from guanxi.core.models import Leased, Versioned
 
 __all__ = ["ImportJob", "ImportRejection", "MappingTemplate"]
 
 
-class ImportJob(Versioned):
+class ImportJob(Versioned, Leased):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PREVIEWED = "previewed", _("Previewed")
@@ -53,6 +53,8 @@ class ImportJob(Versioned):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     last_batch = models.PositiveIntegerField(default=0)  # batches committed so far
     error = models.TextField(_("error"), blank=True)
+    # Times a worker took the job over after its process died; a job that keeps dying stops.
+    takeovers = models.PositiveSmallIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+", verbose_name=_("imported by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

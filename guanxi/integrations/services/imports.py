@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User
-from guanxi.core import audit
+from guanxi.core import audit, leases
 from guanxi.core.access import get_visible
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
@@ -242,19 +242,56 @@ def confirm(actor: User, job: ImportJob, version: int, *, enqueue: bool = True) 
 
 
 def resume(actor: User, job: ImportJob, *, enqueue: bool = True) -> ImportJob:
-    """Continue a stopped or failed import after its last committed batch."""
+    """Continue a stopped or failed import after its last committed batch. Refused while the
+    import is running: a process that still renews its lease is not stopped."""
     _own(actor, job)
     _kind(actor, job.kind)
     if job.status not in (S.QUEUED, S.RUNNING, S.FAILED):
         raise Conflict(_("Only a queued, stopped or failed import can be resumed."),
                        field="status", code="not_resumable")
-    ImportJob.objects.filter(pk=job.pk).update(status=S.QUEUED, error="")
+    if not ImportJob.objects.filter(leases.expired(ImportJob), pk=job.pk).exists():
+        raise leases.LeaseTaken(_("This import is running in another process: wait until it "
+                                  "finishes, or until that process has stopped for a minute."))
+    ImportJob.objects.filter(pk=job.pk, status__in=(S.QUEUED, S.RUNNING, S.FAILED)).update(
+        status=S.QUEUED, error="")
     job.refresh_from_db()
     if enqueue:
         from guanxi.integrations.tasks import run_import
 
         transaction.on_commit(lambda: run_import(job.pk))
     return job
+
+
+MAX_TAKEOVERS = 3
+
+
+def take_over_interrupted(*, enqueue: bool = True) -> list[int]:
+    """Resume the imports whose process died mid-run (its lease ran out): the next worker
+    carries on after the last committed batch. One that keeps dying is failed instead, with
+    the reason, for a person to look at."""
+    now = timezone.now()
+    dead = ImportJob.objects.filter(leases.expired(ImportJob, now), status=S.RUNNING)
+    resumed: list[int] = []
+    for pk, takeovers in dead.values_list("pk", "takeovers"):
+        still_dead = ImportJob.objects.filter(leases.expired(ImportJob, now), pk=pk,
+                                              status=S.RUNNING, takeovers=takeovers)
+        if takeovers >= MAX_TAKEOVERS:
+            still_dead.update(status=S.FAILED, finished_at=now, error=_(
+                "The import stopped %(n)s times while running (the process was killed or ran "
+                "out of memory). Fix the cause and resume it.") % {"n": takeovers + 1})
+            continue
+        if still_dead.update(status=S.QUEUED, takeovers=takeovers + 1, lease_owner="",
+                             lease_until=None):
+            resumed.append(pk)
+    if enqueue and resumed:
+        from guanxi.integrations.tasks import run_import
+
+        def hand_over(ids: list[int] = resumed) -> None:
+            for pk in ids:
+                run_import(pk)
+
+        transaction.on_commit(hand_over)
+    return resumed
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -369,7 +406,15 @@ OUTCOMES = ("imported", "updated", "skipped", "rejected")
 
 
 def run(job_id: int, *, batch_pause: float | None = None) -> ImportJob:
-    """Run (or resume) an import to the end. Safe to call again after any interruption."""
+    """Run (or resume) an import to the end, holding its lease. Safe to call again after any
+    interruption; ``LeaseTaken`` while another live process runs it."""
+    with leases.Lease(ImportJob, job_id) as lease:
+        job = _run(job_id, lease, batch_pause)
+    job.refresh_from_db()
+    return job
+
+
+def _run(job_id: int, lease: leases.Lease, batch_pause: float | None) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status == S.DONE:
         return job
@@ -384,11 +429,12 @@ def run(job_id: int, *, batch_pause: float | None = None) -> ImportJob:
             raise DomainError(_("The person who started this import may no longer import."))
         runner = Runner(job, kind, actor, workers=min(os.cpu_count() or 1, 4))
         for batch in runner.batches(start=job.last_batch):
+            lease.check()
             _commit(job, runner, batch)
             if pause:
                 time.sleep(pause)
         _finish(job, runner.rows)
-    except JobTaken:
+    except (JobTaken, leases.LeaseLost):
         job.refresh_from_db()
     except Exception as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=S.FAILED, error=str(exc)[:2000],

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from guanxi.core.tests.api_client import as_
+from guanxi.core.tests.processes import SharedDatabase
 from guanxi.customers.models import Account
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.tests.imports_fixtures import var_dir, write_csv  # noqa: F401
@@ -123,41 +118,6 @@ def _file(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "resume.csv", rows)
 
 
-class SharedDatabase:
-    """The test database as another process reaches it: PostgreSQL by name; SQLite (in
-    memory for tests) copied to a file the subprocess opens."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.env = {**os.environ, "GUANXI_VAR_DIR": str(tmp_path / "var"),
-                    "PYTHONUNBUFFERED": "1"}
-        self.file = None
-        if connection.vendor == "sqlite":
-            self.file = tmp_path / "shared.sqlite3"
-            target = sqlite3.connect(self.file)
-            connection.ensure_connection()
-            connection.connection.backup(target)
-            target.close()
-            self.env["GUANXI_SQLITE_PATH"] = str(self.file)
-            self.env.pop("DATABASE_URL", None)
-        else:
-            s = connection.settings_dict
-            self.env["DATABASE_URL"] = (f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/"
-                                        f"{s['NAME']}")
-
-    def one(self, sql: str) -> tuple:
-        if self.file is None:
-            with connection.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchone()
-        with sqlite3.connect(self.file, timeout=20) as db:
-            return db.execute(sql).fetchone()
-
-    def run(self, *args: str, **env: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, str(MANAGE), "import", *args],
-                                env={**self.env, **env}, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-
-
 JOB = "SELECT id, last_batch, imported, updated, rejected, status FROM integrations_importjob"
 COUNTS = ("SELECT (SELECT COUNT(*) FROM customers_account), "
           "(SELECT COUNT(DISTINCT name) FROM customers_account), "
@@ -169,18 +129,10 @@ COUNTS = ("SELECT (SELECT COUNT(*) FROM customers_account), "
 def test_killed_import_resumes_without_loss_or_duplicate(org, tmp_path):
     shared = SharedDatabase(tmp_path)
     path = _file(tmp_path)
-    proc = shared.run("customers", str(path), "--user", "rep", "--batch-size", str(BATCH),
-                      GUANXI_IMPORT_BATCH_PAUSE="0.4")
-    deadline = time.monotonic() + 180
-    job = None
-    while time.monotonic() < deadline:
-        job = shared.one(JOB) if shared.one("SELECT COUNT(*) FROM integrations_importjob")[0] \
-            else None
-        if job and job[1] >= 3:
-            break
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
-    assert job and job[1] >= 3, "the import did not commit three batches in time"
+    proc = shared.run("import", "customers", str(path), "--user", "rep", "--batch-size",
+                      str(BATCH), GUANXI_IMPORT_BATCH_PAUSE="0.4", GUANXI_LEASE_SECONDS="2")
+    shared.wait_for("SELECT COUNT(*) FROM integrations_importjob WHERE last_batch >= 3",
+                    lambda row: bool(row and row[0]), proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
@@ -192,9 +144,21 @@ def test_killed_import_resumes_without_loss_or_duplicate(org, tmp_path):
     assert imported + updated + rejected == batches * BATCH
     assert (accounts, rejections) == (imported, rejected) and distinct == accounts
 
-    done = shared.run("--resume", str(job_id), "--json")
-    out, err = done.communicate(timeout=300)
-    assert done.returncode == 0, err
+    # Once it has run out, two resumes at once: one carries the import to the end, the other
+    # is told it is under way (no traceback, nothing imported twice).
+    shared.wait_for("SELECT lease_until < CURRENT_TIMESTAMP FROM integrations_importjob",
+                    lambda row: bool(row and row[0]), timeout=10)
+    first, second = (shared.run("import", "--resume", str(job_id), "--json",
+                                GUANXI_IMPORT_BATCH_PAUSE="0.5", GUANXI_LANGUAGE="en")
+                     for _ in range(2))
+    answers = [p.communicate(timeout=300) for p in (first, second)]
+    codes = sorted((p.returncode, i) for i, p in enumerate((first, second)))
+    assert [c for c, _i in codes] == [0, 1], answers
+    out, _err = answers[codes[0][1]]
+    loser = answers[codes[1][1]][1]
+    assert any(why in loser for why in ("under way", "running in another process",
+                                        "can be resumed")), loser
+    assert "Traceback" not in loser
     result = json.loads(out)
     expected_rejected = _expected_rejected()
     assert (result["rows"], result["imported"], result["updated"], result["rejected"]) == (
@@ -207,6 +171,6 @@ def test_killed_import_resumes_without_loss_or_duplicate(org, tmp_path):
     assert rows == expected_rejected
 
     # A fatal error is a non-zero exit with a clear message.
-    failed = shared.run("customers", str(tmp_path / "missing.csv"), "--user", "rep")
+    failed = shared.run("import", "customers", str(tmp_path / "missing.csv"), "--user", "rep")
     _out, err = failed.communicate(timeout=120)
     assert failed.returncode != 0 and "No such file" in err
