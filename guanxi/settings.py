@@ -4,6 +4,7 @@ Nothing set means: SQLite in ./var, DEBUG off unless GUANXI_DEBUG=1, a developme
 that refuses to run in production (DEBUG off and ALLOWED_HOSTS not local).
 """
 
+import ipaddress
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -138,11 +139,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Shared by every web process (login throttles count across them): the database, or Redis
+# when REDIS_URL is set, with the database standing in while Redis cannot be reached.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "guanxi.core.cache.RedisWithDatabaseFallback",
                           "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "guanxi_cache"}}
 
 # Huey runs background work: SQLite storage by default, Redis when REDIS_URL is set so several
 # worker machines share one queue. GUANXI_TASKS_IMMEDIATE=1 runs tasks inline (tests, demos).
@@ -177,13 +181,21 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "guanxi.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# Failed password attempts: "/ip" per client address, "/key" per account (see
+# guanxi/accounts/signin.py); the second factor's attempts are limited by the same rates.
 ACCOUNT_RATE_LIMITS = {"login_failed": os.environ.get("GUANXI_LOGIN_RATE", "10/m/ip,5/5m/key")}
 ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Guanxi"
 # When on, administrators must set up TOTP before they can use anything else.
 GUANXI_REQUIRE_ADMIN_2FA = env_bool("GUANXI_REQUIRE_ADMIN_2FA", False)
-GUANXI_API_TOKEN_DEFAULT_DAYS = env_int("GUANXI_API_TOKEN_DEFAULT_DAYS", 90)
+# Every API token expires: after the default unless its owner picks fewer days, never later
+# than the maximum.
+GUANXI_API_TOKEN_MAX_DAYS = env_int("GUANXI_API_TOKEN_MAX_DAYS", 365)
+if GUANXI_API_TOKEN_MAX_DAYS < 1:
+    raise ValueError("GUANXI_API_TOKEN_MAX_DAYS must be at least 1: every token expires.")
+GUANXI_API_TOKEN_DEFAULT_DAYS = min(env_int("GUANXI_API_TOKEN_DEFAULT_DAYS", 90),
+                                    GUANXI_API_TOKEN_MAX_DAYS)
 # The largest discount rate (percent) a customer may be granted: the company minimum price.
 GUANXI_MAX_DISCOUNT_RATE = Decimal(os.environ.get("GUANXI_MAX_DISCOUNT_RATE", "30"))
 
@@ -234,9 +246,33 @@ if not os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Security -----------------------------------------------------------------------------
+# Served on a public host name: cookies only over HTTPS unless GUANXI_SECURE_COOKIES=0.
+GUANXI_PUBLIC_HOST = not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "testserver"}
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("GUANXI_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("GUANXI_SECURE_COOKIES", GUANXI_PUBLIC_HOST)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("GUANXI_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("GUANXI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GUANXI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("GUANXI_HSTS_PRELOAD", False)
+# Reverse proxies (addresses or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are
+# believed; from any other peer those headers are ignored (guanxi/core/client_ip.py).
+GUANXI_TRUSTED_PROXIES = env_list("GUANXI_TRUSTED_PROXIES", "")
+for _proxy in GUANXI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ValueError(f"GUANXI_TRUSTED_PROXIES: {_proxy!r} is not an address or CIDR") \
+            from None
+if GUANXI_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    MIDDLEWARE.insert(0, "guanxi.core.client_ip.TrustedProxyMiddleware")
+# The console backend prints password-reset links into the server's log.
+if (not os.environ.get("EMAIL_HOST") and GUANXI_PUBLIC_HOST and not DEBUG
+        and not env_bool("GUANXI_ALLOW_CONSOLE_MAIL", False)):
+    raise RuntimeError("Set EMAIL_HOST before serving Guanxi on a public host name (or "
+                       "GUANXI_ALLOW_CONSOLE_MAIL=1 to print mail, password-reset links "
+                       "included, into the log).")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Webhooks are refused to loopback, private, link-local and reserved addresses (a webhook must

@@ -24,8 +24,10 @@ def list_tokens(request: HttpRequest):
 
 @router.post("/tokens", response={201: TokenCreated})
 def create_token(request: HttpRequest, payload: TokenIn):
-    token, secret = services.create_token(request.auth, payload.name, payload.scope,
-                                          payload.days)
+    days = payload.days
+    if days is None and "days" in payload.model_fields_set:
+        days = 0  # an explicit null asks for no expiry, which is refused
+    token, secret = services.create_token(request.auth, payload.name, payload.scope, days)
     token.secret = secret
     return Status(201, token)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import ApiToken
@@ -21,6 +22,15 @@ class TokenForm(forms.Form):
                            help_text=_("What uses the token, e.g. “ERP sync”."))
     scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices,
                               initial=ApiToken.Scope.READ)
-    days = forms.IntegerField(label=_("Expires after (days)"), min_value=0, max_value=3650,
-                              initial=settings.GUANXI_API_TOKEN_DEFAULT_DAYS,
-                              help_text=_("0 means it never expires."))
+    days = forms.IntegerField(label=_("Expires after (days)"), min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        max_days = settings.GUANXI_API_TOKEN_MAX_DAYS
+        field = self.fields["days"]
+        field.max_value = max_days
+        field.validators.append(MaxValueValidator(max_days))
+        field.widget.attrs["max"] = max_days
+        field.initial = min(settings.GUANXI_API_TOKEN_DEFAULT_DAYS, max_days)
+        field.help_text = _("Every token expires, after at most %(max)d days.") % {
+            "max": max_days}

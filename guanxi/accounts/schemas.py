@@ -66,5 +66,6 @@ class TokenIn(Schema):
 
     name: str
     scope: str = Field("read", description="read or write")
-    days: int | None = Field(None, description="Days until it expires; 0 never expires. "
-                                               "Default: the site's setting.")
+    days: int | None = Field(None, description="Days until it expires, from 1 to the site's "
+                                               "maximum (every token expires). Default: the "
+                                               "site's setting.")

@@ -18,23 +18,27 @@ from guanxi.core.errors import Conflict, FieldErrors
 def create_token(user: User, name: str, scope: str = ApiToken.Scope.READ,
                  days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its secret, which is never stored or shown
-    again. ``days`` 0 means no expiry."""
+    again. Every token expires: after ``days`` (the site's default when None), at most
+    GUANXI_API_TOKEN_MAX_DAYS."""
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
         errors["name"] = [_("Give the token a name of at most 100 characters.")]
     if scope not in ApiToken.Scope.values:
         errors["scope"] = [_("Choose read or write.")]
-    days = settings.GUANXI_API_TOKEN_DEFAULT_DAYS if days is None else days
-    if not isinstance(days, int) or days < 0 or days > 3650:
-        errors["days"] = [_("Enter a number of days from 0 (never expires) to 3650.")]
+    max_days = settings.GUANXI_API_TOKEN_MAX_DAYS
+    if days is None:
+        days = min(settings.GUANXI_API_TOKEN_DEFAULT_DAYS, max_days)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_days:
+        errors["days"] = [_("Enter a number of days from 1 to %(max)d: every token expires.")
+                          % {"max": max_days}]
     if errors:
         raise FieldErrors(errors)
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(
         user=user, name=name, scope=scope, key_prefix=secret[:10],
         key_hash=ApiToken.hash_secret(secret),
-        expires_at=timezone.now() + dt.timedelta(days=days) if days else None)
+        expires_at=timezone.now() + dt.timedelta(days=days))
     audit.log(user, "accounts.token.created", token, data={"scope": scope, "days": days})
     return token, secret
 
@@ -63,6 +67,13 @@ def authenticate_token(secret: str) -> User | None:
     # The API reads the token's scope from the user it authenticated.
     token.user.api_token = token  # type: ignore[attr-defined]
     return token.user
+
+
+def record_failed_login(login: str, address: str, user: User | None) -> None:
+    """A wrong password in the audit trail, on the account when the login names one."""
+    login = login[:150]
+    audit.record("accounts.login.failed", "accounts.user", str(user.pk) if user else "",
+                  str(user) if user else login, data={"login": login, "address": address})
 
 
 def set_language(user: User, language: str) -> None:

@@ -100,7 +100,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form = TokenForm()
     response = render(request, "accounts/tokens.html", {
         "form": form, "tokens": list(selectors.tokens_of(user)), "created": created,
-        "secret": secret,
+        "secret": secret, "max_days": settings.GUANXI_API_TOKEN_MAX_DAYS,
     }, status=status)
     # The secret appears in this one response only: keep it out of every cache.
     response["Cache-Control"] = "no-store"

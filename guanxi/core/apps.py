@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from guanxi.core import permissions
+        from guanxi.core import checks, permissions  # noqa: F401  (checks register themselves)
 
         permissions.register("core", permissions)

@@ -51,6 +51,16 @@ def log(actor: Any, action: str, obj: Model, changes: dict | None = None,
     return entry
 
 
+def record(action: str, object_type: str, object_id: str, object_repr: str,
+           actor: Any = None, data: dict | None = None) -> AuditEntry:
+    """An audit line about something that changed no record (a refused sign-in, say): it
+    publishes no event."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None, action=action,
+        object_type=object_type, object_id=object_id, object_repr=object_repr[:200],
+        data=jsonable(data or {}))
+
+
 def history(obj: Model, limit: int = 100):
     meta = obj._meta
     return (AuditEntry.objects.filter(object_type=f"{meta.app_label}.{meta.model_name}",

@@ -36,6 +36,9 @@ def test_token_secret_is_shown_once_and_signs_in(org):
     ({"name": "x" * 101}, 400, "name"),
     ({"name": "ok", "scope": "admin"}, 400, "scope"),
     ({"name": "ok", "days": -1}, 400, "days"),
+    ({"name": "ok", "days": 0}, 400, "days"),
+    ({"name": "ok", "days": None}, 400, "days"),
+    ({"name": "ok", "days": 366}, 400, "days"),
     ({"name": "ok", "days": "soon"}, 422, "days"),
     ({"name": "ok", "owner": 3}, 422, "owner"),
 ])

@@ -39,13 +39,44 @@ def test_read_scope_is_kept_on_the_user(org):
     assert services.authenticate_token(secret).api_token.scope == ApiToken.Scope.READ
 
 
+def in_days(days: int) -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=days)
+
+
 def test_default_and_custom_expiry(org, settings):
     settings.GUANXI_API_TOKEN_DEFAULT_DAYS = 90
     token, _secret = services.create_token(org.rep, "default")
-    assert abs(token.expires_at - (timezone.now() + dt.timedelta(days=90))) < dt.timedelta(
-        minutes=1)
-    forever, _secret = services.create_token(org.rep, "forever", days=0)
-    assert forever.expires_at is None and forever.is_active
+    assert abs(token.expires_at - in_days(90)) < dt.timedelta(minutes=1)
+    longest, _secret = services.create_token(org.rep, "longest", days=365)
+    assert abs(longest.expires_at - in_days(365)) < dt.timedelta(minutes=1)
+
+
+def test_every_token_expires_within_the_administrators_maximum(org, settings):
+    settings.GUANXI_API_TOKEN_MAX_DAYS = 30
+    settings.GUANXI_API_TOKEN_DEFAULT_DAYS = 90
+    token, _secret = services.create_token(org.rep, "default")  # the default is capped
+    assert abs(token.expires_at - in_days(30)) < dt.timedelta(minutes=1)
+    for days in (0, 31):
+        with pytest.raises(FieldErrors) as exc:
+            services.create_token(org.rep, "forever", days=days)
+        assert "1 to 30" in exc.value.errors["days"][0]
+    assert ApiToken.objects.count() == 1
+
+
+def test_tokens_that_never_expired_get_the_longest_lifetime_from_now(org, settings):
+    import importlib
+
+    from django.apps import apps
+
+    settings.GUANXI_API_TOKEN_MAX_DAYS = 200
+    forever, _secret = services.create_token(org.rep, "old script")
+    dated, _secret = services.create_token(org.rep, "dated", days=7)
+    ApiToken.objects.filter(pk=forever.pk).update(expires_at=None)
+    importlib.import_module("guanxi.accounts.migrations.0002_tokens_expire").give_an_end(
+        apps, None)
+    forever.refresh_from_db()
+    assert abs(forever.expires_at - in_days(200)) < dt.timedelta(minutes=1)
+    assert ApiToken.objects.get(pk=dated.pk).expires_at == dated.expires_at
 
 
 def test_expired_token_is_refused(org):
@@ -75,7 +106,8 @@ def test_token_of_a_deactivated_user_is_refused(org):
 @pytest.mark.parametrize("kwargs, field", [
     ({"name": ""}, "name"), ({"name": "  "}, "name"), ({"name": "x" * 101}, "name"),
     ({"name": "ok", "scope": "admin"}, "scope"), ({"name": "ok", "days": -1}, "days"),
-    ({"name": "ok", "days": 3651}, "days"), ({"name": "ok", "days": "30"}, "days"),
+    ({"name": "ok", "days": 366}, "days"), ({"name": "ok", "days": "30"}, "days"),
+    ({"name": "ok", "days": 0}, "days"), ({"name": "ok", "days": True}, "days"),
 ])
 def test_bad_token_input_changes_nothing(org, kwargs, field):
     with pytest.raises(FieldErrors) as exc:

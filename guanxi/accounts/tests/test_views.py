@@ -158,6 +158,20 @@ def test_token_form_errors_at_the_field(client, org):
     assert not ApiToken.objects.exists()
 
 
+def test_a_token_that_never_expires_is_refused_at_its_field(client, org, settings):
+    settings.GUANXI_API_TOKEN_MAX_DAYS = 180
+    client.force_login(org.rep)
+    page = client.get(reverse("accounts:tokens")).content.decode()
+    assert "Every token expires, after at most 180 days" in page
+    assert "never" not in page.lower()
+    for days in ("0", "181"):
+        response = client.post(reverse("accounts:tokens"),
+                               {"name": "forever", "scope": "read", "days": days})
+        assert response.status_code == 400
+        assert list(response.context["form"].errors) == ["days"]
+    assert not ApiToken.objects.exists()
+
+
 def test_revoking_twice_says_so(client, org):
     token, _secret = services.create_token(org.rep, "old")
     client.force_login(org.rep)
@@ -250,7 +264,8 @@ def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, org):
         response = client.post(url, {"login": "rep", "password": "wrong-password"})
         assert response.status_code == 200  # the form again, with its error
     response = client.post(url, {"login": "rep", "password": "pw-Guanxi-2026"})
-    assert "_auth_user_id" not in client.session  # even the right password waits now
+    # Even the right password waits in a browser that never signed in to the account.
+    assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     cache.clear()
     client.post(url, {"login": "rep", "password": "pw-Guanxi-2026"})

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from guanxi.core.access import get_visible
+from guanxi.core.client_ip import client_ip
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.views import refusals_as_http
@@ -56,7 +57,7 @@ def _over_rate(request: HttpRequest) -> bool:
     """Count submissions per client address in the shared cache (works across web servers
     when the cache is Redis)."""
     limit = getattr(settings, "GUANXI_WEBFORM_RATE", 5)
-    key = f"sales:webform:ip:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"sales:webform:ip:{client_ip(request)}"
     cache.add(key, 0, RATE_WINDOW)
     try:
         count = cache.incr(key)

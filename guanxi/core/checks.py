@@ -1,0 +1,18 @@
+"""Deployment checks of our own, shown by ``guanxi check --deploy``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def mail_is_sent(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+        return [Warning(
+            "Mail is printed to the server's log (console backend), password-reset links "
+            "included.", hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, "
+            "EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as needed).", id="guanxi.W001")]
+    return []
