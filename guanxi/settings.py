@@ -145,8 +145,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "guanxi.core.cache.RedisWithDatabaseFallback",
                           "LOCATION": REDIS_URL}}
 else:
+    # Room for many counters: culling at Django's default of 300 entries would let a flood of
+    # keys wipe the throttles.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "guanxi_cache"}}
+                          "LOCATION": "guanxi_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 # Huey runs background work: SQLite storage by default, Redis when REDIS_URL is set so several
 # worker machines share one queue. GUANXI_TASKS_IMMEDIATE=1 runs tasks inline (tests, demos).

@@ -21,6 +21,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 CACHE_TABLE = "guanxi_cache"
+# Django's default of 300 would let a flood of keys cull the throttle counters.
+MAX_ENTRIES = 100_000
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -40,6 +42,7 @@ class RedisWithDatabaseFallback(BaseCache):
         super().__init__(params)
         options = dict(params.get("OPTIONS", {}))
         table = options.pop("fallback_table", CACHE_TABLE)
+        fallback_options = {"MAX_ENTRIES": options.pop("fallback_max_entries", MAX_ENTRIES)}
         self.retry_after = float(options.pop("retry_after", self.RETRY_AFTER))
         # A cache that does not answer within these is treated as down.
         options.setdefault("socket_connect_timeout", 0.5)
@@ -47,7 +50,7 @@ class RedisWithDatabaseFallback(BaseCache):
         shared = {k: v for k, v in params.items() if k != "OPTIONS"}
         self._location = server
         self.redis = RedisCache(server, shared | {"OPTIONS": options})
-        self.database = DatabaseCache(table, shared)
+        self.database = DatabaseCache(table, shared | {"OPTIONS": fallback_options})
 
     # --- the switch ---------------------------------------------------------------------
     def redis_is_down(self) -> bool:
