@@ -1,6 +1,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,10 @@ class AccountAdapter(DefaultAccountAdapter):
         request.session["guanxi_language"] = user.language
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        return client_ip(request)
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine the client's address")
+        return address
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         user = signin.account_for(credentials)
