@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import subprocess
 import sys
 
 USAGE = """usage: guanxi COMMAND [options]
 
   demo [--scale N] [--reset]   create or extend the demo database (logins are printed)
-  serve [--host H] [--port P]  run the web server and a background worker
+  serve [--host H] [--port P]  run the web server and a background worker (serve --help)
   worker                       run background workers only
   bench [--scale N] ...        measure search, lists, 360° page and create at a scale
   help                         this text; any other command is a Django management command
@@ -33,29 +31,9 @@ def django_main(argv: list[str]) -> None:
 
 
 def serve(args: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="guanxi serve")
-    parser.add_argument("--host", default=os.environ.get("GUANXI_HOST", "127.0.0.1"))
-    parser.add_argument("--port", default=os.environ.get("GUANXI_PORT", "8000"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
-    parser.add_argument("--no-worker", action="store_true",
-                        help="do not start a background worker next to the web server")
-    opts = parser.parse_args(args)
-    _setup()
-    django_main(["guanxi", "migrate", "--noinput", "-v", "0"])
-    worker = None
-    if not opts.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "guanxi.cli", "worker"])
-    print(f"Guanxi is running at http://{opts.host}:{opts.port}/  (Ctrl-C stops it)", flush=True)
-    try:
-        subprocess.call([sys.executable, "-m", "gunicorn", "guanxi.wsgi:application",
-                         "--bind", f"{opts.host}:{opts.port}", "--workers", str(opts.workers),
-                         "--access-logfile", "-", "--graceful-timeout", "5"])
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(10)
+    from guanxi import serve as supervisor
+
+    sys.exit(supervisor.main(args))
 
 
 def main(argv: list[str] | None = None) -> None:
