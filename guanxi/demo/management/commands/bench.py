@@ -18,8 +18,9 @@ class Command(BaseCommand):
     help = "Benchmark on the current database, first growing it to --scale customers."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=int, default=10_000,
-                            help="at least this many customers (demo data is added if fewer)")
+        parser.add_argument("--scale", type=int, default=None,
+                            help="at least this many customers (demo data is added if fewer; "
+                                 "default 10,000, and 300 with --only load)")
         parser.add_argument("--opportunities", type=int, default=0,
                             help="at least this many opportunities (bulk-loaded if fewer)")
         parser.add_argument("--repeat", type=int, default=50, help="timed calls per scenario")
@@ -38,11 +39,17 @@ class Command(BaseCommand):
                                  "(bulk-loaded if fewer)")
         parser.add_argument("--quote-lines", type=int, default=200,
                             help="with --only quotes: lines per quote")
+        parser.add_argument("--duration", type=int, default=60,
+                            help="with --only load: seconds of load")
+        parser.add_argument("--users", type=int, default=50,
+                            help="with --only load: users sending requests at once")
+        parser.add_argument("--think-ms", type=int, default=0,
+                            help="with --only load: mean pause of a user between requests")
         parser.add_argument("--customers", type=int, default=1_000_000,
                             help="with --only analytics: at least this many customers "
                                  "(bare rows added fast if fewer)")
 
-    def handle(self, *args, scale: int, repeat: int, only: str, json: bool,
+    def handle(self, *args, scale: int | None, repeat: int, only: str, json: bool,
                opportunities: int, **options) -> None:
         if str(settings.BASE_DIR) not in sys.path:
             sys.path.insert(0, str(settings.BASE_DIR))
@@ -55,6 +62,8 @@ class Command(BaseCommand):
             imports.main(self.stdout, options["import_rows"], options["import_batch"],
                          settings.VAR_DIR, json)
             return
+        if scale is None:
+            scale = 300 if only == "load" else 10_000
         have = Account.objects.count()
         if have < scale:
             self.stderr.write(f"Growing the database from {have:,} to {scale:,} customers …")
@@ -66,6 +75,12 @@ class Command(BaseCommand):
 
             analytics.main(options["transactions"], options["customers"], org.reps,
                            out=self.stdout, err=self.stderr, as_json=json)
+            return
+        if only == "load":  # a served instance under many users: its own figures
+            from bench import load
+
+            load.main(options["duration"], options["users"], options["think_ms"],
+                      out=self.stdout, err=self.stderr, as_json=json)
             return
         if only in ("quotes", "receivables"):  # quote to cash: their own data and figures
             from bench import quotes, receivables
