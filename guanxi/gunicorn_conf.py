@@ -35,8 +35,6 @@ keepalive = 5
 # instance of the user.
 control_socket_disable = True
 accesslog = os.environ.get("GUANXI_ACCESS_LOG", "-") or None
-# X-Forwarded-Proto is believed from these addresses only (the reverse proxy).
-forwarded_allow_ips = os.environ.get("GUANXI_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 
 class DrainingThreadWorker(gthread.ThreadWorker):
