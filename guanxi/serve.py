@@ -201,9 +201,10 @@ class Supervisor:
     # --- the loop ---------------------------------------------------------------------
     def run(self) -> int:
         wakeup = self.install_signals()
-        if not self.opts.no_worker:
-            self.start_worker()
         self.start_web()
+        # The worker starts once the web server listens (or after a while): both loading at
+        # once would delay the first answer.
+        worker_due = None if self.opts.no_worker else time.monotonic() + 60
         while True:
             select.select([wakeup], [], [], 0.25)
             with contextlib.suppress(BlockingIOError):
@@ -224,6 +225,10 @@ class Supervisor:
                 o = self.opts
                 print(f"Guanxi is running at http://{o.host}:{o.port}/  (Ctrl-C stops it)",
                       flush=True)
+            if worker_due is not None and not self.stopping and (
+                    self.ready or time.monotonic() > worker_due):
+                worker_due = None
+                self.start_worker()
             self.watch_worker()
 
     def listening(self) -> bool:

@@ -128,6 +128,7 @@ def var(tmp_path_factory, django_db_setup, django_db_blocker) -> Path:
         target = sqlite3.connect(var / "guanxi.sqlite3")
         connection.connection.backup(target)
         target.close()
+        connection.close()
     return var
 
 
@@ -139,6 +140,18 @@ def server(var):
     served.first = get(served.port)
     yield served
     served.stop()
+
+
+def test_pending_migrations_come_from_the_plan(db):
+    from guanxi.serve import pending_migrations
+
+    assert pending_migrations() == []
+    with connection.cursor() as cur:
+        cur.execute("SELECT MAX(name) FROM django_migrations WHERE app = 'customers'")
+        latest = cur.fetchone()[0]
+        cur.execute("DELETE FROM django_migrations WHERE app = 'customers' AND name = %s",
+                    [latest])
+    assert pending_migrations() == [f"customers.{latest}"]
 
 
 def test_a_busy_port_is_refused_with_a_clear_message(tmp_path):
@@ -267,14 +280,3 @@ def test_sigterm_answers_requests_in_flight_and_stops_every_process(server):
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
 
-
-def test_pending_migrations_come_from_the_plan(db):
-    from guanxi.serve import pending_migrations
-
-    assert pending_migrations() == []
-    with connection.cursor() as cur:
-        cur.execute("SELECT MAX(name) FROM django_migrations WHERE app = 'customers'")
-        latest = cur.fetchone()[0]
-        cur.execute("DELETE FROM django_migrations WHERE app = 'customers' AND name = %s",
-                    [latest])
-    assert pending_migrations() == [f"customers.{latest}"]
