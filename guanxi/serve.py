@@ -133,7 +133,7 @@ class Supervisor:
         self.worker: subprocess.Popen | None = None
         self.worker_started = 0.0
         self.worker_restart_at: float | None = None
-        self.worker_backoff = 1.0
+        self.worker_backoff = 0.5  # the first quick death waits 1 s
         self.stopping = False
         self.stopping_on_request = False
         self.stop_deadline: float | None = None
@@ -184,7 +184,6 @@ class Supervisor:
         if not self.stopping:
             say("stopping: finishing the requests and tasks in flight"
                 if signum == signal.SIGTERM else "stopping")
-        if not self.stopping:
             self.stop_deadline = time.monotonic() + self.opts.graceful_timeout + 10
         self.stopping = True
         # gunicorn: TERM drains, INT stops at once. Huey: INT finishes running tasks
