@@ -133,6 +133,7 @@ class Supervisor:
         self.worker: subprocess.Popen | None = None
         self.worker_started = 0.0
         self.worker_restart_at: float | None = None
+        self.worker_restart_requested = False
         self.worker_backoff = 0.5  # the first quick death waits 1 s
         self.stopping = False
         self.stopping_on_request = False
@@ -179,7 +180,11 @@ class Supervisor:
         if signum == signal.SIGHUP:
             say("reloading the web workers and restarting the background worker")
             self._send(self.web, signal.SIGHUP)
-            self._send(self.worker, signal.SIGHUP)
+            # Stopped gracefully and started again here: Huey's own SIGHUP restart would kill
+            # a worker that is still starting.
+            if self.worker is not None and self.worker.poll() is None:
+                self.worker_restart_requested = True
+                self._send(self.worker, signal.SIGINT)
             return
         if not self.stopping:
             say("stopping: finishing the requests and tasks in flight"
@@ -251,6 +256,10 @@ class Supervisor:
             return
         code = self.worker.poll()
         if code is None:
+            return
+        if self.worker_restart_requested:
+            self.worker_restart_requested = False
+            self.start_worker()
             return
         lived = time.monotonic() - self.worker_started
         self.worker_backoff = 0.0 if lived >= WORKER_HEALTHY_AFTER else \
