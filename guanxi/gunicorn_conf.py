@@ -17,7 +17,9 @@ graceful timeout). Every value can be set from the environment.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 
 from gunicorn.workers import gthread
 
@@ -62,3 +64,15 @@ class DrainingThreadWorker(gthread.ThreadWorker):
             # Nothing more queues behind this worker's back; a new client is refused
             # (a proxy tries another server) rather than reset later.
             listener.close()
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """A web process that has finished its work leaves without tearing the interpreter down:
+    freeing the heap of a loaded application took seconds per process, which made every stop
+    and restart wait. Its exit code is kept (the master reads boot and load errors from it)."""
+    error = sys.exc_info()[1]
+    code = error.code if isinstance(error, SystemExit) else (1 if error else 0)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
