@@ -357,7 +357,7 @@ def upload_tender_document(request: HttpRequest, tender_id: int, file: File[Uplo
 
 
 @tenders.get("/documents/{document_id}", response={200: None},
-             openapi_extra={"responses": {"200": {"description": "The file, as an attachment",
+             openapi_extra={"responses": {200: {"description": "The file, as an attachment",
                                                   "content": {"application/octet-stream": {}}}}})
 def download_document(request: HttpRequest, document_id: int):
     """Download a tender's or contract's document."""
