@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "guanxi.core.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guanxi.accounts.middleware.UserLanguageMiddleware",
@@ -277,6 +278,11 @@ if (not os.environ.get("EMAIL_HOST") and GUANXI_PUBLIC_HOST and not DEBUG
                        "included, into the log).")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Every page sends a Content-Security-Policy (guanxi/core/security_headers.py) and refuses to
+# be framed, except the public lead forms: sites listed here (comma-separated origins, e.g.
+# https://www.example.com) may frame every form, besides each form's own allowed websites.
+GUANXI_FORM_FRAME_ANCESTORS = env_list("GUANXI_FORM_FRAME_ANCESTORS", "")
 # Webhooks are refused to loopback, private, link-local and reserved addresses (a webhook must
 # not reach the internal network) unless allowed here: all of them, or some hosts and CIDRs.
 GUANXI_WEBHOOK_ALLOW_PRIVATE = env_bool("GUANXI_WEBHOOK_ALLOW_PRIVATE", False)

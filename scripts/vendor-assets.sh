@@ -7,7 +7,8 @@ set -euo pipefail
 BOOTSTRAP=5.3.9
 BOOTSTRAP_ICONS=1.13.2
 HTMX=2.0.11
-ALPINE=3.17.5
+# Alpine's CSP build (no eval: the Content-Security-Policy forbids it); same major as alpinejs.
+ALPINE_CSP=3.17.4
 ECHARTS=6.1.0
 SORTABLE=1.15.7
 
@@ -40,8 +41,8 @@ pkg=$(fetch htmx.org "$HTMX")
 cp "$pkg/dist/htmx.min.js" "$DEST/htmx/"
 cp "$pkg/LICENSE" "$DEST/htmx/LICENSE"
 
-pkg=$(fetch alpinejs "$ALPINE")
-cp "$pkg/dist/cdn.min.js" "$DEST/alpinejs/alpine.min.js"
+pkg=$(fetch @alpinejs/csp "$ALPINE_CSP")
+cp "$pkg/dist/cdn.min.js" "$DEST/alpinejs/alpine-csp.min.js"
 if [ -f "$pkg/LICENSE.md" ]; then cp "$pkg/LICENSE.md" "$DEST/alpinejs/LICENSE"; fi
 
 pkg=$(fetch echarts "$ECHARTS")
@@ -56,7 +57,7 @@ cat > "$DEST/VERSIONS.txt" <<TXT
 bootstrap        $BOOTSTRAP        bootstrap.min.css, bootstrap.bundle.min.js
 bootstrap-icons  $BOOTSTRAP_ICONS        bootstrap-icons.min.css, fonts/bootstrap-icons.woff2, .woff
 htmx.org         $HTMX        htmx.min.js (stay on 2.0.x: 4.x changes semantics)
-alpinejs         $ALPINE       dist/cdn.min.js as alpine.min.js
+@alpinejs/csp    $ALPINE_CSP       dist/cdn.min.js as alpine-csp.min.js (the CSP build: no eval)
 echarts          $ECHARTS        echarts.min.js
 sortablejs       $SORTABLE       Sortable.min.js (kanban board drag and drop)
 TXT

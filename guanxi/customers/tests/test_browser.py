@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,16 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is "
                        "not installed; install the chromium package to run browser tests"),
 ]
+
+
+def wait_until(page, expression: str, timeout: float = 15) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function runs its
+    expression through eval in the page, which the Content-Security-Policy refuses.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import get_resolver
 
-from guanxi.customers.tests.test_browser import CHROMIUM, SCREENSHOTS, browser_page  # noqa: F401
+from guanxi.customers.tests.test_browser import CHROMIUM, SCREENSHOTS, browser_page, wait_until  # noqa: F401
 from guanxi.orders.models import PriceList
 from guanxi.orders.services import catalog as svc
 from guanxi.orders.services.catalog import ProductInput
@@ -38,8 +38,8 @@ def test_manager_sets_a_price_list_with_rows(live_server, org, browser_page):  #
 
     page.goto(f"{live_server.url}/orders/products/")
     page.fill("#id_q", "switch")
-    page.wait_for_function("!document.querySelector('#product-table').innerText"
-                           ".includes('TR-100')")
+    wait_until(page, "!document.querySelector('#product-table').innerText"
+                     ".includes('TR-100')")
     assert "SG-1" in page.locator("#product-table").inner_text()
 
     page.goto(f"{live_server.url}/orders/price-lists/new/")
@@ -48,7 +48,7 @@ def test_manager_sets_a_price_list_with_rows(live_server, org, browser_page):  #
     rows = page.locator("#price-rows tr")
     assert rows.count() == 1
     page.click("text=Add row")
-    page.wait_for_function("document.querySelectorAll('#price-rows tr').length === 2")
+    wait_until(page, "document.querySelectorAll('#price-rows tr').length === 2")
     rows.nth(0).locator("input[name=item_code]").fill("tr-100")
     rows.nth(0).locator("input[name=item_price]").fill("150000")
     rows.nth(1).locator("input[name=item_code]").fill("SG-9")

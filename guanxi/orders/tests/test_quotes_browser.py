@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import get_resolver
 
-from guanxi.customers.tests.test_browser import CHROMIUM, browser_page  # noqa: F401
+from guanxi.customers.tests.test_browser import CHROMIUM, browser_page, wait_until  # noqa: F401
 from guanxi.orders.models import Quote
 from guanxi.orders.tests.test_quotes_fixtures import world
 
@@ -35,8 +35,8 @@ def _pick(page, row: int, query: str, code: str) -> None:
                 raise
     option.click()
     # The server prices the picked product at one piece: wait for that before typing on.
-    page.wait_for_function(
-        f"document.querySelector('#line-{row}-quantity').value === '1'")
+    wait_until(
+        page, f"document.querySelector('#line-{row}-quantity').value === '1'")
 
 
 def _total(page) -> str:
@@ -56,8 +56,8 @@ def test_rep_builds_a_quote_in_the_editor(live_server, org, world, browser_page)
     _pick(page, 0, "TR", "TR-100")
     page.fill("#line-0-quantity", "2")
     page.press("#line-0-quantity", "Tab")
-    page.wait_for_function("document.querySelector('#total-total') && document"
-                           ".querySelector('#total-total').textContent.includes('22,600.00')")
+    wait_until(page, "document.querySelector('#total-total') && document"
+                     ".querySelector('#total-total').textContent.includes('22,600.00')")
 
     page.click("#add-line")
     page.locator("#line-1").wait_for()
@@ -65,14 +65,14 @@ def test_rep_builds_a_quote_in_the_editor(live_server, org, world, browser_page)
     page.fill("#line-1-quantity", "3")
     page.press("#line-1-quantity", "Tab")
     # 22,600.00 + 3 × 2,345.67 × 1.13 = 30,551.82
-    page.wait_for_function("document.querySelector('#total-total') && document"
-                           ".querySelector('#total-total').textContent.includes('30,551.82')")
+    wait_until(page, "document.querySelector('#total-total') && document"
+                     ".querySelector('#total-total').textContent.includes('30,551.82')")
 
     page.fill("#line-0-discount_percent", "10")
     page.press("#line-0-discount_percent", "Tab")
     # The transformer line loses 2,000.00 before tax, 2,260.00 with VAT.
-    page.wait_for_function("document.querySelector('#total-total').textContent"
-                           ".includes('28,291.82')")
+    wait_until(page, "document.querySelector('#total-total').textContent"
+                     ".includes('28,291.82')")
     assert "25,037.01" in page.locator("#total-net").inner_text()
 
     page.click("#save-quote")

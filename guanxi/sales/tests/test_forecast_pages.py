@@ -4,6 +4,7 @@ clicks through to the opportunity list, and both languages."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,6 +53,16 @@ def test_anonymous_is_sent_to_sign_in(db, page):
     response = client(None).get(reverse(page))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_chart_scripts_run_under_the_pages_policy(org, page):
+    response = client(org.rep).get(reverse(page))
+    nonce = response.wsgi_request.csp_nonce
+    assert f"script-src 'self' 'nonce-{nonce}'" in response["Content-Security-Policy"]
+    scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+    inline = [s for s in scripts if "src=" not in s and "application/json" not in s]
+    assert all(f'nonce="{nonce}"' in s for s in inline)
 
 
 def test_forecast_page_shows_the_callers_scope_only(org, sales):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver
 
-from guanxi.customers.tests.test_browser import CHROMIUM, SCREENSHOTS, browser_page  # noqa: F401
+from guanxi.customers.tests.test_browser import CHROMIUM, SCREENSHOTS, browser_page, wait_until  # noqa: F401
 from guanxi.sales.models import Opportunity
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.services.opportunities import OpportunityInput
@@ -61,9 +61,8 @@ def test_rep_drags_cards_across_the_board(live_server, org, make_account, browse
     assert column(discovery).locator("[data-count]").inner_text() == "2"
     drag(page, page.locator(f"#card-{moving.pk}"),
          column(quotation).locator(".opp-cards"))
-    page.wait_for_function(
-        f"document.querySelector(\".opp-column[data-stage='{quotation.pk}'] [data-count]\")"
-        ".textContent.trim() === '1'")
+    wait_until(page, f"document.querySelector(\".opp-column[data-stage='{quotation.pk}'] "
+                     "[data-count]\").textContent.trim() === '1'")
     assert column(discovery).locator("[data-count]").inner_text() == "1"
     assert column(quotation).locator("[data-total]").inner_text() == "120,000"
     assert column(quotation).locator(f"#card-{moving.pk}").count() == 1
@@ -78,9 +77,8 @@ def test_rep_drags_cards_across_the_board(live_server, org, make_account, browse
     page.click("#loss-form button[type=submit]")
     page.locator("#loss-modal").wait_for(state="hidden")
     page.locator(".modal-backdrop").wait_for(state="detached")
-    page.wait_for_function(
-        f"document.querySelector(\".opp-column[data-stage='{lost.pk}'] [data-count]\")"
-        ".textContent.trim() === '1'")
+    wait_until(page, f"document.querySelector(\".opp-column[data-stage='{lost.pk}'] "
+                     "[data-count]\").textContent.trim() === '1'")
     losing.refresh_from_db()
     assert losing.stage == lost and losing.loss_reason == "competitor"
     assert column(discovery).locator("[data-count]").inner_text() == "0"
@@ -90,8 +88,8 @@ def test_rep_drags_cards_across_the_board(live_server, org, make_account, browse
     drag(page, page.locator(f"#card-{moving.pk}"), column(discovery).locator(".opp-cards"))
     page.locator("#board-message").wait_for(state="visible")
     assert "changed" in page.locator("#board-message").inner_text()
-    page.wait_for_function(
-        f"document.querySelector('#card-{moving.pk}')?.dataset.version === "
+    wait_until(
+        page, f"document.querySelector('#card-{moving.pk}')?.dataset.version === "
         f"'{moving.version + 5}'")
     assert column(quotation).locator(f"#card-{moving.pk}").count() == 1
     moving.refresh_from_db()

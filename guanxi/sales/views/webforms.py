@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +25,7 @@ from guanxi.core.access import get_visible
 from guanxi.core.client_ip import client_ip
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
+from guanxi.core.security_headers import allow_framing
 from guanxi.core.views import refusals_as_http
 from guanxi.sales.models import WebForm
 from guanxi.sales.services.leads import create_lead
@@ -75,14 +75,7 @@ def _language(request: HttpRequest) -> str:
     return translation.get_language_from_request(request)
 
 
-def _frame_headers(response: HttpResponse, web_form: WebForm) -> HttpResponse:
-    origins = " ".join(web_form.allowed_origins.split())
-    response["Content-Security-Policy"] = f"frame-ancestors 'self' {origins or '*'}"
-    return response
-
-
 @csrf_exempt
-@xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 @refusals_as_http
 def public_form(request: HttpRequest, key: str) -> HttpResponse:
@@ -90,7 +83,9 @@ def public_form(request: HttpRequest, key: str) -> HttpResponse:
     language = _language(request)
     with translation.override(language):
         response = _handle(request, web_form)
-    return _frame_headers(response, web_form)
+    # The form's websites (and those of GUANXI_FORM_FRAME_ANCESTORS) may frame it.
+    allow_framing(response, web_form.allowed_origins.split())
+    return response
 
 
 def _handle(request: HttpRequest, web_form: WebForm) -> HttpResponse:

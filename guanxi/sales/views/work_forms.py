@@ -19,7 +19,7 @@ DATETIME = DateTimeInput()
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[
         c for c in Activity.Kind.choices if c[0] != Activity.Kind.EMAIL],
-        widget=forms.Select(attrs={"x-model": "kind"}))
+        widget=forms.Select)
     status = forms.ChoiceField(label=_("Status"), choices=[
         (Activity.Status.DONE, _("Done")), (Activity.Status.PLANNED, _("Planned"))],
         widget=forms.RadioSelect, initial=Activity.Status.DONE)

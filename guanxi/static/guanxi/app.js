@@ -1,4 +1,9 @@
-/* Guanxi: small behaviours shared by every page. */
+/* Guanxi: small behaviours shared by every page.
+
+   The Content-Security-Policy allows no inline event handlers and no eval: behaviour lives
+   here (or in an app's static file) and templates only name it. Alpine runs its CSP build, so
+   x-data names a component registered below and attribute expressions stay property reads,
+   comparisons and calls of the component's methods. */
 document.addEventListener("alpine:init", () => {
   // The global search box: Ctrl-K / Cmd-K focuses it, arrows move through the live results,
   // Enter opens the highlighted result (or submits the full search page).
@@ -7,6 +12,9 @@ document.addEventListener("alpine:init", () => {
     active: -1,
     items() { return Array.from(this.$refs.results.querySelectorAll("a.search-hit")); },
     focus() { this.$refs.input.focus(); this.$refs.input.select(); this.open = true; },
+    show() { this.open = true; },
+    hide() { this.open = false; },
+    typed() { this.open = true; this.active = -1; },
     close() { this.open = false; this.active = -1; },
     move(step) {
       const items = this.items();
@@ -24,6 +32,84 @@ document.addEventListener("alpine:init", () => {
       }
     },
   }));
+
+  // Parts of a form shown for some values of one of its fields:
+  //   <div x-data="fieldSwitch" data-field="kind"> … <div x-show="is('person')"> …
+  // The value is read from the field itself (select, radios, input), at start and on change.
+  Alpine.data("fieldSwitch", () => ({
+    value: "",
+    init() {
+      const name = this.$el.dataset.field;
+      const controls = () => Array.from(this.$el.querySelectorAll("[name]"))
+        .filter((el) => el.name === name);
+      const read = () => {
+        const found = controls().find((el) => (el.type !== "radio" && el.type !== "checkbox")
+          || el.checked);
+        return found ? found.value : "";
+      };
+      this.value = read();
+      this.$el.addEventListener("change", (event) => {
+        if (event.target.name === name) this.value = read();
+      });
+    },
+    is(...values) { return values.includes(this.value); },
+    isNot(...values) { return !values.includes(this.value); },
+  }));
+
+  // A read-only text (a token, a feed address) with a copy button:
+  //   <div x-data="copyText"><input x-ref="source" @focus="selectAll"> <button @click="copy">
+  Alpine.data("copyText", () => ({
+    copied: false,
+    selectAll(event) { event.target.select(); },
+    copy() {
+      navigator.clipboard.writeText(this.$refs.source.value).then(() => { this.copied = true; });
+    },
+    notCopied() { return !this.copied; },
+  }));
+
+  // A <details> drop-down that closes when one clicks elsewhere.
+  Alpine.data("disclosure", () => ({
+    close() { this.$root.open = false; },
+  }));
+
+  // Export links carry the filters shown now: htmx updates the address bar as one filters.
+  Alpine.data("exportLinks", () => ({
+    withFilters(event) {
+      const link = event.currentTarget;
+      const format = new URL(link.href).searchParams.get("format");
+      const shown = window.location.search.slice(1);
+      link.search = `?format=${encodeURIComponent(format)}${shown ? `&${shown}` : ""}`;
+    },
+  }));
+});
+
+// Plain behaviours named by data attributes (they work in content htmx swaps in, too):
+//   data-confirm="Question?"  on a submit button or a form: ask before sending
+//   data-autosubmit           on a select: send its form when it changes
+//   data-navigate             on a select: open the address that is its value
+//   data-remove-row           on a button: remove its table row
+//   data-go-back              on a link: back to the previous page
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  const question = (button && button.dataset.confirm) || event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);  // capture: asked before htmx or anything else on the form acts
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches("select[data-autosubmit]")) el.form.submit();
+  else if (el.matches("select[data-navigate]")) window.location.href = el.value;
+});
+document.addEventListener("click", (event) => {
+  const remove = event.target.closest("[data-remove-row]");
+  if (remove) remove.closest("tr").remove();
+  const back = event.target.closest("a[data-go-back]");
+  if (back) {
+    event.preventDefault();
+    window.history.back();
+  }
 });
 
 // Forms loaded into the shared modal: show it when content arrives, hide it on success.
