@@ -68,6 +68,8 @@ class ContentSecurityPolicyMiddleware:
         nonce = secrets.token_urlsafe(18)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
+        if settings.DEBUG and response.status_code >= 500:
+            return response  # Django's debug page of an error runs inline script
         if HEADER not in response:
             response[HEADER] = build_policy(nonce, self._frame_ancestors(response))
         return response

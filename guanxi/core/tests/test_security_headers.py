@@ -77,6 +77,14 @@ def test_a_response_with_its_own_policy_keeps_it():
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
+def test_only_the_debug_page_of_an_error_goes_without(settings):
+    settings.DEBUG = True
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse(status=500))
+    assert "Content-Security-Policy" not in middleware(RequestFactory().get("/"))
+    settings.DEBUG = False
+    assert "Content-Security-Policy" in middleware(RequestFactory().get("/"))
+
+
 def test_framing_follows_the_setting_and_drops_what_is_not_an_origin(settings):
     def embeddable(request):
         response = HttpResponse("form")
