@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     if command == "serve":
         serve(rest)
     elif command == "worker":
-        django_main(["guanxi", "run_huey", *rest])
+        django_main(["guanxi", "worker", *rest])
     else:
         django_main(["guanxi", command, *rest])
 

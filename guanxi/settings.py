@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "guanxi.core.idempotency.IdempotencyMiddleware",  # innermost: its transaction wraps the view
 ]
 
 # Form widgets render through the project's templates, so guanxi/templates can override them.

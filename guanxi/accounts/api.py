@@ -8,6 +8,7 @@ from ninja import Router, Status
 from guanxi.accounts import selectors, services
 from guanxi.accounts.schemas import MeOut, TokenCreated, TokenIn, TokenOut
 from guanxi.core.access import get_visible
+from guanxi.core.idempotency import forget_answer
 
 router = Router(tags=["me"])
 
@@ -29,6 +30,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
         days = 0  # an explicit null asks for no expiry, which is refused
     token, secret = services.create_token(request.auth, payload.name, payload.scope, days)
     token.secret = secret
+    forget_answer(request)  # the secret is shown once, never replayed
     return Status(201, token)
 
 

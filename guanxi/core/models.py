@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -163,3 +164,51 @@ class Notification(models.Model):
             return gettext(msgid) % params if params else gettext(msgid)
         except (KeyError, TypeError, ValueError):
             return self.title
+
+
+class OutboxTask(models.Model):
+    """A background task written in the same transaction as the change that asks for it, and
+    handed to the task queue after the commit (``core.tasks.later``). A queue that is away
+    delays the work instead of losing it: the row stays pending until a dispatcher hands it
+    over."""
+
+    task = models.CharField(max_length=200)  # dotted path of the Huey task
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a dispatcher may try it next; a dispatcher claims a row by moving it forward.
+    available_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["available_at"], name="outbox_pending",
+                                condition=models.Q(dispatched_at=None))]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+
+class IdempotencyKey(models.Model):
+    """A create request's ``Idempotency-Key`` with the answer it got, so a retry is answered
+    the same without doing the work twice. The row is inserted before the work, in the same
+    transaction: of two concurrent requests with one key only one gets past the insert."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the request body
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key", "method", "path"],
+                                               name="unique_idempotency_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -108,9 +108,10 @@ def create_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
 def start_run(actor: User | None, until: dt.date | None = None) -> AnalysisRun:
     """Queue an analysis in the background worker."""
     from guanxi.analytics.tasks import run_analysis_task
+    from guanxi.core.tasks import later
 
     run = create_run(actor, until)
-    transaction.on_commit(lambda: run_analysis_task(run.pk))
+    later(run_analysis_task, run.pk)
     return run
 
 

@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 
 from guanxi.core import events
 from guanxi.core.access import get_visible
+from guanxi.core.idempotency import forget_answer
 from guanxi.core.selectors import keyset_page
 from guanxi.integrations import hooks_selectors as selectors
 from guanxi.integrations.models import WebhookDelivery, WebhookSubscription
@@ -108,6 +109,7 @@ def list_subscriptions(request: HttpRequest):
 
 @router.post("/webhooks", response={201: SubscriptionCreated})
 def create_subscription(request: HttpRequest, payload: SubscriptionIn):
+    forget_answer(request)  # the answer holds the signing secret
     return Status(201, webhooks.create_subscription(request.auth, payload.model_dump()))
 
 
@@ -137,6 +139,7 @@ def delete_subscription(request: HttpRequest, webhook_id: int):
 def rotate_secret(request: HttpRequest, webhook_id: int, payload: VersionIn):
     sub = _sub(request, webhook_id)
     secret = webhooks.rotate_secret(request.auth, sub, payload.version)
+    forget_answer(request)
     return {"secret": secret, "version": sub.version}
 
 

@@ -30,6 +30,7 @@ from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.events import Event
 from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
+from guanxi.core.tasks import later
 from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import AutomationRule, AutomationRun
 from guanxi.integrations.services.webhooks import require_admin
@@ -453,15 +454,10 @@ def perform(action: dict[str, Any], rule: AutomationRule, record: Model,
     if contact is None or not contact.email:
         raise DomainError(_("The customer's primary contact has no e-mail address."))
     opportunity = record.pk if record._meta.model_name == "opportunity" else None
-    args = (action["template_id"], actor.pk, account.pk, contact.pk, opportunity)
-    transaction.on_commit(lambda: _send_later(*args))
-    return {"type": kind, "template": action["template_id"], "contact": contact.pk}
-
-
-def _send_later(*args: Any) -> None:
     from guanxi.integrations.hook_tasks import send_rule_email
 
-    send_rule_email(*args)
+    later(send_rule_email, action["template_id"], actor.pk, account.pk, contact.pk, opportunity)
+    return {"type": kind, "template": action["template_id"], "contact": contact.pk}
 
 
 def _assign(actor: User, record: Model, owner: User) -> int:

@@ -235,9 +235,10 @@ def confirm(actor: User, job: ImportJob, version: int, *, enqueue: bool = True) 
     audit.log(actor, "integrations.import.confirmed", job,
               data={"mapping": job.mapping, "policy": job.policy})
     if enqueue:
+        from guanxi.core.tasks import later
         from guanxi.integrations.tasks import run_import
 
-        transaction.on_commit(lambda: run_import(job.pk))
+        later(run_import, job.pk)
     return job
 
 
@@ -256,9 +257,10 @@ def resume(actor: User, job: ImportJob, *, enqueue: bool = True) -> ImportJob:
         status=S.QUEUED, error="")
     job.refresh_from_db()
     if enqueue:
+        from guanxi.core.tasks import later
         from guanxi.integrations.tasks import run_import
 
-        transaction.on_commit(lambda: run_import(job.pk))
+        later(run_import, job.pk)
     return job
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guanxi.core import events
 from guanxi.core.events import Event
+from guanxi.core.tasks import later
 from guanxi.integrations.services import automation, webhooks
 
 
@@ -16,7 +17,7 @@ def email_notification(event: Event) -> None:
 
     note = Notification.objects.select_related("recipient").filter(pk=event.object_id).first()
     if note is not None and wants_email(note.recipient, note.kind):
-        task(note.pk)
+        later(task, note.pk)
 
 
 def connect() -> None:

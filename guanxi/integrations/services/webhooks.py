@@ -31,6 +31,7 @@ from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.events import Event, is_event_type
 from guanxi.core.locking import save_versioned
 from guanxi.core.notifications import notify
+from guanxi.core.tasks import later
 from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import WebhookDelivery, WebhookSubscription
 from guanxi.integrations.models.hooks import new_webhook_secret
@@ -144,15 +145,14 @@ def write_outbox(event: Event) -> list[WebhookDelivery]:
     rows = WebhookDelivery.objects.bulk_create([
         WebhookDelivery(subscription_id=pk, event_id=event.id, event_type=event.type,
                         payload=body, next_attempt_at=now) for pk in subs])
-    ids = [r.pk for r in rows]
-    transaction.on_commit(lambda: _enqueue(ids))
+    _enqueue([r.pk for r in rows])
     return rows
 
 
 def _enqueue(ids: list[int]) -> None:
     from guanxi.integrations.hook_tasks import deliver_webhooks
 
-    deliver_webhooks(ids)
+    later(deliver_webhooks, ids)
 
 
 # --- Delivery -------------------------------------------------------------------------------
@@ -299,5 +299,5 @@ def redeliver(actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
         next_attempt_at=timezone.now())
     audit.log(actor, "integrations.webhook.redelivered", delivery.subscription,
               data={"delivery": str(delivery.uuid), "new_delivery": str(again.uuid)})
-    transaction.on_commit(lambda: _enqueue([again.pk]))
+    _enqueue([again.pk])
     return again

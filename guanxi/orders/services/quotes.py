@@ -26,6 +26,7 @@ from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
+from guanxi.core.tasks import later
 from guanxi.customers.models import Account, Approval, Contact, Standing
 from guanxi.customers.services import promote_standing
 from guanxi.orders import permissions as perms
@@ -490,15 +491,10 @@ def send_quote(actor: User, quote: Quote, to_email: str, message: str, version: 
         audit.log(actor, "orders.quote.sent", quote, changes={"status": [old, S.SENT]},
                   data={"to": address, "language": language})
         _advance_opportunity(actor, quote, now)
-        args = (quote.pk, actor.pk, address, (message or "").strip(), language)
-        transaction.on_commit(lambda: _mail_later(*args))
+        from guanxi.orders.jobs.mail import send_quote_email
+
+        later(send_quote_email, quote.pk, actor.pk, address, (message or "").strip(), language)
     return quote
-
-
-def _mail_later(*args: Any) -> None:
-    from guanxi.orders.jobs.mail import send_quote_email
-
-    send_quote_email(*args)
 
 
 def _advance_opportunity(actor: User, quote: Quote, now: dt.datetime) -> None:

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from guanxi.accounts.models import User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors
+from guanxi.core.idempotency import forget_answer
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.sales.api import work_schemas as s
@@ -127,4 +128,5 @@ def calendar_feed(request: HttpRequest):
 @router.post("/calendar-feed/reset", response=s.FeedOut)
 def reset_calendar_feed(request: HttpRequest):
     """A new address; calendars subscribed to the old one stop receiving anything."""
+    forget_answer(request)  # the address is a secret
     return _feed_url(request, svc.reset_calendar_feed(request.auth).token)

@@ -28,6 +28,7 @@ from guanxi.core import audit
 from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned, stale_version
 from guanxi.core.notifications import notify
+from guanxi.core.tasks import later
 from guanxi.customers.models import Source
 from guanxi.customers.regions import province_code
 from guanxi.sales import permissions as perms
@@ -140,8 +141,7 @@ def _queue_material(lead: Lead, kind: str) -> None:
         return
     from guanxi.sales.tasks import send_lead_material
 
-    lead_id = lead.pk
-    transaction.on_commit(lambda: send_lead_material(lead_id, kind))
+    later(send_lead_material, lead.pk, kind)
     audit.log(None, "sales.lead.material_queued", lead, data={"kind": kind})
 
 
