@@ -59,7 +59,12 @@ api = NinjaAPI(
                 "Authenticate with `Authorization: Bearer gx_…` (create a token under "
                 "Settings → API tokens) or a browser session with its CSRF token. Every write "
                 "that edits a record takes the `version` you read and answers 409 if the "
-                "record changed meanwhile.",
+                "record changed meanwhile. Send `Idempotency-Key: <unique id>` with a POST to "
+                "make a retry safe: within 24 hours the same key answers the first answer "
+                "again (header `Idempotent-Replayed: true`) instead of creating a second "
+                "record; the same key with another body answers 422 "
+                "(`idempotency_key_reused`); answers holding a secret shown once (a new token "
+                "or webhook secret) are not replayed (409).",
     auth=[BearerToken(), HeaderToken(), BrowserSession()],
     urls_namespace="api",
     docs_url="/docs",
