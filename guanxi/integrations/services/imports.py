@@ -286,13 +286,11 @@ def take_over_interrupted(*, enqueue: bool = True) -> list[int]:
                              lease_until=None):
             resumed.append(pk)
     if enqueue and resumed:
+        from guanxi.core.tasks import later
         from guanxi.integrations.tasks import run_import
 
-        def hand_over(ids: list[int] = resumed) -> None:
-            for pk in ids:
-                run_import(pk)
-
-        transaction.on_commit(hand_over)
+        for pk in resumed:
+            later(run_import, pk)
     return resumed
 
 
