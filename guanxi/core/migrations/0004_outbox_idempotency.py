@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_notification'),
+        ('core', '0003_cache_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
