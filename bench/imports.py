@@ -85,7 +85,8 @@ def run(rows: int, batch_size: int, directory: Path) -> dict:
     before = Account.objects.count()
     with path.open("rb") as f:
         job = imports.create_job(user, "customers", iter(lambda: f.read(1 << 20), b""),
-                                 path.name, policy="skip")
+                                 path.name, policy="skip", enqueue=False, any_size=True)
+    job = imports.read(job.pk)
     job.batch_size = batch_size
     job.save(update_fields=["batch_size"])
     imports.confirm(user, job, job.version, enqueue=False)

@@ -233,7 +233,14 @@ WHITENOISE_USE_FINDERS = True
 # views that check who asks.
 MEDIA_ROOT = Path(os.environ.get("GUANXI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
-GUANXI_DOCUMENT_MAX_MB = env_int("GUANXI_DOCUMENT_MAX_MB", 25)
+# Every upload (imports, documents) is refused above GUANXI_UPLOAD_MAX_MB (guanxi.core.uploads);
+# Django keeps a file in memory up to 2.5 MB, then spools it to a temporary file, and refuses
+# a request whose form fields other than files hold more than 5 MB.
+GUANXI_UPLOAD_MAX_MB = env_int("GUANXI_UPLOAD_MAX_MB", 25)
+GUANXI_DOCUMENT_MAX_MB = env_int("GUANXI_DOCUMENT_MAX_MB", GUANXI_UPLOAD_MAX_MB)
+GUANXI_IMPORT_MAX_ROWS = env_int("GUANXI_IMPORT_MAX_ROWS", 1_000_000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -26,6 +26,7 @@ from guanxi.analytics.forms import MetricFilterForm
 from guanxi.analytics.models import AnalyticsSettings
 from guanxi.analytics.services import imports, runs
 from guanxi.analytics.services.settings import update_settings
+from guanxi.core import uploads
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
@@ -165,6 +166,7 @@ def transaction_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         try:
+            uploads.check_size(form.cleaned_data["file"].size)
             report = imports.import_transactions(
                 request.user, form.cleaned_data["file"].read(),
                 skip_errors=form.cleaned_data["skip_errors"])

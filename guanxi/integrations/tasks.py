@@ -21,3 +21,19 @@ def take_over_interrupted_imports() -> list[int]:
     from guanxi.integrations.services.imports import take_over_interrupted
 
     return take_over_interrupted()
+
+
+@background()
+def read_import(job_id: int) -> None:
+    """Read an uploaded import file (see ``services.imports.read``)."""
+    from guanxi.integrations.services.imports import read
+
+    read(job_id)
+
+
+@periodic(crontab(hour="3", minute="40"))
+def sweep_import_files() -> None:
+    """Nightly: remove the files of failed and abandoned imports and orphan uploads."""
+    from guanxi.integrations.services.imports import sweep_files
+
+    sweep_files()

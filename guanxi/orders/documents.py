@@ -9,12 +9,10 @@ never the browser's, as an attachment.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import io
 import os
 import unicodedata
-import zipfile
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +21,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
-from guanxi.core import audit
+from guanxi.core import audit, uploads
 from guanxi.core.errors import DomainError, Forbidden
+from guanxi.core.uploads import JPEG, OLE, PDF, PNG, TEXT, ZIP
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Document, Tender
-
-PDF, ZIP, OLE, JPEG, PNG, TEXT = "pdf", "zip", "ole", "jpeg", "png", "text"
 
 # extension → (what its content must be, the content type we serve it with)
 ALLOWED: dict[str, tuple[str, str]] = {
@@ -47,19 +44,11 @@ ALLOWED: dict[str, tuple[str, str]] = {
     "txt": (TEXT, "text/plain; charset=utf-8"),
 }
 OOXML = {"docx", "xlsx", "pptx"}
-MAGIC = {
-    PDF: (b"%PDF-",),
-    ZIP: (b"PK\x03\x04", b"PK\x05\x06"),
-    OLE: (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    JPEG: (b"\xff\xd8\xff",),
-    PNG: (b"\x89PNG\r\n\x1a\n",),
-}
 NAME_LIMIT = 200
-TEXT_SNIFF_BYTES = 1024 * 1024
 
 
 def max_bytes() -> int:
-    return int(settings.GUANXI_DOCUMENT_MAX_MB) * 1024 * 1024
+    return uploads.max_bytes(settings.GUANXI_DOCUMENT_MAX_MB)
 
 
 def clean_name(raw: str) -> str:
@@ -92,23 +81,13 @@ def sniff_matches(ext: str, data: bytes) -> bool:
     """Whether the content is what the extension claims."""
     kind = ALLOWED[ext][0]
     if kind == TEXT:
-        sample = data[:TEXT_SNIFF_BYTES]
-        if b"\x00" in sample:
-            return False
-        final = len(data) <= TEXT_SNIFF_BYTES  # a character cut at the sample's end is fine
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
-            except UnicodeDecodeError:
-                continue
-            return True
-        return False
-    if not data.startswith(MAGIC[kind]):
+        sample = data[:uploads.TEXT_SNIFF_BYTES]
+        return uploads.is_text(sample, final=len(data) <= uploads.TEXT_SNIFF_BYTES)
+    if not uploads.has_magic(kind, data):
         return False
     if ext in OOXML or ext == "ofd":
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except (zipfile.BadZipFile, ValueError):
+        names = uploads.zip_names(io.BytesIO(data))
+        if names is None:
             return False
         if ext in OOXML:
             return "[Content_Types].xml" in names
@@ -121,11 +100,8 @@ def validate(uploaded: Any) -> tuple[str, str, bytes]:
     "file"."""
     if uploaded is None:
         raise DomainError(_("Choose a file."), field="file", code="required")
-    size = getattr(uploaded, "size", None)
-    if size is not None and size > max_bytes():
-        raise DomainError(_("The file is larger than %(mb)s MB.")
-                          % {"mb": settings.GUANXI_DOCUMENT_MAX_MB}, field="file",
-                          code="too_large")
+    uploads.check_size(getattr(uploaded, "size", None) or None,
+                       settings.GUANXI_DOCUMENT_MAX_MB)
     name = clean_name(getattr(uploaded, "name", ""))
     ext = extension(name)
     if ext not in ALLOWED:
@@ -133,12 +109,7 @@ def validate(uploaded: Any) -> tuple[str, str, bytes]:
                             "PowerPoint, OFD, JPEG, PNG, ZIP or text files."), field="file",
                           code="bad_extension")
     data = _read_all(uploaded)
-    if len(data) > max_bytes():
-        raise DomainError(_("The file is larger than %(mb)s MB.")
-                          % {"mb": settings.GUANXI_DOCUMENT_MAX_MB}, field="file",
-                          code="too_large")
-    if not data:
-        raise DomainError(_("The file is empty."), field="file", code="empty")
+    uploads.check_size(len(data), settings.GUANXI_DOCUMENT_MAX_MB)
     if not sniff_matches(ext, data):
         raise DomainError(_("The file's content is not a .%(ext)s file.") % {"ext": ext},
                           field="file", code="content_mismatch")

@@ -125,7 +125,13 @@ def import_transactions(actor: User | None, data: bytes, *, skip_errors: bool = 
     """Check every row, then add the transactions (see the module docstring)."""
     if actor is not None and not perms.can_import_transactions(actor):
         raise Forbidden(_("Only administrators and finance import transactions."))
-    rows = list(csv.reader(io.StringIO(decode(data))))
+    reader = csv.reader(io.StringIO(decode(data)))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a NUL byte, a value beyond the field size limit
+        raise DomainError(_("Line %(line)s is not valid CSV (%(error)s).")
+                          % {"line": reader.line_num, "error": exc}, field="file",
+                          code="csv") from exc
     if not rows:
         raise DomainError(_("The file is empty."), field="file", code="empty")
     cols = _columns(rows[0])

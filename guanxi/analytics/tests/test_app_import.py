@@ -100,3 +100,17 @@ def test_import_command(org, customers, tmp_path):
     call_command("analytics", "import", str(path), stdout=out)
     assert "1 transactions added" in out.getvalue()
     assert Transaction.objects.get().source == Transaction.Source.IMPORT
+
+
+def test_an_oversize_or_broken_file_is_refused_at_the_field(org, customers, settings):
+    settings.GUANXI_UPLOAD_MAX_MB = 1
+    client = Client()
+    client.force_login(org.finance)
+    big = SimpleUploadedFile("t.csv", _csv(*["x,2026-03-01,1,,"] * 80_000))
+    response = client.post("/analytics/import/", {"file": big})
+    assert "larger than 1 MB" in response.context["form"].errors["file"][0]
+    settings.GUANXI_UPLOAD_MAX_MB = 3
+    broken = SimpleUploadedFile("t.csv", _csv("a,2026-03-01,1,," + "x" * 1_100_000))
+    response = client.post("/analytics/import/", {"file": broken})
+    assert "not valid CSV" in response.context["form"].errors["file"][0]
+    assert not Transaction.objects.exists()

@@ -93,8 +93,10 @@ def list_imports(request: HttpRequest):
 @router.post("/imports", response={201: JobOut})
 def create_import(request: HttpRequest, file: File[UploadedFile],
                   kind: Form[str], policy: Form[str] = "skip"):
-    """Upload a CSV or XLSX file; the answer holds the detected encoding, delimiter, header
-    and the suggested mapping."""
+    """Upload a CSV or XLSX file (at most GUANXI_UPLOAD_MAX_MB; 413 when larger, 400 for a file
+    that is not what it claims). The job starts as "reading": poll it until it is "draft"
+    (with the detected encoding, delimiter, header and suggested mapping) or "failed" (with
+    the reason in ``error``; the file is not kept)."""
     if not perms.can_import(request.auth):
         raise Forbidden(_("Your role cannot import data."))
     job = imports.create_job(request.auth, kind, file.chunks(), file.name or "upload.csv",
@@ -104,7 +106,7 @@ def create_import(request: HttpRequest, file: File[UploadedFile],
 
 @router.get("/imports/{job_id}", response=JobOut)
 def get_import(request: HttpRequest, job_id: int):
-    """Status and counts (poll this while the import runs)."""
+    """Status and counts (poll this while the file is read and while the import runs)."""
     return _job(request, job_id)
 
 

@@ -18,6 +18,7 @@ __all__ = ["ImportJob", "ImportRejection", "MappingTemplate"]
 
 class ImportJob(Versioned, Leased):
     class Status(models.TextChoices):
+        READING = "reading", _("Reading the file")
         DRAFT = "draft", _("Draft")
         PREVIEWED = "previewed", _("Previewed")
         QUEUED = "queued", _("Queued")
@@ -42,6 +43,9 @@ class ImportJob(Versioned, Leased):
     mapping = models.JSONField(_("mapping"), default=dict)  # {column index as str: field}
     policy = models.CharField(_("duplicates"), max_length=10, choices=Policy.choices,
                               default=Policy.SKIP)
+    # The saved mapping to apply once the file is read.
+    template = models.ForeignKey("MappingTemplate", on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)
     batch_size = models.PositiveIntegerField(default=500)
@@ -83,6 +87,11 @@ class ImportJob(Versioned, Leased):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_busy(self) -> bool:
+        """The worker is reading the file or importing it: pages poll."""
+        return self.status in (self.Status.READING, self.Status.QUEUED, self.Status.RUNNING)
 
 
 class ImportRejection(models.Model):

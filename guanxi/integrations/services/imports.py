@@ -29,6 +29,7 @@ change it made, instead of one entry per record.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import multiprocessing
 import os
@@ -37,8 +38,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +51,7 @@ from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.integrations.models import ImportJob, ImportRejection, MappingTemplate
 from guanxi.integrations.services import imports_files as files
+from guanxi.integrations.services.exports import neutralise
 from guanxi.integrations.services.imports_kinds import (
     Item,
     Kind,
@@ -108,34 +111,76 @@ def _own(user: User, job: ImportJob) -> None:
 
 def create_job(actor: User, kind_key: str, chunks: Iterable[bytes], original_name: str,
                policy: str = ImportJob.Policy.SKIP, template: MappingTemplate | None = None,
-               ) -> ImportJob:
-    """Store the upload, detect its encoding, delimiter and header, count its rows and
-    suggest a column mapping (or apply a saved template)."""
+               *, enqueue: bool = True, any_size: bool = False) -> ImportJob:
+    """Store the upload (size and type checked, nothing parsed) and queue its reading: the
+    job is "reading" until the worker has detected the encoding, delimiter and header,
+    counted the rows and suggested a column mapping (see ``read``). ``any_size``: a file
+    the operator gives on the command line."""
     kind = _kind(actor, kind_key)
     if policy not in ImportJob.Policy.values:
         raise FieldErrors({"policy": [_("Choose skip, update or create.")]})
-    stored = files.store_upload(iter(chunks), original_name)
-    path = files.file_path(stored.file_name)
+    stored = files.store_upload(iter(chunks), original_name, any_size=any_size)
     try:
-        encoding, delimiter, headers = files.inspect(path, stored.file_format)
-        total = sum(1 for _row in files.iter_rows(path, stored.file_format, encoding,
-                                                  delimiter)) - 1
-    except DomainError:
-        path.unlink(missing_ok=True)
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                kind=kind.key, file_name=stored.file_name, original_name=original_name[:255],
+                file_format=stored.file_format, checksum=stored.checksum, size=stored.size,
+                policy=policy, status=S.READING, created_by=actor,
+                template=template if template is not None and template.kind == kind.key
+                else None)
+            audit.log(actor, "integrations.import.created", job,
+                      data={"kind": kind.key, "file": job.original_name, "size": job.size,
+                            "checksum": job.checksum})
+    except BaseException:
+        files.delete(stored.file_name)
         raise
-    if template is not None and template.kind == kind.key:
-        mapping = apply_template(kind, headers, template.mapping)
+    if enqueue:
+        from guanxi.integrations.tasks import read_import
+
+        transaction.on_commit(lambda: read_import(job.pk))
+    return job
+
+
+def read(job_id: int) -> ImportJob:
+    """The worker's part of an upload: read the whole file once (encoding, delimiter, header,
+    row count, within the limits) and suggest a mapping. A file that cannot be read fails the
+    job with the reason, and is removed."""
+    job = ImportJob.objects.select_related("template").get(pk=job_id)
+    if job.status != S.READING:
+        return job
+    try:
+        kind = get_kind(job.kind)
+        if kind is None:
+            raise DomainError(_("This kind of import no longer exists."))
+        encoding, delimiter, headers, total = files.outline(job.file_name, job.file_format)
+    except Exception as exc:
+        message = exc.message if isinstance(exc, DomainError) else _("The file could not be "
+                                                                      "read.")
+        files.delete(job.file_name)
+        ImportJob.objects.filter(pk=job.pk, status=S.READING).update(
+            status=S.FAILED, error=message[:2000], finished_at=timezone.now(),
+            version=F("version") + 1)
+        job.refresh_from_db()
+        if not isinstance(exc, DomainError):
+            raise
+        return job
+    if job.template is not None:
+        mapping = apply_template(kind, headers, job.template.mapping)
     else:
         mapping = suggest_mapping(kind, headers)
-    job = ImportJob.objects.create(
-        kind=kind.key, file_name=stored.file_name, original_name=original_name[:255],
-        file_format=stored.file_format, checksum=stored.checksum, size=stored.size,
-        encoding=encoding, delimiter=delimiter, headers=headers, mapping=mapping,
-        policy=policy, total=max(total, 0), created_by=actor)
-    audit.log(actor, "integrations.import.created", job,
-              data={"kind": kind.key, "file": job.original_name, "rows": job.total,
-                    "checksum": job.checksum})
+    ImportJob.objects.filter(pk=job.pk, status=S.READING).update(
+        encoding=encoding, delimiter=delimiter, headers=headers, mapping=mapping, total=total,
+        status=S.DRAFT, version=F("version") + 1, updated_at=timezone.now())
+    job.refresh_from_db()
+    audit.log(job.created_by, "integrations.import.read", job,
+              data={"rows": job.total, "encoding": encoding, "headers": len(headers)})
     return job
+
+
+def _read_first(job: ImportJob, field: str) -> None:
+    if job.status == S.READING:
+        raise Conflict(_("The file is still being read; try again in a moment."), field=field,
+                       code="reading")
 
 
 def clean_mapping(kind: Kind, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
@@ -170,6 +215,7 @@ def _alternative_mapped(kind: Kind, key: str, mapping: dict[str, str]) -> bool:
 def set_mapping(actor: User, job: ImportJob, mapping: dict[str, str], version: int,
                 policy: str | None = None) -> ImportJob:
     _own(actor, job)
+    _read_first(job, "mapping")
     if job.status not in (S.DRAFT, S.PREVIEWED):
         raise Conflict(_("This import has started; its mapping can no longer change."),
                        field="mapping", code="started")
@@ -208,6 +254,10 @@ def previous_run(job: ImportJob) -> ImportJob | None:
 def preview(actor: User, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[Item]:
     """The first ``limit`` rows as they would be imported now (written, then rolled back)."""
     _own(actor, job)
+    _read_first(job, "status")
+    if job.status not in (S.DRAFT, S.PREVIEWED):
+        raise Conflict(_("This import is already queued or finished."), field="status",
+                       code="started")
     kind = _kind(actor, job.kind)
     clean_mapping(kind, job.headers, job.mapping)
     items: list[Item] = []
@@ -227,6 +277,7 @@ def confirm(actor: User, job: ImportJob, version: int, *, enqueue: bool = True) 
     """Queue the import; the worker runs it."""
     _own(actor, job)
     kind = _kind(actor, job.kind)
+    _read_first(job, "status")
     if job.status not in (S.DRAFT, S.PREVIEWED):
         raise Conflict(_("This import is already queued or finished."), field="status",
                        code="started")
@@ -250,6 +301,9 @@ def resume(actor: User, job: ImportJob, *, enqueue: bool = True) -> ImportJob:
     if job.status not in (S.QUEUED, S.RUNNING, S.FAILED):
         raise Conflict(_("Only a queued, stopped or failed import can be resumed."),
                        field="status", code="not_resumable")
+    if not job.headers or not files.exists(job.file_name):
+        raise Conflict(_("The uploaded file is no longer kept; upload it again."),
+                       field="status", code="file_gone")
     if not ImportJob.objects.filter(leases.expired(ImportJob), pk=job.pk).exists():
         raise leases.LeaseTaken(_("This import is running in another process: wait until it "
                                   "finishes, or until that process has stopped for a minute."))
@@ -342,8 +396,7 @@ class Runner:
 
     def _cleaned(self) -> Iterator[Item]:
         job = self.job
-        rows = files.iter_rows(files.file_path(job.file_name), job.file_format, job.encoding,
-                               job.delimiter)
+        rows = files.iter_rows(job.file_name, job.file_format, job.encoding, job.delimiter)
         next(rows, None)  # the header
         numbered = enumerate(rows, 1)
         if self.workers <= 1:
@@ -498,16 +551,18 @@ def dry_run(actor: User, job: ImportJob) -> dict[str, int]:
 
 def rejected_csv(job: ImportJob) -> Iterator[str]:
     """The rejected rows as CSV (UTF-8 with BOM, so Excel reads Chinese): the original
-    columns, then the row number and the reason."""
+    columns, then the row number and the reason. Cells are written back as uploaded except
+    that a spreadsheet formula gets a leading quote (as in list exports): whoever opens the
+    file, an administrator say, never runs what someone else uploaded."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
-    writer.writerow([*job.headers, _("Row"), _("Reason")])
+    writer.writerow([neutralise(h) for h in [*job.headers, _("Row"), _("Reason")]])
     width = len(job.headers)
     for rejection in job.rejections.order_by("row").iterator(chunk_size=2000):
         values = list(rejection.values)[:width]
         values += [""] * (width - len(values))
-        writer.writerow([*values, rejection.row, rejection.reason])
+        writer.writerow([neutralise(v) for v in [*values, rejection.row, rejection.reason]])
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -517,3 +572,50 @@ def rejected_csv(job: ImportJob) -> Iterator[str]:
 
 def rejected_file_name(job: ImportJob) -> str:
     return f"import-{job.pk}-rejected.csv"
+
+
+# --- housekeeping ------------------------------------------------------------------------------
+
+KEEP_UNUSED = dt.timedelta(days=1)
+
+
+def sweep_files(now: dt.datetime | None = None) -> int:
+    """Remove the uploaded files nobody will use: those of imports that failed or were left
+    unfinished a day ago (their jobs then say so), and files in the import folder that no
+    import names. Returns how many files went."""
+    now = now or timezone.now()
+    cutoff = now - KEEP_UNUSED
+    removed = 0
+    stale = ImportJob.objects.filter(
+        Q(status=S.FAILED, finished_at__lt=cutoff)
+        | Q(status__in=(S.READING, S.DRAFT, S.PREVIEWED), updated_at__lt=cutoff),
+    ).exclude(file_name="")
+    for job in stale.only("pk", "file_name", "status"):
+        if files.exists(job.file_name):
+            files.delete(job.file_name)
+            removed += 1
+        update: dict[str, Any] = {"file_name": ""}
+        if job.status != S.FAILED:
+            update |= {"status": S.FAILED, "finished_at": now,
+                       "error": _("Left unfinished for a day: the uploaded file was removed.")}
+        ImportJob.objects.filter(pk=job.pk, status=job.status).update(**update)
+    removed += _sweep_orphans(cutoff)
+    return removed
+
+
+def _sweep_orphans(cutoff: dt.datetime) -> int:
+    try:
+        _dirs, names = default_storage.listdir(files.FOLDER)
+    except FileNotFoundError:
+        return 0
+    uploads = [n for n in names if files.UPLOAD_NAME.match(n)]
+    known = set(ImportJob.objects.filter(file_name__in=uploads).values_list("file_name",
+                                                                             flat=True))
+    removed = 0
+    for name in uploads:
+        # A file younger than the cutoff may belong to an upload still being stored.
+        if name not in known and \
+                default_storage.get_modified_time(files.storage_name(name)) < cutoff:
+            files.delete(name)
+            removed += 1
+    return removed

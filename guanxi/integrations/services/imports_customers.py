@@ -40,6 +40,7 @@ from guanxi.customers.models import (
 from guanxi.customers.permissions import can_edit_account
 from guanxi.customers.regions import province_code
 from guanxi.customers.search import reindex_accounts, value_tokens
+from guanxi.customers.selectors import account_scope
 from guanxi.customers.services.common import (
     ACCOUNT_FIELDS,
     COMPLETENESS,
@@ -281,6 +282,7 @@ class Customers(Kind):
     def write(self, ctx: dict[str, Any], actor: User, items: list[Item], policy: str,
               job_id: int) -> dict[str, Any]:
         found = _find_existing(items)
+        _mark_visible(actor, found["info"])
         creates: list[Item] = []
         updates: list[tuple[Item, dict[str, Any]]] = []
         for item in items:
@@ -350,6 +352,23 @@ def _find_existing(items: list[Item]) -> dict[str, Any]:
     return {"by_key": by_key, "info": info}
 
 
+def _mark_visible(actor: User, info: dict[int, dict[str, Any]]) -> None:
+    """Note which matched customers the importer may open: the others are named by their
+    owner only, as the duplicates check does."""
+    scope = account_scope(actor)
+    ids = set(info) if scope is None else set(
+        Account.objects.filter(scope, pk__in=list(info)).values_list("pk", flat=True))
+    for pk, row in info.items():
+        row["visible"] = pk in ids
+
+
+def _name(account: dict[str, Any]) -> str:
+    """The customer's name, or only its owner when the importer may not open it."""
+    if account.get("visible"):
+        return account["name"]
+    return _("a customer of %(owner)s") % {"owner": _owner_name(account["owner_id"])}
+
+
 def _matches(item: Item, found: dict[str, Any]) -> list[tuple[dict[str, Any], list[str]]]:
     reasons: dict[int, list[str]] = {}
     for kind, value in item.keys:
@@ -383,15 +402,19 @@ def _decide(actor: User, item: Item, matches: list, policy: str, ctx: dict[str, 
             return None
     for account, reasons in matches:
         if not account["is_active"]:
-            item.error = _("This registration id belongs to a deleted or merged customer "
-                           "(%(name)s).") % {"name": account["name"]}
+            item.error = (_("This registration id belongs to a deleted or merged customer "
+                            "(%(name)s).") % {"name": account["name"]} if account["visible"]
+                          else _("This registration id belongs to a deleted or merged "
+                                 "customer."))
             return None
         follower = owner if owner is not None else actor.pk
         other = account["owner_id"] not in (None, follower) and not account["in_pool"]
         if other and set(reasons) & {"registration_id", "name", "phone"} and policy != "skip":
-            item.error = _("Already followed by %(owner)s: %(name)s (same %(what)s).") % {
-                "owner": _owner_name(account["owner_id"]), "name": account["name"],
-                "what": _what(reasons)}
+            owner = _owner_name(account["owner_id"])
+            item.error = (_("Already followed by %(owner)s: %(name)s (same %(what)s).") % {
+                "owner": owner, "name": account["name"], "what": _what(reasons)}
+                if account["visible"] else _("Already followed by %(owner)s (same %(what)s).")
+                % {"owner": owner, "what": _what(reasons)})
             return None
     if not matches:
         return "create"
@@ -399,29 +422,29 @@ def _decide(actor: User, item: Item, matches: list, policy: str, ctx: dict[str, 
     if policy == "skip":
         item.outcome = "skipped"
         item.error = _("Already in Guanxi: %(name)s (same %(what)s); skipped.") % {
-            "name": account["name"], "what": _what(reasons)}
+            "name": _name(account), "what": _what(reasons)}
         return None
     if policy == "create":
         if "registration_id" in {r for _a, rs in matches for r in rs}:
             item.error = _("A customer with this registration id already exists: %(name)s.") % {
-                "name": account["name"]}
+                "name": _name(account)}
             return None
         return "create"
     if len(matches) > 1:
         item.error = _("Matches several customers (%(names)s); merge them first or import "
                        "without the ambiguous columns.") % {
-            "names": ", ".join(m[0]["name"] for m in matches[:3])}
+            "names": ", ".join(_name(m[0]) for m in matches[:3])}
         return None
     target = Account(id=account["id"], owner_id=account["owner_id"], team_id=account["team_id"],
                      in_pool=account["in_pool"], created_by_id=account["created_by_id"])
     if not can_edit_account(actor, target):
         item.error = _("You may not edit the existing customer %(name)s.") % {
-            "name": account["name"]}
+            "name": _name(account)}
         return None
     new_reg = item.data["account"].get("registration_id")
     if new_reg and account["registration_id"] and new_reg != account["registration_id"]:
         item.error = _("The existing customer %(name)s has another registration id.") % {
-            "name": account["name"]}
+            "name": _name(account)}
         return None
     return account
 

@@ -15,7 +15,14 @@ from guanxi.integrations.services import imports
 def var_dir(settings, tmp_path):
     """Uploads go to a temporary directory."""
     settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "media"
     return settings.VAR_DIR
+
+
+def stored_uploads(settings) -> list[str]:
+    """The import files kept in the storage."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8",
@@ -37,9 +44,11 @@ def write_xlsx(path: Path, rows: list[list]) -> Path:
 
 
 def upload(user, kind: str, path: Path, policy: str = "skip"):
+    """Upload, then read as the worker does."""
     with path.open("rb") as f:
-        return imports.create_job(user, kind, iter(lambda: f.read(65536), b""), path.name,
-                                  policy=policy)
+        job = imports.create_job(user, kind, iter(lambda: f.read(65536), b""), path.name,
+                                 policy=policy, enqueue=False)
+    return imports.read(job.pk)
 
 
 def import_file(user, kind: str, path: Path, policy: str = "skip", mapping=None,

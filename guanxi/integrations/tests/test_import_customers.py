@@ -208,7 +208,9 @@ def test_mapping_checks_and_templates(org, tmp_path):
     imports.set_mapping(org.rep, job, {"0": "name", "1": "phone"}, job.version)
     imports.save_template(org.rep, job, "ERP export")
     again = imports.create_job(org.rep, "customers", [path.read_bytes()], "again.csv",
-                               template=imports.templates_for(org.rep).get())
+                               template=imports.templates_for(org.rep).get(), enqueue=False)
+    assert (again.status, again.mapping) == ("reading", {})  # the worker reads the file
+    again = imports.read(again.pk)
     assert again.mapping == {"0": "name", "1": "phone"}
     items = imports.preview(org.rep, again)
     assert [i.outcome for i in items] == ["imported"] and not Account.objects.exists()

@@ -13,6 +13,7 @@ from guanxi.core.models import AuditEntry
 from guanxi.core.tasks import queue
 from guanxi.customers.models import Account, Contact
 from guanxi.integrations.models import ImportJob, MappingTemplate
+from guanxi.integrations.services import imports
 from guanxi.integrations.tests.imports_fixtures import (  # noqa: F401
     import_file,
     rejected_rows,
@@ -91,6 +92,13 @@ def test_pages_from_upload_to_result(org, client, tmp_path):
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("integrations:import_detail", args=[job.pk])
+    # The upload only stores the file: the page polls while the worker reads it.
+    page = client.get(response["Location"]).content.decode()
+    progress_url = reverse("integrations:import_progress", args=[job.pk])
+    assert "Reading the file" in page and f'hx-get="{progress_url}"' in page
+    assert "HX-Refresh" not in client.get(progress_url).headers
+    imports.read(job.pk)
+    assert client.get(progress_url)["HX-Refresh"] == "true"
     page = client.get(response["Location"]).content.decode()
     assert "gb18030" in page and "页面导入有限公司" in page and "Rejected" in page
     assert 'name="col_1"' in page

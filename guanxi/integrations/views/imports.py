@@ -156,8 +156,8 @@ def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = imports.get_job(request.user, pk)
     response = render(request, "integrations/imports/_progress.html", {"job": job})
-    if job.is_finished:
-        response["HX-Refresh"] = "true"  # show the result page
+    if not job.is_busy:
+        response["HX-Refresh"] = "true"  # show the mapping or the result
     return response
 
 

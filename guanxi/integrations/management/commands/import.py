@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guanxi.accounts.models import User
@@ -63,7 +65,7 @@ class Command(BaseCommand):
                 job.save(update_fields=["batch_size"])
             if dry_run:
                 counts = imports.dry_run(actor, job)
-                imports.files.file_path(job.file_name).unlink(missing_ok=True)
+                imports.files.delete(job.file_name)
                 job.delete()
                 self._print({"dry_run": True, **counts}, json)
                 return
@@ -92,7 +94,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No mapping template {mapping!r} for {kind}.")
         with path.open("rb") as f:
             job = imports.create_job(actor, kind, iter(lambda: f.read(1 << 20), b""), path.name,
-                                     policy=policy, template=template)
+                                     policy=policy, template=template, enqueue=False,
+                                     any_size=True)
+        job = imports.read(job.pk)
+        if job.status == ImportJob.Status.FAILED:
+            raise CommandError(job.error)
         if mapping and template is None:
             try:
                 by_header = json.loads(mapping)
@@ -122,10 +128,14 @@ class Command(BaseCommand):
                                f"guanxi import --resume {job.pk}")
 
     def _rejected_file(self, job: ImportJob) -> str:
-        path = imports.files.storage_dir() / imports.rejected_file_name(job)
-        with path.open("w", encoding="utf-8", newline="") as f:
-            f.writelines(imports.rejected_csv(job))
-        return str(path)
+        name = f"{imports.files.FOLDER}/{imports.rejected_file_name(job)}"
+        default_storage.delete(name)
+        content = "".join(imports.rejected_csv(job)).encode()
+        name = default_storage.save(name, ContentFile(content))
+        try:
+            return default_storage.path(name)
+        except NotImplementedError:  # a remote storage: its name there
+            return name
 
     def _print(self, result: dict, as_json: bool) -> None:
         if as_json:
