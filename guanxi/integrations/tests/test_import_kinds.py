@@ -97,7 +97,7 @@ def test_pages_from_upload_to_result(org, client, tmp_path):
     progress_url = reverse("integrations:import_progress", args=[job.pk])
     assert "Reading the file" in page and f'hx-get="{progress_url}"' in page
     assert "HX-Refresh" not in client.get(progress_url).headers
-    imports.read(job.pk)
+    job = imports.read(job.pk)
     assert client.get(progress_url)["HX-Refresh"] == "true"
     page = client.get(response["Location"]).content.decode()
     assert "gb18030" in page and "页面导入有限公司" in page and "Rejected" in page
