@@ -33,7 +33,8 @@ from guanxi.core.errors import DomainError
 DELIMITERS = (",", ";", "\t", "|")
 ENCODINGS = ("utf-8-sig", "gb18030")
 FOLDER = "imports"
-MAX_FIELD = uploads.MAX_CSV_FIELD
+MAX_FIELD = uploads.MAX_CSV_FIELD  # a value, and a whole row
+MAX_COLUMNS = 16_384  # as many as a worksheet may have
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
 
@@ -151,7 +152,21 @@ def iter_rows(file_name: str, file_format: str, encoding: str = "", delimiter: s
             except csv.Error as exc:
                 raise _unreadable_csv(reader.line_num, exc) from exc
             if any(cell.strip() for cell in row):
-                yield row
+                yield _bounded(row, reader.line_num)
+
+
+def _bounded(row: list[str], line: int) -> list[str]:
+    """A row within what any list to import holds (so reading a few rows, as the preview
+    does, is always quick)."""
+    if len(row) > MAX_COLUMNS or sum(len(cell) for cell in row) > MAX_FIELD:
+        raise _row_too_large(line)
+    return row
+
+
+def _row_too_large(line: int) -> DomainError:
+    return DomainError(_("Line %(line)s holds more than 1 MB or more than %(n)s columns: "
+                         "this is not a list to import.") % {"line": line, "n": MAX_COLUMNS},
+                       field="file", code="row_too_large")
 
 
 def _unreadable_csv(line: int, exc: csv.Error) -> DomainError:
@@ -176,6 +191,7 @@ def _xlsx_rows(file_name: str) -> Iterator[list[str]]:
             raise uploads.not_xlsx() from exc
         try:
             rows = book.worksheets[0].iter_rows(values_only=True)
+            line = 0
             while True:
                 try:
                     values = next(rows)
@@ -183,11 +199,14 @@ def _xlsx_rows(file_name: str) -> Iterator[list[str]]:
                     return
                 except Exception as exc:
                     raise uploads.not_xlsx() from exc
+                line += 1
+                if len(values) > MAX_COLUMNS:
+                    raise _row_too_large(line)
                 row = [_text(v) for v in values]
                 while row and row[-1] == "":
                     row.pop()
                 if any(cell.strip() for cell in row):
-                    yield row
+                    yield _bounded(row, line)
         finally:
             book.close()
 

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import os
+import secrets
 import time
 import zipfile
 
@@ -260,6 +261,16 @@ def test_too_many_rows_fail_the_job(org, settings, tmp_path):
     path = write_csv(tmp_path / "r.csv", [["客户名称"]] + [[f"客户{n}"] for n in range(4)])
     job = upload(org.rep, "customers", path)
     assert job.status == "failed" and "more than 3 rows" in job.error
+    assert stored_uploads(settings) == []
+
+
+def test_a_row_over_1_mb_fails_the_job(org, settings, tmp_path):
+    # Each value is within the limit, the row is not (so a preview's few rows stay small).
+    rows = [["客户名称", "备注"], ["甲", "短"], ["乙"] + [secrets.token_hex(200_000)
+                                                        for _n in range(3)]]
+    path = write_csv(tmp_path / "w.csv", rows)
+    job = upload(org.rep, "customers", path)
+    assert job.status == "failed" and "Line 3 holds more than 1 MB" in job.error
     assert stored_uploads(settings) == []
 
 
