@@ -15,7 +15,7 @@ from guanxi.integrations.services import imports
 def var_dir(settings, tmp_path):
     """Uploads go to a temporary directory."""
     settings.VAR_DIR = tmp_path / "var"
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT = settings.VAR_DIR / "media"  # as a subprocess with this VAR_DIR
     return settings.VAR_DIR
 
 
