@@ -135,9 +135,10 @@ def create_job(actor: User, kind_key: str, chunks: Iterable[bytes], original_nam
         files.delete(stored.file_name)
         raise
     if enqueue:
+        from guanxi.core.tasks import later
         from guanxi.integrations.tasks import read_import
 
-        transaction.on_commit(lambda: read_import(job.pk))
+        later(read_import, job.pk)
     return job
 
 
