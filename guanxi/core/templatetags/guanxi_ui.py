@@ -116,6 +116,14 @@ def query(context: template.Context, **changes: Any) -> str:
 
 
 @register.filter
+def web_link(value: Any) -> str:
+    """The address for a link if it is a web one (http, https), else empty: a stored value
+    such as ``javascript:…`` is shown as text, never made a link that runs."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
 def phone(value: Any) -> str:
     """An E.164 number as people read it: national form at home, international abroad."""
     from django.conf import settings

@@ -119,7 +119,8 @@ class _MergeContext(Context):
 
 def render_text(text: str, context: dict[str, dict[str, str]], field_name: str = "body",
                 ) -> tuple[str, list[str]]:
-    """Render ``text`` with the merge fields; unknown fields come out empty and are listed."""
+    """Render ``text`` with the merge fields; unknown fields come out empty and are listed.
+    The result is plain text (never marked safe): pages escape it, e-mail sends it as is."""
     try:
         template = _ENGINE.from_string(text or "")
     except TemplateSyntaxError as exc:
@@ -127,7 +128,10 @@ def render_text(text: str, context: dict[str, dict[str, str]], field_name: str =
                                         % {"error": exc}]}) from None
     missing: set[str] = set()
     values = {name: _Values(name, fields, missing) for name, fields in context.items()}
-    out = template.render(_MergeContext(values, missing))
+    # The engine answers a SafeString: taken as such, the merged text (the template and the
+    # customer's names in it) would reach a page unescaped. It is plain text, and plain str
+    # is what every page escapes.
+    out = str.__str__(template.render(_MergeContext(values, missing)))
     # "account.x" also reads "account" first: list only the full names that failed, and an
     # unknown top-level name as it was written ("settings.SECRET_KEY").
     written = set(re.findall(r"\{\{\s*([A-Za-z_][\w.]*)", text or ""))

@@ -4,6 +4,15 @@
    here (or in an app's static file) and templates only name it. Alpine runs its CSP build, so
    x-data names a component registered below and attribute expressions stay property reads,
    comparisons and calls of the component's methods. */
+
+// Text for HTML built in JavaScript (chart tooltips): names come from users, so every value
+// put into markup goes through this. Prefer textContent where no markup is needed.
+function escapeHtml(value) {
+  return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, (c) => (
+    { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+window.escapeHtml = escapeHtml;
+
 document.addEventListener("alpine:init", () => {
   // The global search box: Ctrl-K / Cmd-K focuses it, arrows move through the live results,
   // Enter opens the highlighted result (or submits the full search page).

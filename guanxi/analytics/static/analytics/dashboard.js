@@ -4,7 +4,7 @@
   const source = document.getElementById("analytics-data");
   if (!source || !window.echarts) return;
   const d = JSON.parse(source.textContent);
-  const L = d.labels;
+  const L = d.labels, esc = window.escapeHtml;
   const zh = (document.documentElement.lang || "en").toLowerCase().startsWith("zh");
   const fmt = new Intl.NumberFormat(zh ? "zh-CN" : "en", { notation: "compact", maximumFractionDigits: 1 });
   const pct = (v) => (v === null || v === undefined) ? "—" : Math.round(v * 100) + "%";
@@ -47,7 +47,7 @@
   });
 
   chart("chart-segments", {
-    tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${p.value} · CLV ${fmt.format(p.data.clv)}` },
+    tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)}: ${p.value} · CLV ${fmt.format(p.data.clv)}` },
     grid, xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: d.segments.map((r) => r.name) },
     series: [{ name: L.customers, type: "bar", data: d.segments, colorBy: "data" }],
@@ -55,7 +55,7 @@
 
   const counts = d.matrix.map((c) => c.value[2]);
   chart("chart-matrix", {
-    tooltip: { formatter: (p) => `${p.data.name}: ${p.data.value[2]}` },
+    tooltip: { formatter: (p) => `${esc(p.data.name)}: ${p.data.value[2]}` },
     grid: { left: 8, right: 8, top: 8, bottom: 40, containLabel: true },
     xAxis: { type: "category", data: d.kinds, splitArea: { show: true } },
     yAxis: { type: "category", data: d.times, splitArea: { show: true } },
@@ -92,7 +92,7 @@
   }
 
   chart("chart-clusters", {
-    tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${p.value}` }, grid,
+    tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)}: ${p.value}` }, grid,
     xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: d.clusters.map((r) => r.name), axisLabel: { width: 110, overflow: "truncate" } },
     series: [{ name: L.customers, type: "bar", data: d.clusters, colorBy: "data" }],
