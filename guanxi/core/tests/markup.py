@@ -1,6 +1,6 @@
 """Payloads that would run script if a page let them become markup, and a check of a page's
 HTML for any that did: an ``<img>`` with ``onerror``, a ``<script>`` running ``alert``, an
-event-handler attribute calling ``alert``, a ``javascript:`` link. The check parses the HTML
+event-handler attribute or a ``javascript:`` link calling ``alert``. The check parses the HTML
 as tags (html.parser): escaped text is text there, not elements."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class _Finder(HTMLParser):
         for name, value in attrs:
             text = "".join((value or "").split()).lower()
             bad |= name.startswith("on") and "alert(" in text
-            bad |= name in _URL_ATTRIBUTES and text.startswith("javascript:")
+            bad |= name in _URL_ATTRIBUTES and text.startswith("javascript:") and "alert(" in text
         if bad:
             self.found.append(self.get_starttag_text() or tag)
         if tag == "script":
