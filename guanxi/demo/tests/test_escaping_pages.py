@@ -159,7 +159,7 @@ def walk(client: Client, start: list[str], limit: int = 400) -> dict[str, tuple[
 
 
 START = ["/", "/customers/", "/sales/opportunities/", "/sales/opportunities/board/",
-         "/sales/leads/", "/sales/forecast/", "/sales/forecast/funnel/", "/sales/tasks/",
+         "/sales/leads/", "/sales/forecast/", "/sales/funnel/", "/sales/tasks/",
          "/orders/quotes/", "/orders/products/", "/analytics/", "/integrations/",
          "/settings/", "/sales/email/templates/"]
 
