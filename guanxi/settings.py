@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a database outage answers 503, and every error under /api/ is JSON.
+    "guanxi.core.error_pages.ErrorAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "guanxi.core.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,7 +118,13 @@ TEMPLATES = [
 # SQLite (WAL, IMMEDIATE transactions, busy timeout) unless DATABASE_URL names another server.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections are checked before a request reuses them, so a database restart
+    # costs a reconnect, not an error; an unreachable server fails fast (then 503, not a hang).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                                  conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("GUANXI_DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {

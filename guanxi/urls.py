@@ -20,3 +20,9 @@ urlpatterns = [
     path("orders/", include("guanxi.orders.urls")),
     path("", include("guanxi.customers.urls")),
 ]
+
+# Error answers that work without the database; JSON under /api/.
+handler400 = "guanxi.core.error_pages.bad_request"
+handler403 = "guanxi.core.error_pages.permission_denied"
+handler404 = "guanxi.core.error_pages.page_not_found"
+handler500 = "guanxi.core.error_pages.server_error"
