@@ -31,7 +31,7 @@ def decide_new_customer(actor: User, account: Account, approve: bool, comment: s
                         version: int | None = None) -> Account:
     """A manager over the customer's team approves or rejects a pending customer."""
     if account.approval != Approval.PENDING:
-        raise Conflict(_("This customer is not waiting for approval."), code="not_pending")
+        raise Conflict(_("This customer is not waiting for approval."), code="already_decided")
     require(can_decide_new_customer(actor, account),
             _("Only the team's manager approves new customers."))
     if not approve and not comment.strip():
@@ -78,7 +78,7 @@ def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, com
                         version: int | None = None) -> TermsChangeRequest:
     """Manager step, then finance step; the finance approval applies the change."""
     if not req.is_open:
-        raise Conflict(_("This request has already been decided."), code="decided")
+        raise Conflict(_("This request has already been decided."), code="already_decided")
     require(can_decide_terms(actor, req),
             _("This request waits for the market manager.") if req.status == S.MANAGER
             else _("This request waits for finance."))
@@ -115,7 +115,7 @@ def decide_terms_change(actor: User, req: TermsChangeRequest, approve: bool, com
 def withdraw_terms_change(actor: User, req: TermsChangeRequest,
                           version: int | None = None) -> TermsChangeRequest:
     if not req.is_open:
-        raise Conflict(_("This request has already been decided."), code="decided")
+        raise Conflict(_("This request has already been decided."), code="already_decided")
     require(can_withdraw_terms(actor, req))
     check_version(req, version)
     save_versioned(req, req.version, {"status": S.WITHDRAWN, "status_since": timezone.now()})

@@ -27,7 +27,7 @@ from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.inputs import UNSET, Input
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import Contract, Flow, Quote, Review, ReviewStep, Tender
@@ -201,6 +201,7 @@ def update_contract(actor: User, contract: Contract, version: int | None,
                     values: ContractInput) -> Contract:
     """Edit a draft or a contract returned for changes."""
     require_write(actor, contract)
+    check_version(contract, version)
     if contract.current_status not in EDITABLE:
         raise DomainError(_("A contract in review, approved, signed or closed cannot be "
                             "changed."), field="status", code="not_editable")
@@ -229,6 +230,7 @@ def submit_contract(actor: User, contract: Contract, version: int | None, *,
     review, from its first step."""
     now = now or timezone.now()
     require_write(actor, contract)
+    check_version(contract, version)
     if contract.current_status not in SUBMITTABLE:
         raise DomainError(_("Only a draft or a contract returned for changes can be "
                             "submitted."), field="status", code="not_submittable")
@@ -302,6 +304,7 @@ def sign_contract(actor: User, contract: Contract, signed_on: dt.date | None,
     timeline says the contract is signed."""
     now = now or timezone.now()
     require_write(actor, contract)
+    check_version(contract, version)
     if contract.status != Contract.Status.APPROVED:
         raise DomainError(_("Only a contract that passed contract review can be signed."),
                           field="status", code="not_approved")
@@ -328,6 +331,7 @@ def cancel_contract(actor: User, contract: Contract, version: int | None, reason
     """Drop a contract that will not be signed; a review under way is withdrawn."""
     now = now or timezone.now()
     require_write(actor, contract)
+    check_version(contract, version)
     if contract.status not in CANCELLABLE:
         raise DomainError(_("A signed or cancelled contract cannot be cancelled."),
                           field="status", code="not_cancellable")

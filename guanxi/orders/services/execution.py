@@ -32,7 +32,7 @@ from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import OrderLine, SalesOrder, Shipment, ShipmentLine
@@ -130,6 +130,7 @@ def update_schedule(actor: User, order: SalesOrder, values: ScheduleInput,
     """Set the promised date (a change needs a ``reason``), the planned date and the
     production status. Production under way moves a confirmed order into production."""
     _require(actor, order)
+    check_version(order, version)
     if order.status not in SCHEDULABLE:
         raise DomainError(_("This order is closed; its schedule can no longer change."),
                           code="closed")
@@ -209,6 +210,7 @@ def add_shipment(actor: User, order: SalesOrder, values: ShipmentInput,
     the quantity per order line (more than 0, at most what is left)."""
     today = today or timezone.localdate()
     _require(actor, order)
+    check_version(order, version)
     if order.status not in SHIPPABLE:
         raise DomainError(_("Only a confirmed order that is not fully shipped can ship."),
                           code="not_shippable")
@@ -264,6 +266,7 @@ def mark_delivered(actor: User, target: SalesOrder | Shipment,
     today = today or timezone.localdate()
     order = target.order if isinstance(target, Shipment) else target
     _require(actor, order)
+    check_version(order, version)
     when = delivered_on or today
     if when > today:
         raise DomainError(_("A delivery date cannot be in the future."), field="delivered_on")

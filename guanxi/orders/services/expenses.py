@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.customers.models import Account
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import ExpenseClaim, Flow, Review
@@ -154,6 +155,7 @@ def submit_claim(actor: User, claim: ExpenseClaim, version: int | None, *,
     """Send a draft or returned claim for approval; with no review step it is approved."""
     if claim.claimant_id != actor.pk:
         raise Forbidden(_("Only the claimant submits a claim."))
+    check_version(claim, version)
     if claim.status not in EDITABLE:
         raise DomainError(_("This claim is already %(status)s.")
                           % {"status": claim.get_status_display()}, code="not_editable")
@@ -178,6 +180,7 @@ def withdraw_claim(actor: User, claim: ExpenseClaim, version: int | None, *,
     """The claimant takes a waiting claim back to change it."""
     if claim.claimant_id != actor.pk:
         raise Forbidden(_("Only the claimant withdraws a claim."))
+    check_version(claim, version)
     if claim.status != Status.SUBMITTED or claim.review is None:
         raise DomainError(_("Only a claim waiting for approval can be withdrawn."),
                           code="not_waiting")
@@ -188,8 +191,11 @@ def withdraw_claim(actor: User, claim: ExpenseClaim, version: int | None, *,
 
 
 def _set_status(claim: ExpenseClaim, status: str) -> None:
-    ExpenseClaim.objects.filter(pk=claim.pk).update(status=status, updated_at=timezone.now())
+    """A decision on the claim changes it: whoever read it before must read it again."""
+    ExpenseClaim.objects.filter(pk=claim.pk).update(status=status, version=F("version") + 1,
+                                                    updated_at=timezone.now())
     claim.status = status
+    claim.version += 1
 
 
 def _approved(claim: ExpenseClaim, review: Review | None, actor: User) -> None:

@@ -32,7 +32,7 @@ from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.models import Notification
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Standing
@@ -508,6 +508,7 @@ def resubmit_order(actor: User, order: SalesOrder, values: OrderInput | None,
     if not perms.can_manage_order(actor, order):
         raise Forbidden(_("Only the rep who owns the order, a manager of the team or an "
                           "administrator can change it."))
+    check_version(order, version)
     if order.status != Status.RETURNED:
         raise DomainError(_("Only an order returned for changes can be resubmitted."),
                           code="not_returned")
@@ -546,6 +547,7 @@ def cancel_order(actor: User, order: SalesOrder, reason: str, version: int | Non
     if not perms.can_manage_order(actor, order):
         raise Forbidden(_("Only the rep who owns the order, a manager of the team or an "
                           "administrator can cancel it."))
+    check_version(order, version)
     reason = (reason or "").strip()
     if order.status in (Status.CANCELLED, Status.REJECTED):
         raise DomainError(_("This order is already closed."), code="closed")

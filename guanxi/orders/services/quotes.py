@@ -25,7 +25,7 @@ from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.inputs import UNSET, Input
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.tasks import later
 from guanxi.customers.models import Account, Approval, Contact, Standing
 from guanxi.customers.services import promote_standing
@@ -361,6 +361,7 @@ def update_quote(actor: User, quote: Quote, data: QuoteInput,
     """Edit a draft or rejected quote; ``lines`` (when given) replace all lines. An approved
     or sent quote is revised instead."""
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, EDITABLE, _("Only a draft or rejected quote can be edited; revise "
                                        "an approved or sent quote instead."))
     errors: dict[str, list[str]] = {}
@@ -412,6 +413,7 @@ def submit_quote(actor: User, quote: Quote, version: int | None, *,
     company limit also to the general manager."""
     now = now or timezone.now()
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, SUBMITTABLE, _("Only a draft or rejected quote can be submitted."))
     if not quote.lines.exists():
         raise DomainError(_("Add at least one line before submitting."), field="lines",
@@ -474,6 +476,7 @@ def send_quote(actor: User, quote: Quote, to_email: str, message: str, version: 
     goes on the customer's timeline). Moves its opportunity forward to the quotation stage."""
     now = now or timezone.now()
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, SENDABLE, _("Only an approved quote can be sent."))
     address = (to_email or "").strip()
     errors: dict[str, list[str]] = {}
@@ -515,6 +518,7 @@ def accept_quote(actor: User, quote: Quote, version: int | None, *,
     """The customer accepted: a prospect becomes a lead customer (线索客户)."""
     now = now or timezone.now()
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, DECIDABLE, _("Only an approved or sent quote can be accepted."))
     old = quote.status
     with transaction.atomic():
@@ -531,6 +535,7 @@ def decline_quote(actor: User, quote: Quote, reason: str, version: int | None, *
                   now: dt.datetime | None = None) -> Quote:
     now = now or timezone.now()
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, DECIDABLE, _("Only an approved or sent quote can be declined."))
     reason = (reason or "").strip()
     if not reason:
@@ -548,6 +553,7 @@ def cancel_quote(actor: User, quote: Quote, version: int | None, reason: str = "
     """Withdraw the quote (a pending approval is withdrawn with it)."""
     now = now or timezone.now()
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, CANCELLABLE, _("This quote can no longer be cancelled."))
     old = quote.status
     with transaction.atomic():
@@ -576,6 +582,7 @@ def revise_quote(actor: User, quote: Quote, version: int | None = None, *,
     next revision, a draft with the same lines. The old version is superseded."""
     today = today or timezone.localdate()
     _require_edit(actor, quote)
+    check_version(quote, version)
     _require_status(quote, REVISABLE, _("Only an approved, sent, rejected or declined quote "
                                         "can be revised; edit a draft directly."))
     lines = list(quote.lines.all())

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.models import Role, User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import Condition, Flow, Review, ReviewRule, ReviewStep
@@ -172,6 +172,12 @@ def start_review(subject: Any, flow: str, actor: User, facts: Facts, *, reason: 
     return review
 
 
+def already_decided() -> Conflict:
+    """Someone decided (or withdrew) the review since the caller read it."""
+    return Conflict(_("This review has already been decided: reload to see the outcome."),
+                    code="already_decided")
+
+
 @transaction.atomic
 def decide(actor: User, review: Review, decision: str, comment: str = "",
            version: int | None = None, now: dt.datetime | None = None) -> Review:
@@ -182,7 +188,10 @@ def decide(actor: User, review: Review, decision: str, comment: str = "",
         raise DomainError(_("Choose approve, reject or return."), field="decision")
     step = review.current_step
     if step is None or review.status != Review.Status.PENDING:
-        raise DomainError(_("This review is already finished."), code="finished")
+        raise already_decided()
+    # The caller decided on the step they saw: if another one has been reached meanwhile,
+    # that is a conflict, not a question of who may decide the new step.
+    check_version(review, version)
     if not perms.can_decide_review(actor, review, step):
         raise Forbidden(_("This step waits for someone else's decision."))
     if decision != APPROVE and not comment:
@@ -236,7 +245,8 @@ def withdraw(actor: User, review: Review, now: dt.datetime | None = None, *,
     """The submitter takes a pending review back (to change the document); the flow's
     ``on_withdraw`` callback, if it registered one, makes the subject editable again."""
     if review.status != Review.Status.PENDING:
-        raise DomainError(_("This review is already finished."), code="finished")
+        raise already_decided()
+    check_version(review, version)
     if not perms.can_withdraw_review(actor, review):
         raise Forbidden(_("Only whoever submitted it can withdraw it."))
     now = now or timezone.now()

@@ -247,3 +247,25 @@ def test_without_any_step_a_claim_is_approved_at_once(world):
     claim.refresh_from_db()
     assert claim.status == Status.APPROVED and claim.review is None
     assert TimelineEvent.objects.filter(account=world.acc, kind="orders.expense").exists()
+
+
+def test_a_stale_version_is_a_conflict_before_any_rule_about_the_state(world):
+    """The rep withdraws what they saw waiting; the manager approved it meanwhile: that is a
+    conflict (reload), not "only a waiting claim can be withdrawn"."""
+    claim = new_claim(world)
+    svc.submit_claim(world.org.rep, claim, claim.version)
+    claim = ExpenseClaim.objects.get(pk=claim.pk)
+    read = claim.version
+    reviews.decide(world.org.manager, claim.review, "approve", "", claim.review.version)
+    claim = ExpenseClaim.objects.get(pk=claim.pk)
+    assert claim.status == Status.APPROVED
+    with pytest.raises(Conflict) as err:
+        svc.withdraw_claim(world.org.rep, claim, read)
+    assert err.value.code == "stale_version"
+    with pytest.raises(Conflict) as err:
+        svc.submit_claim(world.org.rep, claim, read)
+    assert err.value.code == "stale_version"
+    # With the version just read, the rule about the state speaks.
+    with pytest.raises(DomainError) as err:
+        svc.withdraw_claim(world.org.rep, claim, claim.version)
+    assert err.value.code == "not_waiting"

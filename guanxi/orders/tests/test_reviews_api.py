@@ -70,7 +70,7 @@ def test_waiting_get_decide_and_withdraw(world):
     assert claim.status == "draft"
     response = manager.post(f"reviews/{claim.review_id}/decide",
                             {"decision": "approve", "version": body["version"] + 1})
-    assert response.status_code == 400 and response.json()["code"] == "finished"
+    assert response.status_code == 409 and response.json()["code"] == "already_decided"
 
 
 def test_review_rules_for_administrators(world):
@@ -109,3 +109,18 @@ def test_waiting_pages_longest_waiting_first(world):
     rest = manager.get("reviews/waiting", limit=1, cursor=page["next"]).json()
     assert [i["review"]["id"] for i in rest["items"]] == [first.review_id]
     assert rest["next"] is None
+
+
+def test_two_deciders_of_one_review_the_second_hears_it_is_already_decided(world):
+    o = world.org
+    claim = submitted(world, "800")             # one step: a sales manager (or an admin)
+    read = as_(o.admin).get(f"reviews/{claim.review_id}").json()["version"]
+    first = as_(o.manager).post(f"reviews/{claim.review_id}/decide",
+                                {"decision": "approve", "version": read})
+    assert first.status_code == 200 and first.json()["status"] == "approved"
+    second = as_(o.admin).post(f"reviews/{claim.review_id}/decide",
+                               {"decision": "reject", "comment": "超标", "version": read})
+    assert second.status_code == 409 and second.json()["code"] == "already_decided"
+    assert "already been decided" in second.json()["detail"]
+    review = as_(o.rep).get(f"reviews/{claim.review_id}").json()
+    assert review["status"] == "approved" and review["steps"][0]["decided_by_id"] == o.manager.pk

@@ -164,9 +164,9 @@ def test_reject_and_return_need_a_comment_and_end_the_review(org, flow, subject,
     assert flow.outcomes == [(subject.pk, outcome, "manager")]
 
     # A finished review takes no more decisions (and no withdrawal).
-    with pytest.raises(DomainError) as err:
+    with pytest.raises(Conflict) as err:
         reviews.decide(org.admin, review, "approve", version=review.version)
-    assert err.value.code == "finished"
+    assert err.value.code == "already_decided"
     with pytest.raises(DomainError):
         reviews.withdraw(org.rep, review)
 

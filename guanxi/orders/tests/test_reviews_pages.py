@@ -245,3 +245,19 @@ def test_the_inbox_costs_the_same_queries_for_more_rows(world):
         submitted(world, amount, by=o.teammate, account=world.acc_tm)
     assert queries(manager) == waiting
     assert queries(teammate, "?tab=mine") == mine
+
+
+def test_two_deciders_of_one_review_the_second_is_told_it_is_already_decided(world):
+    claim = submitted(world)                    # one step: a sales manager (or an admin)
+    review = claim.review
+    url = reverse("orders:review_decide", args=[review.pk])
+    page = reverse("orders:expense", args=[claim.pk])
+    first = login(world.org.manager).post(url, {"decision": "approve", "version": review.version,
+                                                "next": page}, **HTMX)
+    assert first.status_code == 200
+    second = login(world.org.admin).post(url, {"decision": "reject", "comment": "超标",
+                                               "version": review.version, "next": page},
+                                         **HTMX)
+    assert second.status_code == 409
+    assert "This review has already been decided" in second.content.decode()
+    assert Review.objects.get(pk=review.pk).status == Review.Status.APPROVED

@@ -18,7 +18,7 @@ from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.audit import diff
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Account, Contact
 from guanxi.sales import permissions as perms
@@ -168,6 +168,7 @@ def update_activity(actor: User, activity: Activity, data: dict[str, Any], versi
     now = now or timezone.now()
     if not perms.can_change_activity(actor, activity):
         raise Forbidden(_("Only the one who logged it or a manager may change it."))
+    check_version(activity, version)
     if activity.status == Activity.Status.CANCELLED:
         raise DomainError(_("A cancelled activity cannot be changed."), code="cancelled")
     cleaned = clean(Activity, data, EDIT_FIELDS)
@@ -190,6 +191,7 @@ def _transition(actor: User, activity: Activity, version: int, status: str,
                 changes: dict[str, Any]) -> None:
     if not perms.can_change_activity(actor, activity):
         raise Forbidden(_("Only the one who logged it or a manager may change it."))
+    check_version(activity, version)
     if activity.status != Activity.Status.PLANNED:
         raise Conflict(_("This activity is no longer planned."), field="status",
                        code="not_planned")
@@ -238,7 +240,7 @@ def _close_request(actor: User, request: SupportRequest, version: int, status: s
                    changes: dict[str, Any], now: dt.datetime) -> None:
     if request.status != SupportRequest.Status.PENDING:
         raise Conflict(_("This request has already been decided or withdrawn."),
-                       field="status", code="not_pending")
+                       field="status", code="already_decided")
     save_versioned(request, version, {"status": status, **changes})
     audit.log(actor, f"sales.support_request.{status}", request,
               changes={"status": [SupportRequest.Status.PENDING, status]},

@@ -54,9 +54,9 @@ def convert_lead(actor: User, lead: Lead, version: int, *, account: Account | No
     A likely duplicate customer stops the conversion with a Conflict naming it (the page then
     offers to use it); ``force`` creates a new customer anyway. Everything or nothing."""
     require(perms.can_edit_lead(actor, lead))
+    check_version(lead, version)
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
-    check_version(lead, version)
     now = now or timezone.now()
     if account is None:
         account, contact = _new_account(actor, lead, force)

@@ -112,11 +112,11 @@ def update_lead(actor: User, lead: Lead, data: dict[str, Any], version: int,
 def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
     """Hand a lead to a rep (the team's manager or an administrator); the rep is notified."""
     require(perms.can_manage_lead(actor, lead), _("Only the team's manager can hand out leads."))
+    check_version(lead, version)
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
     if owner is None or not owner.is_active:
         raise FieldErrors({"owner": [_("Choose an active user.")]})
-    check_version(lead, version)
     routing.give_to(lead, owner, actor=actor, now=timezone.now(), reason="manual")
     return lead
 
@@ -125,6 +125,7 @@ def assign_lead(actor: User, lead: Lead, owner: User, version: int) -> Lead:
 def disqualify_lead(actor: User, lead: Lead, reason: str, version: int) -> Lead:
     """Close a lead that will not buy; the reason is required (it feeds the analysis)."""
     require(perms.can_edit_lead(actor, lead))
+    check_version(lead, version)
     if not lead.is_open:
         raise DomainError(_("This lead is closed."), code="closed")
     reason = (reason or "").strip()

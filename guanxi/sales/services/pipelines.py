@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import User
 from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
-from guanxi.core.locking import save_versioned
+from guanxi.core.locking import check_version, save_versioned
 from guanxi.sales import permissions as perms
 from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange
 
@@ -103,6 +103,7 @@ def update_pipeline(actor: User, pipeline: Pipeline, version: int | None,
     """Rename, make default, deactivate. The default pipeline stays active; making another
     one the default takes the flag from the old one."""
     _require_admin(actor)
+    check_version(pipeline, version)
     cleaned = _clean(data, PIPELINE_FIELDS, creating=False)
     becomes_default = cleaned.get("is_default", pipeline.is_default)
     active = cleaned.get("active", pipeline.active)
@@ -179,6 +180,7 @@ def update_stage(actor: User, stage: Stage, version: int | None,
     """Rename, change the probability or the kind (the kind only while unused), activate or
     deactivate (only without active opportunities in it)."""
     _require_admin(actor)
+    check_version(stage, version)
     cleaned = _clean(data, (*STAGE_FIELDS, "active"), creating=False)
     cleaned.pop("key", None)
     if "kind" in cleaned and cleaned["kind"] != stage.kind and _in_use(stage):
