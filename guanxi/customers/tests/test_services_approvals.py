@@ -90,8 +90,9 @@ def test_rejection_needs_a_comment_and_blocks_orders(org, make_account):
         services.ensure_can_order(account)
     assert exc.value.code == "customer_rejected"
     assert ApprovalStep.objects.get(account=account).comment == "资信不足"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         services.decide_new_customer(org.manager, account, approve=True)
+    assert exc.value.code == "already_decided"
 
 
 def test_pending_customer_terms_are_edited_on_the_customer(org, make_account):
@@ -204,8 +205,9 @@ def test_rejection_needs_a_comment_and_changes_nothing(org, customer, step):
     services.decide_terms_change(decider, fresh(req), approve=False, comment="折扣过高")
     assert fresh(req).status == S.REJECTED
     assert fresh(customer).discount_rate == Decimal("0")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         services.decide_terms_change(org.finance, fresh(req), approve=True)
+    assert exc.value.code == "already_decided"
     # a rejected request no longer blocks a new one
     services.request_terms_change(org.rep, customer, {"discount_rate": "5"})
 

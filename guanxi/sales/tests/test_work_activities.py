@@ -231,8 +231,9 @@ def test_withdraw_by_the_requester_only(org, work):
     assert request.status == "withdrawn"
     assert TimelineEvent.objects.filter(kind="sales.support_request",
                                         title__startswith="Support request withdrawn").exists()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         svc.decide_support(org.manager, request, True, "", request.version)
+    assert exc.value.code == "already_decided"
 
 
 def test_activity_on_a_lead_without_customer(org):
