@@ -9,6 +9,7 @@ from guanxi.accounts import selectors, services
 from guanxi.accounts.schemas import MeOut, TokenCreated, TokenIn, TokenOut
 from guanxi.core.access import get_visible
 from guanxi.core.idempotency import forget_answer
+from guanxi.core.schemas import Id
 
 router = Router(tags=["me"])
 
@@ -35,7 +36,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: Id):
     """Revoke one of your own tokens; it stops working at once."""
     token = get_visible(selectors.tokens_of(request.auth), pk=token_id)
     services.revoke_token(request.auth, token)

@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from guanxi.core.schemas import Int
+
 
 class TeamRef(Schema):
     id: int
@@ -66,6 +68,6 @@ class TokenIn(Schema):
 
     name: str
     scope: str = Field("read", description="read or write")
-    days: int | None = Field(None, description="Days until it expires, from 1 to the site's "
+    days: Int | None = Field(None, description="Days until it expires, from 1 to the site's "
                                                "maximum (every token expires). Default: the "
                                                "site's setting.")

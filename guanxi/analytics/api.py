@@ -20,6 +20,7 @@ from guanxi.analytics.selectors import (
     visible_runs,
 )
 from guanxi.analytics.services import runs
+from guanxi.core.schemas import Id
 from guanxi.core.selectors import keyset_page
 
 router = Router(tags=["analytics"])
@@ -56,7 +57,7 @@ def list_metrics(request: HttpRequest, filters: Query[schemas.MetricFilters]):
 
 
 @router.get("/analytics/customers/{customer_id}", response=schemas.MetricsOut)
-def customer_metrics(request: HttpRequest, customer_id: int):
+def customer_metrics(request: HttpRequest, customer_id: Id):
     """One customer's current metrics (404 if not computed or not visible)."""
     return metrics_out(get_metrics(_actor(request), customer_id))
 
@@ -76,7 +77,7 @@ def list_runs(request: HttpRequest, limit: int = Query(30, ge=1, le=200)):
 
 
 @router.get("/analytics/runs/{run_id}", response=schemas.AnalysisRunOut)
-def get_analysis_run(request: HttpRequest, run_id: int):
+def get_analysis_run(request: HttpRequest, run_id: Id):
     return get_run(_actor(request), run_id)
 
 

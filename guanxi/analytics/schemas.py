@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from guanxi.core.schemas import Int
+
 
 class MetricFilters(Schema):
     segment: str | None = Field(None, description="RFM segment key, e.g. `champions`")
@@ -15,7 +17,7 @@ class MetricFilters(Schema):
     value_type: str | None = Field(None, description="value-matrix type, e.g. `perfectionist`")
     abc: str | None = Field(None, description="ABC class by revenue: A, B or C")
     rfm: str | None = Field(None, description="RFM code, e.g. `545`")
-    cluster: int | None = None
+    cluster: Int | None = None
     clv_min: Decimal | None = None
     clv_max: Decimal | None = None
     churn_min: float | None = Field(None, ge=0, le=1, description="churn risk at least")

@@ -9,7 +9,7 @@ from ninja import Router, Status
 from guanxi.core import selectors, services
 from guanxi.core.access import get_visible
 from guanxi.core.permissions import can_manage_custom_fields
-from guanxi.core.schemas import CustomFieldIn, CustomFieldOut, CustomFieldPatch
+from guanxi.core.schemas import CustomFieldIn, CustomFieldOut, CustomFieldPatch, Id, Version
 
 router = Router(tags=["custom fields"])
 
@@ -34,13 +34,13 @@ def _field(request: HttpRequest, field_id: int):
 
 
 @router.patch("/custom-fields/{field_id}", response=CustomFieldOut)
-def update_field(request: HttpRequest, field_id: int, payload: CustomFieldPatch):
+def update_field(request: HttpRequest, field_id: Id, payload: CustomFieldPatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     return services.update_field(request.auth, _field(request, field_id), data, version)
 
 
 @router.delete("/custom-fields/{field_id}", response={204: None})
-def deactivate_field(request: HttpRequest, field_id: int, version: int):
+def deactivate_field(request: HttpRequest, field_id: Id, version: Version):
     services.deactivate_field(request.auth, _field(request, field_id), version)
     return Status(204, None)

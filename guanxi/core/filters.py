@@ -10,6 +10,7 @@ same names the same way. Empty values are absent; unknown parameters (``page``, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import FieldErrors
-from guanxi.core.inputs import parse_date
+from guanxi.core.inputs import MAX_ID, parse_date
 
 Kind = Literal["text", "int", "bool", "choice", "date", "decimal", "float", "user"]
 TRUE = ("1", "true", "yes", "on")
@@ -45,16 +46,24 @@ def _raw(params: Mapping[str, Any], p: Param) -> Any:
     return None
 
 
+def _whole(value: Any) -> int:
+    """An id or a count: ASCII digits, no larger than the databases take."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not (isinstance(value, int)
+                                       or (text.isascii() and text.isdigit())):
+        raise ValueError(_("Enter a whole number."))
+    number = int(text)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(_("Enter a whole number up to %(max)s.") % {"max": MAX_ID})
+    return number
+
+
 def _clean(p: Param, value: Any) -> Any:
     if p.kind == "text":
         text = str(value).strip()
         return text[:200] or None
     if p.kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if str(value).strip().isdigit():
-            return int(str(value).strip())
-        raise ValueError(_("Enter a whole number."))
+        return _whole(value)
     if p.kind == "bool":
         if isinstance(value, bool):
             return value
@@ -70,26 +79,22 @@ def _clean(p: Param, value: Any) -> Any:
             raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(p.choices)})
         return text
     if p.kind == "user":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
         text = str(value).strip()
-        if text.isdigit():
-            return int(text)
+        if isinstance(value, int) or (text.isascii() and text.isdigit()):
+            return _whole(value)
         if text == "me" or text in p.choices:
             return text
         names = ", ".join(("me", *p.choices))
         raise ValueError(_("Give a user id or one of: %(choices)s.") % {"choices": names})
     if p.kind == "date":
         return parse_date(value)
-    if p.kind == "decimal":
-        try:
-            return Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError(_("Enter a number.")) from None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = Decimal(str(value).strip()) if p.kind == "decimal" else float(value)
+    except (InvalidOperation, TypeError, ValueError):
         raise ValueError(_("Enter a number.")) from None
+    if not math.isfinite(number):
+        raise ValueError(_("Enter a number."))
+    return number
 
 
 def parse(params: Mapping[str, Any], spec: Iterable[Param]) -> dict[str, Any]:

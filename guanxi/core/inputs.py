@@ -23,6 +23,12 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import FieldErrors
 
+#: The largest integer both databases take (a signed 64-bit one): a larger id or number is
+#: refused where it comes in, naming its field, before a query could fail on it.
+MAX_ID = 2**63 - 1
+#: The largest value of a plain integer column (a signed 32-bit one on PostgreSQL).
+MAX_INT = 2**31 - 1
+
 
 class _Unset:
     """Not sent: different from None, which clears a value."""
@@ -123,10 +129,11 @@ def parse_datetime(value: Any, day_time: dt.time = dt.time(0)) -> dt.datetime:
 
 
 def _parse_int(value: Any) -> int:
-    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit() \
-            or len(str(value).strip()) > 15:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.lstrip("-").isdigit() \
+            or len(text) > 15:
         raise ValueError(_("Enter a whole number."))
-    return int(str(value).strip())
+    return int(text)
 
 
 def _parse_bool(value: Any) -> bool:

@@ -1,9 +1,20 @@
-"""API shapes of custom field definitions."""
+"""The API's shared value types, and the shapes of custom field definitions."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Schema
 from pydantic import ConfigDict, Field
+
+from guanxi.core.inputs import MAX_ID, MAX_INT
+
+#: A record's id, in a path, a query string or a body.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: The ``version`` a write says it read (optimistic locking).
+Version = Annotated[int, Field(ge=0, le=MAX_INT)]
+#: A count, position or number of days stored in an integer column.
+Int = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 
 
 class CustomFieldOut(Schema):
@@ -32,16 +43,16 @@ class CustomFieldIn(Schema):
     type: str = Field("text", description="text, number, date, choice or multi")
     choices: list[str] = []
     required: bool = False
-    position: int = 0
+    position: Int = 0
 
 
 class CustomFieldPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Version
     label_en: str | None = None
     label_zh: str | None = None
     choices: list[str] | None = None
     required: bool | None = None
-    position: int | None = None
+    position: Int | None = None
     active: bool | None = None

@@ -18,6 +18,7 @@ from guanxi.accounts.models import User
 from guanxi.accounts.selectors import colleagues
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors
+from guanxi.core.schemas import Id, Int, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.customers import permissions as perms
 from guanxi.customers import schemas as s
@@ -39,7 +40,7 @@ Sort = Literal["name", "-name", "updated_at", "-updated_at", "created_at", "-cre
 class CustomerFilters(Schema):
     q: str | None = Field(None, description="Name, pinyin, initials, phone, e-mail or USCC")
     owner: str | None = Field(None, description="A user id, or `me`")
-    team: int | None = Field(None, description="A team id; includes the teams below it")
+    team: Id | None = Field(None, description="A team id; includes the teams below it")
     industry: str | None = None
     size: str | None = None
     source: str | None = None
@@ -48,14 +49,14 @@ class CustomerFilters(Schema):
     in_pool: bool | None = None
     tag: str | None = None
     province: str | None = Field(None, description="Chinese or English name, or code")
-    completeness_lt: int | None = None
+    completeness_lt: Int | None = None
     # Customer value, from the latest analysis run (see /api/analytics/customers).
     segment: str | None = Field(None, description="RFM segment key, e.g. `champions`")
     lifecycle: str | None = Field(None, description="exploration, development, stable, decline")
     value_type: str | None = Field(None, description="value-matrix type, e.g. `visionary`")
     abc: str | None = Field(None, description="ABC class by revenue: A, B or C")
     rfm: str | None = Field(None, description="RFM code, e.g. `545`")
-    cluster: int | None = None
+    cluster: Int | None = None
     clv_min: Decimal | None = None
     clv_max: Decimal | None = None
     churn_min: float | None = Field(None, ge=0, le=1, description="churn risk at least")
@@ -153,12 +154,12 @@ def duplicates(request: HttpRequest, name: str = "", registration_id: str = "",
 
 
 @router.get("/customers/{customer_id}", response=s.CustomerOut)
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: HttpRequest, customer_id: Id):
     return _detail(_account(request, customer_id))
 
 
 @router.patch("/customers/{customer_id}", response=s.CustomerOut)
-def update_customer(request: HttpRequest, customer_id: int, payload: s.CustomerPatch):
+def update_customer(request: HttpRequest, customer_id: Id, payload: s.CustomerPatch):
     """Edit the profile (and the terms while the customer waits for approval)."""
     account = _account(request, customer_id)
     data = payload.model_dump(exclude_unset=True)
@@ -168,14 +169,14 @@ def update_customer(request: HttpRequest, customer_id: int, payload: s.CustomerP
 
 
 @router.delete("/customers/{customer_id}", response={204: None})
-def delete_customer(request: HttpRequest, customer_id: int, version: int):
+def delete_customer(request: HttpRequest, customer_id: Id, version: Version):
     """Deactivate a customer (managers)."""
     services.deactivate_account(_actor(request), _account(request, customer_id), version)
     return Status(204, None)
 
 
 @router.get("/customers/{customer_id}/timeline", response=s.TimelinePage)
-def timeline(request: HttpRequest, customer_id: int, before_id: int | None = None,
+def timeline(request: HttpRequest, customer_id: Id, before_id: Id | None = None,
              limit: int = Query(50, ge=1, le=200)):
     events = selectors.timeline(_account(request, customer_id), limit + 1, before_id)
     more = len(events) > limit
@@ -184,7 +185,7 @@ def timeline(request: HttpRequest, customer_id: int, before_id: int | None = Non
 
 
 @router.post("/customers/{customer_id}/follow-ups", response={201: s.TimelineEventOut})
-def follow_up(request: HttpRequest, customer_id: int, payload: s.FollowUpIn):
+def follow_up(request: HttpRequest, customer_id: Id, payload: s.FollowUpIn):
     """Log a call, visit or message; it keeps the customer out of the public pool."""
     account = _account(request, customer_id)
     contact = None
@@ -197,27 +198,27 @@ def follow_up(request: HttpRequest, customer_id: int, payload: s.FollowUpIn):
 
 
 @router.put("/customers/{customer_id}/tags", response=list[str])
-def set_tags(request: HttpRequest, customer_id: int, payload: s.TagsIn):
+def set_tags(request: HttpRequest, customer_id: Id, payload: s.TagsIn):
     tags = services.set_tags(_actor(request), _account(request, customer_id), payload.tags)
     return [t.name for t in tags]
 
 
 @router.post("/customers/{customer_id}/shares", response={201: list[s.UserRef]})
-def share(request: HttpRequest, customer_id: int, payload: s.ShareIn):
+def share(request: HttpRequest, customer_id: Id, payload: s.ShareIn):
     actor, account = _actor(request), _account(request, customer_id)
     services.share_account(actor, account, _colleague(actor, payload.user_id, "user_id"))
     return Status(201, [sh.user for sh in account.shares.select_related("user")])
 
 
 @router.delete("/customers/{customer_id}/shares/{user_id}", response={204: None})
-def unshare(request: HttpRequest, customer_id: int, user_id: int):
+def unshare(request: HttpRequest, customer_id: Id, user_id: Id):
     actor, account = _actor(request), _account(request, customer_id)
     services.unshare_account(actor, account, _colleague(actor, user_id, "user_id"))
     return Status(204, None)
 
 
 @router.put("/customers/{customer_id}/owner", response=s.CustomerOut)
-def assign_owner(request: HttpRequest, customer_id: int, payload: s.OwnerIn):
+def assign_owner(request: HttpRequest, customer_id: Id, payload: s.OwnerIn):
     """Hand the customer to another rep (the team's manager)."""
     actor, account = _actor(request), _account(request, customer_id)
     owner = _colleague(actor, payload.owner_id, "owner_id")
@@ -227,7 +228,7 @@ def assign_owner(request: HttpRequest, customer_id: int, payload: s.OwnerIn):
 # --- Contacts, addresses, relationships -----------------------------------------------------
 
 @router.get("/contacts", response=s.ContactPage, tags=["contacts"])
-def list_contacts(request: HttpRequest, q: str | None = None, account_id: int | None = None,
+def list_contacts(request: HttpRequest, q: str | None = None, account_id: Id | None = None,
                   cursor: str | None = None, limit: int = Query(50, ge=1, le=200)):
     user = _actor(request)
     qs = selectors.filter_contacts(user, request.GET).select_related("account")
@@ -237,7 +238,7 @@ def list_contacts(request: HttpRequest, q: str | None = None, account_id: int | 
 
 @router.post("/customers/{customer_id}/contacts", response={201: s.ContactListItem},
              tags=["contacts"])
-def add_contact(request: HttpRequest, customer_id: int, payload: s.ContactIn):
+def add_contact(request: HttpRequest, customer_id: Id, payload: s.ContactIn):
     data = payload.model_dump(exclude_unset=True)
     custom = data.pop("custom", None)
     contact = services.add_contact(_actor(request), _account(request, customer_id), data,
@@ -246,12 +247,12 @@ def add_contact(request: HttpRequest, customer_id: int, payload: s.ContactIn):
 
 
 @router.get("/contacts/{contact_id}", response=s.ContactListItem, tags=["contacts"])
-def get_contact(request: HttpRequest, contact_id: int):
+def get_contact(request: HttpRequest, contact_id: Id):
     return selectors.get_contact(_actor(request), contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response=s.ContactListItem, tags=["contacts"])
-def update_contact(request: HttpRequest, contact_id: int, payload: s.ContactPatch):
+def update_contact(request: HttpRequest, contact_id: Id, payload: s.ContactPatch):
     contact = selectors.get_contact(_actor(request), contact_id)
     data = payload.model_dump(exclude_unset=True)
     version, custom = data.pop("version"), data.pop("custom", None)
@@ -259,7 +260,7 @@ def update_contact(request: HttpRequest, contact_id: int, payload: s.ContactPatc
 
 
 @router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
-def remove_contact(request: HttpRequest, contact_id: int, version: int):
+def remove_contact(request: HttpRequest, contact_id: Id, version: Version):
     contact = selectors.get_contact(_actor(request), contact_id)
     services.remove_contact(_actor(request), contact, version)
     return Status(204, None)
@@ -267,14 +268,14 @@ def remove_contact(request: HttpRequest, contact_id: int, version: int):
 
 @router.post("/customers/{customer_id}/addresses", response={201: s.AddressOut},
              tags=["contacts"])
-def add_address(request: HttpRequest, customer_id: int, payload: s.AddressIn):
+def add_address(request: HttpRequest, customer_id: Id, payload: s.AddressIn):
     address = services.add_address(_actor(request), _account(request, customer_id),
                                    payload.model_dump(exclude_unset=True))
     return Status(201, address)
 
 
 @router.patch("/addresses/{address_id}", response=s.AddressOut, tags=["contacts"])
-def update_address(request: HttpRequest, address_id: int, payload: s.AddressPatch):
+def update_address(request: HttpRequest, address_id: Id, payload: s.AddressPatch):
     address = get_visible(visible_addresses(_actor(request)), pk=address_id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
@@ -282,7 +283,7 @@ def update_address(request: HttpRequest, address_id: int, payload: s.AddressPatc
 
 
 @router.delete("/addresses/{address_id}", response={204: None}, tags=["contacts"])
-def remove_address(request: HttpRequest, address_id: int, version: int):
+def remove_address(request: HttpRequest, address_id: Id, version: Version):
     address = get_visible(visible_addresses(_actor(request)), pk=address_id)
     services.remove_address(_actor(request), address, version)
     return Status(204, None)
@@ -299,7 +300,7 @@ def _relationship_out(rel, visible_ids: set[int]) -> dict[str, Any]:
 
 @router.get("/customers/{customer_id}/relationships", response=list[s.RelationshipOut],
             tags=["contacts"])
-def list_relationships(request: HttpRequest, customer_id: int):
+def list_relationships(request: HttpRequest, customer_id: Id):
     """Relationships of this customer's people; a person at a customer you cannot see is
     shown without name."""
     user = _actor(request)
@@ -312,7 +313,7 @@ def list_relationships(request: HttpRequest, customer_id: int):
 
 @router.post("/customers/{customer_id}/relationships", response={201: s.RelationshipOut},
              tags=["contacts"])
-def add_relationship(request: HttpRequest, customer_id: int, payload: s.RelationshipIn):
+def add_relationship(request: HttpRequest, customer_id: Id, payload: s.RelationshipIn):
     user, account = _actor(request), _account(request, customer_id)
     from_contact = account.contacts.filter(pk=payload.from_contact_id, is_active=True).first()
     to_contact = selectors.visible_contacts(user).filter(pk=payload.to_contact_id).first()
@@ -328,7 +329,7 @@ def add_relationship(request: HttpRequest, customer_id: int, payload: s.Relation
 
 
 @router.delete("/relationships/{relationship_id}", response={204: None}, tags=["contacts"])
-def remove_relationship(request: HttpRequest, relationship_id: int):
+def remove_relationship(request: HttpRequest, relationship_id: Id):
     user = _actor(request)
     rel = get_visible(visible_relationships(user), pk=relationship_id)
     services.remove_relationship(user, rel)
@@ -375,18 +376,18 @@ def _decide_customer(request: HttpRequest, customer_id: int, payload: s.Approval
 
 
 @router.post("/customers/{customer_id}/approve", response=s.CustomerOut, tags=["approvals"])
-def approve_customer(request: HttpRequest, customer_id: int, payload: s.ApprovalDecisionIn):
+def approve_customer(request: HttpRequest, customer_id: Id, payload: s.ApprovalDecisionIn):
     return _decide_customer(request, customer_id, payload, True)
 
 
 @router.post("/customers/{customer_id}/reject", response=s.CustomerOut, tags=["approvals"])
-def reject_customer(request: HttpRequest, customer_id: int, payload: s.ApprovalDecisionIn):
+def reject_customer(request: HttpRequest, customer_id: Id, payload: s.ApprovalDecisionIn):
     return _decide_customer(request, customer_id, payload, False)
 
 
 @router.post("/customers/{customer_id}/terms-requests", response={201: s.TermsRequestOut},
              tags=["approvals"])
-def request_terms(request: HttpRequest, customer_id: int, payload: s.TermsRequestIn):
+def request_terms(request: HttpRequest, customer_id: Id, payload: s.TermsRequestIn):
     """Ask for new terms: the market manager, then finance approve; then they apply."""
     req = services.request_terms_change(_actor(request), _account(request, customer_id),
                                         payload.changes, payload.reason)
@@ -406,7 +407,7 @@ def _terms_detail(user: User, req: TermsChangeRequest) -> TermsChangeRequest:
 
 @router.get("/terms-requests", response=s.TermsRequestPage, tags=["approvals"])
 def list_terms_requests(request: HttpRequest, status: str | None = None,
-                        account_id: int | None = None, cursor: str | None = None,
+                        account_id: Id | None = None, cursor: str | None = None,
                         limit: int = Query(50, ge=1, le=200)):
     qs = selectors.visible_terms_requests(_actor(request)).select_related("account",
                                                                           "requested_by")
@@ -419,7 +420,7 @@ def list_terms_requests(request: HttpRequest, status: str | None = None,
 
 
 @router.get("/terms-requests/{request_id}", response=s.TermsRequestDetail, tags=["approvals"])
-def get_terms_request(request: HttpRequest, request_id: int):
+def get_terms_request(request: HttpRequest, request_id: Id):
     return _terms_detail(_actor(request), _terms_request(request, request_id))
 
 
@@ -433,19 +434,19 @@ def _decide_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDeci
 
 @router.post("/terms-requests/{request_id}/approve", response=s.TermsRequestDetail,
              tags=["approvals"])
-def approve_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDecisionIn):
+def approve_terms(request: HttpRequest, request_id: Id, payload: s.ApprovalDecisionIn):
     return _decide_terms(request, request_id, payload, True)
 
 
 @router.post("/terms-requests/{request_id}/reject", response=s.TermsRequestDetail,
              tags=["approvals"])
-def reject_terms(request: HttpRequest, request_id: int, payload: s.ApprovalDecisionIn):
+def reject_terms(request: HttpRequest, request_id: Id, payload: s.ApprovalDecisionIn):
     return _decide_terms(request, request_id, payload, False)
 
 
 @router.post("/terms-requests/{request_id}/withdraw", response=s.TermsRequestDetail,
              tags=["approvals"])
-def withdraw_terms(request: HttpRequest, request_id: int, payload: s.VersionIn):
+def withdraw_terms(request: HttpRequest, request_id: Id, payload: s.VersionIn):
     user = _actor(request)
     req = _terms_request(request, request_id)
     return _terms_detail(user, services.withdraw_terms_change(user, req, payload.version))
@@ -454,7 +455,7 @@ def withdraw_terms(request: HttpRequest, request_id: int, payload: s.VersionIn):
 # --- Merge and the public pool --------------------------------------------------------------
 
 @router.post("/customers/{customer_id}/merge", response=s.CustomerOut)
-def merge(request: HttpRequest, customer_id: int, payload: s.MergeIn):
+def merge(request: HttpRequest, customer_id: Id, payload: s.MergeIn):
     """Merge `other_id` into this customer, keeping every related record of both."""
     keep = _account(request, customer_id)
     remove = _account(request, payload.other_id)
@@ -472,12 +473,12 @@ def pool(request: HttpRequest, cursor: str | None = None,
 
 
 @router.post("/customers/{customer_id}/claim", response=s.CustomerOut, tags=["pool"])
-def claim(request: HttpRequest, customer_id: int):
+def claim(request: HttpRequest, customer_id: Id):
     return _detail(services.claim(_actor(request), _account(request, customer_id)))
 
 
 @router.post("/customers/{customer_id}/release", response=s.CustomerOut, tags=["pool"])
-def release(request: HttpRequest, customer_id: int, payload: s.ReleaseIn):
+def release(request: HttpRequest, customer_id: Id, payload: s.ReleaseIn):
     account = _account(request, customer_id)
     return _detail(services.release(_actor(request), account, payload.reason,
                                     payload.version))

@@ -15,6 +15,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from guanxi.accounts.schemas import TeamRef, UserRef
+from guanxi.core.schemas import Id, Int, Version
 
 
 class In(Schema):
@@ -41,16 +42,16 @@ class ProfileFields(In):
     lifestyle: str | None = None
     needs: str | None = None
     purchase_channel: str | None = None
-    attitude_risk: int | None = None
-    attitude_products: int | None = None
-    attitude_service: int | None = None
-    likelihood_rebuy: int | None = None
-    likelihood_recommend: int | None = None
+    attitude_risk: Int | None = None
+    attitude_products: Int | None = None
+    attitude_service: Int | None = None
+    likelihood_rebuy: Int | None = None
+    likelihood_recommend: Int | None = None
 
 
 class TermsFields(In):
     discount_rate: Decimal | None = Field(None, description="Percent off list price")
-    payment_terms_days: int | None = None
+    payment_terms_days: Int | None = None
     settlement_method: str | None = None
     credit_limit: Decimal | None = None
     currency: str | None = None
@@ -76,7 +77,7 @@ class ContactIn(ContactFields):
 
 
 class ContactPatch(ContactIn):
-    version: int
+    version: Version
 
 
 class AddressIn(In):
@@ -92,7 +93,7 @@ class AddressIn(In):
 
 
 class AddressPatch(AddressIn):
-    version: int
+    version: Version
 
 
 class CustomerIn(ProfileFields, TermsFields):
@@ -101,13 +102,13 @@ class CustomerIn(ProfileFields, TermsFields):
     addresses: list[AddressIn] = []
     tags: list[str] = []
     custom: dict[str, Any] = {}
-    owner_id: int | None = Field(None, description="Default: you, if you sell")
+    owner_id: Id | None = Field(None, description="Default: you, if you sell")
     force: bool = Field(False, description="Create even though possible duplicates exist "
                                            "(never when another rep owns the customer)")
 
 
 class CustomerPatch(ProfileFields, TermsFields):
-    version: int
+    version: Version
     custom: dict[str, Any] | None = None
 
 
@@ -276,7 +277,7 @@ class TimelinePage(Schema):
 
 class FollowUpIn(In):
     text: str
-    contact_id: int | None = None
+    contact_id: Id | None = None
 
 
 class TagsIn(In):
@@ -284,37 +285,37 @@ class TagsIn(In):
 
 
 class ShareIn(In):
-    user_id: int
+    user_id: Id
 
 
 class OwnerIn(In):
-    owner_id: int | None = Field(description="null leaves the customer without owner")
-    version: int
+    owner_id: Id | None = Field(description="null leaves the customer without owner")
+    version: Version
 
 
 class VersionIn(In):
-    version: int
+    version: Version
 
 
 class ApprovalDecisionIn(In):
     comment: str = ""
-    version: int
+    version: Version
 
 
 class ReleaseIn(In):
     reason: str = ""
-    version: int
+    version: Version
 
 
 class MergeIn(In):
-    other_id: int = Field(description="The customer merged away (it becomes inactive)")
-    version: int = Field(description="Version of the customer kept")
-    other_version: int
+    other_id: Id = Field(description="The customer merged away (it becomes inactive)")
+    version: Version = Field(description="Version of the customer kept")
+    other_version: Version
 
 
 class RelationshipIn(In):
-    from_contact_id: int = Field(description="A contact of this customer")
-    to_contact_id: int
+    from_contact_id: Id = Field(description="A contact of this customer")
+    to_contact_id: Id
     kind: str = Field(description="family, friend, colleague or referred_by")
     note: str = ""
 
@@ -440,6 +441,6 @@ class PoolPolicyOut(Schema):
 
 
 class PoolPolicyIn(In):
-    return_after_days: int
-    claim_limit: int
-    version: int
+    return_after_days: Int
+    claim_limit: Int
+    version: Version

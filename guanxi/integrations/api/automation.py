@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from guanxi.core.access import get_visible
+from guanxi.core.schemas import Id, Int, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.integrations import hooks_selectors as selectors
 from guanxi.integrations.models import AutomationRule
@@ -32,7 +33,7 @@ class AutomationRuleIn(In):
     field: str | None = Field(None, description="For field_changed")
     value: str | None = Field(None, description="field_changed: the new value; "
                                                 "stage_changed: the stage key; empty: any")
-    days: int | None = Field(None, description="For no_follow_up")
+    days: Int | None = Field(None, description="For no_follow_up")
     conditions: list[dict[str, Any]] = Field(
         [], description='All must hold: [{"field", "op": eq|ne|in|contains|gte|lte|empty|'
                         'not_empty, "value"}]')
@@ -44,12 +45,12 @@ class AutomationRuleIn(In):
 
 
 class RuleUpdate(AutomationRuleIn):
-    version: int
+    version: Version
 
 
 class ActiveIn(In):
     active: bool
-    version: int
+    version: Version
 
 
 class AutomationRuleOut(Schema):
@@ -84,7 +85,7 @@ class AutomationRunOut(Schema):
 
 
 class RunFilters(Schema):
-    rule: int | None = None
+    rule: Id | None = None
     result: str | None = Field(None, description="done, skipped or failed")
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -110,25 +111,25 @@ def create_rule(request: HttpRequest, payload: AutomationRuleIn):
 
 
 @router.get("/automation-rules/{rule_id}", response=AutomationRuleOut)
-def get_rule(request: HttpRequest, rule_id: int):
+def get_rule(request: HttpRequest, rule_id: Id):
     return _rule(request, rule_id)
 
 
 @router.put("/automation-rules/{rule_id}", response=AutomationRuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: RuleUpdate):
+def update_rule(request: HttpRequest, rule_id: Id, payload: RuleUpdate):
     data = payload.model_dump()
     version = data.pop("version")
     return automation.update_rule(request.auth, _rule(request, rule_id), data, version)
 
 
 @router.put("/automation-rules/{rule_id}/active", response=AutomationRuleOut)
-def set_active(request: HttpRequest, rule_id: int, payload: ActiveIn):
+def set_active(request: HttpRequest, rule_id: Id, payload: ActiveIn):
     return automation.set_active(request.auth, _rule(request, rule_id), payload.active,
                                  payload.version)
 
 
 @router.delete("/automation-rules/{rule_id}", response={204: None})
-def delete_rule(request: HttpRequest, rule_id: int):
+def delete_rule(request: HttpRequest, rule_id: Id):
     automation.delete_rule(request.auth, _rule(request, rule_id))
     return Status(204, None)
 

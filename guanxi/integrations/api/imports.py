@@ -12,6 +12,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from guanxi.core.errors import Forbidden
+from guanxi.core.schemas import Id, Int, Version
 from guanxi.integrations import permissions as perms
 from guanxi.integrations.models import ImportJob
 from guanxi.integrations.services import imports
@@ -58,12 +59,12 @@ class JobOut(Schema):
 class MappingIn(Schema):
     mapping: dict[str, str] = Field(description="{column index: field key}; '' skips a column")
     policy: str | None = Field(None, description="skip, update or create")
-    version: int
+    version: Version
     template_name: str | None = Field(None, description="also save the mapping under this name")
 
 
 class ImportVersionIn(Schema):
-    version: int
+    version: Version
 
 
 class PreviewRowOut(Schema):
@@ -105,13 +106,13 @@ def create_import(request: HttpRequest, file: File[UploadedFile],
 
 
 @router.get("/imports/{job_id}", response=JobOut)
-def get_import(request: HttpRequest, job_id: int):
+def get_import(request: HttpRequest, job_id: Id):
     """Status and counts (poll this while the file is read and while the import runs)."""
     return _job(request, job_id)
 
 
 @router.put("/imports/{job_id}/mapping", response=JobOut)
-def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn):
+def set_mapping(request: HttpRequest, job_id: Id, payload: MappingIn):
     job = _job(request, job_id)
     imports.set_mapping(request.auth, job, payload.mapping, payload.version,
                         policy=payload.policy)
@@ -121,7 +122,7 @@ def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn):
 
 
 @router.get("/imports/{job_id}/preview", response=list[PreviewRowOut])
-def preview_import(request: HttpRequest, job_id: int, limit: int = 20):
+def preview_import(request: HttpRequest, job_id: Id, limit: Int = 20):
     """The first rows as they would be imported now, nothing kept."""
     job = _job(request, job_id)
     items = imports.preview(request.auth, job, limit=max(1, min(limit, 200)))
@@ -130,21 +131,21 @@ def preview_import(request: HttpRequest, job_id: int, limit: int = 20):
 
 
 @router.post("/imports/{job_id}/confirm", response={202: JobOut})
-def confirm_import(request: HttpRequest, job_id: int, payload: ImportVersionIn):
+def confirm_import(request: HttpRequest, job_id: Id, payload: ImportVersionIn):
     """Queue the import; a background worker runs it in batches."""
     job = _job(request, job_id)
     return Status(202, imports.confirm(request.auth, job, payload.version))
 
 
 @router.post("/imports/{job_id}/resume", response={202: JobOut})
-def resume_import(request: HttpRequest, job_id: int):
+def resume_import(request: HttpRequest, job_id: Id):
     """Continue a stopped or failed import after its last committed batch."""
     job = _job(request, job_id)
     return Status(202, imports.resume(request.auth, job))
 
 
 @router.get("/imports/{job_id}/rejected", response={200: Any})
-def rejected_rows(request: HttpRequest, job_id: int):
+def rejected_rows(request: HttpRequest, job_id: Id):
     """The rejected rows as CSV (UTF-8 with BOM): the original columns, row number, reason."""
     job = _job(request, job_id)
     response = StreamingHttpResponse(imports.rejected_csv(job),

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 from guanxi.core import events
 from guanxi.core.access import get_visible
 from guanxi.core.idempotency import forget_answer
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.integrations import hooks_selectors as selectors
 from guanxi.integrations.models import WebhookDelivery, WebhookSubscription
@@ -38,7 +39,7 @@ class SubscriptionIn(In):
 
 
 class SubscriptionPatch(In):
-    version: int
+    version: Version
     name: str | None = None
     url: str | None = None
     events: list[str] | None = None
@@ -60,7 +61,7 @@ class SubscriptionCreated(SubscriptionOut):
 
 
 class VersionIn(In):
-    version: int
+    version: Version
 
 
 class SecretOut(Schema):
@@ -118,25 +119,25 @@ def _sub(request: HttpRequest, pk: int) -> WebhookSubscription:
 
 
 @router.get("/webhooks/{webhook_id}", response=SubscriptionOut)
-def get_subscription(request: HttpRequest, webhook_id: int):
+def get_subscription(request: HttpRequest, webhook_id: Id):
     return _sub(request, webhook_id)
 
 
 @router.patch("/webhooks/{webhook_id}", response=SubscriptionOut)
-def update_subscription(request: HttpRequest, webhook_id: int, payload: SubscriptionPatch):
+def update_subscription(request: HttpRequest, webhook_id: Id, payload: SubscriptionPatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     return webhooks.update_subscription(request.auth, _sub(request, webhook_id), data, version)
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None})
-def delete_subscription(request: HttpRequest, webhook_id: int):
+def delete_subscription(request: HttpRequest, webhook_id: Id):
     webhooks.delete_subscription(request.auth, _sub(request, webhook_id))
     return Status(204, None)
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response=SecretOut)
-def rotate_secret(request: HttpRequest, webhook_id: int, payload: VersionIn):
+def rotate_secret(request: HttpRequest, webhook_id: Id, payload: VersionIn):
     sub = _sub(request, webhook_id)
     secret = webhooks.rotate_secret(request.auth, sub, payload.version)
     forget_answer(request)
@@ -144,7 +145,7 @@ def rotate_secret(request: HttpRequest, webhook_id: int, payload: VersionIn):
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response=DeliveryPage)
-def list_deliveries(request: HttpRequest, webhook_id: int,
+def list_deliveries(request: HttpRequest, webhook_id: Id,
                     filters: Query[DeliveryFilters]):
     qs = selectors.deliveries(request.auth, _sub(request, webhook_id), filters.status)
     page = keyset_page(qs, "-created_at", filters.cursor, filters.limit)
@@ -152,6 +153,6 @@ def list_deliveries(request: HttpRequest, webhook_id: int,
 
 
 @router.post("/webhook-deliveries/{delivery_id}/redeliver", response={201: DeliveryOut})
-def redeliver(request: HttpRequest, delivery_id: int):
+def redeliver(request: HttpRequest, delivery_id: Id):
     delivery: WebhookDelivery = get_visible(selectors.deliveries(request.auth), pk=delivery_id)
     return Status(201, webhooks.redeliver(request.auth, delivery))

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from guanxi.core.access import get_visible
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.orders import permissions as perms
@@ -76,7 +77,7 @@ class ProductIn(In):
 
 
 class ProductPatch(In):
-    version: int
+    version: Version
     code: str | None = None
     name_zh: str | None = None
     name_en: str | None = None
@@ -135,7 +136,7 @@ class ItemOut(Schema):
 
 
 class ItemIn(In):
-    product_id: int
+    product_id: Id
     unit_price: Decimal
     min_quantity: Decimal = Decimal("1")
 
@@ -167,7 +168,7 @@ class PriceListPage(Schema):
 class PriceListIn(In):
     name: str
     currency: str = "CNY"
-    group_id: int | None = None
+    group_id: Id | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     active: bool = True
@@ -175,10 +176,10 @@ class PriceListIn(In):
 
 
 class PriceListPatch(In):
-    version: int
+    version: Version
     name: str | None = None
     currency: str | None = None
-    group_id: int | None = None
+    group_id: Id | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     active: bool | None = None
@@ -187,7 +188,7 @@ class PriceListPatch(In):
 
 class PriceListFilters(Schema):
     currency: str | None = None
-    group: int | None = None
+    group: Id | None = None
     active: bool | None = None
     sort: Literal["name", "-name", "valid_from", "-valid_from"] = "name"
     cursor: str | None = None
@@ -212,14 +213,14 @@ class GroupDetail(GroupOut):
 
 class GroupIn(In):
     name: str
-    account_ids: list[int] = []
+    account_ids: list[Id] = []
 
 
 class GroupPatch(In):
     name: str | None = None
-    add_account_ids: list[int] = []
-    remove_account_ids: list[int] = []
-    account_ids: list[int] | None = Field(
+    add_account_ids: list[Id] = []
+    remove_account_ids: list[Id] = []
+    account_ids: list[Id] | None = Field(
         None, description="The members you can see become exactly these (others stay)")
 
 
@@ -240,12 +241,12 @@ def create_product(request: HttpRequest, payload: ProductIn):
 
 
 @router.get("/products/{product_id}", response=ProductOut)
-def get_product(request: HttpRequest, product_id: int):
+def get_product(request: HttpRequest, product_id: Id):
     return get_visible(Product.objects.all(), pk=product_id)
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
-def update_product(request: HttpRequest, product_id: int, payload: ProductPatch):
+def update_product(request: HttpRequest, product_id: Id, payload: ProductPatch):
     """Change a product; `active: false` deactivates it (quotes and orders keep it)."""
     product = get_visible(Product.objects.all(), pk=product_id)
     data = payload.model_dump(exclude_unset=True)
@@ -254,7 +255,7 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
 
 
 @router.get("/products/{product_id}/price", response=PriceOut)
-def product_price(request: HttpRequest, product_id: int, account_id: int | None = None,
+def product_price(request: HttpRequest, product_id: Id, account_id: Id | None = None,
                   currency: str = "CNY", quantity: Decimal = Decimal("1"),
                   on: dt.date | None = None):
     """The unit price a customer (none: any customer) pays for a quantity on a day (default
@@ -307,12 +308,12 @@ def create_price_list(request: HttpRequest, payload: PriceListIn):
 
 
 @router.get("/price-lists/{price_list_id}", response=PriceListDetail)
-def get_price_list(request: HttpRequest, price_list_id: int):
+def get_price_list(request: HttpRequest, price_list_id: Id):
     return get_visible(sel.price_lists(), pk=price_list_id)
 
 
 @router.patch("/price-lists/{price_list_id}", response=PriceListDetail)
-def update_price_list(request: HttpRequest, price_list_id: int, payload: PriceListPatch):
+def update_price_list(request: HttpRequest, price_list_id: Id, payload: PriceListPatch):
     """Change the list's terms and, with `items`, replace all its prices in one step."""
     price_list = get_visible(sel.price_lists(), pk=price_list_id)
     data = payload.model_dump(exclude_unset=True)
@@ -346,13 +347,13 @@ def create_customer_group(request: HttpRequest, payload: GroupIn):
 
 
 @router.get("/customer-groups/{group_id}", response=GroupDetail)
-def get_customer_group(request: HttpRequest, group_id: int):
+def get_customer_group(request: HttpRequest, group_id: Id):
     """A group with the members you may see."""
     return _group_detail(request, get_visible(CustomerGroup.objects.all(), pk=group_id))
 
 
 @router.patch("/customer-groups/{group_id}", response=GroupDetail)
-def update_customer_group(request: HttpRequest, group_id: int, payload: GroupPatch):
+def update_customer_group(request: HttpRequest, group_id: Id, payload: GroupPatch):
     """Rename; add or remove members, or give the full list of the members you can see."""
     group = get_visible(CustomerGroup.objects.all(), pk=group_id)
     svc.update_customer_group(request.auth, group, name=payload.name,

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
 from guanxi.core.errors import NotFound
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.orders import documents
 from guanxi.orders.models import Contract, Tender
@@ -92,7 +93,7 @@ class TenderPage(Schema):
 
 
 class TenderIn(In):
-    account_id: int
+    account_id: Id
     number: str
     title: str
     issuer: str
@@ -104,15 +105,15 @@ class TenderIn(In):
     bond_amount: Decimal = Decimal("0")
     bond_status: str = Tender.BondStatus.NOT_REQUIRED
     bond_due: dt.date | None = None
-    opportunity_id: int | None = None
-    owner_id: int | None = None
+    opportunity_id: Id | None = None
+    owner_id: Id | None = None
     result: str | None = None
     result_note: str | None = None
     winner: str | None = None
 
 
 class TenderPatch(In):
-    version: int
+    version: Version
     number: str | None = None
     title: str | None = None
     issuer: str | None = None
@@ -124,12 +125,12 @@ class TenderPatch(In):
     bond_amount: Decimal | None = None
     bond_status: str | None = None
     bond_due: dt.date | None = None
-    opportunity_id: int | None = None
-    owner_id: int | None = None
+    opportunity_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class ResultIn(In):
-    version: int
+    version: Version
     result: Literal["submitted", "won", "lost", "cancelled"]
     note: str = ""
     winner: str = ""
@@ -138,7 +139,7 @@ class ResultIn(In):
 
 
 class BondIn(In):
-    version: int
+    version: Version
     bond_status: str
     bond_amount: Decimal | None = None
     bond_due: dt.date | None = None
@@ -226,10 +227,10 @@ class ContractPage(Schema):
 
 
 class ContractIn(In):
-    account_id: int | None = Field(None, description="Not needed with quote_id or tender_id")
-    quote_id: int | None = Field(None, description="An accepted quote: customer, total, "
+    account_id: Id | None = Field(None, description="Not needed with quote_id or tender_id")
+    quote_id: Id | None = Field(None, description="An accepted quote: customer, total, "
                                                    "currency and opportunity are copied")
-    tender_id: int | None = Field(None, description="A won tender")
+    tender_id: Id | None = Field(None, description="A won tender")
     title: str | None = None
     amount: Decimal | None = None
     currency: str | None = None
@@ -238,12 +239,12 @@ class ContractIn(In):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     notes: str | None = None
-    opportunity_id: int | None = None
-    owner_id: int | None = None
+    opportunity_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class ContractPatch(In):
-    version: int
+    version: Version
     title: str | None = None
     amount: Decimal | None = None
     currency: str | None = None
@@ -252,21 +253,21 @@ class ContractPatch(In):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     notes: str | None = None
-    opportunity_id: int | None = None
-    owner_id: int | None = None
+    opportunity_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class VersionIn(In):
-    version: int
+    version: Version
 
 
 class SignIn(In):
-    version: int
+    version: Version
     signed_on: dt.date
 
 
 class CancelIn(In):
-    version: int
+    version: Version
     reason: str = ""
 
 
@@ -282,7 +283,7 @@ class TenderFilters(Schema):
     result: str | None = Field(None, description="A result, or `open` (open or submitted)")
     bond: str | None = Field(None, description="A bond status")
     upcoming: bool = Field(False, description="Deadline within the next seven days")
-    account: int | None = None
+    account: Id | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -310,12 +311,12 @@ def create_tender(request: HttpRequest, payload: TenderIn):
 
 
 @tenders.get("/tenders/{tender_id}", response=TenderOut)
-def get_tender(request: HttpRequest, tender_id: int):
+def get_tender(request: HttpRequest, tender_id: Id):
     return _tender(request, tender_id)
 
 
 @tenders.patch("/tenders/{tender_id}", response=TenderOut)
-def update_tender(request: HttpRequest, tender_id: int, payload: TenderPatch):
+def update_tender(request: HttpRequest, tender_id: Id, payload: TenderPatch):
     tender = _tender(request, tender_id)
     data = _ids(payload.model_dump(exclude_unset=True))
     version = data.pop("version")
@@ -324,7 +325,7 @@ def update_tender(request: HttpRequest, tender_id: int, payload: TenderPatch):
 
 
 @tenders.post("/tenders/{tender_id}/result", response=TenderOut)
-def record_result(request: HttpRequest, tender_id: int, payload: ResultIn):
+def record_result(request: HttpRequest, tender_id: Id, payload: ResultIn):
     """Submitted, won, lost or cancelled."""
     tender = _tender(request, tender_id)
     tender_svc.record_result(request.auth, tender, payload.version, payload.result,
@@ -334,7 +335,7 @@ def record_result(request: HttpRequest, tender_id: int, payload: ResultIn):
 
 
 @tenders.post("/tenders/{tender_id}/bond", response=TenderOut)
-def set_bond(request: HttpRequest, tender_id: int, payload: BondIn):
+def set_bond(request: HttpRequest, tender_id: Id, payload: BondIn):
     """The bid bond: to be paid, paid, returned, forfeited (finance may do this too)."""
     tender = _tender(request, tender_id)
     tender_svc.set_bond(request.auth, tender, payload.version, payload.bond_status,
@@ -343,12 +344,12 @@ def set_bond(request: HttpRequest, tender_id: int, payload: BondIn):
 
 
 @tenders.get("/tenders/{tender_id}/documents", response=list[DocumentOut])
-def tender_documents(request: HttpRequest, tender_id: int):
+def tender_documents(request: HttpRequest, tender_id: Id):
     return list(_tender(request, tender_id).documents.all())
 
 
 @tenders.post("/tenders/{tender_id}/documents", response={201: DocumentOut})
-def upload_tender_document(request: HttpRequest, tender_id: int, file: File[UploadedFile],
+def upload_tender_document(request: HttpRequest, tender_id: Id, file: File[UploadedFile],
                            kind: Form[str] = ""):
     """Multipart upload (`file`, optional `kind`): PDF, Office, OFD, JPEG, PNG, ZIP or text,
     checked by content."""
@@ -359,7 +360,7 @@ def upload_tender_document(request: HttpRequest, tender_id: int, file: File[Uplo
 @tenders.get("/documents/{document_id}", response={200: None},
              openapi_extra={"responses": {200: {"description": "The file, as an attachment",
                                                   "content": {"application/octet-stream": {}}}}})
-def download_document(request: HttpRequest, document_id: int):
+def download_document(request: HttpRequest, document_id: Id):
     """Download a tender's or contract's document."""
     document = sel.get_document(request.auth, document_id)
     try:
@@ -369,7 +370,7 @@ def download_document(request: HttpRequest, document_id: int):
 
 
 @tenders.delete("/documents/{document_id}", response={204: None})
-def delete_document(request: HttpRequest, document_id: int):
+def delete_document(request: HttpRequest, document_id: Id):
     """Whoever uploaded it, the record's owner or an administrator; the file goes too."""
     documents.delete_document(request.auth, sel.get_document(request.auth, document_id))
     return Status(204, None)
@@ -382,7 +383,7 @@ class ContractFilters(Schema):
     status: str | None = None
     waiting: str | None = Field(None, description="`review` (in review), `overdue`, or the "
                                                   "position of the step it waits at")
-    account: int | None = None
+    account: Id | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -414,14 +415,14 @@ def create_contract(request: HttpRequest, payload: ContractIn):
 
 
 @contracts.get("/contracts/{contract_id}", response=ContractDetail)
-def get_contract(request: HttpRequest, contract_id: int):
+def get_contract(request: HttpRequest, contract_id: Id):
     """One contract with every review step: who decides, status, decision, comment, and for
     the waiting step since when and whether it is overdue."""
     return _contract(request, contract_id)
 
 
 @contracts.patch("/contracts/{contract_id}", response=ContractDetail)
-def update_contract(request: HttpRequest, contract_id: int, payload: ContractPatch):
+def update_contract(request: HttpRequest, contract_id: Id, payload: ContractPatch):
     """Only a draft or a contract returned for changes."""
     contract = _contract(request, contract_id)
     data = _ids(payload.model_dump(exclude_unset=True))
@@ -432,7 +433,7 @@ def update_contract(request: HttpRequest, contract_id: int, payload: ContractPat
 
 
 @contracts.post("/contracts/{contract_id}/submit", response=ContractDetail)
-def submit_contract(request: HttpRequest, contract_id: int, payload: VersionIn):
+def submit_contract(request: HttpRequest, contract_id: Id, payload: VersionIn):
     """Start contract review (a new review from its first step)."""
     contract_svc.submit_contract(request.auth, _contract(request, contract_id),
                                  payload.version)
@@ -440,7 +441,7 @@ def submit_contract(request: HttpRequest, contract_id: int, payload: VersionIn):
 
 
 @contracts.post("/contracts/{contract_id}/sign", response=ContractDetail)
-def sign_contract(request: HttpRequest, contract_id: int, payload: SignIn):
+def sign_contract(request: HttpRequest, contract_id: Id, payload: SignIn):
     """An approved contract was signed; upload the signed copy to its documents."""
     contract_svc.sign_contract(request.auth, _contract(request, contract_id),
                                payload.signed_on, payload.version)
@@ -448,19 +449,19 @@ def sign_contract(request: HttpRequest, contract_id: int, payload: SignIn):
 
 
 @contracts.post("/contracts/{contract_id}/cancel", response=ContractDetail)
-def cancel_contract(request: HttpRequest, contract_id: int, payload: CancelIn):
+def cancel_contract(request: HttpRequest, contract_id: Id, payload: CancelIn):
     contract_svc.cancel_contract(request.auth, _contract(request, contract_id),
                                  payload.version, payload.reason)
     return _contract(request, contract_id)
 
 
 @contracts.get("/contracts/{contract_id}/documents", response=list[DocumentOut])
-def contract_documents(request: HttpRequest, contract_id: int):
+def contract_documents(request: HttpRequest, contract_id: Id):
     return list(_contract(request, contract_id).documents.all())
 
 
 @contracts.post("/contracts/{contract_id}/documents", response={201: DocumentOut})
-def upload_contract_document(request: HttpRequest, contract_id: int,
+def upload_contract_document(request: HttpRequest, contract_id: Id,
                              file: File[UploadedFile], kind: Form[str] = ""):
     """Multipart upload (`file`, optional `kind`), e.g. the signed copy."""
     contract = _contract(request, contract_id)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.errors import Forbidden
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.orders.selectors import expenses as sel
 from guanxi.orders.services import expenses as svc
@@ -48,8 +49,8 @@ class ClaimPage(Schema):
 
 
 class ClaimIn(Schema):
-    account_id: int | None = Field(None, description="The customer; or name an opportunity")
-    opportunity_id: int | None = None
+    account_id: Id | None = Field(None, description="The customer; or name an opportunity")
+    opportunity_id: Id | None = None
     category: Category
     amount: Decimal = Field(description="More than zero")
     currency: str = "CNY"
@@ -58,9 +59,9 @@ class ClaimIn(Schema):
 
 
 class ClaimPatch(Schema):
-    version: int
-    account_id: int | None = None
-    opportunity_id: int | None = None
+    version: Version
+    account_id: Id | None = None
+    opportunity_id: Id | None = None
     category: Category | None = None
     amount: Decimal | None = None
     currency: str | None = None
@@ -69,7 +70,7 @@ class ClaimPatch(Schema):
 
 
 class ExpenseVersionIn(Schema):
-    version: int
+    version: Version
 
 
 class ClaimFilters(Schema):
@@ -78,7 +79,7 @@ class ClaimFilters(Schema):
                             "claims you see), `waiting` (for your approval) or `all` you "
                             "may see")
     status: Literal["draft", "submitted", "returned", "approved", "rejected"] | None = None
-    account: int | None = None
+    account: Id | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -134,8 +135,8 @@ class ReportQuery(Schema):
     group_by: Literal["customer", "rep", "month", "quarter"] = "customer"
     start: dt.date | None = Field(None, alias="from", description="Default: 1 January")
     end: dt.date | None = Field(None, alias="to", description="Default: today (inclusive)")
-    team: int | None = Field(None, description="The claimant's team and the teams below it")
-    rep: int | None = Field(None, description="The claimant's user id")
+    team: Id | None = Field(None, description="The claimant's team and the teams below it")
+    rep: Id | None = Field(None, description="The claimant's user id")
     category: Category | None = None
 
 
@@ -154,12 +155,12 @@ def expense_report(request: HttpRequest, q: Query[ReportQuery]):
 
 
 @router.get("/expenses/{claim_id}", response=ClaimOut)
-def get_claim(request: HttpRequest, claim_id: int):
+def get_claim(request: HttpRequest, claim_id: Id):
     return sel.get_claim(request.auth, claim_id)
 
 
 @router.patch("/expenses/{claim_id}", response=ClaimOut)
-def update_claim(request: HttpRequest, claim_id: int, payload: ClaimPatch):
+def update_claim(request: HttpRequest, claim_id: Id, payload: ClaimPatch):
     """Change a draft or returned claim (its claimant)."""
     claim = sel.get_claim(request.auth, claim_id)
     data = payload.model_dump(exclude_unset=True)
@@ -169,7 +170,7 @@ def update_claim(request: HttpRequest, claim_id: int, payload: ClaimPatch):
 
 
 @router.post("/expenses/{claim_id}/submit", response=ClaimOut)
-def submit_claim(request: HttpRequest, claim_id: int, payload: ExpenseVersionIn):
+def submit_claim(request: HttpRequest, claim_id: Id, payload: ExpenseVersionIn):
     """Send for approval: the sales manager, and finance from 5,000 (as configured)."""
     claim = sel.get_claim(request.auth, claim_id)
     svc.submit_claim(request.auth, claim, payload.version)
@@ -177,7 +178,7 @@ def submit_claim(request: HttpRequest, claim_id: int, payload: ExpenseVersionIn)
 
 
 @router.post("/expenses/{claim_id}/withdraw", response=ClaimOut)
-def withdraw_claim(request: HttpRequest, claim_id: int, payload: ExpenseVersionIn):
+def withdraw_claim(request: HttpRequest, claim_id: Id, payload: ExpenseVersionIn):
     """Take a waiting claim back to change it."""
     claim = sel.get_claim(request.auth, claim_id)
     svc.withdraw_claim(request.auth, claim, payload.version)

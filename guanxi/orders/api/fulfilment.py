@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 
 from guanxi.accounts.schemas import UserRef
 from guanxi.core.access import get_visible
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.orders.models import Contract, Quote, SalesOrder
 from guanxi.orders.selectors import orders as sel
@@ -172,7 +173,7 @@ class StatusOut(Schema):
 
 
 class ContractLineIn(In):
-    product: int = Field(description="Product id (an active product)")
+    product: Id = Field(description="Product id (an active product)")
     quantity: Decimal = Field(description="More than zero")
     unit_price: Decimal | None = Field(None, description="Default: the list price")
     discount_percent: Decimal | None = Field(None, description="0–100")
@@ -186,8 +187,8 @@ class OrderFromDealIn(In):
     kind: Literal["stock", "custom"] | None = Field(
         None, description="Default: custom when a product is made to order or there are "
                           "special requirements")
-    delivery_owner_id: int | None = Field(None, description="Default: the opportunity's")
-    collection_owner_id: int | None = Field(None, description="Default: the opportunity's")
+    delivery_owner_id: Id | None = Field(None, description="Default: the opportunity's")
+    collection_owner_id: Id | None = Field(None, description="Default: the opportunity's")
     credit_override_reason: str | None = Field(
         None, description="Finance only: lets an order beyond the credit limit through")
     lines: list[ContractLineIn] | None = Field(
@@ -195,7 +196,7 @@ class OrderFromDealIn(In):
 
 
 class SchedulePatch(In):
-    version: int
+    version: Version
     promised_date: dt.date | None = None
     planned_date: dt.date | None = None
     production_status: Literal["not_started", "scheduled", "in_progress", "quality_check",
@@ -204,12 +205,12 @@ class SchedulePatch(In):
 
 
 class ShipmentLineIn(In):
-    order_line: int = Field(description="Id of a line of this order")
+    order_line: Id = Field(description="Id of a line of this order")
     quantity: Decimal = Field(description="More than zero, at most what is left to ship")
 
 
 class ShipmentIn(In):
-    version: int
+    version: Version
     shipped_on: dt.date | None = Field(None, description="Default: today")
     carrier: str = ""
     tracking_number: str = ""
@@ -218,18 +219,18 @@ class ShipmentIn(In):
 
 
 class DeliverIn(In):
-    version: int | None = None
+    version: Version | None = None
     delivered_on: dt.date | None = Field(None, description="Default: today")
-    shipment_id: int | None = Field(None, description="Only this shipment; default: all")
+    shipment_id: Id | None = Field(None, description="Only this shipment; default: all")
 
 
 class QuantityIn(In):
-    id: int = Field(description="Id of a line of this order")
+    id: Id = Field(description="Id of a line of this order")
     quantity: Decimal = Field(description="More than zero")
 
 
 class ResubmitIn(In):
-    version: int
+    version: Version
     promised_date: dt.date | None = None
     delivery_address: str | None = None
     special_requirements: str | None = None
@@ -237,7 +238,7 @@ class ResubmitIn(In):
 
 
 class OrderCancelIn(In):
-    version: int
+    version: Version
     reason: str
 
 
@@ -245,9 +246,9 @@ class OrderFilters(Schema):
     status: str | None = Field(None, description="A status or `open` (not delivered yet)")
     kind: Literal["stock", "custom"] | None = None
     alert: Literal["late", "at_risk"] | None = None
-    delivery_owner: int | None = None
+    delivery_owner: Id | None = None
     mine: Literal["owner", "delivery", "collection"] | None = None
-    account: int | None = None
+    account: Id | None = None
     q: str | None = Field(None, description="Order number or customer name")
     sort: Literal["order_date", "-order_date", "promised_date", "-promised_date", "total",
                   "-total"] = "-order_date"
@@ -280,7 +281,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]):
 
 
 @router.post("/quotes/{quote_id}/order", response={200: OrderOut, 201: OrderOut})
-def order_from_quote(request: HttpRequest, quote_id: int, payload: OrderFromDealIn):
+def order_from_quote(request: HttpRequest, quote_id: Id, payload: OrderFromDealIn):
     """The order of an accepted quote: 201 when made now, 200 with the same order when it
     was made before. Refused (400, field `credit`) beyond the credit limit unless finance
     gives `credit_override_reason`."""
@@ -291,7 +292,7 @@ def order_from_quote(request: HttpRequest, quote_id: int, payload: OrderFromDeal
 
 
 @router.post("/contracts/{contract_id}/order", response={200: OrderOut, 201: OrderOut})
-def order_from_contract(request: HttpRequest, contract_id: int, payload: OrderFromDealIn):
+def order_from_contract(request: HttpRequest, contract_id: Id, payload: OrderFromDealIn):
     """The order of a signed contract (lines from its quote, or `lines` when it has none):
     201 when made now, 200 with the same order when it was made before."""
     contract = get_visible(Contract.objects.visible_to(request.auth)
@@ -302,20 +303,20 @@ def order_from_contract(request: HttpRequest, contract_id: int, payload: OrderFr
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
-def get_order(request: HttpRequest, order_id: int):
+def get_order(request: HttpRequest, order_id: Id):
     """One order with its lines (shipped quantities), shipments and delivery alert."""
     return _order(request, order_id)
 
 
 @router.get("/orders/{order_id}/status", response=StatusOut)
-def order_status(request: HttpRequest, order_id: int):
+def order_status(request: HttpRequest, order_id: Id):
     """Where the order stands: ordered → reviewed → in production → shipped → delivered,
     the dates, shipments with tracking numbers, invoiced and paid."""
     return sel.order_status(_order(request, order_id))
 
 
 @router.patch("/orders/{order_id}/schedule", response=OrderOut)
-def update_schedule(request: HttpRequest, order_id: int, payload: SchedulePatch):
+def update_schedule(request: HttpRequest, order_id: Id, payload: SchedulePatch):
     """Promised date (a change needs `reason`), planned date, production status: the
     delivery owner, managers over the team, administrators."""
     order = _order(request, order_id)
@@ -326,7 +327,7 @@ def update_schedule(request: HttpRequest, order_id: int, payload: SchedulePatch)
 
 
 @router.post("/orders/{order_id}/deliver", response=OrderOut)
-def deliver(request: HttpRequest, order_id: int, payload: DeliverIn):
+def deliver(request: HttpRequest, order_id: Id, payload: DeliverIn):
     """The customer received every open shipment (or `shipment_id`); the order is delivered
     once everything shipped has arrived."""
     order = _order(request, order_id)
@@ -339,14 +340,14 @@ def deliver(request: HttpRequest, order_id: int, payload: DeliverIn):
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut)
-def cancel(request: HttpRequest, order_id: int, payload: OrderCancelIn):
+def cancel(request: HttpRequest, order_id: Id, payload: OrderCancelIn):
     """Cancel an order nothing of which was shipped or invoiced (with a reason)."""
     svc.cancel_order(request.auth, _order(request, order_id), payload.reason, payload.version)
     return _order(request, order_id)
 
 
 @router.post("/orders/{order_id}/resubmit", response=OrderOut)
-def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn):
+def resubmit(request: HttpRequest, order_id: Id, payload: ResubmitIn):
     """Change an order returned by the order review and send it to the review again."""
     data = payload.model_dump(exclude_unset=True, exclude={"version", "lines"})
     lines = [svc.LineQuantityInput(**li.model_dump()) for li in payload.lines or []]
@@ -356,8 +357,8 @@ def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn):
 
 
 class ShipmentFilters(Schema):
-    order: int | None = Field(None, description="An order id")
-    account: int | None = Field(None, description="A customer id")
+    order: Id | None = Field(None, description="An order id")
+    account: Id | None = Field(None, description="A customer id")
     delivered: bool | None = Field(None, description="true: delivery confirmed; false: on "
                                                      "its way")
     shipped_from: dt.date | None = None
@@ -381,13 +382,13 @@ def list_all_shipments(request: HttpRequest, filters: Query[ShipmentFilters]):
 
 
 @shipments_router.get("/orders/{order_id}/shipments", response=list[ShipmentOut])
-def list_shipments(request: HttpRequest, order_id: int):
+def list_shipments(request: HttpRequest, order_id: Id):
     """The order's shipments with carrier, tracking number and quantities per line."""
     return list(_order(request, order_id).shipments.all())
 
 
 @shipments_router.post("/orders/{order_id}/shipments", response={201: ShipmentOut})
-def create_shipment(request: HttpRequest, order_id: int, payload: ShipmentIn):
+def create_shipment(request: HttpRequest, order_id: Id, payload: ShipmentIn):
     """Record goods leaving: quantities per order line (over-shipping is refused naming the
     line, nothing saved)."""
     order = _order(request, order_id)

@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from guanxi.accounts.schemas import UserRef
 from guanxi.core.access import get_visible
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.orders.models import Quote
@@ -104,7 +105,7 @@ class QuotePage(Schema):
 
 
 class LineIn(In):
-    product: int = Field(description="Product id (an active product)")
+    product: Id = Field(description="Product id (an active product)")
     quantity: Decimal = Field(description="More than zero")
     unit_price: Decimal | None = Field(None, description="Default: the customer's price")
     discount_percent: Decimal | None = Field(None, description="0–100")
@@ -113,8 +114,8 @@ class LineIn(In):
 
 class QuoteFields(In):
     title: str | None = None
-    contact_id: int | None = None
-    opportunity_id: int | None = None
+    contact_id: Id | None = None
+    opportunity_id: Id | None = None
     currency: str | None = Field(None, description="Default: the customer's currency (CNY)")
     issue_date: dt.date | None = None
     valid_until: dt.date | None = None
@@ -124,41 +125,41 @@ class QuoteFields(In):
 
 
 class QuoteIn(QuoteFields):
-    account_id: int
+    account_id: Id
     lines: list[LineIn] = []
 
 
 class QuotePatch(QuoteFields):
-    version: int
+    version: Version
     lines: list[LineIn] | None = Field(None, description="Replace every line")
 
 
 class VersionIn(In):
-    version: int
+    version: Version
 
 
 class QuoteSendIn(In):
-    version: int
+    version: Version
     to: str = Field(description="The customer's e-mail address")
     message: str = ""
     language: Literal["zh-hans", "en"] = "zh-hans"
 
 
 class DeclineIn(In):
-    version: int
+    version: Version
     reason: str
 
 
 class CancelIn(In):
-    version: int
+    version: Version
     reason: str = ""
 
 
 class QuoteFilters(Schema):
     status: str | None = Field(None, description="A status, `live` or `all`")
     owner: str | None = Field(None, description="`me` or a user id")
-    account: int | None = None
-    opportunity: int | None = None
+    account: Id | None = None
+    opportunity: Id | None = None
     q: str | None = Field(None, description="Number, title or customer name")
     sort: Literal["issue_date", "-issue_date", "total", "-total", "updated_at",
                   "-updated_at"] = "-issue_date"
@@ -202,13 +203,13 @@ def create_quote(request: HttpRequest, payload: QuoteIn):
 
 
 @router.get("/quotes/{quote_id}", response=QuoteOut)
-def get_quote(request: HttpRequest, quote_id: int):
+def get_quote(request: HttpRequest, quote_id: Id):
     """One quote with its lines and totals."""
     return _quote(request, quote_id)
 
 
 @router.patch("/quotes/{quote_id}", response=QuoteOut)
-def update_quote(request: HttpRequest, quote_id: int, payload: QuotePatch):
+def update_quote(request: HttpRequest, quote_id: Id, payload: QuotePatch):
     """Edit a draft or rejected quote; `lines` replaces every line."""
     quote = _quote(request, quote_id)
     data, lines = _data(payload)
@@ -217,14 +218,14 @@ def update_quote(request: HttpRequest, quote_id: int, payload: QuotePatch):
 
 
 @router.post("/quotes/{quote_id}/submit", response=QuoteOut)
-def submit_quote(request: HttpRequest, quote_id: int, payload: VersionIn):
+def submit_quote(request: HttpRequest, quote_id: Id, payload: VersionIn):
     """Ask for approval of the discount (approved at once when nothing needs approval)."""
     svc.submit_quote(request.auth, _quote(request, quote_id), payload.version)
     return _quote(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/send", response=QuoteOut)
-def send_quote(request: HttpRequest, quote_id: int, payload: QuoteSendIn):
+def send_quote(request: HttpRequest, quote_id: Id, payload: QuoteSendIn):
     """E-mail an approved quote as a PDF (in the background; the outcome goes on the
     customer's timeline)."""
     svc.send_quote(request.auth, _quote(request, quote_id), payload.to, payload.message,
@@ -233,28 +234,28 @@ def send_quote(request: HttpRequest, quote_id: int, payload: QuoteSendIn):
 
 
 @router.post("/quotes/{quote_id}/accept", response=QuoteOut)
-def accept_quote(request: HttpRequest, quote_id: int, payload: VersionIn):
+def accept_quote(request: HttpRequest, quote_id: Id, payload: VersionIn):
     """The customer accepted; a prospect becomes a lead customer."""
     svc.accept_quote(request.auth, _quote(request, quote_id), payload.version)
     return _quote(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/decline", response=QuoteOut)
-def decline_quote(request: HttpRequest, quote_id: int, payload: DeclineIn):
+def decline_quote(request: HttpRequest, quote_id: Id, payload: DeclineIn):
     svc.decline_quote(request.auth, _quote(request, quote_id), payload.reason,
                       payload.version)
     return _quote(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/revise", response={201: QuoteOut})
-def revise_quote(request: HttpRequest, quote_id: int, payload: VersionIn):
+def revise_quote(request: HttpRequest, quote_id: Id, payload: VersionIn):
     """A new version with the same number; this one is superseded. Returns the new one."""
     new = svc.revise_quote(request.auth, _quote(request, quote_id), payload.version)
     return Status(201, _quote(request, new.pk))
 
 
 @router.post("/quotes/{quote_id}/cancel", response=QuoteOut)
-def cancel_quote(request: HttpRequest, quote_id: int, payload: CancelIn):
+def cancel_quote(request: HttpRequest, quote_id: Id, payload: CancelIn):
     svc.cancel_quote(request.auth, _quote(request, quote_id), payload.version, payload.reason)
     return _quote(request, quote_id)
 
@@ -262,7 +263,7 @@ def cancel_quote(request: HttpRequest, quote_id: int, payload: CancelIn):
 @router.get("/quotes/{quote_id}/pdf", response={200: None},
             openapi_extra={"responses": {200: {"description": "The quote as a PDF",
                                                "content": {"application/pdf": {}}}}})
-def quote_pdf(request: HttpRequest, quote_id: int, language: Literal["zh-hans", "en"] =
+def quote_pdf(request: HttpRequest, quote_id: Id, language: Literal["zh-hans", "en"] =
               "zh-hans"):
     """The quote as a PDF in Chinese and English."""
     quote = _quote(request, quote_id)

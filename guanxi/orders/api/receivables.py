@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 from guanxi.accounts.models import User
 from guanxi.accounts.schemas import UserRef
 from guanxi.core.access import get_visible
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.orders.models import Allocation, SalesOrder
@@ -110,8 +111,8 @@ class InvoicePage(Schema):
 
 
 class InvoiceIn(In):
-    account_id: int
-    order_id: int | None = Field(None, description="Invoice this order: the amounts default "
+    account_id: Id
+    order_id: Id | None = Field(None, description="Invoice this order: the amounts default "
                                                    "to what it has left to invoice")
     number: str = Field(..., description="The VAT invoice number (8–20 digits or letters)")
     kind: Literal["special", "general", "electronic"] = "special"
@@ -125,12 +126,12 @@ class InvoiceIn(In):
 
 
 class VersionIn(In):
-    version: int
+    version: Version
 
 
 class AllocationIn(In):
-    invoice_id: int | None = None
-    order_id: int | None = None
+    invoice_id: Id | None = None
+    order_id: Id | None = None
     amount: Amount
 
 
@@ -162,7 +163,7 @@ class PaymentPage(Schema):
 
 
 class PaymentIn(In):
-    account_id: int
+    account_id: Id
     amount: Amount
     received_on: dt.date | str | None = None
     method: str | None = None
@@ -173,7 +174,7 @@ class PaymentIn(In):
 
 
 class AllocateIn(In):
-    version: int
+    version: Version
     allocations: list[AllocationIn] = Field(default_factory=list)
     auto: bool = False
 
@@ -221,16 +222,16 @@ class InvoiceFilters(Schema):
     status: Literal["open", "partial", "paid", "cancelled"] | None = Field(
         None, description="`open`: anything outstanding")
     overdue: bool = False
-    account_id: int | None = None
-    order_id: int | None = None
-    collection_owner_id: int | None = None
+    account_id: Id | None = None
+    order_id: Id | None = None
+    collection_owner_id: Id | None = None
     q: str | None = Field(None, description="Part of the invoice number or customer name")
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
 
 class PaymentFilters(Schema):
-    account_id: int | None = None
+    account_id: Id | None = None
     unallocated: bool = Field(False, description="Only payments with something left to "
                                                  "allocate")
     q: str | None = None
@@ -274,13 +275,13 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn):
 
 
 @invoices.get("/invoices/{invoice_id}", response=InvoiceDetail)
-def get_invoice(request: HttpRequest, invoice_id: int):
+def get_invoice(request: HttpRequest, invoice_id: Id):
     """One invoice with the payments allocated to it and the reminders sent."""
     return sel.get_invoice(request.auth, invoice_id)
 
 
 @invoices.post("/invoices/{invoice_id}/cancel", response=InvoiceDetail)
-def cancel_invoice(request: HttpRequest, invoice_id: int, payload: VersionIn):
+def cancel_invoice(request: HttpRequest, invoice_id: Id, payload: VersionIn):
     """Cancel an invoice no payment is allocated to (409 otherwise)."""
     invoice = sel.get_invoice(request.auth, invoice_id)
     svc.cancel_invoice(request.auth, invoice, payload.version)
@@ -288,7 +289,7 @@ def cancel_invoice(request: HttpRequest, invoice_id: int, payload: VersionIn):
 
 
 @invoices.post("/invoices/{invoice_id}/remind", response={201: ReminderOut})
-def remind(request: HttpRequest, invoice_id: int):
+def remind(request: HttpRequest, invoice_id: Id):
     """E-mail a payment reminder to the customer now (finance or the collection owner)."""
     invoice = sel.get_invoice(request.auth, invoice_id)
     return Status(201, dunning.send_now(request.auth, invoice))
@@ -318,12 +319,12 @@ def create_payment(request: HttpRequest, payload: PaymentIn):
 
 
 @payments.get("/payments/{payment_id}", response=PaymentDetail)
-def get_payment(request: HttpRequest, payment_id: int):
+def get_payment(request: HttpRequest, payment_id: Id):
     return sel.get_payment(request.auth, payment_id)
 
 
 @payments.post("/payments/{payment_id}/allocations", response={201: PaymentDetail})
-def allocate(request: HttpRequest, payment_id: int, payload: AllocateIn):
+def allocate(request: HttpRequest, payment_id: Id, payload: AllocateIn):
     """Allocate what is left of a payment (finance); `version` is the payment's (409 when
     stale or when an invoice changed meanwhile)."""
     payment = sel.get_payment(request.auth, payment_id)
@@ -333,7 +334,7 @@ def allocate(request: HttpRequest, payment_id: int, payload: AllocateIn):
 
 
 @payments.delete("/allocations/{allocation_id}", response={204: None})
-def unallocate(request: HttpRequest, allocation_id: int):
+def unallocate(request: HttpRequest, allocation_id: Id):
     """Take an allocation back (finance): payment, invoice and order as before."""
     visible = sel.filter_payments(request.auth, {}).values("pk")
     allocation = get_visible(Allocation.objects.filter(payment__in=visible)
@@ -345,8 +346,8 @@ def unallocate(request: HttpRequest, allocation_id: int):
 # --- Reports ---------------------------------------------------------------------------------
 
 @reports.get("/receivables/aging", response=AgingOut)
-def aging(request: HttpRequest, as_of: dt.date | None = None, account_id: int | None = None,
-          collection_owner_id: int | None = None, team_id: int | None = None,
+def aging(request: HttpRequest, as_of: dt.date | None = None, account_id: Id | None = None,
+          collection_owner_id: Id | None = None, team_id: Id | None = None,
           top: int = Query(10, ge=1, le=100)):
     """Outstanding by age since the invoice date (0–30, 31–60, 61–90, 90+ days) and overdue
     (past the due date), in total and for the top customers by outstanding; over the

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, Forbidden
+from guanxi.core.schemas import Id, Int, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import Review, ReviewRule, ReviewStep
@@ -75,11 +76,11 @@ class WaitingPage(Schema):
 class ReviewDecisionIn(Schema):
     decision: Literal["approve", "reject", "return"]
     comment: str = Field("", description="Required to reject or return", max_length=2000)
-    version: int
+    version: Version
 
 
 class WithdrawIn(Schema):
-    version: int
+    version: Version
 
 
 def _step(step: ReviewStep, now: dt.datetime) -> dict:
@@ -110,7 +111,7 @@ def _review(review: Review, user, now: dt.datetime, url: str | None = None) -> d
 
 
 @router.get("/reviews/waiting", response=WaitingPage)
-def waiting(request: HttpRequest, cursor: str | None = None, limit: int = 50):
+def waiting(request: HttpRequest, cursor: str | None = None, limit: Int = 50):
     """Review steps waiting for your decision across quotes, contracts, orders and expenses,
     longest waiting first; keyset pages: follow `next` until it is null."""
     qs = sel.waiting_for(request.auth).prefetch_related("review__steps")
@@ -125,14 +126,14 @@ def waiting(request: HttpRequest, cursor: str | None = None, limit: int = 50):
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut)
-def get_review(request: HttpRequest, review_id: int):
+def get_review(request: HttpRequest, review_id: Id):
     """One review: its steps, which one waits since when, and whether it is overdue. Seen by
     the submitter, the deciders of its steps and whoever sees the document."""
     return _review(sel.get_review(request.auth, review_id), request.auth, timezone.now())
 
 
 @router.post("/reviews/{review_id}/decide", response=ReviewOut)
-def decide(request: HttpRequest, review_id: int, payload: ReviewDecisionIn):
+def decide(request: HttpRequest, review_id: Id, payload: ReviewDecisionIn):
     """Approve, reject or return the waiting step (reject and return need a comment)."""
     review = sel.get_review(request.auth, review_id)
     engine.decide(request.auth, review, payload.decision, payload.comment, payload.version)
@@ -140,7 +141,7 @@ def decide(request: HttpRequest, review_id: int, payload: ReviewDecisionIn):
 
 
 @router.post("/reviews/{review_id}/withdraw", response=ReviewOut)
-def withdraw(request: HttpRequest, review_id: int, payload: WithdrawIn):
+def withdraw(request: HttpRequest, review_id: Id, payload: WithdrawIn):
     """The submitter takes a pending review back (flows that allow it here; others withdraw
     through their own document's endpoint)."""
     review = sel.get_review(request.auth, review_id)
@@ -175,23 +176,23 @@ class ReviewRuleIn(Schema):
     name_en: str = Field(max_length=80)
     name_zh: str = Field("", max_length=80)
     approver_role: str = Field("", description="A role code; or name `approver_id`")
-    approver_id: int | None = None
+    approver_id: Id | None = None
     condition: Literal["always", "over_customer_rate", "over_company_limit",
                        "amount_at_least"] = "always"
     threshold: Decimal | None = None
-    due_hours: int = 48
+    due_hours: Int = 48
 
 
 class ReviewRulePatch(Schema):
-    version: int
+    version: Version
     name_en: str | None = Field(None, max_length=80)
     name_zh: str | None = Field(None, max_length=80)
     approver_role: str | None = None
-    approver_id: int | None = None
+    approver_id: Id | None = None
     condition: Literal["always", "over_customer_rate", "over_company_limit",
                        "amount_at_least"] | None = None
     threshold: Decimal | None = None
-    due_hours: int | None = None
+    due_hours: Int | None = None
     active: bool | None = None
 
 
@@ -224,7 +225,7 @@ def create_rule(request: HttpRequest, payload: ReviewRuleIn):
 
 
 @router.patch("/review-rules/{rule_id}", response=ReviewRuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: ReviewRulePatch):
+def update_rule(request: HttpRequest, rule_id: Id, payload: ReviewRulePatch):
     """Change a step (or deactivate it with `active: false`); reviews under way keep theirs."""
     _admin(request)
     rule = get_visible(ReviewRule.objects.all(), pk=rule_id)

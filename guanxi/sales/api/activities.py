@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors, Forbidden
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account, Contact
 from guanxi.sales import permissions as perms
@@ -46,9 +47,9 @@ def contact_of(request: HttpRequest, contact_id: int | None) -> Contact | None:
 
 
 class ActivityFilters(Schema):
-    account_id: int | None = None
-    opportunity_id: int | None = None
-    lead_id: int | None = None
+    account_id: Id | None = None
+    opportunity_id: Id | None = None
+    lead_id: Id | None = None
     kind: str | None = None
     status: Literal["planned", "done", "cancelled"] | None = None
     mine: bool = Field(False, description="Only the activities you logged")
@@ -87,12 +88,12 @@ def create_activity(request: HttpRequest, payload: s.ActivityIn):
 
 
 @router.get("/activities/{activity_id}", response=s.ActivityOut)
-def get_activity(request: HttpRequest, activity_id: int):
+def get_activity(request: HttpRequest, activity_id: Id):
     return _activity(request, activity_id)
 
 
 @router.patch("/activities/{activity_id}", response=s.ActivityOut)
-def update_activity(request: HttpRequest, activity_id: int, payload: s.ActivityPatch):
+def update_activity(request: HttpRequest, activity_id: Id, payload: s.ActivityPatch):
     activity = _activity(request, activity_id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
@@ -103,13 +104,13 @@ def update_activity(request: HttpRequest, activity_id: int, payload: s.ActivityP
 
 
 @router.post("/activities/{activity_id}/complete", response=s.ActivityOut)
-def complete_activity(request: HttpRequest, activity_id: int, payload: s.CompleteIn):
+def complete_activity(request: HttpRequest, activity_id: Id, payload: s.CompleteIn):
     return svc.complete_activity(request.auth, _activity(request, activity_id),
                                  payload.version, outcome=payload.outcome)
 
 
 @router.post("/activities/{activity_id}/cancel", response=s.ActivityOut)
-def cancel_activity(request: HttpRequest, activity_id: int, payload: s.VersionIn):
+def cancel_activity(request: HttpRequest, activity_id: Id, payload: s.VersionIn):
     return svc.cancel_activity(request.auth, _activity(request, activity_id), payload.version)
 
 
@@ -131,14 +132,14 @@ def _support(request: HttpRequest, request_id: int):
 
 
 @support_router.post("/support-requests/{request_id}/decide", response=s.SupportOut)
-def decide_support(request: HttpRequest, request_id: int, payload: s.SupportDecisionIn):
+def decide_support(request: HttpRequest, request_id: Id, payload: s.SupportDecisionIn):
     """Approve or decline (with a comment); only a manager over the rep's team."""
     return svc.decide_support(request.auth, _support(request, request_id), payload.approve,
                               payload.comment, payload.version)
 
 
 @support_router.post("/support-requests/{request_id}/withdraw", response=s.SupportOut)
-def withdraw_support(request: HttpRequest, request_id: int, payload: s.VersionIn):
+def withdraw_support(request: HttpRequest, request_id: Id, payload: s.VersionIn):
     return svc.withdraw_support(request.auth, _support(request, request_id), payload.version)
 
 
@@ -163,7 +164,7 @@ def create_template(request: HttpRequest, payload: s.EmailTemplateIn):
 
 
 @email_router.patch("/email-templates/{template_id}", response=s.EmailTemplateOut)
-def update_template(request: HttpRequest, template_id: int, payload: s.EmailTemplatePatch):
+def update_template(request: HttpRequest, template_id: Id, payload: s.EmailTemplatePatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     return email_svc.update_template(request.auth, _template(request, template_id), data,
@@ -171,7 +172,7 @@ def update_template(request: HttpRequest, template_id: int, payload: s.EmailTemp
 
 
 @email_router.delete("/email-templates/{template_id}", response={204: None})
-def deactivate_template(request: HttpRequest, template_id: int, version: int):
+def deactivate_template(request: HttpRequest, template_id: Id, version: Version):
     email_svc.deactivate_template(request.auth, _template(request, template_id), version)
     return Status(204, None)
 

@@ -11,15 +11,16 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from guanxi.core.schemas import Id
 from guanxi.sales.selectors import forecast as selectors
 
 router = Router(tags=["forecast"])
 
 
 class FigureFilters(Schema):
-    pipeline: int | None = Field(None, description="A pipeline id; default: the default one")
-    team: int | None = Field(None, description="A team id; includes the teams below it")
-    owner: int | None = Field(None, description="A user id")
+    pipeline: Id | None = Field(None, description="A pipeline id; default: the default one")
+    team: Id | None = Field(None, description="A team id; includes the teams below it")
+    owner: Id | None = Field(None, description="A user id")
     period: Literal["month", "quarter"] = "month"
     date_from: dt.date | None = Field(None, alias="from",
                                       description="First day (moved to its period's start)")

@@ -14,6 +14,7 @@ from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors, Forbidden
 from guanxi.core.models import Notification
 from guanxi.core.notifications import mark_read, unread_count
+from guanxi.core.schemas import Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.sales import permissions as perms
@@ -82,12 +83,12 @@ def create_lead(request: HttpRequest, payload: s.LeadIn):
 
 
 @router.get("/leads/{lead_id}", response=s.LeadDetail)
-def get_lead(request: HttpRequest, lead_id: int):
+def get_lead(request: HttpRequest, lead_id: Id):
     return _detail(_lead(request, lead_id))
 
 
 @router.patch("/leads/{lead_id}", response=s.LeadDetail)
-def update_lead(request: HttpRequest, lead_id: int, payload: s.LeadPatch):
+def update_lead(request: HttpRequest, lead_id: Id, payload: s.LeadPatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     lead = services.update_lead(request.auth, _lead(request, lead_id), data, version)
@@ -95,19 +96,19 @@ def update_lead(request: HttpRequest, lead_id: int, payload: s.LeadPatch):
 
 
 @router.post("/leads/{lead_id}/assign", response=s.LeadOut)
-def assign_lead(request: HttpRequest, lead_id: int, payload: s.AssignIn):
+def assign_lead(request: HttpRequest, lead_id: Id, payload: s.AssignIn):
     owner = _user(payload.owner_id, "owner_id")
     return services.assign_lead(request.auth, _lead(request, lead_id), owner, payload.version)
 
 
 @router.post("/leads/{lead_id}/disqualify", response=s.LeadOut)
-def disqualify_lead(request: HttpRequest, lead_id: int, payload: s.DisqualifyIn):
+def disqualify_lead(request: HttpRequest, lead_id: Id, payload: s.DisqualifyIn):
     return services.disqualify_lead(request.auth, _lead(request, lead_id), payload.reason,
                                     payload.version)
 
 
 @router.post("/leads/{lead_id}/convert", response={201: s.ConvertOut})
-def convert_lead(request: HttpRequest, lead_id: int, payload: s.LeadConvertIn):
+def convert_lead(request: HttpRequest, lead_id: Id, payload: s.LeadConvertIn):
     """Customer + contact + opportunity in one step. A likely duplicate customer answers 409
     naming it: send its id as ``customer_id`` to use it, or ``force`` to create a new one."""
     account = get_visible(Account.objects.visible_to(request.auth), pk=payload.customer_id) \
@@ -154,7 +155,7 @@ def create_rule(request: HttpRequest, payload: s.RoutingRuleIn):
 
 
 @router.patch("/lead-routing-rules/{rule_id}", response=s.RoutingRuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: s.RoutingRulePatch):
+def update_rule(request: HttpRequest, rule_id: Id, payload: s.RoutingRulePatch):
     rule = get_visible(_rules(request), pk=rule_id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
@@ -162,7 +163,7 @@ def update_rule(request: HttpRequest, rule_id: int, payload: s.RoutingRulePatch)
 
 
 @router.delete("/lead-routing-rules/{rule_id}", response={204: None})
-def delete_rule(request: HttpRequest, rule_id: int, version: int):
+def delete_rule(request: HttpRequest, rule_id: Id, version: Version):
     routing.delete_rule(request.auth, get_visible(_rules(request), pk=rule_id), version)
     return Status(204, None)
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.access import get_visible
+from guanxi.core.schemas import Id
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.sales.api import opportunity_schemas as s
@@ -30,14 +31,14 @@ Sort = Literal["name", "-name", "amount", "-amount", "expected_close", "-expecte
 
 class OpportunityFilters(Schema):
     q: str | None = Field(None, description="Part of the opportunity's or customer's name")
-    pipeline: int | None = None
-    stage: int | None = None
+    pipeline: Id | None = None
+    stage: Id | None = None
     status: Literal["open", "won", "lost", "all"] = Field(
         "open", description="Open deals unless asked otherwise, as on the list page")
     owner: str | None = Field(None, description="`me`, `team` or a user id")
     closing: Literal["month", "quarter"] | None = Field(
         None, description="Expected to close this month or quarter")
-    account: int | None = None
+    account: Id | None = None
     sort: Sort = "-updated_at"
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -57,7 +58,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
 
 
 @router.get("/opportunities/board", response=s.BoardOut)
-def board(request: HttpRequest, pipeline: int | None = None,
+def board(request: HttpRequest, pipeline: Id | None = None,
           owner: Literal["me", "team"] | None = None):
     """The kanban board of a pipeline (default: the default one): per stage the count, the
     amount and the latest cards. Won and lost show what closed in the last 30 days."""
@@ -92,13 +93,13 @@ def _ids(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/opportunities/{opportunity_id}", response=s.OpportunityOut)
-def get_opportunity(request: HttpRequest, opportunity_id: int):
+def get_opportunity(request: HttpRequest, opportunity_id: Id):
     """One opportunity with its selling team and stage history."""
     return _opp(request, opportunity_id)
 
 
 @router.patch("/opportunities/{opportunity_id}", response=s.OpportunityOut)
-def update_opportunity(request: HttpRequest, opportunity_id: int, payload: s.OpportunityPatch):
+def update_opportunity(request: HttpRequest, opportunity_id: Id, payload: s.OpportunityPatch):
     opp = _opp(request, opportunity_id)
     data = _ids(payload.model_dump(exclude_unset=True))
     version = data.pop("version")
@@ -107,7 +108,7 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: s.Opp
 
 
 @router.post("/opportunities/{opportunity_id}/move", response=s.OpportunityOut)
-def move(request: HttpRequest, opportunity_id: int, payload: s.MoveIn):
+def move(request: HttpRequest, opportunity_id: Id, payload: s.MoveIn):
     """Move to another stage of the pipeline; lost needs a `loss_reason`."""
     opp = _opp(request, opportunity_id)
     svc.move_stage(request.auth, opp, payload.version, payload.stage,
@@ -116,7 +117,7 @@ def move(request: HttpRequest, opportunity_id: int, payload: s.MoveIn):
 
 
 @router.put("/opportunities/{opportunity_id}/team", response=s.OpportunityOut)
-def set_team_role(request: HttpRequest, opportunity_id: int, payload: s.TeamRoleIn):
+def set_team_role(request: HttpRequest, opportunity_id: Id, payload: s.TeamRoleIn):
     """Name the owner, finder, delivery owner or collection owner; they are notified."""
     opp = _opp(request, opportunity_id)
     svc.set_team_role(request.auth, opp, payload.version, payload.role, payload.user_id)
@@ -124,7 +125,7 @@ def set_team_role(request: HttpRequest, opportunity_id: int, payload: s.TeamRole
 
 
 @router.post("/opportunities/{opportunity_id}/members", response={201: s.OpportunityMemberOut})
-def add_member(request: HttpRequest, opportunity_id: int, payload: s.MemberIn):
+def add_member(request: HttpRequest, opportunity_id: Id, payload: s.MemberIn):
     """Add a supporting member; they are notified."""
     member = svc.add_member(request.auth, _opp(request, opportunity_id), payload.user_id,
                             payload.role)
@@ -132,7 +133,7 @@ def add_member(request: HttpRequest, opportunity_id: int, payload: s.MemberIn):
 
 
 @router.delete("/opportunities/{opportunity_id}/members/{user_id}", response={204: None})
-def remove_member(request: HttpRequest, opportunity_id: int, user_id: int):
+def remove_member(request: HttpRequest, opportunity_id: Id, user_id: Id):
     svc.remove_member(request.auth, _opp(request, opportunity_id), user_id)
     return Status(204, None)
 
@@ -156,12 +157,12 @@ def create_pipeline(request: HttpRequest, payload: s.PipelineIn):
 
 
 @pipelines_router.get("/pipelines/{pipeline_id}", response=s.PipelineOut)
-def get_pipeline(request: HttpRequest, pipeline_id: int):
+def get_pipeline(request: HttpRequest, pipeline_id: Id):
     return get_visible(_pipelines(), pk=pipeline_id)
 
 
 @pipelines_router.patch("/pipelines/{pipeline_id}", response=s.PipelineOut)
-def update_pipeline(request: HttpRequest, pipeline_id: int, payload: s.PipelinePatch):
+def update_pipeline(request: HttpRequest, pipeline_id: Id, payload: s.PipelinePatch):
     pipeline = get_visible(Pipeline.objects.all(), pk=pipeline_id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
@@ -170,21 +171,21 @@ def update_pipeline(request: HttpRequest, pipeline_id: int, payload: s.PipelineP
 
 
 @pipelines_router.post("/pipelines/{pipeline_id}/stages", response={201: s.StageOut})
-def add_stage(request: HttpRequest, pipeline_id: int, payload: s.StageIn):
+def add_stage(request: HttpRequest, pipeline_id: Id, payload: s.StageIn):
     pipeline = get_visible(Pipeline.objects.all(), pk=pipeline_id)
     data = {k: v for k, v in payload.model_dump().items() if v is not None}
     return Status(201, pipeline_svc.add_stage(request.auth, pipeline, data))
 
 
 @pipelines_router.put("/pipelines/{pipeline_id}/stage-order", response=s.PipelineOut)
-def reorder_stages(request: HttpRequest, pipeline_id: int, payload: s.StageOrderIn):
+def reorder_stages(request: HttpRequest, pipeline_id: Id, payload: s.StageOrderIn):
     pipeline = get_visible(Pipeline.objects.all(), pk=pipeline_id)
     pipeline_svc.reorder_stages(request.auth, pipeline, payload.stage_ids)
     return _pipelines().get(pk=pipeline.pk)
 
 
 @pipelines_router.patch("/stages/{stage_id}", response=s.StageOut)
-def update_stage(request: HttpRequest, stage_id: int, payload: s.StagePatch):
+def update_stage(request: HttpRequest, stage_id: Id, payload: s.StagePatch):
     """Rename, change the probability, (de)activate; a stage with opportunities in it cannot
     be deactivated (409)."""
     stage = get_visible(Stage.objects.select_related("pipeline"), pk=stage_id)
@@ -194,7 +195,7 @@ def update_stage(request: HttpRequest, stage_id: int, payload: s.StagePatch):
 
 
 @pipelines_router.delete("/stages/{stage_id}", response={204: None})
-def delete_stage(request: HttpRequest, stage_id: int):
+def delete_stage(request: HttpRequest, stage_id: Id):
     """Only a stage no opportunity was ever in (409 otherwise: deactivate it instead)."""
     stage = get_visible(Stage.objects.select_related("pipeline"), pk=stage_id)
     pipeline_svc.delete_stage(request.auth, stage)

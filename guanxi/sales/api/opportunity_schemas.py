@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from guanxi.accounts.schemas import TeamRef, UserRef
+from guanxi.core.schemas import Id, Int, Version
 
 
 class In(Schema):
@@ -55,12 +56,12 @@ class PipelineIn(In):
 
 
 class PipelinePatch(In):
-    version: int
+    version: Version
     name_en: str | None = None
     name_zh: str | None = None
     is_default: bool | None = None
     active: bool | None = None
-    position: int | None = None
+    position: Int | None = None
 
 
 class StageIn(In):
@@ -69,11 +70,11 @@ class StageIn(In):
     probability: int = Field(ge=0, le=100)
     kind: Literal["open", "won", "lost"] = "open"
     key: str | None = None
-    position: int | None = Field(None, description="Default: after the last open stage")
+    position: Int | None = Field(None, description="Default: after the last open stage")
 
 
 class StagePatch(In):
-    version: int
+    version: Version
     name_en: str | None = None
     name_zh: str | None = None
     probability: int | None = Field(None, ge=0, le=100)
@@ -82,7 +83,7 @@ class StagePatch(In):
 
 
 class StageOrderIn(In):
-    stage_ids: list[int] = Field(description="Every stage of the pipeline, once, in order")
+    stage_ids: list[Id] = Field(description="Every stage of the pipeline, once, in order")
 
 
 # --- Opportunities -------------------------------------------------------------------------
@@ -169,8 +170,8 @@ class OpportunityFields(In):
     amount: Decimal | None = Field(None, description="Not negative")
     currency: str | None = Field(None, description="ISO code, default CNY")
     expected_close: dt.date | None = None
-    contact_id: int | None = None
-    probability: int | None = Field(None, description="Default: the stage's probability")
+    contact_id: Id | None = None
+    probability: Int | None = Field(None, description="Default: the stage's probability")
     source: str | None = None
     timeframe: str | None = None
     competitors: str | None = None
@@ -179,35 +180,35 @@ class OpportunityFields(In):
 
 
 class OpportunityIn(OpportunityFields):
-    account_id: int
+    account_id: Id
     name: str
-    pipeline_id: int | None = Field(None, description="Default: the default pipeline")
-    stage: str | int | None = Field(None, description="Stage id or key; default: the first")
-    owner_id: int | None = Field(None, description="Default: you")
-    finder_id: int | None = None
-    delivery_owner_id: int | None = None
-    collection_owner_id: int | None = None
+    pipeline_id: Id | None = Field(None, description="Default: the default pipeline")
+    stage: str | Id | None = Field(None, description="Stage id or key; default: the first")
+    owner_id: Id | None = Field(None, description="Default: you")
+    finder_id: Id | None = None
+    delivery_owner_id: Id | None = None
+    collection_owner_id: Id | None = None
 
 
 class OpportunityPatch(OpportunityFields):
-    version: int
+    version: Version
 
 
 class MoveIn(In):
-    version: int
-    stage: str | int = Field(description="Stage id or key of the opportunity's pipeline")
+    version: Version
+    stage: str | Id = Field(description="Stage id or key of the opportunity's pipeline")
     loss_reason: str | None = Field(None, description="Required when moving to a lost stage")
     loss_note: str = ""
 
 
 class TeamRoleIn(In):
-    version: int
+    version: Version
     role: Literal["owner", "finder", "delivery_owner", "collection_owner"]
-    user_id: int | None = Field(description="Null clears the role (not for the owner)")
+    user_id: Id | None = Field(description="Null clears the role (not for the owner)")
 
 
 class MemberIn(In):
-    user_id: int
+    user_id: Id
     role: str = Field("", description="What they do on this deal")
 
 

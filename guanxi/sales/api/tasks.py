@@ -17,6 +17,7 @@ from guanxi.accounts.models import User
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors
 from guanxi.core.idempotency import forget_answer
+from guanxi.core.schemas import Id
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Account
 from guanxi.sales.api import work_schemas as s
@@ -34,8 +35,8 @@ class TaskFilters(Schema):
     assignee: str = Field("me", description="`me`, `all` (everything you may see), `created` "
                                             "(by you) or a user id")
     q: str | None = Field(None, description="Part of the title or the customer's name")
-    account_id: int | None = None
-    opportunity_id: int | None = None
+    account_id: Id | None = None
+    opportunity_id: Id | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -74,12 +75,12 @@ def create_task(request: HttpRequest, payload: s.TaskIn):
 
 
 @router.get("/tasks/{task_id}", response=s.TaskOut)
-def get_task(request: HttpRequest, task_id: int):
+def get_task(request: HttpRequest, task_id: Id):
     return _task(request, task_id)
 
 
 @router.patch("/tasks/{task_id}", response=s.TaskOut)
-def update_task(request: HttpRequest, task_id: int, payload: s.TaskPatch):
+def update_task(request: HttpRequest, task_id: Id, payload: s.TaskPatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     assignee = _user(data.pop("assignee_id", None), "assignee_id")
@@ -93,17 +94,17 @@ def update_task(request: HttpRequest, task_id: int, payload: s.TaskPatch):
 
 
 @router.post("/tasks/{task_id}/complete", response=s.TaskOut)
-def complete_task(request: HttpRequest, task_id: int, payload: s.VersionIn):
+def complete_task(request: HttpRequest, task_id: Id, payload: s.VersionIn):
     return svc.complete_task(request.auth, _task(request, task_id), payload.version)
 
 
 @router.post("/tasks/{task_id}/reopen", response=s.TaskOut)
-def reopen_task(request: HttpRequest, task_id: int, payload: s.VersionIn):
+def reopen_task(request: HttpRequest, task_id: Id, payload: s.VersionIn):
     return svc.reopen_task(request.auth, _task(request, task_id), payload.version)
 
 
 @router.post("/tasks/{task_id}/cancel", response=s.TaskOut)
-def cancel_task(request: HttpRequest, task_id: int, payload: s.VersionIn):
+def cancel_task(request: HttpRequest, task_id: Id, payload: s.VersionIn):
     return svc.cancel_task(request.auth, _task(request, task_id), payload.version)
 
 

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from guanxi.accounts.schemas import UserRef
+from guanxi.core.schemas import Id, Int, Version
 
 
 class In(Schema):
@@ -34,31 +35,31 @@ class ActivityIn(In):
     location: str = ""
     status: str = Field("done", description="done or planned (a campaign is planned)")
     starts_at: dt.datetime | None = Field(None, description="Default: now")
-    duration_minutes: int | None = None
-    account_id: int | None = None
-    contact_id: int | None = None
-    opportunity_id: int | None = None
-    lead_id: int | None = None
+    duration_minutes: Int | None = None
+    account_id: Id | None = None
+    contact_id: Id | None = None
+    opportunity_id: Id | None = None
+    lead_id: Id | None = None
     support: SupportIn | None = Field(None, description="Required for a campaign plan")
 
 
 class ActivityPatch(In):
-    version: int
+    version: Version
     subject: str | None = None
     body: str | None = None
     outcome: str | None = None
     location: str | None = None
     starts_at: dt.datetime | None = None
-    duration_minutes: int | None = None
-    contact_id: int | None = Field(None, description="null clears the contact")
+    duration_minutes: Int | None = None
+    contact_id: Id | None = Field(None, description="null clears the contact")
 
 
 class VersionIn(In):
-    version: int
+    version: Version
 
 
 class CompleteIn(In):
-    version: int
+    version: Version
     outcome: str = ""
 
 
@@ -118,7 +119,7 @@ class ActivityPage(Schema):
 
 
 class SupportDecisionIn(In):
-    version: int
+    version: Version
     approve: bool
     comment: str = Field("", description="Required to decline")
 
@@ -132,22 +133,22 @@ class TaskIn(In):
     remind_at: dt.datetime | None = None
     priority: str = "normal"
     notes: str = ""
-    assignee_id: int | None = Field(None, description="Default: you. Managers and sales "
+    assignee_id: Id | None = Field(None, description="Default: you. Managers and sales "
                                     "assistants may give tasks to their team.")
-    account_id: int | None = None
-    opportunity_id: int | None = None
-    lead_id: int | None = None
+    account_id: Id | None = None
+    opportunity_id: Id | None = None
+    lead_id: Id | None = None
 
 
 class TaskPatch(In):
-    version: int
+    version: Version
     title: str | None = None
     due_at: dt.datetime | None = None
     all_day: bool | None = None
     remind_at: dt.datetime | None = None
     priority: str | None = None
     notes: str | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
 
 
 class TaskOut(Schema):
@@ -194,7 +195,7 @@ class EmailTemplateIn(In):
 
 
 class EmailTemplatePatch(In):
-    version: int
+    version: Version
     name: str | None = None
     language: str | None = None
     subject: str | None = None
@@ -213,11 +214,11 @@ class EmailTemplateOut(Schema):
 
 
 class EmailSendIn(In):
-    account_id: int
-    contact_id: int | None = None
+    account_id: Id
+    contact_id: Id | None = None
     to: str = Field("", description="Default: the contact's e-mail address")
-    opportunity_id: int | None = None
-    template_id: int | None = Field(None, description="Merged when subject and body are "
+    opportunity_id: Id | None = None
+    template_id: Id | None = Field(None, description="Merged when subject and body are "
                                     "empty")
     subject: str = ""
     body: str = ""

@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from guanxi.accounts.schemas import TeamRef, UserRef
+from guanxi.core.schemas import Id, Int, Version
 
 
 class In(Schema):
@@ -36,13 +37,13 @@ class LeadFields(In):
 
 class LeadIn(LeadFields):
     name: str
-    owner_id: int | None = Field(None, description="Managers and assistants enter leads for "
+    owner_id: Id | None = Field(None, description="Managers and assistants enter leads for "
                                                    "a rep; a rep's own lead is theirs")
-    customer_id: int | None = Field(None, description="A customer the lead belongs to")
+    customer_id: Id | None = Field(None, description="A customer the lead belongs to")
 
 
 class LeadPatch(LeadFields):
-    version: int
+    version: Version
 
 
 class ScoreReason(Schema):
@@ -108,18 +109,18 @@ class LeadPage(Schema):
 
 
 class AssignIn(In):
-    owner_id: int
-    version: int
+    owner_id: Id
+    version: Version
 
 
 class DisqualifyIn(In):
     reason: str
-    version: int
+    version: Version
 
 
 class LeadConvertIn(In):
-    version: int
-    customer_id: int | None = Field(None, description="Use this existing customer instead "
+    version: Version
+    customer_id: Id | None = Field(None, description="Use this existing customer instead "
                                                       "of creating one")
     force: bool = Field(False, description="Create a new customer despite likely duplicates")
     opportunity_name: str = ""
@@ -134,12 +135,12 @@ class ConvertOut(Schema):
 
 class RuleFields(In):
     name: str | None = None
-    position: int | None = None
+    position: Int | None = None
     source: str | None = Field(None, description="Empty: any source")
     timeframe: str | None = Field(None, description="Empty: any timeframe")
     province: str | None = Field(None, description="Empty: any region")
-    user_id: int | None = Field(None, description="Send to this user …")
-    team_id: int | None = Field(None, description="… or round robin within this team")
+    user_id: Id | None = Field(None, description="Send to this user …")
+    team_id: Id | None = Field(None, description="… or round robin within this team")
     active: bool | None = None
 
 
@@ -148,7 +149,7 @@ class RoutingRuleIn(RuleFields):
 
 
 class RoutingRulePatch(RuleFields):
-    version: int
+    version: Version
 
 
 class RoutingRuleOut(Schema):
@@ -185,7 +186,7 @@ class NotificationPage(Schema):
 
 
 class MarkReadIn(In):
-    ids: list[int] | None = Field(None, description="Omitted: all unread")
+    ids: list[Id] | None = Field(None, description="Omitted: all unread")
 
 
 class MarkReadOut(Schema):
