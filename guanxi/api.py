@@ -50,7 +50,43 @@ class BrowserSession(SessionAuth):
         return super()._get_key(request)
 
 
-api = NinjaAPI(
+# Every operation may answer these, always as an ``Error``: a business rule (400), no or a bad
+# token (401), not allowed (403), missing or not visible (404), a stale version (409), an
+# invalid value (422).
+ERRORS = {"400": "Refused by a business rule", "401": "Not signed in",
+          "403": "Not allowed", "404": "Not found", "409": "Changed meanwhile, or a conflict",
+          "422": "Some fields are invalid"}
+ERROR_SCHEMA = {
+    "type": "object", "title": "Error", "required": ["detail", "code"],
+    "properties": {
+        "detail": {"type": "string", "description": "What is wrong, in the user's language"},
+        "code": {"type": "string", "description": "A stable code such as not_found, invalid"},
+        "field": {"anyOf": [{"type": "string"}, {"type": "null"}],
+                  "description": "The input at fault"},
+        "errors": {"type": "object", "additionalProperties": {
+            "type": "array", "items": {"type": "string"}},
+            "description": "Messages by input name"},
+    },
+}
+
+
+class GuanxiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict | None = None):
+        """The document, with the error answers every operation shares."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"}}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERRORS.items():
+                    responses.setdefault(status, {"description": description, **error})
+        return schema
+
+
+api = GuanxiAPI(
     title="Guanxi API",
     version="1",
     description="Customers, contacts, search, approvals, pool, custom fields and tokens; sales; "

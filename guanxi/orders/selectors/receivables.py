@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -212,9 +213,12 @@ def _one_pass(qs: QuerySet[Invoice], sums: dict[str, Any], as_of: dt.date, top: 
               ) -> tuple[AgingReport, dict[int, dict[str, Any]]]:
     """The ``top`` customers' bucketed sums and, by a window over all customers' groups, the
     totals, in one statement (ordered by what is owed, biggest first)."""
-    inner, params = qs.values("account_id").annotate(**sums).query.sql_with_params()
-    q = connection.ops.quote_name
     cols = list(sums)
+    try:
+        inner, params = qs.values("account_id").annotate(**sums).query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (a team that does not exist)
+        return AgingReport(as_of=as_of, totals=_row(dict.fromkeys(cols))), {}
+    q = connection.ops.quote_name
     window = ", ".join(f"SUM({q(c)}) OVER ()" for c in cols)
     # Only fixed column names are spliced in; the inner statement is Django's, with params.
     sql = (f"SELECT account_id, {', '.join(q(c) for c in cols)}, {window} "  # noqa: S608

@@ -101,6 +101,14 @@ def test_rep_sees_only_their_customers_invoices_and_aging(org, world, make_accou
     assert as_(org.finance).get("receivables/aging").json()["totals"]["total"] == "13299.00"
 
 
+def test_aging_of_a_team_that_does_not_exist_is_empty_for_everyone(org, world):
+    # A rep's aging is one statement over their scope; an empty filter must not break it.
+    for user in (org.rep, org.finance):
+        aging = as_(user).get("receivables/aging", team_id=999999)
+        assert aging.status_code == 200
+        assert aging.json()["totals"]["count"] == 0 and aging.json()["customers"] == []
+
+
 def test_api_errors_name_the_field_and_change_nothing(org, world, make_account):
     api = as_(org.finance)
     before = (Invoice.objects.count(), Payment.objects.count(), Allocation.objects.count())
