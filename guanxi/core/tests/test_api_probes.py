@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -65,6 +66,33 @@ def _names(body: dict, parameter: str) -> bool:
     return body.get("field") == parameter or parameter in (body.get("errors") or {})
 
 
+HUGE = "43057504143038744625152"  # past what either database stores
+
+
+@pytest.mark.parametrize("url, parameter", [
+    (f"/api/expenses/report?rep={HUGE}", "rep"),
+    (f"/api/receivables/aging?collection_owner_id={'7' * 40}", "collection_owner_id"),
+    (f"/api/customers/{'7' * 40}", "customer_id"),
+    (f"/api/customers?owner={HUGE}", "owner"),
+    ("/api/customers?owner=%D9%A1%D9%A2", "owner"),  # Arabic-Indic digits, not user 12
+])
+def test_an_id_too_large_for_the_database_is_refused_naming_it(org, url, parameter):
+    response = as_(org.admin).get(url)
+    assert response.status_code in (400, 422)  # a list filter's error, or a parameter's
+    assert response.json()["field"] == parameter
+
+
+def test_an_id_too_large_in_a_body_is_refused_naming_it(org):
+    from guanxi.orders.models import ExpenseClaim
+
+    response = as_(org.rep).post("expenses", {"account_id": int(HUGE), "category": "travel",
+                                              "amount": "10", "spent_on": "2026-01-05",
+                                              "description": "taxi"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "account_id"
+    assert not ExpenseClaim.objects.exists()
+
+
 def _probe(client, headers: dict, method: str, url: str, parameter: str) -> str | None:
     """What is wrong with the answer to one probe (None: nothing), and whether it was
     refused naming the parameter ("named")."""
@@ -93,6 +121,7 @@ def test_bad_ids_and_numbers_in_paths_and_queries_are_refused_naming_them(org):
 
     from guanxi.api import api
 
+    started = time.process_time()
     document = api.get_openapi_schema(path_prefix="/api/")
     probes = probed_parameters(document)
     operations = {(m, p) for m, p, _o, _p in probes}
@@ -121,7 +150,8 @@ def test_bad_ids_and_numbers_in_paths_and_queries_are_refused_naming_them(org):
         if problem not in (None, "named"):
             failures.append(f"rep {method.upper()} {url} ({name}: {label}): {problem}")
     print(f"\nAPI probes: {len(operations)} operations, {len(probes)} parameters, "
-          f"{sent['admin']} requests as an administrator, {sent['rep']} as a rep")
+          f"{sent['admin']} requests as an administrator, {sent['rep']} as a rep, "
+          f"{time.process_time() - started:.0f} s of CPU")
     assert failures == [], "\n".join(failures)
 
 
