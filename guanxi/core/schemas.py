@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from guanxi.core.inputs import MAX_ID, MAX_INT
 
@@ -15,6 +17,17 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_INT)]
 #: A count, position or number of days stored in an integer column.
 Int = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
+
+
+def _storable(moment: dt.datetime) -> dt.datetime:
+    # Near year 1 or 9999 the move to UTC (storage) or to local time (pages) overflows.
+    if not 1900 <= moment.year <= 2999:
+        raise ValueError(_("Enter a date and time between the years 1900 and 2999."))
+    return moment
+
+
+#: A date and time a write takes.
+DateTime = Annotated[dt.datetime, AfterValidator(_storable)]
 
 
 class CustomFieldOut(Schema):

@@ -91,6 +91,15 @@ def test_an_id_too_large_in_a_body_is_refused_naming_it(org):
     assert as_(org.rep).get("expenses").json()["items"] == []  # nothing was made
 
 
+def test_a_moment_the_databases_cannot_store_is_refused_naming_it(org):
+    # 9999-12-31 at UTC−12 is already year 10000 in UTC, where it is stored.
+    response = as_(org.rep).post("tasks", {"title": "Call back", "due_at":
+                                           "9999-12-31T23:00:00-12:00"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "due_at"
+    assert as_(org.rep).get("tasks").json()["items"] == []
+
+
 def _probe(client, headers: dict, method: str, url: str, parameter: str) -> str | None:
     """What is wrong with the answer to one probe (None: nothing), and whether it was
     refused naming the parameter ("named")."""

@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import Id, Version
+from guanxi.core.schemas import DateTime, Id, Version
 from guanxi.core.selectors import keyset_page
 from guanxi.orders import documents
 from guanxi.orders.models import Contract, Tender
@@ -97,8 +97,8 @@ class TenderIn(In):
     number: str
     title: str
     issuer: str
-    deadline: dt.datetime = Field(description="Past deadlines only with a result set")
-    opening_at: dt.datetime | None = None
+    deadline: DateTime = Field(description="Past deadlines only with a result set")
+    opening_at: DateTime | None = None
     budget: Decimal | None = None
     bid_amount: Decimal | None = None
     currency: str = "CNY"
@@ -117,8 +117,8 @@ class TenderPatch(In):
     number: str | None = None
     title: str | None = None
     issuer: str | None = None
-    deadline: dt.datetime | None = None
-    opening_at: dt.datetime | None = None
+    deadline: DateTime | None = None
+    opening_at: DateTime | None = None
     budget: Decimal | None = None
     bid_amount: Decimal | None = None
     currency: str | None = None

@@ -12,7 +12,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from guanxi.accounts.schemas import UserRef
-from guanxi.core.schemas import Id, Int, Version
+from guanxi.core.schemas import DateTime, Id, Int, Version
 
 
 class In(Schema):
@@ -34,7 +34,7 @@ class ActivityIn(In):
     outcome: str = ""
     location: str = ""
     status: str = Field("done", description="done or planned (a campaign is planned)")
-    starts_at: dt.datetime | None = Field(None, description="Default: now")
+    starts_at: DateTime | None = Field(None, description="Default: now")
     duration_minutes: Int | None = None
     account_id: Id | None = None
     contact_id: Id | None = None
@@ -49,7 +49,7 @@ class ActivityPatch(In):
     body: str | None = None
     outcome: str | None = None
     location: str | None = None
-    starts_at: dt.datetime | None = None
+    starts_at: DateTime | None = None
     duration_minutes: Int | None = None
     contact_id: Id | None = Field(None, description="null clears the contact")
 
@@ -128,9 +128,9 @@ class SupportDecisionIn(In):
 
 class TaskIn(In):
     title: str
-    due_at: dt.datetime
+    due_at: DateTime
     all_day: bool = True
-    remind_at: dt.datetime | None = None
+    remind_at: DateTime | None = None
     priority: str = "normal"
     notes: str = ""
     assignee_id: Id | None = Field(None, description="Default: you. Managers and sales "
@@ -143,9 +143,9 @@ class TaskIn(In):
 class TaskPatch(In):
     version: Version
     title: str | None = None
-    due_at: dt.datetime | None = None
+    due_at: DateTime | None = None
     all_day: bool | None = None
-    remind_at: dt.datetime | None = None
+    remind_at: DateTime | None = None
     priority: str | None = None
     notes: str | None = None
     assignee_id: Id | None = None
