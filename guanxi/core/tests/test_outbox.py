@@ -4,7 +4,6 @@ once, retried later while the queue is away, and inline in immediate mode."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from guanxi.core import outbox
 from guanxi.core.models import OutboxTask
 from guanxi.core.tasks import background, later, queue
+from guanxi.core.tests.concurrency import run_together
 from guanxi.core.tests.queue_fixtures import redis_queue
 
 __all__ = ["redis_queue"]
@@ -90,20 +90,7 @@ def test_two_dispatchers_hand_each_row_over_once(redis_queue):
     redis_queue.back()
     OutboxTask.objects.bulk_create([OutboxTask(task="guanxi.core.tests.test_outbox.remember",
                                                args=[n]) for n in range(60)])
-    start, handed = threading.Barrier(2), []
-
-    def dispatcher() -> None:
-        try:
-            start.wait()
-            handed.append(outbox.dispatch())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    handed = run_together(outbox.dispatch, outbox.dispatch)
     assert sum(handed) == 60 and redis_queue.pending() == 60
     assert redis_queue.work() == 60 and sorted(DONE) == list(range(60))
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.core.models import AuditEntry
+from guanxi.core.tests.concurrency import run_together
 from guanxi.customers import selectors, services
 from guanxi.customers.models import Account, PoolPolicy, TimelineEvent
 
@@ -185,32 +186,6 @@ def test_pool_policy_only_by_admin_and_validated(org):
 
 
 # --- Real concurrency: two database connections at once (PostgreSQL) ------------------------
-
-def run_together(*calls):
-    """Run the calls in parallel threads, each on its own connection; return what each
-    returned or raised."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the caller inspects it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def needs_server_db():

@@ -4,13 +4,13 @@ test_receivables_services)."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from guanxi.core.errors import DomainError
+from guanxi.core.tests.concurrency import run_together
 from guanxi.orders.models import Allocation, Invoice, Payment
 from guanxi.orders.services import receivables as svc
 from guanxi.orders.services.receivables import AllocationInput, PaymentInput
@@ -28,27 +28,19 @@ def test_two_threads_allocating_the_same_invoice(org, make_account):
     invoice = make_invoice(account, "1000", issued=TODAY)
     payments = [svc.record_payment(user, account, Pay({"amount": "800"}), today=TODAY)
                 for user in (org.finance, org.admin)]
-    start = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def allocate(user, payment: Payment) -> None:
+    def allocate(user, payment: Payment) -> str:
         try:
-            start.wait()
             svc.allocate(user, payment,
                          AllocationInput.rows([{"invoice": invoice.pk, "amount": "800"}]),
                          payment.version)
-            outcomes.append("ok")
         except DomainError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
+            return exc.code
+        return "ok"
 
-    threads = [threading.Thread(target=allocate, args=(user, p))
-               for user, p in zip((org.finance, org.admin), payments, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    outcomes = run_together(*(lambda u=user, p=payment: allocate(u, p)
+                              for user, payment in zip((org.finance, org.admin), payments,
+                                                       strict=True)))
     assert len(outcomes) == 2 and outcomes.count("ok") == 1, outcomes
     invoice.refresh_from_db()
     assert invoice.outstanding == Decimal("200.00")

@@ -4,7 +4,6 @@ with one key create one lead."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from django.db import connection
 
 from guanxi.accounts.models import ApiToken
 from guanxi.core.tests.api_client import as_
+from guanxi.core.tests.concurrency import run_together
 from guanxi.sales.models import Lead
 from guanxi.sales.services import leads as lead_services
 
@@ -86,20 +86,10 @@ def test_two_concurrent_requests_with_one_key_create_one_lead(org, monkeypatch):
         return lead
 
     monkeypatch.setattr(lead_services, "create_lead", slow_create)
-    start, answers = threading.Barrier(2), []
+    def send() -> tuple[int, str | None]:
+        response = keyed(org.rep, "lead-2026-001").post("leads", LEAD)
+        return response.status_code, response.headers.get("Idempotent-Replayed")
 
-    def send() -> None:
-        try:
-            start.wait()
-            response = keyed(org.rep, "lead-2026-001").post("leads", LEAD)
-            answers.append((response.status_code, response.headers.get("Idempotent-Replayed")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    answers = run_together(send, send)
     assert sorted(answers, key=lambda a: a[1] or "") == [(201, None), (201, "true")]
     assert Lead.objects.count() == 1
