@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "guanxi.analytics",
     "guanxi.integrations",
     "guanxi.orders",
+    "guanxi.service",
+    "guanxi.marketing",
     "guanxi.demo",
 ]
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("analytics/", include("guanxi.analytics.urls")),
     path("data/", include("guanxi.integrations.urls")),
     path("orders/", include("guanxi.orders.urls")),
+    path("service/", include("guanxi.service.urls")),
+    path("marketing/", include("guanxi.marketing.urls")),
     path("", include("guanxi.customers.urls")),
 ]
 
