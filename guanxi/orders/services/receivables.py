@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any, Self
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, DecimalField, F, Value, When
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,8 +192,8 @@ def issue_invoice(actor: User, account: Account, values: InvoiceInput, *,
     if order is not None:
         # Conditional: a concurrent invoice for the same order cannot push it beyond its total.
         moved = SalesOrder.objects.filter(
-            pk=order.pk, invoiced_amount__lte=F("total") - total,
-        ).update(invoiced_amount=F("invoiced_amount") + total)
+            pk=order.pk, invoiced_amount__lte=fen(F("total") - total),
+        ).update(invoiced_amount=fen(F("invoiced_amount") + total))
         if not moved:
             raise Conflict(_("The order was invoiced meanwhile; this is more than it has left "
                              "to invoice."), field="total")
@@ -247,7 +248,7 @@ def cancel_invoice(actor: User, invoice: Invoice, version: int | None) -> Invoic
         Invoice.Status.CANCELLED, ZERO, expected + 1
     if invoice.order_id:
         SalesOrder.objects.filter(pk=invoice.order_id).update(
-            invoiced_amount=F("invoiced_amount") - invoice.total)
+            invoiced_amount=fen(F("invoiced_amount") - invoice.total))
     audit.log(actor, "orders.invoice.cancelled", invoice,
               changes=audit.diff(before, {"status": invoice.status, "outstanding": ZERO}))
     return invoice
@@ -383,6 +384,13 @@ def _wanted(payment: Payment, allocations: Sequence[AllocationInput]) -> list[Wa
     return out
 
 
+def fen(expression: Any) -> Round:
+    """Money arithmetic done in SQL, rounded to the fen: SQLite computes it in binary floating
+    point (8.31 - 1.18 = 7.130000000000001), which would make a paid-off invoice look
+    partly paid and a full payment look larger than what is open."""
+    return Round(expression, 2, output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
 def _move_invoice(pk: int, amount: Decimal) -> int:
     """Pay ``amount`` on an invoice (negative: take it back) if it stays within 0…total; the
     status follows. SET expressions read the row as it was before this UPDATE."""
@@ -395,16 +403,16 @@ def _move_invoice(pk: int, amount: Decimal) -> int:
         status = Case(When(paid_amount=-amount, then=Value(Invoice.Status.OPEN)),
                       default=Value(Invoice.Status.PARTIAL))
     return qs.exclude(status=Invoice.Status.CANCELLED).update(
-        status=status, outstanding=F("outstanding") - amount,
-        paid_amount=F("paid_amount") + amount)
+        status=status, outstanding=fen(F("outstanding") - amount),
+        paid_amount=fen(F("paid_amount") + amount))
 
 
 def _move_order(pk: int, amount: Decimal) -> int:
     """Count ``amount`` as paid on an order (negative: take it back) within 0…total."""
     qs = SalesOrder.objects.filter(pk=pk)
-    qs = qs.filter(paid_amount__lte=F("total") - amount) if amount > 0 \
+    qs = qs.filter(paid_amount__lte=fen(F("total") - amount)) if amount > 0 \
         else qs.filter(paid_amount__gte=-amount)
-    return qs.update(paid_amount=F("paid_amount") + amount)
+    return qs.update(paid_amount=fen(F("paid_amount") + amount))
 
 
 def _changed_meanwhile() -> Conflict:
@@ -431,7 +439,7 @@ def allocate(actor: User, payment: Payment, allocations: Sequence[AllocationInpu
     total = sum((w.amount for w in wanted), ZERO)
     moved = Payment.objects.filter(pk=payment.pk, version=payment.version,
                                    unallocated__gte=total) \
-        .update(unallocated=F("unallocated") - total, version=F("version") + 1)
+        .update(unallocated=fen(F("unallocated") - total), version=F("version") + 1)
     if not moved:
         raise _changed_meanwhile()
     made: list[Allocation] = []
@@ -482,7 +490,7 @@ def unallocate(actor: User, allocation: Allocation) -> None:
     if not Allocation.objects.filter(pk=allocation.pk).delete()[0]:
         raise _changed_meanwhile()
     Payment.objects.filter(pk=allocation.payment_id).update(
-        unallocated=F("unallocated") + amount, version=F("version") + 1)
+        unallocated=fen(F("unallocated") + amount), version=F("version") + 1)
     if allocation.invoice_id and not _move_invoice(allocation.invoice_id, -amount):
         raise _changed_meanwhile()
     if allocation.order_id and not _move_order(allocation.order_id, -amount):

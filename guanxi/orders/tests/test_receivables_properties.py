@@ -123,3 +123,18 @@ def _apply(finance, account, orders, numbers, step) -> None:
     elif kind == "cancel" and invoices:
         invoice = invoices[args[0] % len(invoices)]
         svc.cancel_invoice(finance, invoice, invoice.version)
+
+
+@pytest.mark.django_db
+def test_an_invoice_paid_off_in_parts_is_paid(rworld):
+    """8.31 paid as 1.18 then 7.13: SQLite's floating-point subtraction once left it 'partly
+    paid' with nothing outstanding."""
+    org, account = rworld.org, rworld.mine
+    invoice = svc.issue_invoice(org.finance, account, Inv({"number": "80000001",
+                                                          "net_amount": "8.31"}), today=TODAY)
+    for amount in ("1.18", "7.13"):
+        svc.record_payment(org.finance, account, Pay({"amount": amount}), auto=True, today=TODAY)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.outstanding, invoice.paid_amount) == \
+        (Invoice.Status.PAID, Decimal("0.00"), Decimal("8.31"))
+    check_books()
