@@ -117,3 +117,18 @@ def make_account(org):
         return services.create_account(by or org.rep, data, contacts=contacts, force=force)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3-compatible server (moto, server mode) for the whole run; see
+    guanxi/core/tests/object_store.py."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
+        pytest.skip("moto[server] is not installed: `uv sync` installs the dev dependencies")
+    from guanxi.core.tests.object_store import S3Server
+
+    server = S3Server().start()
+    yield server
+    server.stop()

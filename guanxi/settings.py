@@ -242,6 +242,18 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded documents (tender files, signed contracts): never served directly, only through
 # views that check who asks.
 MEDIA_ROOT = Path(os.environ.get("GUANXI_MEDIA_ROOT", VAR_DIR / "media"))
+# Every stored file (import uploads, documents) goes through STORAGES["default"]: the folder
+# above, or an S3-compatible object store (AWS S3, Alibaba Cloud OSS, Tencent COS, MinIO) when
+# GUANXI_S3_BUCKET is set, which every web process and worker on every machine then shares.
+# Objects are private; downloads pass through the app's permission checks (streamed, or a
+# signed URL valid for GUANXI_S3_URL_SECONDS when GUANXI_S3_SIGNED_DOWNLOADS=1).
+GUANXI_S3_BUCKET = os.environ.get("GUANXI_S3_BUCKET", "")
+GUANXI_S3_SIGNED_DOWNLOADS = env_bool("GUANXI_S3_SIGNED_DOWNLOADS", False)
+GUANXI_S3_URL_SECONDS = env_int("GUANXI_S3_URL_SECONDS", 300)
+if GUANXI_S3_BUCKET:
+    from guanxi.core.object_storage import s3_storage
+
+    STORAGES["default"] = s3_storage(os.environ, GUANXI_S3_URL_SECONDS)
 MEDIA_URL = "/media-not-served/"
 # Every upload (imports, documents) is refused above GUANXI_UPLOAD_MAX_MB (guanxi.core.uploads);
 # Django keeps a file in memory up to 2.5 MB, then spools it to a temporary file, and refuses

@@ -9,8 +9,10 @@
 - **Zip bombs.** A workbook is opened only after its zip directory says it expands to at most
   ``XLSX_MAX_RATIO`` times its size per part and ``unzipped_max_bytes()`` in all (zipfile
   itself refuses a part that inflates past its declared size).
-- **Storage.** Files go through Django's storage API under a generated name; whatever fails
-  after the first byte is written removes the file again.
+- **Storage.** Files go through Django's storage API under a generated name (the local folder,
+  or an S3-compatible bucket shared by every process: ``guanxi.core.object_storage``);
+  whatever fails after the first byte is written removes the file again. Downloads are
+  streamed by the app, or handed out as a short-lived signed URL (``signed_url``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
 from django.core.files.base import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import DomainError
@@ -155,25 +159,33 @@ class Stored:
     checksum: str  # SHA-256
 
 
-class _Counted(File):
-    """Chunks passed on to the storage while counting and hashing them; past the limit the
-    upload stops."""
+class _Counted(io.RawIOBase):
+    """Chunks read by the storage as a stream (the local folder asks for chunks, an object
+    store reads it like a file), counted and hashed on the way; past the limit it stops."""
 
     def __init__(self, chunks: Iterable[bytes], limit: int, limit_mb: int | None) -> None:
-        super().__init__(None, name="upload")
-        self._chunks, self.limit, self.limit_mb = chunks, limit, limit_mb
+        super().__init__()
+        self._chunks, self.limit, self.limit_mb = iter(chunks), limit, limit_mb
         self.count, self.digest = 0, hashlib.sha256()
+        self._pending, self._at = memoryview(b""), 0
 
-    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        for chunk in self._chunks:
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while self._at >= len(self._pending):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
             self.count += len(chunk)
             if self.count > self.limit:
                 raise too_large(self.limit_mb)
             self.digest.update(chunk)
-            yield chunk
-
-    def multiple_chunks(self, chunk_size: int | None = None) -> bool:
-        return True
+            self._pending, self._at = memoryview(chunk), 0
+        n = min(len(buffer), len(self._pending) - self._at)
+        buffer[:n] = self._pending[self._at:self._at + n]
+        self._at += n
+        return n
 
 
 def save(chunks: Iterable[bytes], name: str, limit_mb: int | None = None, *,
@@ -183,12 +195,24 @@ def save(chunks: Iterable[bytes], name: str, limit_mb: int | None = None, *,
     limit = 1 << 62 if any_size else max_bytes(limit_mb)
     content = _Counted(chunks, limit, limit_mb)
     try:
-        stored = default_storage.save(name, content)
+        stored = default_storage.save(name, File(content, name="upload"))
         check_size(content.count, None if any_size else limit_mb)
     except BaseException:
         delete(name)
         raise
     return Stored(stored, content.count, content.digest.hexdigest())
+
+
+def signed_url(storage: Storage, name: str, filename: str, content_type: str) -> str | None:
+    """A short-lived URL from which an object store hands out the file itself as an
+    attachment (after the caller checked who asks), when GUANXI_S3_SIGNED_DOWNLOADS is on;
+    None for the local folder: the app streams it."""
+    if not settings.GUANXI_S3_SIGNED_DOWNLOADS or not getattr(storage, "querystring_auth",
+                                                                 False):
+        return None
+    return str(storage.url(name, parameters={
+        "ResponseContentDisposition": content_disposition_header(True, filename),
+        "ResponseContentType": content_type}, expire=settings.GUANXI_S3_URL_SECONDS))
 
 
 def open_file(name: str) -> IO[bytes]:

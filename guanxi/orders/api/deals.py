@@ -358,8 +358,11 @@ def upload_tender_document(request: HttpRequest, tender_id: Id, file: File[Uploa
 
 
 @tenders.get("/documents/{document_id}", response={200: None},
-             openapi_extra={"responses": {200: {"description": "The file, as an attachment",
-                                                  "content": {"application/octet-stream": {}}}}})
+             openapi_extra={"responses": {
+                 200: {"description": "The file, as an attachment",
+                       "content": {"application/octet-stream": {}}},
+                 302: {"description": "From an object store with signed downloads on: the "
+                                      "file's URL, valid for minutes"}}})
 def download_document(request: HttpRequest, document_id: Id):
     """Download a tender's or contract's document."""
     document = sel.get_document(request.auth, document_id)

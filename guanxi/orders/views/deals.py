@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core import uploads
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import DateInput, DateTimeInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
@@ -546,8 +547,13 @@ def contract_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Documents -----------------------------------------------------------------------------
 
-def attachment(document: Any) -> FileResponse:
-    """The stored file as a download with our content type; the browser must not guess."""
+def attachment(document: Any) -> HttpResponse:
+    """The stored file as a download with our content type; the browser must not guess. From
+    an object store with signed downloads on: a redirect to a URL valid for minutes."""
+    url = uploads.signed_url(document.file.storage, document.file.name, document.name,
+                             document.content_type)
+    if url:
+        return HttpResponseRedirect(url)
     response = FileResponse(document.file.open("rb"), as_attachment=True,
                             filename=document.name, content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"
