@@ -76,7 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: a database outage answers 503, and every error under /api/ is JSON.
+    # Outermost: the request id (X-Request-ID, in every log line) and the request metrics.
+    "guanxi.core.observability.RequestMiddleware",
+    # Then: a database outage answers 503, and every error under /api/ is JSON.
     "guanxi.core.error_pages.ErrorAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "guanxi.core.security_headers.ContentSecurityPolicyMiddleware",
@@ -320,13 +322,32 @@ GUANXI_WEBHOOK_ALLOWED_HOSTS = env_list("GUANXI_WEBHOOK_ALLOWED_HOSTS", "")
 GUANXI_WEBHOOK_TIMEOUT = env_int("GUANXI_WEBHOOK_TIMEOUT", 10)
 GUANXI_WEBHOOK_MAX_ATTEMPTS = env_int("GUANXI_WEBHOOK_MAX_ATTEMPTS", 8)
 
+# --- Operations ---------------------------------------------------------------------------
+# Logs: one JSON object a line with the request id (guanxi/core/observability.py), or plain
+# text (GUANXI_LOG_FORMAT=text, the default with DEBUG).
+GUANXI_LOG_FORMAT = os.environ.get("GUANXI_LOG_FORMAT", "text" if DEBUG else "json")
+if GUANXI_LOG_FORMAT not in {"json", "text"}:
+    raise ValueError(f"GUANXI_LOG_FORMAT must be json or text, not {GUANXI_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "guanxi.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "guanxi.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": GUANXI_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("GUANXI_LOG_LEVEL", "WARNING")},
-    # The worker (run_huey) gives huey its own handler; passing records on would print twice.
-    "loggers": {"huey": {"propagate": False}},
+    # The worker (run_huey) gives huey its own handler unless it has one; passing records on
+    # would print twice. In JSON, huey's lines (which task runs, with its request id) are ours.
+    "loggers": {"huey": {"propagate": False} | (
+        {"handlers": ["console"], "level": "INFO"} if GUANXI_LOG_FORMAT == "json" else {})},
 }
+# /metrics (Prometheus) answers a bearer of this token, or clients in these networks.
+GUANXI_METRICS_TOKEN = os.environ.get("GUANXI_METRICS_TOKEN", "")
+GUANXI_METRICS_NETWORKS = env_list("GUANXI_METRICS_NETWORKS", "127.0.0.0/8,::1/128")
+for _network in GUANXI_METRICS_NETWORKS:
+    ipaddress.ip_network(_network, strict=False)  # a typo fails at start, not at a scrape
 
 APP_NAME = _("Guanxi")

@@ -11,3 +11,8 @@ class CoreConfig(AppConfig):
         from guanxi.core import checks, permissions  # noqa: F401  (checks register themselves)
 
         permissions.register("core", permissions)
+
+        from guanxi.core.observability import connect_worker_signals
+        from guanxi.core.tasks import queue
+
+        connect_worker_signals(queue)

@@ -26,6 +26,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from guanxi.core import observability
+
 logger = logging.getLogger(__name__)
 
 CLAIM = dt.timedelta(minutes=5)  # a claimed row nobody marked becomes available again
@@ -76,7 +78,7 @@ def dispatch(ids: Iterable[int] | None = None, *, limit: int = 200) -> int:
             _failed(row.pk, attempts, exc)
             continue
         try:
-            task(*row.args)
+            _hand_over(task, row.args)
         except Exception as exc:
             _failed(row.pk, attempts, exc)
             return handed
@@ -84,6 +86,18 @@ def dispatch(ids: Iterable[int] | None = None, *, limit: int = 200) -> int:
                                                     last_error="")
         handed += 1
     return handed
+
+
+def _hand_over(task: Any, args: list[Any]) -> None:
+    """Enqueue ``task(*args)``; handed over during a request, its task id starts with the
+    request's id, so the worker's logs of it say which request asked for it."""
+    task_id = observability.task_id()
+    if task_id is None or not hasattr(task, "s"):
+        task(*args)
+        return
+    message = task.s(*args)
+    message.id = task_id
+    task.huey.enqueue(message)
 
 
 def _failed(pk: int, attempts: int, exc: Exception) -> None:
