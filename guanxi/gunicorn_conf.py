@@ -76,3 +76,12 @@ def worker_exit(server: object, worker: object) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A web process that ended: its live gauges leave the shared metrics (multiprocess mode,
+    ``PROMETHEUS_MULTIPROC_DIR``); its counters stay counted."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -15,6 +15,14 @@ The supervisor starts both as child processes and looks after them:
   the migration plan, ~0.1 s) or never (``--migrate never``: ``guanxi migrate`` is then the
   upgrade step, which suits several web machines sharing a database).
 * The children die with the supervisor even if it is killed (Linux: PR_SET_PDEATHSIG).
+* Metrics: the web processes and the worker write theirs to one folder
+  (``PROMETHEUS_MULTIPROC_DIR``, by default ``var/metrics``, emptied at start) and ``/metrics``
+  adds them up.
+
+One machine needs nothing else. Several machines behind a load balancer share PostgreSQL
+(``DATABASE_URL``), Redis (``REDIS_URL``: cache, sign-in throttles, task queue) and an object
+store (``GUANXI_S3_*``), run ``guanxi migrate`` once per upgrade and ``guanxi serve --migrate
+never`` on each; see docs/production.md.
 """
 
 from __future__ import annotations
@@ -45,7 +53,13 @@ def say(message: str) -> None:
 def parse(args: list[str]) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(prog="guanxi serve", description=(
-        "Run the web server (gunicorn) and a background worker, and look after them."))
+        "Run the web server (gunicorn) and a background worker, and look after them."),
+        epilog=(
+        "Several machines: give each the same DATABASE_URL (PostgreSQL), REDIS_URL (cache, "
+        "sign-in throttles, task queue) and GUANXI_S3_* (an S3-compatible bucket for the "
+        "files); run 'guanxi migrate' once per upgrade and serve with --migrate never. "
+        "Every machine may run a worker (or use --no-worker and run 'guanxi worker' "
+        "elsewhere): GUANXI_WORKERS threads each. See docs/production.md."))
     parser.add_argument("--host", default=env("GUANXI_HOST", "127.0.0.1"),
                         help="address to listen on (GUANXI_HOST; default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=int(env("GUANXI_PORT", "8000")),
@@ -289,6 +303,25 @@ class Supervisor:
         return web_code or (0 if self.stopping_on_request else 1)
 
 
+def prepare_metrics_folder() -> None:
+    """One folder for the metrics of the web processes and the worker, emptied of a previous
+    run's (their counters would otherwise add up across restarts)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        from django.conf import settings
+
+        from guanxi.cli import _setup
+
+        _setup()
+        folder = str(settings.VAR_DIR / "metrics")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(folder, name))
+
+
 def main(args: list[str]) -> int:
     opts = parse(args)
     if opts.migrate not in ("auto", "never"):
@@ -306,4 +339,5 @@ def main(args: list[str]) -> int:
         _setup()
         django.setup()
         migrate_if_needed(opts.migrate)
+    prepare_metrics_folder()
     return Supervisor(opts).run()
