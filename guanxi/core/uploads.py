@@ -172,7 +172,7 @@ class _Counted(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         while self._at >= len(self._pending):
             chunk = next(self._chunks, None)
             if chunk is None:
