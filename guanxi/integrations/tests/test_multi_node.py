@@ -149,21 +149,20 @@ def test_two_nodes_share_sessions_files_and_work_and_survive_losing_one(org, clu
     for node in (web_a, web_b, *workers):  # nothing on any machine's own disk
         assert not (node.log.parent / "media").exists()
 
-    # Small batches, so the import is still running when its worker is killed.
-    ImportJob.objects.filter(pk=job_id).update(batch_size=20)
-    confirmed = person.post(f"{b}/api/imports/{job_id}/confirm", timeout=30,
-                            json={"version": job["version"]})
-    assert confirmed.status_code == 202, confirmed.text[:500]
-
     _token, secret = create_token(org.rep, "load", "write")
     with Load([a, b], secret) as load:
+        _until(lambda: len(load.acknowledged) >= 5, what="writes acknowledged")
+        # Small batches, so the import is still running when its worker is killed.
+        ImportJob.objects.filter(pk=job_id).update(batch_size=10)
+        confirmed = person.post(f"{b}/api/imports/{job_id}/confirm", timeout=30,
+                                json={"version": job["version"]})
+        assert confirmed.status_code == 202, confirmed.text[:500]
         running = _until(lambda: ImportJob.objects.filter(
             pk=job_id, status="running", last_batch__gte=2).exclude(lease_owner="").first(),
             what="the import under way")
         runner_pid = int(running.lease_owner.split(":")[1])
         [victim] = [w for w in workers if w.pid == runner_pid]  # one of the two runs it
         survivor: Node = next(w for w in workers if w is not victim)
-        _until(lambda: len(load.acknowledged) >= 10, what="writes acknowledged")
         victim.kill()
         web_a.kill()
         load.killed.set()
