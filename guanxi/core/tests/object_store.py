@@ -54,15 +54,17 @@ class S3Server:
             self._buckets.add(name)
         return name
 
-    def env(self, bucket: str = "guanxi-test") -> dict[str, str]:
-        """The environment that makes a Guanxi process store its files in ``bucket``."""
+    def env(self, bucket: str = "guanxi-test", prefix: str = "") -> dict[str, str]:
+        """The environment that makes a Guanxi process store its files in ``bucket`` (under
+        ``prefix``)."""
         return {"GUANXI_S3_BUCKET": self.bucket(bucket), "GUANXI_S3_ENDPOINT_URL": self.endpoint,
                 "GUANXI_S3_REGION": REGION, "GUANXI_S3_ACCESS_KEY_ID": KEY,
-                "GUANXI_S3_SECRET_ACCESS_KEY": SECRET, "GUANXI_S3_ADDRESSING_STYLE": "path"}
+                "GUANXI_S3_SECRET_ACCESS_KEY": SECRET, "GUANXI_S3_ADDRESSING_STYLE": "path",
+                "GUANXI_S3_PREFIX": prefix}
 
-    def use(self, settings: Any, bucket: str = "guanxi-test") -> None:
+    def use(self, settings: Any, bucket: str = "guanxi-test", prefix: str = "") -> None:
         """Point this process's default storage at ``bucket`` (pytest-django's ``settings``
         fixture puts the local folder back after the test)."""
         from guanxi.core.object_storage import s3_storage
 
-        settings.STORAGES = {**settings.STORAGES, "default": s3_storage(self.env(bucket))}
+        settings.STORAGES = {**settings.STORAGES, "default": s3_storage(self.env(bucket, prefix))}

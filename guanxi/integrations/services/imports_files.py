@@ -84,7 +84,7 @@ def detect_encoding(file_name: str) -> str:
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
-            with uploads.open_file(storage_name(file_name)) as f:
+            with uploads.open_stream(storage_name(file_name)) as f:
                 while chunk := f.read(1 << 20):
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
@@ -132,7 +132,7 @@ def _text(value) -> str:
 
 
 def _open_csv(file_name: str, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(uploads.open_file(storage_name(file_name)), encoding=encoding,
+    return io.TextIOWrapper(uploads.open_stream(storage_name(file_name)), encoding=encoding,
                             newline="")
 
 

@@ -38,15 +38,16 @@ def storage(request, settings, media):
     if request.param == "local":
         return SimpleNamespace(kind="local", keys=lambda: _local_keys(media))
     server = request.getfixturevalue("s3_server")
-    bucket = f"guanxi-{secrets.token_hex(6)}"
-    server.use(settings, bucket)
+    bucket, prefix = f"guanxi-{secrets.token_hex(6)}", "crm/"  # a folder of a shared bucket
+    server.use(settings, bucket, prefix)
     client = server.client()
 
     def keys() -> list[str]:
-        listed = client.list_objects_v2(Bucket=bucket).get("Contents", [])
-        return sorted(o["Key"] for o in listed)
+        listed = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        assert all(k.startswith(prefix) for k in listed)
+        return sorted(k.removeprefix(prefix) for k in listed)
 
-    return SimpleNamespace(kind="s3", keys=keys, client=client, bucket=bucket)
+    return SimpleNamespace(kind="s3", keys=keys, client=client, bucket=bucket, prefix=prefix)
 
 
 def _local_keys(root) -> list[str]:
@@ -54,7 +55,8 @@ def _local_keys(root) -> list[str]:
 
 
 def _private(storage, key: str) -> bool:
-    grants = storage.client.get_object_acl(Bucket=storage.bucket, Key=key)["Grants"]
+    grants = storage.client.get_object_acl(Bucket=storage.bucket,
+                                           Key=storage.prefix + key)["Grants"]
     return all(g["Grantee"].get("URI") != ALL_USERS for g in grants)
 
 
