@@ -8,6 +8,11 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
-        from guanxi.service import plugins
+        from guanxi.core import permissions as registry
+        from guanxi.service import permissions, plugins, timeline
+        from guanxi.service.exports import register_exports
 
+        timeline.register()
+        register_exports()
         plugins.register()
+        registry.register("service", permissions)

@@ -1,7 +1,93 @@
-"""What service puts into the lower layers' plug-in points, from ``ServiceConfig.ready()``."""
+"""What service puts into the lower layers' plug-in points, from ``ServiceConfig.ready()``:
+the cases card and open items on the customer's 360° page, the service section of the home
+page, the case search provider (Ctrl-K finds a case by its number), event types and the case as
+an automation target, and the inbound mail handler."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.automation import AutomationTarget, register_target
+from guanxi.core.events import register_event_types
+from guanxi.core.panels import Panel
+from guanxi.customers.pages import account_page, home_page
+from guanxi.customers.search_providers import SearchHit, SearchProvider
+from guanxi.customers.search_providers import register as register_search
+from guanxi.service import permissions as perms
+
+EVENT_TYPES = {
+    "service.case.created": _("Case created"),
+    "service.case.updated": _("Case updated"),
+    "service.case.status_changed": _("Case status changed"),
+    "service.case.assigned": _("Case assigned"),
+    "service.case.replied": _("Case reply sent"),
+    "service.case.mail_received": _("E-mail received on a case"),
+    "service.case.sla_near": _("Case SLA due soon"),
+    "service.case.sla_breached": _("Case SLA breached"),
+}
+
+
+def load_cases(request: HttpRequest, account: Any) -> dict[str, Any]:
+    from guanxi.service.selectors.cases import account_cases
+    return {"service_cases": account_cases(request.user, account),
+            "can_create_case": perms.can_create_case(request.user, account)}
+
+
+def load_open_items(request: HttpRequest, account: Any) -> dict[str, Any]:
+    from guanxi.service.selectors.cases import account_open_items
+    return {"service_open": account_open_items(request.user, account)}
+
+
+def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
+    from guanxi.service.selectors.cases import breaches_soon, queue
+    mine = queue(user, mine=True).select_related("account")
+    return {"service_home": {"mine": list(mine[:8]), "mine_count": mine.count(),
+                             "soon": list(breaches_soon(user).select_related("account")[:8])}}
+
+
+PANELS = (
+    (account_page, Panel("service.cases", "service/account/cases.html", slot="main", order=40,
+                         load=load_cases)),
+    (account_page, Panel("service.open_items", "service/account/open_items.html",
+                         slot="open_items", order=30, load=load_open_items)),
+    (home_page, Panel("service.home", "service/_home.html", slot="sections", order=15,
+                      load=load_home, visible=lambda user, _obj: perms.is_agent(user))),
+)
+
+
+def _search(user: Any, q: str, limit: int, kinds: tuple[str, ...]) -> list[SearchHit]:
+    from guanxi.service.selectors.cases import search_cases
+    return [SearchHit(kind="case", id=c.pk, name=c.number, detail=c.subject,
+                      url=reverse("service:case", args=[c.pk]), field="number",
+                      account_id=c.account_id or 0,
+                      account_name=c.account.name if c.account_id else c.requester_email)
+            for c in search_cases(user, q, limit)]
+
+
+SEARCH = SearchProvider(name="service.cases", kinds=("case",), order=25, search=_search,
+                        label=_("Service cases"),
+                        dropdown_template="service/search/_dropdown.html",
+                        page_template="service/search/_page.html")
+
+TARGETS = (
+    AutomationTarget(key="service.case", label=_("Service case"), model="service.Case",
+                     url=lambda c: reverse("service:case", args=[c.pk]),
+                     hidden=frozenset({"sla_anchor_at", "response_budget",
+                                       "resolution_budget"})),
+)
 
 
 def register() -> None:
     """Service's cards, timeline kinds, search providers, events and automation targets."""
+    from guanxi.service import inbound
+    for registry, panel in PANELS:
+        registry.register(panel)
+    register_search(SEARCH)
+    register_event_types(EVENT_TYPES)
+    for target in TARGETS:
+        register_target(target)
+    inbound.register()

@@ -47,6 +47,9 @@ class ServiceSettings(models.Model):
     class Meta:
         verbose_name = _("service settings")
 
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
     @classmethod
     def current(cls) -> ServiceSettings:
         return cls.objects.order_by("pk").first() or cls.objects.create()
@@ -57,6 +60,9 @@ class CaseSequence(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class Case(Versioned):
@@ -224,6 +230,9 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_value} → {self.to_value}"
+
 
 class CaseMessage(models.Model):
     """A reply to the customer, an internal note, or a mail the customer sent."""
@@ -253,6 +262,9 @@ class CaseMessage(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"], name="casemessage_case")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject}"
+
 
 class CaseAttachment(models.Model):
     message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE,
@@ -261,6 +273,9 @@ class CaseAttachment(models.Model):
     name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AssignmentRule(Versioned):

@@ -46,6 +46,9 @@ class BusinessHours(models.Model):
         verbose_name = _("business hours")
         verbose_name_plural = _("business hours")
 
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start}–{self.end}"
+
 
 class Holiday(models.Model):
     """A day off on a weekday (public holiday), or a working day on a weekend (调休)."""
