@@ -146,6 +146,7 @@ from guanxi.customers.api import router as customers_router  # noqa: E402
 from guanxi.integrations.api import router as integrations_router  # noqa: E402
 from guanxi.orders.api import router as orders_router  # noqa: E402
 from guanxi.sales.api import router as sales_router  # noqa: E402
+from guanxi.service.api import router as service_router  # noqa: E402
 
 api.add_router("", customers_router)
 api.add_router("", core_router)
@@ -154,3 +155,4 @@ api.add_router("", sales_router)
 api.add_router("", analytics_router)
 api.add_router("", integrations_router)
 api.add_router("", orders_router)
+api.add_router("", service_router)

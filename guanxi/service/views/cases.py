@@ -202,8 +202,8 @@ def _act(request: HttpRequest, pk: int, form_class: type, form_key: str,
         except DomainError as exc:
             add_domain_error(form, exc)
             status = exc.status
-            if exc.field == "version":
-                messages.error(request, exc.message)
+            # Also on top: the form at fault may not be shown in the case's state.
+            messages.error(request, exc.message)
     response = render(request, "service/cases/detail.html",
                       _case_context(request, case, **{form_key: form}))
     response.status_code = status

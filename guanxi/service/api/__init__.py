@@ -1,0 +1,8 @@
+"""The service part of the API under /api/service/: one router per area."""
+
+from ninja import Router
+
+from guanxi.service.api import cases
+
+router = Router()
+router.add_router("", cases.router)
