@@ -14,6 +14,7 @@ from guanxi.demo import analytics as analytics_demo
 from guanxi.demo import bulk, showcase
 from guanxi.demo import orders as orders_demo
 from guanxi.demo import sales as sales_demo
+from guanxi.demo import service as service_demo
 from guanxi.demo.org import DemoOrg, ensure_org
 
 SHOWCASE = 300  # customers entered one by one through the services
@@ -50,5 +51,6 @@ def build(scale: int, *, workers: int | None = None,
     sales_demo.add(org, say=say)
     orders_demo.add(org, say=say)
     analytics_demo.add(org, say=say)
+    service_demo.add(org, say=say)
     return Result(org=org, before=before, showcased=showcased, bulk_loaded=loaded,
                   seconds=time.perf_counter() - started, analyze_seconds=analyze)
