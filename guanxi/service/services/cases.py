@@ -129,7 +129,7 @@ def create_case(actor: User | None, *, subject: str, kind: str = Case.Kind.INQUI
         routed = assignment.route(case)
         case.team, case.assignee = routed.get("team"), routed.get("assignee")
     elif assignee is not None and team is None:
-        case.team = assignee.service_teams.order_by("pk").first()
+        case.team = ServiceTeam.objects.filter(members=assignee).order_by("pk").first()
     if case.assignee is not None:
         case.status = S.ASSIGNED
     case.save()
@@ -287,8 +287,9 @@ def assign(actor: User, case: Case, version: int | None, *, assignee: User | Non
     if assignee is not None and not perms.is_agent(assignee):
         raise DomainError(_("Cases go to service agents only."), field="assignee")
     if team is None and assignee is not None:
-        team = (case.team if case.team_id and assignee.service_teams.filter(
-            pk=case.team_id).exists() else assignee.service_teams.order_by("pk").first())
+        teams = ServiceTeam.objects.filter(members=assignee)
+        team = (case.team if case.team_id and teams.filter(pk=case.team_id).exists()
+                else teams.order_by("pk").first())
     changes: dict[str, Any] = {"assignee": assignee, "team": team or case.team}
     if assignee is not None and case.status == S.NEW:
         changes["status"] = S.ASSIGNED

@@ -38,7 +38,7 @@ def _recompute() -> None:
 
 
 @transaction.atomic
-def save_record(actor: User, model: type, instance: Any, data: dict[str, Any],
+def save_record(actor: User, model: Any, instance: Any, data: dict[str, Any],
                 version: int | None) -> Any:
     """Create (``instance`` None) or update a policy, rule or team from cleaned form data."""
     _require(actor)

@@ -37,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--invoices", type=int, default=1_000_000,
                             help="with --only receivables: at least this many invoices "
                                  "(bulk-loaded if fewer)")
+        parser.add_argument("--cases", type=int, default=1_000_000,
+                            help="with --only service: at least this many cases "
+                                 "(added in bulk when fewer)")
         parser.add_argument("--quote-lines", type=int, default=200,
                             help="with --only quotes: lines per quote")
         parser.add_argument("--duration", type=int, default=60,
@@ -91,6 +94,12 @@ class Command(BaseCommand):
             else:
                 receivables.main(org, options["invoices"], repeat, out=self.stdout,
                                  err=self.stderr, as_json=json)
+            return
+        if only == "service":  # cases, queues and SLA recompute: their own data and figures
+            from bench import service
+
+            service.main(org, options["cases"], repeat, out=self.stdout, err=self.stderr,
+                         as_json=json)
             return
         sales.grow(org, opportunities, say=self.stderr.write)
         chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"],
