@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User, UserRole
 from guanxi.customers.models import Account
@@ -157,4 +158,5 @@ def add(org: DemoOrg, say: Callable[[str], None] = lambda _m: None) -> None:
                note)
     # The periodic check records breaches (escalated to the lead) and warns of near ones.
     warned, breached = services.check_sla(now)
-    say(f"  {len(CASES)} service cases ({breached} SLA breached, {warned} due soon)")
+    say(_("  %(n)s service cases (%(breached)s SLA breached, %(warned)s due soon)")
+        % {"n": len(CASES), "breached": breached, "warned": warned})

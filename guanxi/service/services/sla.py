@@ -125,7 +125,10 @@ class Clock:
 
     def add(self, moment: dt.datetime, seconds: int) -> dt.datetime:
         """The moment ``seconds`` of business time after ``moment``."""
-        ts = int(moment.timestamp())
+        return dt.datetime.fromtimestamp(self.add_ts(int(moment.timestamp()), seconds), UTC)
+
+    def add_ts(self, ts: int, seconds: int) -> int:
+        """``add`` on epoch seconds (the set-wise recompute stays off datetime objects)."""
         # A negative budget (overdue when the clock stopped) gives a due time in the past.
         target = max(0, self._position(ts) + seconds)
         guard = 0
@@ -133,9 +136,9 @@ class Clock:
             self._extend(HORIZON_DAYS)
             guard += 1
         if not self.after or self.after[-1] < target:
-            return moment + dt.timedelta(seconds=seconds)  # no business hours at all
+            return ts + seconds  # no business hours at all
         j = bisect_left(self.after, target)
-        return dt.datetime.fromtimestamp(self.starts[j] + target - self.before[j], UTC)
+        return self.starts[j] + target - self.before[j]
 
     def between(self, a: dt.datetime, b: dt.datetime) -> int:
         """Business seconds from ``a`` to ``b`` (0 if ``b`` is not later)."""
@@ -279,11 +282,11 @@ def retarget(case: Case, now: dt.datetime) -> dict[str, Any]:
 
 def recompute_due(*, chunk: int = 20000) -> int:
     """Recompute the stored due times of every open case whose clock runs, after business
-    hours or the holiday calendar changed. One read, binary searches in memory per team, and
-    one bulk write per chunk; returns how many cases were recomputed."""
+    hours or the holiday calendar changed. One read, binary searches in memory per team on
+    epoch seconds, and one bulk write per chunk; returns how many cases were recomputed."""
     rows = list(Case.objects.filter(status__in=Case.OPEN, sla_anchor_at__isnull=False)
                 .values_list("pk", "team_id", "sla_anchor_at", "response_budget",
-                             "resolution_budget", "response_due").order_by())
+                             "resolution_budget").order_by())
     if not rows:
         return 0
     by_team: dict[int | None, list[tuple]] = defaultdict(list)
@@ -291,18 +294,20 @@ def recompute_due(*, chunk: int = 20000) -> int:
         by_team[row[1]].append(row)
     calendars = load_calendars(by_team)
     zone = local_zone()
-    out: list[tuple[int, dt.datetime | None, dt.datetime | None, dt.datetime | None]] = []
+    # (id, response due or None to keep the stored one, resolution due, nearer due), in
+    # epoch seconds.
+    out: list[tuple[int, int | None, int | None, int | None]] = []
     for team_id, team_rows in by_team.items():
         earliest = min(r[2] for r in team_rows)
         clock = Clock(calendars[team_id],
                       timezone.localtime(earliest, zone).date() - dt.timedelta(days=1))
-        for pk, _team, anchor, response_budget, resolution_budget, response_due in team_rows:
-            response = (clock.add(anchor, response_budget) if response_budget is not None
-                        else response_due)
-            resolution = (clock.add(anchor, resolution_budget)
+        for pk, _team, anchor, response_budget, resolution_budget in team_rows:
+            ts = int(anchor.timestamp())
+            response = (clock.add_ts(ts, response_budget) if response_budget is not None
+                        else None)
+            resolution = (clock.add_ts(ts, resolution_budget)
                           if resolution_budget is not None else None)
-            pending = [d for d in ((response if response_budget is not None else None),
-                                   resolution) if d is not None]
+            pending = [d for d in (response, resolution) if d is not None]
             out.append((pk, response, resolution, min(pending) if pending else None))
     with transaction.atomic():
         for i in range(0, len(out), chunk):
@@ -314,25 +319,34 @@ def recompute_due(*, chunk: int = 20000) -> int:
     return len(out)
 
 
-def _write_dues(rows: list[tuple]) -> None:
+def _write_dues(rows: list[tuple[int, int | None, int | None, int | None]]) -> None:
+    """Store epoch-second due times; a response due of None keeps the stored one (the first
+    response went out)."""
     table = Case._meta.db_table  # our own table's name: no user input in the SQL
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} AS c SET response_due = v.r, resolution_due = v.s, "  # noqa: S608
-                f"sla_due = v.d FROM unnest(%s::bigint[], %s::timestamptz[], "
-                f"%s::timestamptz[], %s::timestamptz[]) AS v(id, r, s, d) WHERE c.id = v.id",
+                f"UPDATE {table} AS c SET "  # noqa: S608
+                f"response_due = COALESCE(to_timestamp(v.r), c.response_due), "
+                f"resolution_due = to_timestamp(v.s), sla_due = to_timestamp(v.d) "
+                f"FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+                f"AS v(id, r, s, d) WHERE c.id = v.id",
                 [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
                  [r[3] for r in rows]])
         else:
-            cursor.executemany(
-                f"UPDATE {table} SET response_due = %s, resolution_due = %s, sla_due = %s "  # noqa: S608
-                f"WHERE id = %s",
-                [(_db(r[1]), _db(r[2]), _db(r[3]), r[0]) for r in rows])
+            # The driver's own executemany: Django's wrapper rewrites every row's parameters.
+            cursor.connection.executemany(
+                f"UPDATE {table} SET response_due = COALESCE(?, response_due), "  # noqa: S608
+                f"resolution_due = ?, sla_due = ? WHERE id = ?",
+                [(_sqlite(r[1]), _sqlite(r[2]), _sqlite(r[3]), r[0]) for r in rows])
 
 
-def _db(value: dt.datetime | None) -> Any:
-    return connection.ops.adapt_datetimefield_value(value) if value is not None else None
+_EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - SQLite stores naive UTC
+
+
+def _sqlite(ts: int | None) -> str | None:
+    """Epoch seconds as Django stores an aware datetime in SQLite (naive UTC text)."""
+    return None if ts is None else (_EPOCH + dt.timedelta(seconds=ts)).isoformat(" ")
 
 
 def near_and_breached(now: dt.datetime) -> tuple[list[int], list[int]]:
