@@ -45,6 +45,8 @@ RECORDS = {
     "review_id": "orders.Review", "document_id": "orders.Document",
     "run_id": "analytics.AnalysisRun", "job_id": "integrations.ImportJob",
     "webhook_id": "integrations.WebhookSubscription", "rule_id": "integrations.AutomationRule",
+    "case_id": "service.Case", "team_id": "service.ServiceTeam",
+    "policy_id": "service.SlaPolicy",
 }
 
 

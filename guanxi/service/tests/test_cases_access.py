@@ -183,3 +183,18 @@ def test_search_and_360_cards(world):
 
 def _hits(found: list[dict]) -> list[dict]:
     return found
+
+
+def test_the_export_holds_what_the_list_shows(world):
+    from django.urls import reverse
+    svc, cases = world
+    client = Client()
+    client.force_login(svc.agent)
+    url = reverse("integrations:export", args=["cases"])
+    response = client.get(url, {"format": "csv", "kind": "complaint"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig") \
+        if response.streaming else response.content.decode("utf-8-sig")
+    assert response.status_code == 200
+    assert cases["complaint"].number in body and cases["new"].number not in body
+    client.force_login(svc.org.rep)
+    assert client.get(url, {"format": "csv"}).status_code == 403
