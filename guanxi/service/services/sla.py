@@ -309,6 +309,8 @@ def recompute_due(*, chunk: int = 20000) -> int:
                           if resolution_budget is not None else None)
             pending = [d for d in (response, resolution) if d is not None]
             out.append((pk, response, resolution, min(pending) if pending else None))
+    # By id, so each chunk's join walks only its own stretch of the primary key.
+    out.sort()
     with transaction.atomic():
         for i in range(0, len(out), chunk):
             _write_dues(out[i:i + chunk])
@@ -330,9 +332,9 @@ def _write_dues(rows: list[tuple[int, int | None, int | None, int | None]]) -> N
                 f"response_due = COALESCE(to_timestamp(v.r), c.response_due), "
                 f"resolution_due = to_timestamp(v.s), sla_due = to_timestamp(v.d) "
                 f"FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
-                f"AS v(id, r, s, d) WHERE c.id = v.id",
+                f"AS v(id, r, s, d) WHERE c.id = v.id AND c.id BETWEEN %s AND %s",
                 [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                 [r[3] for r in rows]])
+                 [r[3] for r in rows], rows[0][0], rows[-1][0]])
         else:
             # The driver's own executemany: Django's wrapper rewrites every row's parameters.
             cursor.connection.executemany(
