@@ -172,7 +172,7 @@ def breaches_soon(user: User, *, hours: int = 4) -> QuerySet[Case]:
     for an agent, the teams they manage for a service manager."""
     limit = timezone.now() + dt.timedelta(hours=hours)
     qs = visible_cases(user).filter(status__in=Case.OPEN, sla_due__lte=limit)
-    managed = list(user.managed_service_teams.values_list("pk", flat=True))
+    managed = list(ServiceTeam.objects.filter(manager=user).values_list("pk", flat=True))
     qs = qs.filter(Q(assignee=user) | Q(team_id__in=managed)) if managed else qs.filter(
         assignee=user)
     return qs.order_by("sla_due", "id")
