@@ -27,3 +27,7 @@ class CustomersConfig(AppConfig):
         from guanxi.customers import permissions
 
         registry.register("customers", permissions)
+
+        from guanxi.customers.services import consent
+
+        consent.register_gate()

@@ -502,3 +502,64 @@ class SearchToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Consent(models.Model):
+    """One statement of a person's consent to be contacted on a channel for a purpose: given
+    or withdrawn, with where it came from and the evidence. Rows are only ever added (the
+    history is the record PIPL asks for); the latest row per person, channel and purpose is
+    the current state. The person is a contact, or the customer itself for a personal (B2C)
+    customer (``contact`` empty); ``address`` is the e-mail or phone it was given for, so an
+    unsubscribe by address also covers a lead who is not a contact yet."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        PHONE = "phone", _("Phone")
+        WECHAT = "wechat", _("WeChat")
+
+    class Purpose(models.TextChoices):
+        MARKETING = "marketing", _("Marketing")
+        CARE = "care", _("Customer care")
+        SERVICE = "service", _("Service notices")
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Web form")
+        PORTAL = "portal", _("Customer portal")
+        IMPORT = "import", _("Import")
+        STAFF = "staff", _("Recorded by staff")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        REPLY = "reply", _("Reply (e.g. 退订 / TD)")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="consents", verbose_name=_("customer"))
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="consents", verbose_name=_("contact"))
+    address = models.CharField(_("address"), max_length=254, blank=True, db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    granted = models.BooleanField(_("consent given"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    evidence = models.TextField(_("evidence"), blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "channel", "purpose", "-at", "-id"],
+                         name="consent_contact_latest"),
+            models.Index(fields=["account", "channel", "purpose", "-at", "-id"],
+                         name="consent_account_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(account__isnull=False) | models.Q(contact__isnull=False)
+                | ~models.Q(address=""), name="consent_has_person"),
+        ]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.purpose}: {'yes' if self.granted else 'no'}"

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from guanxi.customers.views import records, workflow
+from guanxi.customers.views import consent, records, workflow
 
 app_name = "customers"
 urlpatterns = [
     path("", records.home, name="home"),
     path("search/", records.search, name="search"),
+    path("unsubscribe/<str:token>/", consent.unsubscribe, name="unsubscribe"),
+    path("consent/confirm/<str:token>/", consent.confirm, name="confirm_consent"),
     path("customers/", records.customer_list, name="list"),
     path("customers/new/", records.customer_create, name="create"),
     path("customers/<int:pk>/", records.customer_detail, name="detail"),

@@ -453,6 +453,13 @@ def perform(action: dict[str, Any], rule: AutomationRule, record: Model,
     contact = account.contacts.filter(is_active=True).order_by("-is_primary", "pk").first()
     if contact is None or not contact.email:
         raise DomainError(_("The customer's primary contact has no e-mail address."))
+    from guanxi.customers.services import consent
+
+    # A rule's e-mail goes out unasked: it is marketing, and needs what marketing needs.
+    decision = consent.may_contact(contact, "email", "marketing")
+    if not decision.allowed:
+        raise DomainError(_("The primary contact may not receive marketing e-mail: %(reason)s")
+                          % {"reason": decision.reason})
     opportunity = record.pk if record._meta.model_name == "opportunity" else None
     from guanxi.integrations.hook_tasks import send_rule_email
 
@@ -518,8 +525,12 @@ def send_rule_email(template_id: int, actor_id: int, account_id: int, contact_id
         if opportunity_id is not None else None
     rendered = email.render(template.subject, template.body,
                             email.merge_context(contact, account, actor, opportunity))
-    row = email.send_email(actor, account, contact=contact, subject=rendered.subject,
-                           body=rendered.body, template=template, opportunity=opportunity)
+    try:  # consent may have been withdrawn since the rule ran
+        row = email.send_email(actor, account, contact=contact, subject=rendered.subject,
+                               body=rendered.body, template=template,
+                               opportunity=opportunity, purpose="marketing")
+    except FieldErrors:
+        return "refused"
     return row.status
 
 

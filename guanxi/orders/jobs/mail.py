@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
-from guanxi.core import audit
+from guanxi.core import audit, send_gates
 from guanxi.core.errors import DomainError
 from guanxi.core.tasks import background
 from guanxi.customers.services.common import add_event
@@ -38,6 +38,12 @@ def email_quote(quote_id: int, actor_id: int, to: str, message: str,
                                                   "currency": quote.currency},
             str(quote.owner or ""), pdf.company_name()) if part)
     error = ""
+    # A quote is a service to the customer: it goes unless the person objected.
+    decision = send_gates.check(to, send_gates.EMAIL, send_gates.SERVICE)
+    if not decision.allowed:
+        audit.log(actor, "orders.quote.email_failed", quote,
+                  data={"to": to, "error": decision.reason, "refused": True})
+        return "failed"
     try:
         document = pdf.quote_pdf(quote, language)
         email = mail.EmailMessage(subject, body, from_email=settings.DEFAULT_FROM_EMAIL,

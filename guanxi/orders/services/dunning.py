@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
-from guanxi.core import audit
+from guanxi.core import audit, send_gates
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.core.notifications import notify
 from guanxi.orders import permissions as perms
@@ -100,7 +100,12 @@ def _remind(invoice: Invoice, level: int, days: int, actor: User | None = None,
                 dunning_level=level, last_dunned_at=timezone.now())
     except IntegrityError:
         return None  # someone else reminded at this level
-    if to:
+    if to and not (decision := send_gates.check(to, send_gates.EMAIL,
+                                                 send_gates.SERVICE)).allowed:
+        reminder.status = DunningReminder.Status.FAILED
+        reminder.error = decision.reason[:300]
+        reminder.save(update_fields=["status", "error"])
+    elif to:
         try:
             subject, body = reminder_mail(invoice, days)
             send_mail(subject, body, None, [to])

@@ -24,6 +24,7 @@ from guanxi.core.audit import diff
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned
 from guanxi.customers.models import Account, Contact
+from guanxi.customers.services import consent
 from guanxi.sales import permissions as perms
 from guanxi.sales.models import Activity, EmailMessage, EmailTemplate, Opportunity
 from guanxi.sales.services.work_common import clean, resolve_records
@@ -202,10 +203,11 @@ def deactivate_template(actor: User, template: EmailTemplate, version: int) -> N
 def send_email(actor: User, account: Account, *, contact: Contact | None, subject: str,
                body: str, to: str = "", template: EmailTemplate | None = None,
                opportunity: Opportunity | None = None,
-               now: dt.datetime | None = None) -> EmailMessage:
+               now: dt.datetime | None = None, purpose: str = "service") -> EmailMessage:
     """Send a message to a contact of ``account`` (or to ``to``). A failed send is kept as a
     failed message with the error, and the caller shows it; a sent one goes on the timeline
-    and is logged as an e-mail activity."""
+    and is logged as an e-mail activity. Nothing goes to a person who withdrew consent for
+    ``purpose`` (a rep's own message is a service notice; automation sends marketing)."""
     now = now or timezone.now()
     # ``account`` is given, so it is the customer resolve_records answers.
     _account, contact, opportunity, _lead = resolve_records(actor, account, contact,
@@ -231,6 +233,7 @@ def send_email(actor: User, account: Account, *, contact: Contact | None, subjec
         errors["template"] = [_("This template is no longer active.")]
     if errors:
         raise FieldErrors(errors)
+    _require_consent(account, contact, address, purpose, field="to" if to else "contact")
     sender = settings.DEFAULT_FROM_EMAIL
     message = mail.EmailMessage(subject, body, from_email=sender, to=[address],
                                 reply_to=[actor.email] if actor.email else None)
@@ -250,6 +253,18 @@ def send_email(actor: User, account: Account, *, contact: Contact | None, subjec
         if status == EmailMessage.Status.SENT:
             _record_sent(actor, row, now)
     return row
+
+
+def _require_consent(account: Account, contact: Contact | None, address: str, purpose: str,
+                     field: str) -> None:
+    """The consent gate: the person written to, and whoever else uses the address."""
+    decisions = [consent.may_contact(contact or account, "email", purpose)]
+    if not contact or address.lower() != (contact.email or "").strip().lower():
+        decisions.append(consent.may_contact_address(address, "email", purpose))
+    for decision in decisions:
+        if not decision.allowed:
+            raise FieldErrors({field: [_("This person may not receive this e-mail: %(reason)s")
+                                       % {"reason": decision.reason}]})
 
 
 def _record_sent(actor: User, row: EmailMessage, now: dt.datetime) -> None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role, User
-from guanxi.core import audit
+from guanxi.core import audit, send_gates
 from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.core.locking import save_versioned, stale_version
 from guanxi.core.notifications import notify
@@ -195,6 +195,11 @@ def send_material(lead_id: int, kind: str, now: dt.datetime | None = None) -> bo
     """E-mail the detailed or general material to the lead, once; True when sent."""
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None or not lead.email or lead.material_sent_at is not None:
+        return False
+    # The lead asked for it (a service to them), unless the address unsubscribed.
+    decision = send_gates.check(lead.email, send_gates.EMAIL, send_gates.SERVICE)
+    if not decision.allowed:
+        audit.log(None, "sales.lead.material_refused", lead, data={"reason": decision.reason})
         return False
     with translation.override(settings.LANGUAGE_CODE):
         subject = (_("The product material you asked for") if kind == "detailed"
