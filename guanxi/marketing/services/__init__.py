@@ -1,0 +1,1 @@
+"""Writes of marketing: one module per subject (segments, campaigns, sending, responses)."""
