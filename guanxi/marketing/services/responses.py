@@ -62,3 +62,24 @@ def record_response(member: CampaignMember | int, kind: str, *, at: dt.datetime 
                            data={"campaign": member.campaign_id, "account": member.account_id,
                                  "contact": member.contact_id, **(data or {})})
     return True
+
+
+def on_consent_event(event: Any) -> None:
+    """An unsubscribe (from a campaign's link or header) is the response of the member of the
+    latest campaign that reached the person on that channel for that purpose."""
+    if event.type != "customers.consent.recorded":
+        return
+    row = event.subject
+    if row is None or row.granted or row.source != "unsubscribe":
+        return
+    members = CampaignMember.objects.filter(sent_at__isnull=False,
+                                            campaign__purpose=row.purpose)
+    if row.contact_id:
+        members = members.filter(contact_id=row.contact_id)
+    elif row.account_id:
+        members = members.filter(account_id=row.account_id)
+    else:
+        members = members.filter(address__iexact=row.address)
+    member = members.order_by("-sent_at", "-id").first()
+    if member is not None:
+        record_response(member, "unsubscribed", at=row.at, once=True)
