@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from guanxi.accounts.models import User
-from guanxi.analytics import labels
+from guanxi.analytics import contributions, labels
 from guanxi.analytics.models import AnalysisRun, CustomerMetrics, Transaction
 from guanxi.analytics.selectors import current_run, require_analyst, visible_metrics
 from guanxi.customers.selectors import account_scope
@@ -177,6 +177,16 @@ def _kpis(user: User, scoped: bool) -> list[dict[str, Any]]:
     """The CRM evaluation KPIs of the last runs, oldest first."""
     runs = list(AnalysisRun.objects.filter(status=AnalysisRun.Status.DONE)
                 .order_by("-id")[:KPI_RUNS])[::-1]
+    out = _own_kpis(user, scoped, runs)
+    # KPIs other apps contribute (campaign ROI …), for the period since the run before.
+    for n, row in enumerate(out):
+        since = runs[n - 1].until if n else None
+        row["extra"] = {k.key: k.value(since, row["until"]) if row["until"] else None
+                        for k in contributions.kpis()}
+    return out
+
+
+def _own_kpis(user: User, scoped: bool, runs: list[AnalysisRun]) -> list[dict[str, Any]]:
     if not scoped:
         return [{"run_id": r.pk, "until": r.until, "equity": r.equity, "revenue": r.revenue,
                  "profit": r.profit, "retention_rate": r.retention_rate,

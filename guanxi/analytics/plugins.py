@@ -29,7 +29,18 @@ def load_value(request: HttpRequest, account: Any) -> dict[str, Any]:
         "cluster": labels.cluster_label(metrics.cluster_label),
         "risk_class": "danger" if metrics.churn_risk >= 0.6 else
                       "warning" if metrics.churn_risk >= 0.3 else "success",
+        **_net_profit(metrics),
     }}
+
+
+def _net_profit(metrics: Any) -> dict[str, Any]:
+    """Profitability after the costs other apps attribute to the customer (marketing)."""
+    from guanxi.analytics.contributions import customer_costs
+
+    costs = customer_costs(metrics.account_id, metrics.run.until)
+    if not costs:
+        return {"costs": [], "net_profit": None}
+    return {"costs": costs, "net_profit": metrics.profit - sum(c for _l, c in costs)}
 
 
 def register() -> None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.analytics import labels, selectors
+from guanxi.analytics import contributions, labels, selectors
 from guanxi.analytics import permissions as perms
 from guanxi.analytics.dashboard import dashboard as dashboard_figures
 from guanxi.analytics.engine.valuematrix import KINDS, TIMES, TYPE_GRID
@@ -72,6 +72,9 @@ def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
             "retention": [r["retention_rate"] for r in d["kpis"]],
             "repeat": [r["repeat_rate"] for r in d["kpis"]],
             "top20": [r["top20_share"] for r in d["kpis"]],
+            "extra": [{"name": str(k.label),
+                       "data": [r.get("extra", {}).get(k.key) for r in d["kpis"]]}
+                      for k in contributions.kpis()],
         },
         "labels": {
             "revenue": _("Revenue"), "profit": _("Profit"), "equity": _("Customer equity"),

@@ -39,3 +39,16 @@ def register() -> None:
 
     # In the transaction: the member's unsubscribe commits with the consent withdrawn.
     events.subscribe(on_consent_event, in_transaction=True)
+
+    from guanxi.analytics import contributions
+    from guanxi.marketing.services import analysis
+
+    contributions.register_kpi(contributions.Kpi("marketing.roi", _("Campaign ROI"),
+                                                 analysis.roi_between))
+    contributions.register_customer_cost(contributions.CustomerCost(
+        "marketing.cost", _("Marketing cost"), analysis.marketing_cost_of))
+
+    from guanxi.core import permissions as registry
+    from guanxi.marketing import permissions
+
+    registry.register("marketing", permissions)

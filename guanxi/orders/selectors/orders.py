@@ -238,3 +238,17 @@ def order_status(order: SalesOrder, today: dt.date | None = None) -> dict[str, A
         "outstanding": order.outstanding,
         "updated_at": order.updated_at,
     }
+
+
+def orders_of_accounts_between(account_ids: list[int], since: dt.date,
+                               until: dt.date) -> list[dict[str, Any]]:
+    """Orders that count as sales (not in review, rejected or cancelled) of the customers, by
+    order date: account, date, amount before tax and cost of goods. For attributing revenue and
+    gross margin to what came before them (a campaign), without touching order tables."""
+    not_sales = (SalesOrder.Status.IN_REVIEW, SalesOrder.Status.RETURNED,
+                 SalesOrder.Status.REJECTED, SalesOrder.Status.CANCELLED)
+    return list(SalesOrder.objects.filter(account_id__in=account_ids, order_date__gte=since,
+                                          order_date__lte=until)
+                .exclude(status__in=not_sales)
+                .order_by("order_date", "id")
+                .values("account_id", "order_date", "net_amount", "cost"))

@@ -246,3 +246,15 @@ def visible_opportunity(user: User, value: Any):
     if not str(pk).isdigit():
         return None
     return visible_opportunities(user).filter(pk=pk).first()
+
+
+def won_of_accounts_between(account_ids: list[int], since: dt.datetime,
+                            until: dt.datetime) -> list[dict[str, Any]]:
+    """Opportunities of the customers won (closed in a won stage) in the period: account,
+    closing time and amount. For attributing a win to what came before it (a campaign)."""
+    from guanxi.sales.models import Opportunity, Stage
+
+    return list(Opportunity.objects.filter(
+        account_id__in=account_ids, stage__kind=Stage.Kind.WON, closed_at__gte=since,
+        closed_at__lte=until).order_by("closed_at", "id").values("account_id", "closed_at",
+                                                                 "amount"))

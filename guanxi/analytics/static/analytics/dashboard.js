@@ -43,6 +43,8 @@
       { name: L.retention, type: "line", yAxisIndex: 1, data: d.kpis.retention },
       { name: L.repeat, type: "line", yAxisIndex: 1, data: d.kpis.repeat },
       { name: L.top20, type: "line", yAxisIndex: 1, data: d.kpis.top20 },
+      // Contributed KPIs (campaign ROI …) are ratios like the others: on the right axis.
+      ...(d.kpis.extra || []).map((e) => ({ name: e.name, type: "line", yAxisIndex: 1, data: e.data })),
     ],
   });
 
