@@ -29,6 +29,7 @@ KINDS = {
     "customers.returned": ("water", _("Returned to the public pool")),
     "customers.merged": ("union", _("Merged")),
     "customers.standing": ("award", _("Standing")),
+    "customers.consent": ("shield-check", _("Consent")),
 }
 
 

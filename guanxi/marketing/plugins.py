@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.events import register_event_types
+from guanxi.core.panels import Panel
 
 EVENT_TYPES = {
     "marketing.campaign.created": _("Campaign created"),
@@ -21,6 +25,34 @@ EVENT_TYPES = {
     "marketing.member.converted": _("Campaign member converted"),
     "marketing.member.unsubscribed": _("Unsubscribed from a campaign"),
 }
+
+
+def load_account_campaigns(request: HttpRequest, account: Any) -> dict[str, Any]:
+    from guanxi.customers.services import consent
+    from guanxi.marketing.selectors.campaigns import account_campaigns
+
+    rows = consent.summary(account)
+    for contact in account.contacts.filter(is_active=True)[:3]:
+        rows += [r for r in consent.summary(contact) if r["row"] is not None]
+    return {"members": account_campaigns(request.user, account.pk),
+            "consent": rows, "consent_recorded": any(r["row"] for r in rows)}
+
+
+def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
+    from guanxi.marketing.models import Campaign, Segment
+
+    counts = {s: 0 for s in Campaign.Status.values}
+    for status in Campaign.objects.values_list("status", flat=True):
+        counts[status] += 1
+    return {"home": {"sending": counts["sending"],
+                     "planned": counts["draft"] + counts["scheduled"],
+                     "segments": Segment.objects.filter(is_active=True).count()}}
+
+
+def _is_marketer(user: Any, _subject: Any) -> bool:
+    from guanxi.marketing import permissions as perms
+
+    return perms.can_plan(user)
 
 
 def register() -> None:
@@ -52,3 +84,16 @@ def register() -> None:
     from guanxi.marketing import permissions
 
     registry.register("marketing", permissions)
+
+    from guanxi.customers.pages import account_page, home_page
+
+    account_page.register(Panel("marketing.campaigns", "marketing/_account_campaigns.html",
+                                slot="side", order=45, load=load_account_campaigns))
+    home_page.register(Panel("marketing.home", "marketing/_home.html", slot="sections",
+                             order=15, load=load_home, visible=_is_marketer))
+
+    from guanxi.marketing import timeline
+    from guanxi.marketing.exports import register_exports
+
+    timeline.register()
+    register_exports()
