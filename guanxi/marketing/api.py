@@ -245,6 +245,21 @@ def add_cost(request: HttpRequest, campaign_id: Id, payload: CostIn):
                                     payload.amount, payload.spent_on))
 
 
+class LeadsMade(Schema):
+    created: int
+
+
+@router.post("/marketing/campaigns/{campaign_id}/leads", response=LeadsMade)
+def leads_from_responders(request: HttpRequest, campaign_id: Id):
+    """Members who clicked, replied or registered become leads with the campaign as source."""
+    from guanxi.marketing.services.leads import leads_from_responders as make
+
+    campaign = get_campaign(request.auth, campaign_id)
+    if not perms.can_edit_campaign(request.auth, campaign):
+        raise Forbidden(_("You may not change this campaign."))
+    return {"created": make(request.auth, campaign)}
+
+
 @router.get("/marketing/campaigns/{campaign_id}/analysis", response=dict[str, Any])
 def campaign_analysis(request: HttpRequest, campaign_id: Id):
     """Progress, counts, rates, uplift over the control group and ROI."""

@@ -70,3 +70,18 @@ def test_analytics_shows_campaign_roi_and_deducts_marketing_cost(sent):
     assert costs == [("Marketing cost", Decimal("333.33"))]
     assert contributions.customer_costs(accounts[3].pk) == []  # control: never reached
     assert "marketing.roi" in {k.key for k in contributions.kpis()}
+
+
+def test_responders_become_leads_with_the_campaign_as_source(org, sent):
+    from guanxi.marketing.services.leads import leads_from_responders
+    from guanxi.marketing.services.responses import record_response
+    from guanxi.sales.models import Lead
+
+    campaign, accounts = sent
+    member = CampaignMember.objects.get(campaign=campaign, account=accounts[1])
+    record_response(member, "clicked", data={"url": "https://www.example.com/"})
+    assert leads_from_responders(org.marketing, campaign) == 1
+    assert leads_from_responders(org.marketing, campaign) == 0  # once
+    lead = Lead.objects.get()
+    assert lead.source == "campaign" and lead.account == accounts[1]
+    assert lead.source_detail == f"秋季促销 (#{campaign.pk})"

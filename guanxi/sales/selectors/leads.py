@@ -100,3 +100,11 @@ def routing_history(lead, limit: int = 50):
     from guanxi.core.audit import history
 
     return history(lead, limit)
+
+
+def accounts_with_leads_from(source_detail: str) -> set[int]:
+    """Customers that already have a lead with this source detail (e.g. a campaign's)."""
+    from guanxi.sales.models import Lead
+
+    return set(Lead.objects.filter(source_detail=source_detail, account__isnull=False)
+               .values_list("account_id", flat=True))

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=1_000_000,
                             help="with --only service: at least this many cases "
                                  "(added in bulk when fewer)")
+        parser.add_argument("--members", type=int, default=100_000,
+                            help="with --only marketing: members of the campaign sent "
+                                 "(0: only count segments)")
         parser.add_argument("--quote-lines", type=int, default=200,
                             help="with --only quotes: lines per quote")
         parser.add_argument("--duration", type=int, default=60,
@@ -84,6 +87,12 @@ class Command(BaseCommand):
 
             load.main(options["duration"], options["users"], options["think_ms"],
                       out=self.stdout, err=self.stderr, as_json=json)
+            return
+        if only == "marketing":  # segment counts and a campaign sent through the worker
+            from bench import marketing
+
+            marketing.main(org, options["members"], repeat, out=self.stdout, err=self.stderr,
+                           as_json=json)
             return
         if only in ("quotes", "receivables"):  # quote to cash: their own data and figures
             from bench import quotes, receivables
