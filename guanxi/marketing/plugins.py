@@ -63,6 +63,19 @@ def register() -> None:
     from guanxi.marketing.services import inbound
 
     register_channel(EmailChannel())
+    from django.urls import reverse
+
+    from guanxi.core.automation import AutomationTarget, register_target
+
+    # Rules and webhooks on campaign events: "a member clicked" → a task for the owner …
+    register_target(AutomationTarget(
+        key="marketing.campaign", label=_("Campaign"), model="marketing.Campaign",
+        url=lambda c: reverse("marketing:campaign", args=[c.pk])))
+    register_target(AutomationTarget(
+        key="marketing.member", label=_("Campaign member"), model="marketing.CampaignMember",
+        url=lambda m: reverse("marketing:campaign", args=[m.campaign_id]),
+        values={"campaign_name": (_("Campaign"), lambda m: m.campaign.name)},
+        hidden=frozenset({"claimed_by", "error", "message_id", "address"})))
     register_event_types(EVENT_TYPES)
     inbound_mail.register_handler("marketing.campaign_replies", inbound.handle, order=20)
 

@@ -17,3 +17,19 @@ def start_due_campaigns() -> int:
     from guanxi.marketing.services.campaigns import start_due
 
     return start_due()
+
+
+@periodic(crontab(hour="3", minute="40"))
+def attribute_conversions_daily() -> int:
+    """Orders and won opportunities of the last day convert members of campaigns still in
+    their window."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanxi.marketing.models import Campaign
+    from guanxi.marketing.services.analysis import attribute_conversions
+
+    since = timezone.now() - dt.timedelta(days=366)
+    return sum(attribute_conversions(c) for c in Campaign.objects.filter(
+        frozen_at__gte=since))

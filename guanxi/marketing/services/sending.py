@@ -1,10 +1,12 @@
-"""Sending a campaign in the worker: members streamed in batches, each claimed by a
-conditional update before it is sent, at the campaign's rate, stopping when it is paused.
+"""Sending a campaign in the worker: members streamed in batches, claimed fifty at a time by
+one conditional update before they are sent, at the campaign's rate, stopping when it is
+paused.
 
-Nobody is sent twice: a member goes pending → sending (claimed, one update that only one
-worker can win) → sent or failed. A worker that died between claim and result leaves the
-member in "sending"; the next run marks those failed ("interrupted, may have been sent")
-rather than send them again. The campaign's lease keeps two workers off one campaign."""
+Nobody is sent twice: a member goes pending → sending (claimed by an update only one worker
+can win) → sent, failed or skipped, recorded for the fifty in one transaction. Paused
+mid-way, the claimed members not tried go back to pending. A worker that died leaves at most
+fifty members in "sending"; the next run marks those failed ("interrupted, may have been
+sent") rather than send them again. The campaign's lease keeps two workers off one campaign."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.db import transaction
 from django.utils import timezone
 
 from guanxi.core.leases import Lease, LeaseLost, LeaseTaken
@@ -24,6 +27,8 @@ from guanxi.marketing.services import messages
 log = logging.getLogger(__name__)
 State = CampaignMember.State
 BATCH = 200
+CLAIM = 50  # members claimed and recorded in one write: at most this many lost to a crash
+CHECK_SECONDS = 0.5  # how often the sender looks whether the campaign was paused
 
 
 def progress(campaign: Campaign) -> dict[str, int]:
@@ -71,6 +76,7 @@ def _send(campaign_id: int, lease: Lease, sleep: Callable[[float], None],
         body = messages._pick(campaign, "body", language)
         links |= messages.link_ids(campaign, body)
     last_id = 0
+    next_check = 0.0
     while True:
         lease.check()
         status = Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).first()
@@ -87,42 +93,84 @@ def _send(campaign_id: int, lease: Lease, sleep: Callable[[float], None],
         accounts = Account.objects.in_bulk({m.account_id for m in batch})
         connection = channel.open_batch(campaign)
         try:
-            for member in batch:
-                if Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING) \
-                        .exists() is False:
-                    return sent
-                if not CampaignMember.objects.filter(pk=member.pk, state=State.PENDING) \
-                        .update(state=State.SENDING, claimed_by=lease.owner,
-                                claimed_at=timezone.now()):
-                    continue  # another worker has it
-                if member.pk not in allowed or not member.address:
-                    CampaignMember.objects.filter(pk=member.pk).update(
-                        state=State.SKIPPED, error="no consent" if member.address
-                        else "no address")
-                    continue
-                contact = contacts.get(member.contact_id) if member.contact_id else None
-                rendered = messages.render_member(campaign, member, contact,
-                                                  accounts[member.account_id], links)
-                outcome = channel.deliver(connection, campaign, member, rendered)
-                now = timezone.now()
-                if outcome.sent:
-                    CampaignMember.objects.filter(pk=member.pk).update(
-                        state=State.SENT, sent_at=now, message_id=outcome.message_id)
-                    sent += 1
-                else:
-                    CampaignMember.objects.filter(pk=member.pk).update(
-                        state=State.FAILED, error=outcome.error[:500],
-                        bounced_at=now if outcome.permanent else None)
-                wait = started + sent * interval - time.monotonic()
-                if wait > 0:
-                    sleep(wait)
-                if max_seconds is not None and time.monotonic() - started > max_seconds:
+            for start in range(0, len(batch), CLAIM):
+                part = batch[start:start + CLAIM]
+                # One update claims the part: a row another worker claimed is not ours.
+                CampaignMember.objects.filter(pk__in=[m.pk for m in part],
+                                              state=State.PENDING) \
+                    .update(state=State.SENDING, claimed_by=lease.owner,
+                            claimed_at=timezone.now())
+                mine = set(CampaignMember.objects.filter(
+                    pk__in=[m.pk for m in part], state=State.SENDING,
+                    claimed_by=lease.owner).values_list("pk", flat=True))
+                results: list[CampaignMember] = []
+                stopped = False
+                try:
+                    for member in part:
+                        if member.pk not in mine:
+                            continue
+                        if time.monotonic() >= next_check:
+                            # A slow campaign looks before every message, a fast one twice a second.
+                            next_check = time.monotonic() + (
+                                0 if interval >= CHECK_SECONDS else CHECK_SECONDS)
+                            if not Campaign.objects.filter(
+                                    pk=campaign_id, status=Campaign.Status.SENDING).exists():
+                                stopped = True
+                                break
+                        result = _one(channel, connection, campaign, member, allowed,
+                                      contacts, accounts, links)
+                        results.append(result)
+                        if result.state == State.SENT:
+                            sent += 1
+                            wait = started + sent * interval - time.monotonic()
+                            if wait > 0:
+                                sleep(wait)
+                        if max_seconds is not None and \
+                                time.monotonic() - started > max_seconds:
+                            stopped = True
+                            break
+                finally:
+                    _save(results, mine, lease.owner)
+                if stopped:
                     return sent
         finally:
             channel.close_batch(connection)
     Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
         status=Campaign.Status.DONE, finished_at=timezone.now())
     return sent
+
+
+def _one(channel, connection, campaign: Campaign, member: CampaignMember, allowed: set[int],
+         contacts: dict, accounts: dict, links: dict[str, int]) -> CampaignMember:
+    """Send one claimed member; the member with its new state (saved by ``_save``)."""
+    if member.pk not in allowed or not member.address:
+        member.state = State.SKIPPED
+        member.error = "no consent" if member.address else "no address"
+        return member
+    contact = contacts.get(member.contact_id) if member.contact_id else None
+    rendered = messages.render_member(campaign, member, contact, accounts[member.account_id],
+                                      links)
+    outcome = channel.deliver(connection, campaign, member, rendered)
+    now = timezone.now()
+    if outcome.sent:
+        member.state, member.sent_at, member.message_id = State.SENT, now, outcome.message_id
+    else:
+        member.state, member.error = State.FAILED, outcome.error[:500]
+        member.bounced_at = now if outcome.permanent else None
+    return member
+
+
+def _save(results: list[CampaignMember], claimed: set[int], owner: str) -> None:
+    """Record what happened to the claimed part in one transaction; claimed members that were
+    not tried (paused meanwhile) go back to waiting."""
+    with transaction.atomic():
+        if results:
+            CampaignMember.objects.bulk_update(
+                results, ["state", "sent_at", "message_id", "error", "bounced_at"])
+        untried = claimed - {m.pk for m in results}
+        if untried:
+            CampaignMember.objects.filter(pk__in=untried, state=State.SENDING,
+                                          claimed_by=owner).update(state=State.PENDING)
 
 
 def _consenting(campaign: Campaign, batch: list[CampaignMember]) -> set[int]:
