@@ -118,3 +118,13 @@ def filter_accounts(accounts: QuerySet[Account], lookups: dict[str, Any]) -> Que
         return accounts.none()
     matching = CustomerMetrics.objects.filter(run_id=current.pk, **lookups)
     return accounts.filter(pk__in=matching.values("account_id"))
+
+
+def current_values(account_ids: Any, column: str) -> dict[int, Any]:
+    """One metric (``segment``, ``lifecycle``, ``value_type`` …) of the customers from the
+    current run, by customer id (a campaign's response rates by segment, say)."""
+    run = current_run()
+    if run is None:
+        return {}
+    return dict(CustomerMetrics.objects.filter(run=run, account_id__in=account_ids)
+                .values_list("account_id", column))

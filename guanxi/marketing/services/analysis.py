@@ -143,14 +143,10 @@ def breakdown(campaign: Campaign, by: str) -> list[dict[str, Any]]:
         for m_id, account_id in members.values_list("id", "account_id"):
             groups[lookup.get(account_id) or "—"].append(m_id)
     elif by in ("rfm", "lifecycle", "value_type"):
-        from guanxi.analytics.models import CustomerMetrics
-        from guanxi.analytics.selectors import current_run
+        from guanxi.analytics.selectors import current_values
 
-        run = current_run()
         column = {"rfm": "segment", "lifecycle": "lifecycle", "value_type": "value_type"}[by]
-        lookup = dict(CustomerMetrics.objects.filter(
-            run=run, account_id__in=members.values("account_id"))
-            .values_list("account_id", column)) if run else {}
+        lookup = current_values(members.values("account_id"), column)
         for m_id, account_id in members.values_list("id", "account_id"):
             groups[lookup.get(account_id) or "—"].append(m_id)
     else:
