@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
+from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail.utils import DNS_NAME
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Contact
@@ -35,13 +37,14 @@ class EmailChannel(Channel):
     def deliver(self, batch: Any, campaign: Campaign, member: CampaignMember,
                 message: Rendered) -> Outcome:
         sender = campaign.options.get("from") or settings.DEFAULT_FROM_EMAIL
+        # Our own Message-ID, so replies and bounces find the member (built once, not twice).
+        message_id = make_msgid(domain=DNS_NAME)
         email = mail.EmailMultiAlternatives(message.subject, message.text, from_email=sender,
                                             to=[member.address], connection=batch,
-                                            headers=dict(message.headers))
+                                            headers={**message.headers,
+                                                     "Message-ID": message_id})
         if message.html:
             email.attach_alternative(message.html, "text/html")
-        message_id = email.message()["Message-ID"]
-        email.extra_headers["Message-ID"] = message_id
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as exc:

@@ -4,6 +4,7 @@ through Django's e-mail backend, and keeping each message on the customer's hist
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import smtplib
 from dataclasses import dataclass, field
@@ -118,12 +119,18 @@ class _MergeContext(Context):
             raise
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str) -> Any:
+    """A template compiled once: a campaign renders the same text for every member."""
+    return _ENGINE.from_string(text)
+
+
 def render_text(text: str, context: dict[str, dict[str, str]], field_name: str = "body",
                 ) -> tuple[str, list[str]]:
     """Render ``text`` with the merge fields; unknown fields come out empty and are listed.
     The result is plain text (never marked safe): pages escape it, e-mail sends it as is."""
     try:
-        template = _ENGINE.from_string(text or "")
+        template = _compiled(text or "")
     except TemplateSyntaxError as exc:
         raise FieldErrors({field_name: [_("The merge fields cannot be read: %(error)s")
                                         % {"error": exc}]}) from None
