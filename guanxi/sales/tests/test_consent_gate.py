@@ -42,3 +42,32 @@ def test_lead_material_is_not_sent_to_an_unsubscribed_address(org, settings):
     lead = Lead.objects.create(name="张伟", email="zhang.wei@example.cn", timeframe="6m")
     assert send_material(lead.pk, "detailed") is False
     assert not mail.outbox
+
+
+def test_web_form_subscription_is_a_double_opt_in(org, settings):
+    import re
+    import time
+
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from guanxi.core import send_gates
+    from guanxi.sales.services.leads import create_web_form
+    from guanxi.sales.views.webforms import make_stamp
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    form = create_web_form(org.admin, {"name": "官网询价", "source": "website",
+                                       "team": org.team_a})
+    client = Client(enforce_csrf_checks=True)
+    client.post(reverse("sales:public_form", args=[form.key]), {
+        "name": "王小明", "email": "wang@visitor.example", "timeframe": "6m",
+        "subscribe": "on", "stamp": make_stamp(form.key, time.time() - 30), "website": ""},
+        REMOTE_ADDR="203.0.113.7")
+    confirm = next(m for m in mail.outbox if "/consent/confirm/" in m.body)
+    assert not send_gates.check("wang@visitor.example", "email", "marketing").allowed
+    path = re.search(r"https?://[^/\s]+(/consent/confirm/\S+/)", confirm.body).group(1)
+    Client().post(path)
+    assert send_gates.check("wang@visitor.example", "email", "marketing").allowed
+    cache.clear()

@@ -148,6 +148,9 @@ class PublicLeadForm(forms.Form):
                                required=False)
     notes = forms.CharField(label=_("Your message"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
+    subscribe = forms.BooleanField(
+        label=_("Send me news and offers by e-mail (you will be asked to confirm)"),
+        required=False)
     website = forms.CharField(required=False, label=_("Leave this empty"))
     stamp = forms.CharField(widget=forms.HiddenInput)
 

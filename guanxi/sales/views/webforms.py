@@ -27,6 +27,7 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.security_headers import allow_framing
 from guanxi.core.views import refusals_as_http
+from guanxi.customers.services import consent
 from guanxi.sales.models import WebForm
 from guanxi.sales.services.leads import create_lead
 from guanxi.sales.views.lead_forms import PublicLeadForm
@@ -102,13 +103,19 @@ def _handle(request: HttpRequest, web_form: WebForm) -> HttpResponse:
         elif (error := _stamp_error(web_form.key, request.POST.get("stamp", ""))) is not None:
             form.add_error(None, error)
         elif form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "stamp")}
+            data = {k: v for k, v in form.cleaned_data.items()
+                    if k not in ("website", "stamp", "subscribe")}
             try:
-                create_lead(None, data, web_form=web_form)
+                lead = create_lead(None, data, web_form=web_form)
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
                 status, sent = 200, True
+                if form.cleaned_data.get("subscribe") and lead.email:
+                    # Double opt-in: the consent counts once the e-mailed link is followed.
+                    consent.request_opt_in(lead.email, evidence=_("Web form “%(form)s”")
+                                           % {"form": web_form.name},
+                                           language=translation.get_language())
         form.data = form.data.copy()
         form.data["stamp"] = make_stamp(web_form.key)
     else:
