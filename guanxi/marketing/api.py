@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from guanxi.core.errors import Forbidden
-from guanxi.core.schemas import Id, Version
+from guanxi.core.schemas import Id
 from guanxi.core.selectors import keyset_page
 from guanxi.customers.models import Consent
+from guanxi.customers.schemas import VersionIn
 from guanxi.customers.selectors import get_account, get_contact
 from guanxi.customers.services import consent as consent_svc
 from guanxi.marketing import permissions as perms
@@ -100,10 +101,6 @@ class CampaignOut(Schema):
     body_en: str
     owner_id: int | None
     version: int
-
-
-class VersionIn(Schema):
-    version: Version
 
 
 class CostIn(Schema):
