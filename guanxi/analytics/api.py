@@ -16,12 +16,15 @@ from guanxi.analytics.selectors import (
     get_metrics,
     get_run,
     parse_filters,
+    recommendations_for,
     visible_metrics,
+    visible_rules,
     visible_runs,
 )
 from guanxi.analytics.services import runs
 from guanxi.core.schemas import Id
 from guanxi.core.selectors import keyset_page
+from guanxi.customers.selectors import get_account
 
 router = Router(tags=["analytics"])
 
@@ -86,3 +89,33 @@ def start_analysis(request: HttpRequest, payload: schemas.RunIn):
     """Queue an analysis (administrators and executives); poll the run for its progress.
     409 while another run is under way."""
     return Status(202, runs.start_run(_actor(request), payload.until))
+
+
+def _product(p: Any) -> dict[str, Any]:
+    return {"id": p.pk, "code": p.code, "name": p.label}
+
+
+@router.get("/analytics/customers/{customer_id}/recommendations",
+            response=list[schemas.RecommendationOut])
+def customer_recommendations(request: HttpRequest, customer_id: Id,
+                             limit: int = Query(5, ge=1, le=5)):
+    """Products customers like this one bought and it has not, best first, each with the rule
+    behind it in words (cross-sell, from the latest analysis run). Empty before any run."""
+    actor = _actor(request)
+    account = get_account(actor, customer_id)  # 404 for missing and not visible alike
+    return [{"rank": s.rank, "product": _product(s.product), "because": _product(s.because),
+             "confidence": s.confidence, "lift": s.lift, "reason": s.reason}
+            for s in recommendations_for(actor, account, limit)]
+
+
+@router.get("/analytics/cross-sell/rules", response=list[schemas.RuleOut])
+def cross_sell_rules(request: HttpRequest, product: Id | None = None,
+                     limit: int = Query(100, ge=1, le=1000)):
+    """The latest run's association rules, highest lift first; `product` keeps the rules
+    from that product."""
+    qs = visible_rules(_actor(request))
+    if product is not None:
+        qs = qs.filter(antecedent_id=product)
+    return [{"antecedent": _product(r.antecedent), "consequent": _product(r.consequent),
+             "customers": r.customers, "support": r.support, "confidence": r.confidence,
+             "lift": r.lift} for r in qs[:limit]]

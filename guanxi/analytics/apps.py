@@ -25,6 +25,18 @@ class AnalyticsConfig(AppConfig):
             parse=parse_filters, apply=filter_accounts,
             form_fields=lambda: MetricFilterForm().fields))
 
+        # "Customers to offer product X": cross-sell as a customer filter (segments too).
+        from guanxi.analytics.forms import cross_sell_fields
+        from guanxi.analytics.selectors import (
+            CROSS_SELL_FILTERS,
+            filter_recommended,
+            parse_cross_sell,
+        )
+
+        register_filter(ContributedFilter(
+            key="analytics.cross_sell", label=_("Cross-sell"), names=CROSS_SELL_FILTERS,
+            parse=parse_cross_sell, apply=filter_recommended, form_fields=cross_sell_fields))
+
         from guanxi.analytics import plugins
 
         plugins.register()

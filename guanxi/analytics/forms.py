@@ -28,3 +28,12 @@ class MetricFilterForm(forms.Form):
         self.fields["segment"].choices = anything + labels.segment_choices()
         self.fields["lifecycle"].choices = anything + labels.lifecycle_choices()
         self.fields["value_type"].choices = anything + labels.value_type_choices()
+
+
+def cross_sell_fields() -> dict[str, forms.Field]:
+    """The customer list's cross-sell filter: customers to whom a product is recommended."""
+    from guanxi.orders.selectors.purchases import product_choices
+
+    return {"recommend": forms.ChoiceField(
+        label=gettext_lazy("Recommended product"), required=False,
+        choices=[("", _("Any"))] + [(str(pk), label) for pk, label in product_choices()])}

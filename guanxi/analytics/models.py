@@ -214,3 +214,61 @@ class AnalyticsSettings(Versioned):
     def current(cls) -> AnalyticsSettings:
         found, _created = cls.objects.get_or_create(pk=1)
         return found
+
+
+class ProductRule(models.Model):
+    """A cross-sell rule of one run: of the customers who bought ``antecedent``, the share
+    ``confidence`` also bought ``consequent`` (``lift`` times more often than customers at
+    large). Mined from the sales orders' lines in the analysis run."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="rules",
+                            db_index=False)
+    antecedent = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+",
+                                   db_index=False, verbose_name=_("bought"))
+    consequent = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+",
+                                   db_index=False, verbose_name=_("also bought"))
+    customers = models.PositiveIntegerField(_("customers who bought both"))
+    support = models.FloatField(_("support"))
+    confidence = models.FloatField(_("confidence"))
+    lift = models.FloatField(_("lift"))
+
+    class Meta:
+        verbose_name = _("cross-sell rule")
+        verbose_name_plural = _("cross-sell rules")
+        indexes = [models.Index(fields=["run", "antecedent", "-confidence"],
+                                name="rule_run_antecedent")]
+
+    def __str__(self) -> str:
+        return f"{self.antecedent_id} → {self.consequent_id} ({self.confidence:.0%})"
+
+
+class Recommendation(models.Model):
+    """A product one customer has not bought but customers like them did, from one run:
+    ``because`` they bought that product, ``confidence`` of whose buyers bought this one."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="recommendations",
+                            db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+",
+                                db_index=False, verbose_name=_("customer"))
+    product = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+",
+                                db_index=False, verbose_name=_("product"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.FloatField(_("score"))
+    because = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+",
+                                db_index=False, verbose_name=_("because they bought"))
+    confidence = models.FloatField(_("confidence"))
+    lift = models.FloatField(_("lift"))
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "account", "rank"], name="rec_run_account"),
+        ]
+        indexes = [
+            # "Customers to offer product X" (the customer-list filter) reads one run by product.
+            models.Index(fields=["run", "product"], name="rec_run_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.product_id} #{self.rank}"

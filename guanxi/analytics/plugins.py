@@ -1,5 +1,6 @@
 """What analytics puts into the lower layers' plug-in points, from ``AnalyticsConfig.ready()``:
-the customer's value card (RFM, CLV, segment) on the 360° page."""
+the customer's value card (RFM, CLV, segment) and cross-sell suggestions on the 360° page, and
+the suggestions in the quote editor."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from guanxi.analytics import labels
-from guanxi.analytics.selectors import account_metrics
+from guanxi.analytics.selectors import account_metrics, recommendations_for
 from guanxi.core.panels import Panel
 from guanxi.customers.pages import account_page
+from guanxi.orders.pages import quote_editor
 
 
 def load_value(request: HttpRequest, account: Any) -> dict[str, Any]:
@@ -43,6 +45,21 @@ def _net_profit(metrics: Any) -> dict[str, Any]:
     return {"costs": costs, "net_profit": metrics.profit - sum(c for _l, c in costs)}
 
 
+def load_suggestions(request: HttpRequest, account: Any) -> dict[str, Any]:
+    """The customer's cross-sell suggestions (``suggestions``) from the current run."""
+    return {"suggestions": recommendations_for(request.user, account)}
+
+
+def load_quote_suggestions(request: HttpRequest, draft: Any) -> dict[str, Any]:
+    """Suggestions for the quote's customer, less what the quote already holds."""
+    return {"suggestions": recommendations_for(request.user, draft.account,
+                                               exclude=draft.product_ids)}
+
+
 def register() -> None:
     account_page.register(Panel("analytics.value", "analytics/_account_value.html",
                                 slot="side", order=40, load=load_value))
+    account_page.register(Panel("analytics.cross_sell", "analytics/_account_cross_sell.html",
+                                slot="side", order=45, load=load_suggestions))
+    quote_editor.register(Panel("analytics.cross_sell", "analytics/_quote_cross_sell.html",
+                                slot="after_lines", order=10, load=load_quote_suggestions))

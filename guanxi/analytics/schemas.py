@@ -139,3 +139,28 @@ class DashboardOut(Schema):
     profit_by_month: list[Decimal]
     at_risk: list[MetricsOut]
     kpis: list[KpiOut]
+
+
+class ProductRef(Schema):
+    id: int
+    code: str
+    name: str = Field(description="in the reader's language")
+
+
+class RecommendationOut(Schema):
+    rank: int
+    product: ProductRef
+    because: ProductRef = Field(description="the product they bought that the rule starts from")
+    confidence: float = Field(description="share of the buyers of `because` who also bought "
+                                          "`product`")
+    lift: float
+    reason: str = Field(description="the rule in words, in the reader's language")
+
+
+class RuleOut(Schema):
+    antecedent: ProductRef
+    consequent: ProductRef
+    customers: int
+    support: float
+    confidence: float
+    lift: float

@@ -7,6 +7,8 @@ sees the metrics of their own customers, a manager those of the team subtree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
 from guanxi.analytics import permissions as perms
-from guanxi.analytics.models import AnalysisRun, CustomerMetrics
+from guanxi.analytics.models import AnalysisRun, CustomerMetrics, ProductRule, Recommendation
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors, Forbidden
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import account_scope
+from guanxi.orders.selectors.purchases import product_exists, products_by_id
 
 # The metric filters, by name: (lookup on CustomerMetrics, parser).
 FILTERS = ("segment", "lifecycle", "value_type", "abc", "rfm", "cluster", "clv_min", "clv_max",
@@ -128,3 +131,80 @@ def current_values(account_ids: Any, column: str) -> dict[int, Any]:
         return {}
     return dict(CustomerMetrics.objects.filter(run=run, account_id__in=account_ids)
                 .values_list("account_id", column))
+
+
+# Cross-sell ---------------------------------------------------------------------------------
+
+CROSS_SELL_FILTERS = ("recommend",)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One product to offer a customer, with why, in the reader's language."""
+
+    product: Any  # orders.Product
+    because: Any  # orders.Product
+    confidence: float
+    lift: float
+    rank: int
+
+    @property
+    def percent(self) -> int:
+        return round(self.confidence * 100)
+
+    @property
+    def reason(self) -> str:
+        return _("%(percent)s%% of customers who bought %(bought)s also bought %(product)s") % {
+            "percent": self.percent, "bought": self.because.label,
+            "product": self.product.label}
+
+
+def recommendations_for(user: User, account: Account | int, limit: int = 5,
+                        exclude: Iterable[int] = ()) -> list[Suggestion]:
+    """Products customers like this one bought and it has not (current run, best first),
+    for a customer ``user`` sees; empty for one they do not or before any run. ``exclude``:
+    product ids left out (already on the quote being written)."""
+    account_id = account.pk if isinstance(account, Account) else account
+    if not Account.objects.visible_to(user).filter(pk=account_id).exists():
+        return []
+    current = current_run()
+    if current is None:
+        return []
+    rows = list(Recommendation.objects.filter(run_id=current.pk, account_id=account_id)
+                .exclude(product_id__in=list(exclude)).order_by("rank")[:limit])
+    products = products_by_id([r.product_id for r in rows] + [r.because_id for r in rows])
+    return [Suggestion(products[r.product_id], products[r.because_id], r.confidence, r.lift,
+                       r.rank) for r in rows]
+
+
+def visible_rules(user: User) -> QuerySet[ProductRule]:
+    """The current run's cross-sell rules (company-wide figures: analysts only)."""
+    require_analyst(user)
+    current = current_run()
+    return ProductRule.objects.filter(run_id=current.pk if current else None).select_related(
+        "antecedent", "consequent").order_by("-lift", "-confidence", "pk")
+
+
+def parse_cross_sell(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``recommend``: a product id — customers to whom the current run recommends it."""
+    value = raw.get("recommend")
+    if value in (None, ""):
+        return {}
+    try:
+        pk = int(str(value).strip())
+    except ValueError:
+        raise FieldErrors({"recommend": [_("Give a product id.")]}) from None
+    if pk < 1 or not product_exists(pk):
+        raise FieldErrors({"recommend": [_("No product with this id.")]})
+    return {"product": pk}
+
+
+def filter_recommended(accounts: QuerySet[Account], cleaned: dict[str, Any]) -> QuerySet[Account]:
+    """``accounts`` narrowed to the customers the current run recommends the product to."""
+    if not cleaned:
+        return accounts
+    current = current_run()
+    if current is None:
+        return accounts.none()
+    matching = Recommendation.objects.filter(run_id=current.pk, product_id=cleaned["product"])
+    return accounts.filter(pk__in=matching.values("account_id"))

@@ -60,6 +60,8 @@ class CustomerFilters(Schema):
     clv_min: Decimal | None = None
     clv_max: Decimal | None = None
     churn_min: float | None = Field(None, ge=0, le=1, description="churn risk at least")
+    recommend: Id | None = Field(None, description="A product id: customers the latest "
+                                 "analysis recommends it to (cross-sell)")
     sort: Sort = "-updated_at"
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)

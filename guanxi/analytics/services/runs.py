@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import User
 from guanxi.analytics import permissions as perms
 from guanxi.analytics.models import AnalysisRun, AnalyticsSettings, CustomerMetrics, Transaction
+from guanxi.analytics.services import crosssell
 from guanxi.core import audit, leases
 from guanxi.core.errors import Conflict, Forbidden
 from guanxi.customers.models import Account
@@ -77,6 +78,7 @@ def reap_interrupted() -> int:
                     error=_("Interrupted: the process computing this run stopped (last sign "
                             "of life %(time)s). Start a new run.") % {"time": seen}):
                 CustomerMetrics.objects.filter(run_id=pk).delete()
+                crosssell.discard(pk)
                 failed += 1
     # A run nobody picked up for hours (no worker running) stops blocking new ones too.
     AnalysisRun.objects.filter(status=AnalysisRun.Status.QUEUED,
@@ -154,6 +156,7 @@ def _run_leased(run_id: int, lease: leases.Lease, say: Callable[[int, str], None
         return  # declared dead and failed meanwhile: its metrics are already gone
     except Exception as exc:
         CustomerMetrics.objects.filter(run_id=run.pk).delete()
+        crosssell.discard(run.pk)
         AnalysisRun.objects.filter(pk=run.pk).update(
             status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}"[:4000])
@@ -188,6 +191,12 @@ def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
     started = time.perf_counter()
     write_metrics(run.pk, result.account_ids, result.columns)
     f = result.figures
+    times["write"] = time.perf_counter() - started
+    progress(90, "cross-sell")
+    started = time.perf_counter()
+    f["cross_sell"] = crosssell.compute(run.pk, until)
+    times["cross_sell"] = time.perf_counter() - started
+    started = time.perf_counter()
     with transaction.atomic():
         # Only the lease holder makes its run current: one declared dead meanwhile does not.
         # (One current run at a time: the old flag goes first; a rollback restores it.)
@@ -201,7 +210,7 @@ def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
             retention_rate=f["retention_rate"], repeat_rate=f["repeat_rate"]):
             raise leases.LeaseLost(str(run.pk))
     _prune(int(p.get("keep_runs") or 30))
-    times["write"] = time.perf_counter() - started
+    times["write"] += time.perf_counter() - started
     progress(100, "done")
 
 

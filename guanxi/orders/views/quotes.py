@@ -33,6 +33,7 @@ from guanxi.customers.models import Account, Contact
 from guanxi.customers.selectors import find_account
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import Product, Quote, QuoteLine
+from guanxi.orders.pages import QuoteDraft, quote_editor
 from guanxi.orders.selectors import quotes as sel
 from guanxi.orders.services import pdf
 from guanxi.orders.services import quotes as svc
@@ -346,8 +347,10 @@ def _editor(request: HttpRequest, form: QuoteForm, account: Account, rows: list[
     else:
         totals, _errors = _price(rows, account, currency, _decimal(discount),
                                  data.get("issue_date"))
+    products = tuple(int(r.product) for r in rows if str(r.product).isdigit())
     return render(request, "orders/quotes/form.html", {
         "form": form, "account": account, "quote": quote,
+        "panels": quote_editor.bind(request, QuoteDraft(account, quote, products)),
         "action": reverse("orders:quote_edit", args=[quote.pk]) if quote
         else reverse("orders:quote_create"),
         **_lines_context(rows, totals, currency)})
