@@ -277,6 +277,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "guanxi@localhost")
 # Links in e-mails point here.
 GUANXI_SITE_URL = os.environ.get("GUANXI_SITE_URL", "http://localhost:8000")
+
+# SMS (marketing and customer care): Alibaba Cloud or Tencent Cloud; see guanxi/marketing/sms.
+GUANXI_SMS = {key: os.environ.get(f"GUANXI_SMS_{key.upper()}", "") for key in (
+    "provider", "key_id", "key_secret", "sign_name", "app_id", "region", "endpoint",
+    "callback_token", "max_parts")}
 if not os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

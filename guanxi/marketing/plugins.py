@@ -63,6 +63,9 @@ def register() -> None:
     from guanxi.marketing.services import inbound
 
     register_channel(EmailChannel())
+    from guanxi.marketing.channels.sms import SmsChannel
+
+    register_channel(SmsChannel())
     from django.urls import reverse
 
     from guanxi.core.automation import AutomationTarget, register_target

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.marketing.views import pages, tracking
+from guanxi.marketing.views import pages, sms, tracking
 
 app_name = "marketing"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("segments/count/", pages.segment_count, name="segment_count"),
     path("o/<str:token>.gif", tracking.open_pixel, name="open"),
     path("r/<str:token>/", tracking.click, name="click"),
+    path("sms/<str:provider>/<str:kind>/<str:token>/", sms.callback, name="sms_callback"),
 ]

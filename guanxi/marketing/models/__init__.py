@@ -8,6 +8,7 @@ from guanxi.marketing.models.campaigns import (
     CampaignResponse,
 )
 from guanxi.marketing.models.segments import Segment, SegmentMember
+from guanxi.marketing.models.sms import SmsMessage, SmsReply
 
 __all__ = ["Campaign", "CampaignCost", "CampaignLink", "CampaignMember", "CampaignResponse",
-           "Segment", "SegmentMember"]
+           "Segment", "SegmentMember", "SmsMessage", "SmsReply"]
