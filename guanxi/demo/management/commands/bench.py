@@ -51,6 +51,8 @@ class Command(BaseCommand):
                             help="with --only load: users sending requests at once")
         parser.add_argument("--think-ms", type=int, default=0,
                             help="with --only load: mean pause of a user between requests")
+        parser.add_argument("--order-lines", type=int, default=1_000_000,
+                            help="with --only crosssell: generated order lines to mine")
         parser.add_argument("--customers", type=int, default=1_000_000,
                             help="with --only analytics: at least this many customers "
                                  "(bare rows added fast if fewer)")
@@ -81,6 +83,12 @@ class Command(BaseCommand):
 
             analytics.main(options["transactions"], options["customers"], org.reps,
                            out=self.stdout, err=self.stderr, as_json=json)
+            return
+        if only == "crosssell":  # rule quality on the orders' time split, mining speed
+            from bench import crosssell
+
+            crosssell.main(options["order_lines"], out=self.stdout, err=self.stderr,
+                           as_json=json)
             return
         if only == "load":  # a served instance under many users: its own figures
             from bench import load
