@@ -33,3 +33,12 @@ def attribute_conversions_daily() -> int:
     since = timezone.now() - dt.timedelta(days=366)
     return sum(attribute_conversions(c) for c in Campaign.objects.filter(
         frozen_at__gte=since))
+
+
+@periodic(crontab(minute="7"))
+def send_greetings() -> dict[str, int]:
+    """Birthday, anniversary and holiday greetings and notices that are due (hourly, so quiet
+    hours only delay them)."""
+    from guanxi.marketing.services.greetings import run_greetings
+
+    return run_greetings()

@@ -7,8 +7,10 @@ from guanxi.marketing.models.campaigns import (
     CampaignMember,
     CampaignResponse,
 )
+from guanxi.marketing.models.greetings import GreetingRule, GreetingSent, Holiday
 from guanxi.marketing.models.segments import Segment, SegmentMember
 from guanxi.marketing.models.sms import SmsMessage, SmsReply
 
 __all__ = ["Campaign", "CampaignCost", "CampaignLink", "CampaignMember", "CampaignResponse",
-           "Segment", "SegmentMember", "SmsMessage", "SmsReply"]
+           "GreetingRule", "GreetingSent", "Holiday", "Segment", "SegmentMember", "SmsMessage",
+           "SmsReply"]
