@@ -165,3 +165,74 @@ def run_greetings(now: dt.datetime | None = None) -> dict[str, int]:
         for key, value in run_rule(rule, now).items():
             totals[key] += value
     return totals
+
+
+# --- Editing rules and the calendar ----------------------------------------------------------
+
+RULE_FIELDS = ("name", "occasion", "holiday_key", "send_on", "days_before", "channel",
+               "subject_zh", "subject_en", "body_zh", "body_en", "sms_template", "active")
+
+
+def _require_planner(actor: Any) -> None:
+    from guanxi.core.errors import Forbidden
+    from guanxi.marketing import permissions as perms
+
+    if not perms.can_plan(actor):
+        raise Forbidden(_("Only marketing, managers and administrators set up greetings."))
+
+
+def create_rule(actor: Any, data: dict[str, Any]) -> GreetingRule:
+    """A greeting rule; refused with field errors for what is missing or wrong."""
+    _require_planner(actor)
+    rule = GreetingRule(created_by=actor, **{k: v for k, v in data.items() if k in RULE_FIELDS})
+    errors: dict[str, list[str]] = {}
+    if not (rule.name or "").strip():
+        errors["name"] = [_("Give the rule a name.")]
+    if rule.occasion not in Occasion.values:
+        errors["occasion"] = [_("Choose birthday, anniversary, holiday or notice.")]
+    if rule.channel not in GreetingRule.Channel.values:
+        errors["channel"] = [_("Choose e-mail or SMS.")]
+    if rule.occasion == Occasion.HOLIDAY and not Holiday.objects.filter(
+            key=rule.holiday_key).exists():
+        errors["holiday_key"] = [_("No holiday with this key in the calendar.")]
+    if rule.occasion == Occasion.NOTICE and rule.send_on is None:
+        errors["send_on"] = [_("Give the day the notice goes out.")]
+    if rule.channel == GreetingRule.Channel.SMS and not rule.sms_template:
+        errors["sms_template"] = [_("Give the approved SMS template's code.")]
+    if not (rule.body_zh or rule.body_en or "").strip():
+        errors["body_zh"] = [_("Write the message in Chinese or English.")]
+    blank = messages.merge_context(None, None, None)
+    for name in ("subject_zh", "subject_en", "body_zh", "body_en"):
+        try:
+            _out, missing = render_text(getattr(rule, name) or "", blank, name)
+        except FieldErrors as exc:
+            errors |= exc.errors
+            continue
+        if missing:
+            errors[name] = [_("Unknown merge field: %(names)s.") % {
+                "names": ", ".join(f"{{{{ {m} }}}}" for m in missing)}]
+    if rule.channel == GreetingRule.Channel.SMS and "body_zh" not in errors:
+        from guanxi.marketing.services import sms
+
+        try:
+            sms.check(rule.body_zh or rule.body_en)
+        except FieldErrors as exc:
+            errors["body_zh"] = exc.errors["text"]
+    if errors:
+        raise FieldErrors(errors)
+    rule.save()
+    return rule
+
+
+def set_holiday(actor: Any, key: str, date: dt.date, name_zh: str, name_en: str = "") -> Holiday:
+    """Add a holiday to the calendar (or rename the one on that date)."""
+    _require_planner(actor)
+    from django.utils.text import slugify
+
+    if not slugify(key or "") or slugify(key) != key:
+        raise FieldErrors({"key": [_("Use lower-case letters, digits and underscores.")]})
+    if not (name_zh or "").strip():
+        raise FieldErrors({"name_zh": [_("Give the holiday's Chinese name.")]})
+    holiday, _created = Holiday.objects.update_or_create(
+        key=key, date=date, defaults={"name_zh": name_zh.strip(), "name_en": name_en.strip()})
+    return holiday

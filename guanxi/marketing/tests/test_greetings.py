@@ -83,3 +83,26 @@ def test_holiday_greetings_follow_the_editable_calendar(org, people):
         date=dt.date(2027, 9, 16))
     assert run_greetings(_at("2027-09-14", 10))["sent"] == 0
     assert run_greetings(_at("2027-09-15", 10))["sent"] == 2
+
+
+def test_greeting_rules_and_the_calendar_through_the_api(org):
+    from guanxi.core.tests.api_client import as_
+
+    rule = {"name": "春节问候", "occasion": "holiday", "holiday_key": "spring_festival",
+            "subject_zh": "新春快乐", "body_zh": "{{ contact.name }}，新春快乐！"}
+    assert as_(org.rep).post("marketing/greeting-rules", rule).status_code == 403
+    assert as_(org.rep).get("marketing/greeting-rules").status_code == 403
+    created = as_(org.marketing).post("marketing/greeting-rules", rule)
+    assert created.status_code == 201 and created.json()["purpose"] == "care"
+    bad = as_(org.marketing).post("marketing/greeting-rules",
+                                  rule | {"holiday_key": "qingming", "body_zh": "{{ nope }}"})
+    assert bad.status_code == 400 and not GreetingRule.objects.filter(
+        holiday_key="qingming").exists()
+    assert as_(org.executive).get("marketing/greeting-rules").json()[0]["name"] == "春节问候"
+    added = as_(org.manager).post("marketing/holidays", {
+        "key": "qingming", "date": "2026-04-05", "name_zh": "清明节", "name_en": "Qingming"})
+    assert added.status_code == 201
+    assert as_(org.rep).post("marketing/holidays", {
+        "key": "x", "date": "2026-04-05", "name_zh": "x"}).status_code == 403
+    assert as_(org.marketing).post("marketing/greeting-rules",
+                                   rule | {"holiday_key": "qingming"}).status_code == 201
