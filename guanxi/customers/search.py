@@ -110,7 +110,7 @@ def custom_tokens(custom: dict, keys: Iterable[str]) -> list[tuple[str, int, int
     return [(token, F.CUSTOM, pos) for token, pos in out.items()]
 
 
-def _text_custom_keys() -> dict[str, list[str]]:
+def text_custom_keys() -> dict[str, list[str]]:
     from guanxi.core.models import CustomFieldDefinition
 
     keys: dict[str, list[str]] = {"customers.account": [], "customers.contact": []}
@@ -123,7 +123,7 @@ def _text_custom_keys() -> dict[str, list[str]]:
 def reindex_accounts(account_ids: Iterable[int]) -> None:
     """Rebuild the tokens of these customers and their contacts (inactive ones get none)."""
     ids = list(account_ids)
-    custom_keys = _text_custom_keys()
+    custom_keys = text_custom_keys()
     with transaction.atomic():
         SearchToken.objects.filter(account_id__in=ids).delete()
         rows: list[SearchToken] = []

@@ -68,9 +68,14 @@ COMPLETENESS = (
 )
 
 
-def completeness(account: Account) -> tuple[int, list[str]]:
-    """Score 0–100 and the names of what is missing."""
-    contacts = list(account.contacts.filter(is_active=True)) if account.pk else []
+def completeness(account: Account, contacts: list[Contact] | None = None,
+                 has_address: bool | None = None) -> tuple[int, list[str]]:
+    """Score 0–100 and the names of what is missing (``contacts``, the active ones, and
+    ``has_address`` are read from the database unless given)."""
+    if contacts is None:
+        contacts = list(account.contacts.filter(is_active=True)) if account.pk else []
+    if has_address is None:
+        has_address = bool(account.pk) and account.addresses.exists()
     present = {
         "name": bool(account.name),
         "registration_id": bool(account.registration_id) or account.kind == Account.Kind.PERSON,
@@ -79,7 +84,7 @@ def completeness(account: Account) -> tuple[int, list[str]]:
         "phone": bool(account.phone) or any(c.mobile or c.phone for c in contacts),
         "email": bool(account.email) or any(c.email for c in contacts),
         "website": bool(account.website) or account.kind == Account.Kind.PERSON,
-        "address": bool(account.pk) and account.addresses.exists(),
+        "address": has_address,
         "contact": bool(contacts),
         "contact_reach": any((c.mobile or c.phone) and c.email for c in contacts),
         "owner": account.owner_id is not None,
@@ -96,3 +101,22 @@ def refresh_completeness(account: Account) -> None:
     if score != account.completeness:
         Account.objects.filter(pk=account.pk).update(completeness=score)
         account.completeness = score
+
+
+def refresh_completeness_many(account_ids: list[int]) -> None:
+    """``refresh_completeness`` of many customers in a few queries (bulk imports)."""
+    from guanxi.customers.models import Address
+
+    accounts = Account.objects.in_bulk(account_ids)
+    contacts: dict[int, list[Contact]] = {}
+    for contact in Contact.objects.filter(account_id__in=account_ids, is_active=True):
+        contacts.setdefault(contact.account_id, []).append(contact)
+    with_address = set(Address.objects.filter(account_id__in=account_ids)
+                       .values_list("account_id", flat=True))
+    changed: dict[int, list[int]] = {}
+    for pk, account in accounts.items():
+        score, _missing = completeness(account, contacts.get(pk, []), pk in with_address)
+        if score != account.completeness:
+            changed.setdefault(score, []).append(pk)
+    for score, ids in changed.items():
+        Account.objects.filter(pk__in=ids).update(completeness=score)
