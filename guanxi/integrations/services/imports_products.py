@@ -1,6 +1,7 @@
 """Importing products (a catalogue from an ERP or a spreadsheet). The product code is the
 natural key: the same code again is the same product, updated only when asked to. Rows are
-written through the catalogue services, so validation and the audit trail are theirs."""
+written through the catalogue services, so validation and the audit trail are theirs: new
+products a batch at a time (``catalog.create_products``), changed ones one by one."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class Products(Kind):
     key = "products"
     label = gettext_lazy("Products")
     roles = (Role.MANAGER, Role.ADMIN)  # who may change the catalogue
+    grows = (Product,)
     unique_keys = frozenset({"code"})
     targets = (
         T("code", gettext_lazy("Product code"), ("产品编码", "物料编码", "编码", "货号", "型号编码",
@@ -101,33 +103,44 @@ class Products(Kind):
 
         codes = {i.data["code"] for i in items}
         existing = {p.code: p for p in Product.objects.filter(code__in=codes)}
-        created, updated = 0, []
+        creates: list[Item] = []
+        updated = []
         for item in items:
             if item.dup_of:
                 item.error = _("Duplicate of row %(row)s in this file.") % {"row": item.dup_of[0]}
                 continue
             old = existing.get(item.data["code"])
-            if old is not None and policy != "update":
+            if old is None:
+                creates.append(item)
+            elif policy != "update":
                 item.outcome = "skipped"
                 item.error = _("Product %(code)s already exists; skipped.") % {
                     "code": old.code}
-                continue
-            try:
-                if old is None:
-                    product = catalog.create_product(actor,
-                                                     catalog.ProductInput.parse(item.data))
-                    item.outcome, item.object_id = "imported", product.pk
-                    existing[product.code] = product
-                    created += 1
-                else:
+            else:
+                try:
                     catalog.update_product(actor, old, catalog.ProductInput.parse(item.data),
                                            old.version)
+                except FieldErrors as exc:
+                    item.error = describe(self, exc.errors)
+                except DomainError as exc:
+                    item.error = exc.message
+                else:
                     item.outcome, item.object_id = "updated", old.pk
                     updated.append(old.pk)
+        inputs = []
+        for item in creates:
+            try:
+                inputs.append(catalog.ProductInput.parse(item.data))
             except FieldErrors as exc:
                 item.error = describe(self, exc.errors)
-            except DomainError as exc:
-                item.error = exc.message
+        results = catalog.create_products(actor, inputs)
+        created = 0
+        for item, result in zip([i for i in creates if not i.error], results, strict=True):
+            if isinstance(result, FieldErrors):
+                item.error = describe(self, result.errors)
+            else:
+                item.outcome, item.object_id = "imported", result.pk
+                created += 1
         return {"created": created, "updated": updated}
 
 

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
@@ -22,6 +23,7 @@ from guanxi.core import audit
 from guanxi.core.errors import Conflict, DomainError, FieldErrors, Forbidden
 from guanxi.core.inputs import UNSET, Input
 from guanxi.core.locking import save_versioned
+from guanxi.core.models import AuditEntry
 from guanxi.customers.models import Account
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import CustomerGroup, PriceList, PriceListItem, Product
@@ -112,7 +114,8 @@ def normalise_code(value: Any) -> str:
     return _text(value, 40).upper()
 
 
-def _clean_product(values: ProductInput, product: Product | None) -> dict[str, Any]:
+def _clean_product(values: ProductInput, product: Product | None, *,
+                   check_code: bool = True) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     data = values.given()
     out: dict[str, Any] = {}
@@ -123,7 +126,7 @@ def _clean_product(values: ProductInput, product: Product | None) -> dict[str, A
             errors["code"] = [_("This field is required.")]
         elif len(str(data.get("code")).strip()) > 40:
             errors["code"] = [_("Use at most 40 characters.")]
-        else:
+        elif check_code:
             taken = Product.objects.filter(code__iexact=out["code"])
             if product is not None:
                 taken = taken.exclude(pk=product.pk)
@@ -181,6 +184,53 @@ def create_product(actor: User, data: ProductInput) -> Product:
     except IntegrityError:  # the same code saved by someone else a moment ago
         raise FieldErrors({"code": [_("Another product already has this code.")]}) from None
     return product
+
+
+def create_products(actor: User, inputs: Sequence[ProductInput],
+                    ) -> list[Product | FieldErrors]:
+    """Many new products at once (an import): each checked as ``create_product`` checks one,
+    the codes taken looked up in one query, the valid ones written in one insert with an
+    audit entry each. Returns, in order, the product or why it was not created; a code given
+    twice is refused the second time."""
+    _require_editor(actor, _("Only administrators and sales managers change products."))
+    out: list[Product | FieldErrors] = []
+    for data in inputs:
+        try:
+            cleaned = _clean_product(data, None, check_code=False)
+        except FieldErrors as exc:
+            out.append(exc)
+            continue
+        cleaned.setdefault("tax_rate", DEFAULT_TAX_RATE)
+        out.append(Product(**cleaned))
+    codes = {p.code for p in out if isinstance(p, Product)}
+    taken = set(Product.objects.annotate(up=Upper("code")).filter(up__in=codes)
+                .values_list("up", flat=True)) if codes else set()  # code__iexact, at once
+    new: list[Product] = []
+    for i, product in enumerate(out):
+        if isinstance(product, Product):
+            if product.code in taken:
+                out[i] = FieldErrors({"code": [_("Another product already has this code.")]})
+            else:
+                taken.add(product.code)
+                new.append(product)
+    try:
+        with transaction.atomic():
+            Product.objects.bulk_create(new, batch_size=1000)
+            AuditEntry.objects.bulk_create([AuditEntry(
+                actor=actor, action="orders.product.created", object_type="orders.product",
+                object_id=str(p.pk), object_repr=str(p)[:200],
+                changes=audit.diff({}, {k: getattr(p, k) for k in PRODUCT_FIELDS}))
+                for p in new], batch_size=1000)
+    except IntegrityError:  # a code saved by someone else a moment ago: one by one then
+        out = [_create_one(actor, data) for data in inputs]
+    return out
+
+
+def _create_one(actor: User, data: ProductInput) -> Product | FieldErrors:
+    try:
+        return create_product(actor, data)
+    except FieldErrors as exc:
+        return exc
 
 
 def update_product(actor: User, product: Product, data: ProductInput,
