@@ -87,8 +87,9 @@ def run(rows: int, batch_size: int, directory: Path) -> dict:
         job = imports.create_job(user, "customers", iter(lambda: f.read(1 << 20), b""),
                                  path.name, policy="skip", enqueue=False, any_size=True)
     job = imports.read(job.pk)
-    job.batch_size = batch_size
-    job.save(update_fields=["batch_size"])
+    if batch_size:
+        job.batch_size = batch_size
+        job.save(update_fields=["batch_size"])
     imports.confirm(user, job, job.version, enqueue=False)
     t2 = time.perf_counter()
     job = imports.run(job.pk)

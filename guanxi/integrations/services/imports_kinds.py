@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.db.models import Model
 from django.utils.functional import Promise
 
 from guanxi.accounts.models import Role, User
@@ -51,6 +52,8 @@ class Kind:
     roles: ClassVar[tuple[str, ...]] = (Role.REP, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
     # Key kinds that can never be shared by two records, whatever the duplicate policy.
     unique_keys: ClassVar[frozenset[str]] = frozenset()
+    # The models whose tables a big import of this kind grows (and looks duplicates up in).
+    grows: ClassVar[tuple[type[Model], ...]] = ()
 
     def allowed(self, user: User) -> bool:
         return user.is_active and user.has_role(*self.roles)
