@@ -1,17 +1,23 @@
-"""``guanxi bench --import-rows N``: import a generated N-row customer CSV (Chinese headers,
-registration ids, mobiles, e-mails, contacts, addresses; 1 % bad rows and 0.5 % duplicates
-inside the file) through the import service — validation, duplicate checks, search index,
-timeline and audit included — and report the time of each step."""
+"""``guanxi bench --only import`` (20,000 then 1,000,000 rows) or ``--import-rows N``: import
+a generated customer CSV (Chinese headers, registration ids, mobiles, e-mails, contacts,
+addresses; 1 % bad rows and 0.5 % duplicates inside the file) through the import service —
+validation, duplicate checks, search index, timeline and audit included — and report the time
+of each step, rows per second, that every row is accounted for, and the load average.
+
+Each run's rows are new customers (numbered after the highest customer id), so runs can
+follow each other on one database."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import platform
 import time
 from pathlib import Path
 
 from django.db import connection
+from django.db.models import Max
 from stdnum.cn import uscc
 
 from guanxi.accounts.models import Role, User
@@ -42,13 +48,14 @@ def _name(n: int) -> str:
     return f"{city[:-1]}{WORDS[n % 16]}{TRADES[(n // 16) % 8]}{n}号有限公司"
 
 
-def generate(path: Path, rows: int) -> tuple[int, int]:
-    """Write the file; returns (bad rows, duplicate rows) planted in it."""
+def generate(path: Path, rows: int, start: int = 0) -> tuple[int, int]:
+    """Write the file of customers ``start + 1`` … ``start + rows``; returns (bad rows,
+    duplicate rows) planted in it."""
     bad = dup = 0
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
-        for n in range(1, rows + 1):
+        for n in range(start + 1, start + rows + 1):
             province, city = CITIES[n % len(CITIES)]
             name = _name(n)
             phone = f"{PREFIXES[n % len(PREFIXES)]}{n:08d}"
@@ -76,10 +83,12 @@ def _importer() -> User:
 
 
 def run(rows: int, batch_size: int, directory: Path) -> dict:
-    path = directory / f"bench-import-{rows}.csv"
+    start = Account.objects.aggregate(m=Max("id"))["m"] or 0
+    path = directory / f"bench-import-{rows}-{start}.csv"
+    load_before = _load()
     t0 = time.perf_counter()
     if not path.exists():
-        generate(path, rows)
+        generate(path, rows, start)
     t1 = time.perf_counter()
     user = _importer()
     before = Account.objects.count()
@@ -94,20 +103,37 @@ def run(rows: int, batch_size: int, directory: Path) -> dict:
     t2 = time.perf_counter()
     job = imports.run(job.pk)
     t3 = time.perf_counter()
+    path.unlink()
     return {
-        "database": connection.vendor, "rows": rows, "batch_size": batch_size,
+        "database": connection.vendor, "rows": rows, "batch_size": job.batch_size,
         "customers_before": before, "customers_after": Account.objects.count(),
-        "imported": job.imported, "updated": job.updated, "rejected": job.rejected,
+        "imported": job.imported, "updated": job.updated, "skipped": job.skipped,
+        "rejected": job.rejected, "all_accounted_for": job.done_rows == rows == job.total,
         "status": job.status, "seconds_generate_file": round(t1 - t0, 1),
         "seconds_upload_detect_count": round(t2 - t1, 1), "seconds_import": round(t3 - t2, 1),
-        "rows_per_second": round(rows / (t3 - t2)), "python": platform.python_version(),
+        "rows_per_second": round(rows / (t3 - t2)), "load_average_before": load_before,
+        "load_average_after": _load(), "cpus": os.cpu_count(),
+        "python": platform.python_version(),
     }
 
 
-def main(stdout, rows: int, batch_size: int, directory: Path, as_json: bool) -> None:
-    result = run(rows, batch_size, directory)
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(stdout, rows: list[int], batch_size: int, directory: Path, as_json: bool) -> None:
+    results = [run(n, batch_size, directory) for n in rows]
     if as_json:
-        stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        stdout.write(json.dumps(results if len(results) > 1 else results[0],
+                                ensure_ascii=False, indent=2))
         return
-    for key, value in result.items():
-        stdout.write(f"{key:>28}: {value}")
+    for result in results:
+        for key, value in result.items():
+            stdout.write(f"{key:>28}: {value}")
+        stdout.write("")
+    stdout.write(f"{'database':<12}{'rows':>11}{'seconds':>9}{'rows/s':>9}  load average "
+                 "(1, 5, 15 min) before → after")
+    for r in results:
+        stdout.write(f"{r['database']:<12}{r['rows']:>11,}{r['seconds_import']:>9}"
+                     f"{r['rows_per_second']:>9,}  {r['load_average_before']} → "
+                     f"{r['load_average_after']}")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import Leased, Versioned
 
-__all__ = ["ImportJob", "ImportRejection", "MappingTemplate"]
+__all__ = ["ImportJob", "ImportRejection", "ImportToken", "MappingTemplate"]
 
 
 class ImportJob(Versioned, Leased):
@@ -130,3 +130,20 @@ class MappingTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportToken(models.Model):
+    """A search token of a customer a big import wrote, kept here (no index to maintain) until
+    the import's rows are all in; then every token of the job moves to the search index in one
+    sorted insert (see ``imports_write.publish_tokens``). Committed with its batch, so a
+    resumed import loses none."""
+
+    job_id = models.PositiveIntegerField()
+    token = models.CharField(max_length=32)
+    field = models.PositiveSmallIntegerField()
+    pos = models.PositiveSmallIntegerField(default=0)
+    account_id = models.PositiveBigIntegerField()
+    contact_id = models.PositiveBigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return self.token

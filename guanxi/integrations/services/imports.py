@@ -62,6 +62,7 @@ from guanxi.integrations.services.imports_kinds import (
     row_values,
     suggest_mapping,
 )
+from guanxi.integrations.services.imports_write import publish_tokens
 
 S = ImportJob.Status
 PREVIEW_ROWS = 20
@@ -337,9 +338,11 @@ def take_over_interrupted(*, enqueue: bool = True) -> list[int]:
         still_dead = ImportJob.objects.filter(leases.expired(ImportJob, now), pk=pk,
                                               status=S.RUNNING, takeovers=takeovers)
         if takeovers >= MAX_TAKEOVERS:
-            still_dead.update(status=S.FAILED, finished_at=now, error=_(
-                "The import stopped %(n)s times while running (the process was killed or ran "
-                "out of memory). Fix the cause and resume it.") % {"n": takeovers + 1})
+            if still_dead.update(status=S.FAILED, finished_at=now, error=_(
+                    "The import stopped %(n)s times while running (the process was killed or "
+                    "ran out of memory). Fix the cause and resume it.") % {"n": takeovers + 1}):
+                with transaction.atomic():
+                    publish_tokens(pk)  # what it committed is found by search meanwhile
             continue
         if still_dead.update(status=S.QUEUED, takeovers=takeovers + 1, lease_owner="",
                              lease_until=None):
@@ -398,6 +401,9 @@ class Runner:
         # cleaned by worker processes while this one writes.
         parallel = job.total >= PARALLEL_FROM and not connection.in_atomic_block
         self.workers = workers if parallel else 1
+        if isinstance(self.ctx, dict):
+            # A big import's search tokens go in at its end, sorted: see ``_publish_tokens``.
+            self.ctx["tokens_later"] = job.total >= PARALLEL_FROM
 
     def _cleaned(self) -> Iterator[Item]:
         job = self.job
@@ -493,10 +499,13 @@ def _run(job_id: int, lease: leases.Lease, batch_pause: float | None) -> ImportJ
                 _analyze(kind)
             if pause:
                 time.sleep(pause)
+        lease.check()
+        _publish_tokens(job)
         _finish(job, runner.rows)
     except (JobTaken, leases.LeaseLost):
         job.refresh_from_db()
     except Exception as exc:
+        _publish_tokens(job)  # the rows committed so far are found by search all the same
         ImportJob.objects.filter(pk=job.pk).update(status=S.FAILED, error=str(exc)[:2000],
                                                    finished_at=timezone.now())
         job.refresh_from_db()
@@ -535,6 +544,23 @@ def _commit(job: ImportJob, runner: Runner, batch: list[Item]) -> None:
     job.last_batch = number
     for key, value in counts.items():
         setattr(job, key, getattr(job, key) + value)
+
+
+def _publish_tokens(job: ImportJob) -> None:
+    """Put the search tokens a big import set aside into the search index, in one transaction
+    (a run killed here publishes them when resumed)."""
+    with transaction.atomic():
+        moved = publish_tokens(job.pk)
+    if moved:
+        _analyze_tokens()
+
+
+def _analyze_tokens() -> None:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        from guanxi.customers.models import SearchToken
+
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {connection.ops.quote_name(SearchToken._meta.db_table)}")
 
 
 def _finish(job: ImportJob, rows: int) -> None:

@@ -31,7 +31,6 @@ from guanxi.customers.models import (
     Approval,
     Contact,
     Industry,
-    SearchToken,
     Size,
     Source,
     Tag,
@@ -55,8 +54,7 @@ from guanxi.integrations.services.imports_kinds import (
     Target,
     register,
 )
-from guanxi.integrations.services.imports_write import Table, allocate_ids
-from guanxi.integrations.services.imports_write import write as write_rows
+from guanxi.integrations.services.imports_write import Table, allocate_ids, write_tokens
 
 T = Target
 ACCOUNT_KEYS = ("name", "name_en", "kind", "registration_id", "industry", "size", "source",
@@ -72,7 +70,6 @@ STRENGTH = {"registration_id": 3, "phone": 2, "email": 2, "name": 1}
 
 TABLES = {m: Table(m) for m in (Account, Contact)}
 ADDRESS_TABLE = Table(Address, with_id=False)
-TOKEN_COLUMNS = ["token", "field", "pos", "account_id", "contact_id"]
 EVENT_TABLE = Table(TimelineEvent, with_id=False)
 TAG_TABLE = Table(Account.tags.through, with_id=False)
 _WEIGHT = dict(COMPLETENESS)
@@ -515,8 +512,8 @@ def _create(ctx: dict[str, Any], actor: User, items: list[Item], job_id: int) ->
     TABLES[Account].insert(accounts)
     TABLES[Contact].insert(contacts)
     ADDRESS_TABLE.insert(addresses)
-    # ~30 tokens a customer: written as plain tuples (ints and text need no preparing).
-    write_rows(SearchToken._meta.db_table, TOKEN_COLUMNS, tokens)
+    # ~30 tokens a customer, as plain tuples; a big import sets them aside until its end.
+    write_tokens(tokens, job_id if ctx.get("tokens_later") else None)
     TAG_TABLE.insert(tags)
     EVENT_TABLE.insert(events)
     return account_ids

@@ -109,3 +109,36 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
         seq = cur.fetchone()
         start = max(top, seq[0] if seq else 0) + 1
     return list(range(start, start + count))
+
+
+TOKEN_COLUMNS = ["token", "field", "pos", "account_id", "contact_id"]
+
+
+def write_tokens(rows: list[tuple], job_id: int | None = None) -> None:
+    """Search token rows ``(token, field, pos, account_id, contact_id)``: into the search index,
+    or, with ``job_id``, aside until the import publishes them (``publish_tokens``)."""
+    from guanxi.customers.models import SearchToken
+    from guanxi.integrations.models import ImportToken
+
+    if job_id is None:
+        write(SearchToken._meta.db_table, TOKEN_COLUMNS, rows)
+    else:
+        write(ImportToken._meta.db_table, ["job_id", *TOKEN_COLUMNS],
+              [(job_id, *row) for row in rows])
+
+
+def publish_tokens(job_id: int) -> int:
+    """Move the tokens a job set aside into the search index, sorted (one pass along the
+    index instead of millions of scattered inserts), in the caller's transaction. Returns how
+    many moved."""
+    from guanxi.customers.models import SearchToken
+    from guanxi.integrations.models import ImportToken
+
+    names = ", ".join(TOKEN_COLUMNS)
+    aside = ImportToken._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {SearchToken._meta.db_table} ({names}) "  # noqa: S608
+                    f"SELECT {names} FROM {aside} WHERE job_id = %s ORDER BY token", [job_id])
+        moved = cur.rowcount
+        cur.execute(f"DELETE FROM {aside} WHERE job_id = %s", [job_id])  # noqa: S608
+    return moved

@@ -8,7 +8,7 @@ import pytest
 from guanxi.core.models import AuditEntry
 from guanxi.customers.models import Account, Contact, SearchToken, TimelineEvent
 from guanxi.customers.search import search
-from guanxi.integrations.models import ImportJob
+from guanxi.integrations.models import ImportJob, ImportToken
 from guanxi.integrations.services import imports
 from guanxi.integrations.tests.imports_fixtures import (  # noqa: F401
     import_file,
@@ -251,3 +251,37 @@ def test_big_files_are_cleaned_in_worker_processes_with_the_same_result(org, tmp
     bad = {n for n in range(1, 61) if n % 9 == 0 or n % 20 == 0}
     assert _counts(job) == (60, 60 - len(bad), 0, len(bad))
     assert {int(r[-2]) for r in rejected_rows(job)[1:]} == bad
+    # A big import's search tokens go in at its end, all of them: by name, pinyin and phone.
+    assert not ImportToken.objects.exists()
+    assert [h.name for h in search(org.rep, "并行客户13号")] == ["并行客户13号"]
+    assert [h.name for h in search(org.rep, "bingxingkehu13")] == ["并行客户13号"]
+    assert [h.name for h in search(org.rep, "13800000013")] == ["并行客户13号"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_stopped_midway_resumes_and_indexes_every_row(org, tmp_path, monkeypatch):
+    rows = [["客户名称", "电话"], *([f"续传客户{n}号", f"1390000{n:04d}"] for n in range(1, 31))]
+    monkeypatch.setattr(imports, "PARALLEL_FROM", 10)
+    job = upload(org.rep, "customers", write_csv(tmp_path / "big.csv", rows))
+    job.batch_size = 7
+    job.save(update_fields=["batch_size"])
+    imports.confirm(org.rep, job, job.version, enqueue=False)
+    original = imports._commit
+
+    def dies_after_two_batches(job, runner, batch):
+        if job.last_batch == 2:
+            raise KeyboardInterrupt  # the process stops between two batches
+        original(job, runner, batch)
+
+    monkeypatch.setattr(imports, "_commit", dies_after_two_batches)
+    with pytest.raises(KeyboardInterrupt):
+        imports.run(job.pk)
+    # Two batches are in, their search tokens set aside until the import ends.
+    assert Account.objects.count() == 14 and ImportToken.objects.exists()
+    monkeypatch.setattr(imports, "_commit", original)
+    job = imports.run(job.pk)
+    assert _counts(job) == (30, 30, 0, 0)
+    assert not ImportToken.objects.exists()
+    for n in (1, 14, 15, 30):
+        assert [h.name for h in search(org.rep, f"续传客户{n}号")] == [f"续传客户{n}号"]
+    assert SearchToken.objects.filter(field=SearchToken.Field.PHONE).count() == 30

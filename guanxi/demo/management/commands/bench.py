@@ -28,9 +28,11 @@ class Command(BaseCommand):
                             help="run scenarios whose name contains this text")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
         parser.add_argument("--import-rows", type=int, default=0,
-                            help="instead: import a generated customer CSV of this many rows")
-        parser.add_argument("--import-batch", type=int, default=500,
-                            help="rows per transaction for --import-rows")
+                            help="instead: import a generated customer CSV of this many rows "
+                                 "(--only import: 20,000 then 1,000,000)")
+        parser.add_argument("--import-batch", type=int, default=0,
+                            help="rows per transaction for the imports (default: as an "
+                                 "import of that size takes)")
         parser.add_argument("--transactions", type=int, default=10_000_000,
                             help="with --only analytics: at least this many transactions "
                                  "(simulated for every customer if fewer)")
@@ -64,11 +66,11 @@ class Command(BaseCommand):
         from bench import sales, scenarios
 
         call_command("migrate", interactive=False, verbosity=0)
-        if options["import_rows"]:
+        if options["import_rows"] or only == "import":
             from bench import imports
 
-            imports.main(self.stdout, options["import_rows"], options["import_batch"],
-                         settings.VAR_DIR, json)
+            rows = [options["import_rows"]] if options["import_rows"] else [20_000, 1_000_000]
+            imports.main(self.stdout, rows, options["import_batch"], settings.VAR_DIR, json)
             return
         if scale is None:
             scale = 300 if only == "load" else 10_000
