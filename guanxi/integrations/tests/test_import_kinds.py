@@ -11,7 +11,9 @@ from django.urls import reverse
 from guanxi.analytics.models import Transaction
 from guanxi.core.models import AuditEntry
 from guanxi.core.tasks import queue
-from guanxi.customers.models import Account, Contact
+from guanxi.customers.models import Account, Contact, TimelineEvent
+from guanxi.customers.search import search
+from guanxi.customers.services.common import completeness
 from guanxi.integrations.models import ImportJob, MappingTemplate
 from guanxi.integrations.services import imports
 from guanxi.integrations.tests.imports_fixtures import (  # noqa: F401
@@ -58,6 +60,32 @@ def test_contacts_through_the_customer_services(org, accounts, tmp_path):
     assert not Contact.objects.filter(account=b).exists()
     again = import_file(org.rep, "contacts", path, policy="update")
     assert (again.imported, again.updated) == (0, 3)
+
+
+def test_contacts_in_bulk_are_what_adding_them_by_hand_gives(org, accounts, make_account,
+                                                             tmp_path):
+    a, _b = accounts
+    make_account(by=org.other_rep, name="别人的客户有限公司", phone="13911112222")
+    path = write_csv(tmp_path / "c.csv", [
+        ["统一社会信用代码", "姓名", "手机", "邮箱"],
+        ["91310000MA1FL8TQ7J", "周一", "13711110001", "zhou@mingzhu.cn"],
+        ["91310000MA1FL8TQ7J", "吴二", "13711110002", ""],
+        ["91310000MA1FL8TQ7J", "郑三", "13911112222", ""],
+    ])
+    job = import_file(org.rep, "contacts", path)
+    assert (job.imported, job.rejected) == (2, 1)
+    # 撞单: the number of a customer another rep follows is refused, as by hand.
+    assert "This number belongs to 别人的客户有限公司" in rejected_rows(job)[1][-1]
+    contacts = list(a.contacts.order_by("id"))
+    assert [(c.name, c.is_primary) for c in contacts] == [("周一", True), ("吴二", False)]
+    assert [h.name for h in search(org.rep, "zhouyi")] == ["周一"]
+    assert [h.name for h in search(org.rep, "13711110002")] == ["吴二"]
+    titles = set(TimelineEvent.objects.filter(account=a).values_list("title", flat=True))
+    assert {"Contact added: 周一", "Contact added: 吴二"} <= titles
+    a.refresh_from_db()
+    assert a.completeness == completeness(a)[0]
+    assert AuditEntry.objects.filter(action="customers.contact.created",
+                                     object_id=str(contacts[0].pk)).exists()
 
 
 def test_transactions_by_external_id(org, accounts, tmp_path):
