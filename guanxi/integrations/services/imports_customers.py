@@ -482,7 +482,8 @@ def _create(ctx: dict[str, Any], actor: User, items: list[Item], job_id: int) ->
     contact_ids = iter(allocate_ids(Contact, sum(1 for i in items if i.data["contact"])))
     tag_ids = _tag_ids({t for i in items for t in i.data["tags"]})
     event = event_fields(gettext_noop("Customer imported"), None, {"import": job_id})
-    accounts, contacts, addresses, tokens, events, tags = [], [], [], [], [], []
+    accounts, contacts, addresses, events, tags = [], [], [], [], []
+    tokens: list[tuple[str, int, int, int, int | None]] = []
     for item, account_id in zip(items, account_ids, strict=True):
         d = item.data
         a = {"source": Source.IMPORT} | d["account"]
