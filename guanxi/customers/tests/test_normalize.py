@@ -117,3 +117,57 @@ def test_surname_reading_only_applies_to_people():
     assert normalize.syllables("曾经", person=False)[0] == "ceng"
     assert normalize.pinyin_initials("张三") == "zs"
     assert normalize.pinyin_full("张三") == "zhangsan"
+
+
+def _by_the_library(text: str) -> str:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return "invalid"
+    if not phonenumbers.is_valid_number(number):
+        return "invalid"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.parametrize("text", [
+    "13812345678", "+8613812345678", "19912345678", "16212345678", "14012345678",
+    "14512345678", "17912345678", "12345678901", "10012345678", "11012345678",
+    "15412345678", "16612345678", "17412345678", "17400012345", "+8610123456789",
+])
+def test_fast_mobile_check_agrees_with_phonenumbers(text):
+    from guanxi.core.normalize import normalize_phone
+
+    try:
+        ours = normalize_phone(text)
+    except ValueError:
+        ours = "invalid"
+    assert ours == _by_the_library(text)
+
+
+def test_fast_registration_id_check_agrees_with_stdnum():
+    from stdnum.cn import uscc
+
+    from guanxi.core.normalize import normalize_uscc
+
+    body = "91310000MA1FL8TQ7"
+    for check in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        expected = uscc.is_valid(body + check)
+        try:
+            ours = normalize_uscc(body + check) == body + check
+        except ValueError:
+            ours = False
+        assert ours == expected, check
+
+
+@pytest.mark.parametrize("text", ["重庆长安汽车123号", "长沙银行行长", "Acme 长城 2号 重庆",
+                                  "〇一二三", "ABC", ""])
+def test_pinyin_read_run_by_run_is_the_whole_text_reading(text):
+    from pypinyin import Style, lazy_pinyin
+
+    from guanxi.core.normalize import _PUNCT_RE, fold, syllables
+
+    whole = [w for part in lazy_pinyin(fold(text), style=Style.NORMAL, errors=lambda c: [c])
+             for w in _PUNCT_RE.split(part.lower()) if w]
+    assert list(syllables(text)) == whole
