@@ -196,7 +196,8 @@ def save(chunks: Iterable[bytes], name: str, limit_mb: int | None = None, *,
     content = _Counted(chunks, limit, limit_mb)
     try:
         stored = default_storage.save(name, File(content, name="upload"))
-        check_size(content.count, None if any_size else limit_mb)
+        # The operator's own file (any_size) is only checked for being empty.
+        check_size(min(content.count, 1) if any_size else content.count, limit_mb)
     except BaseException:
         delete(name)
         raise
