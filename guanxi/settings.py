@@ -284,6 +284,12 @@ GUANXI_SMS = {key: os.environ.get(f"GUANXI_SMS_{key.upper()}", "") for key in (
     "callback_token", "max_parts")}
 if not os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Mail in: the IMAP mailboxes the worker reads every minute, "name=imaps://user:pass@host/
+# INBOX?purpose=support" entries (guanxi.core.mailboxes; README "Mail in"). A message over
+# GUANXI_MAIL_MAX_MB keeps its text; its attachments are named, not kept.
+GUANXI_MAILBOXES = os.environ.get("GUANXI_MAILBOXES", "")
+GUANXI_MAIL_MAX_MB = env_int("GUANXI_MAIL_MAX_MB", 25)
+GUANXI_MAIL_TIMEOUT = env_int("GUANXI_MAIL_TIMEOUT", 30)
 
 # --- Security -----------------------------------------------------------------------------
 # Served on a public host name: cookies only over HTTPS unless GUANXI_SECURE_COOKIES=0.

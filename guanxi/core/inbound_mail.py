@@ -40,6 +40,9 @@ class InboundMail:
     is_auto_reply: bool = False  # Auto-Submitted, X-Autoreply, Precedence: bulk/junk/list …
     is_bounce: bool = False  # a delivery status notification
     bounced_message_id: str = ""  # for a bounce: the Message-ID of the mail that bounced
+    # What the reader could not keep (an attachment over the size limit …); also at the end
+    # of ``text``, so a handler that keeps only the text keeps the notes.
+    notes: tuple[str, ...] = ()
 
     @property
     def thread_ids(self) -> tuple[str, ...]:

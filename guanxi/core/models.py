@@ -212,3 +212,48 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class Mailbox(Leased):
+    """Where a configured mailbox (``GUANXI_MAILBOXES``) has been read to: the IMAP folder's
+    UIDVALIDITY and the last UID handled. A message is handled and ``last_uid`` moved in one
+    transaction, so a reader that dies re-reads only the message it was on. The lease keeps
+    one reader per mailbox."""
+
+    name = models.CharField(max_length=60, unique=True)
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundMessage(models.Model):
+    """One message a mailbox reader took in: which handler took it, or why none could."""
+
+    class Status(models.TextChoices):
+        HANDLED = "handled", _("Handled")
+        UNHANDLED = "unhandled", _("No handler took it")
+        FAILED = "failed", _("Failed")
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="messages")
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    message_id = models.CharField(max_length=300, blank=True)
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    handler = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mailbox", "uidvalidity", "uid"],
+                                               name="unique_inbound_uid")]
+        indexes = [models.Index(fields=["mailbox", "message_id"], name="inbound_message_id")]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}:{self.uidvalidity}:{self.uid} {self.subject}"

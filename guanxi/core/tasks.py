@@ -47,3 +47,12 @@ def purge_outbox_and_idempotency_keys() -> int:
     from guanxi.core import idempotency, outbox
 
     return outbox.purge() + idempotency.purge()
+
+
+@periodic(crontab(minute="*"))
+def read_mailboxes() -> int:
+    """Every minute: read what arrived in the configured mailbox(es) (GUANXI_MAILBOXES). A
+    mailbox another worker is still reading is left to it."""
+    from guanxi.core import mailboxes
+
+    return sum(r.read for r in mailboxes.read_all())
