@@ -1,6 +1,6 @@
 """What sales puts into the lower layers' plug-in points, from ``SalesConfig.ready()``: its
 cards on the customer's 360° page and the home page, its global search providers, its event
-types and the record types automation rules can act on."""
+types, the record types automation rules can act on, and its inbound mail handler."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
+from guanxi.core.inbound_mail import register_handler
 from guanxi.core.panels import Panel
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import SearchProvider
@@ -20,6 +21,7 @@ from guanxi.sales import permissions as perms
 from guanxi.sales.selectors import work
 from guanxi.sales.selectors.opportunities import visible_opportunities
 from guanxi.sales.selectors.search import search_leads, search_opportunities
+from guanxi.sales.services.inbound import log_reply
 
 EVENT_TYPES = {
     "sales.lead.created": _("Lead created"),
@@ -34,8 +36,12 @@ EVENT_TYPES = {
     "sales.task.created": _("Task created"),
     "sales.task.done": _("Task done"),
     "sales.email.sent": _("E-mail sent to a customer"),
+    "sales.email.received": _("E-mail received from a customer"),
 }
 OPPORTUNITIES_SHOWN = 10
+# Asked after service (cases) and marketing (campaign replies, bounces): a reply they thread
+# is theirs; what answers an e-mail sent from a customer's record is logged here.
+INBOUND_MAIL_ORDER = 90
 
 
 # --- The customer's 360° page and the home page -----------------------------------------------
@@ -111,3 +117,4 @@ def register() -> None:
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)
+    register_handler("sales.replies", log_reply, order=INBOUND_MAIL_ORDER)

@@ -175,3 +175,14 @@ def _email_sent(event: Event) -> Entry | None:
                  params={"subject": row.subject}, body=row.body[:5000],
                  contact_id=row.contact_id, at=row.at,
                  data={"email": row.pk, "to": row.to})
+
+
+@renders("sales.email.received")
+def _email_received(event: Event) -> Entry | None:
+    row = subject(event)
+    if row.account_id is None:
+        return None
+    return Entry(row.account_id, "sales.email", gettext_noop("E-mail received: %(subject)s"),
+                 params={"subject": row.subject}, body=row.body[:5000],
+                 contact_id=row.contact_id, at=row.at,
+                 data={"email": row.pk, "from": row.sender})
