@@ -214,18 +214,21 @@ def _fetch(imap: imaplib.IMAP4, uid: int, peek: int = 0) -> bytes | None:
     return None
 
 
-def _done(imap: imaplib.IMAP4, config: MailboxConfig, uid: int) -> None:
-    """After the handler's commit: mark the message read, or move it away."""
+def _done(imap: imaplib.IMAP4, config: MailboxConfig, uids: list[int]) -> None:
+    """After the handlers' commits: mark the messages read, or move them away."""
+    if not uids:
+        return
+    which = ",".join(map(str, uids))
     if not config.move_to:
-        _check(imap.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)"), "STORE")
+        _check(imap.uid("STORE", which, "+FLAGS.SILENT", r"(\Seen)"), "STORE")
         return
     if "MOVE" in imap.capabilities:
-        _check(imap.uid("MOVE", str(uid), _quote(config.move_to)), "MOVE")
+        _check(imap.uid("MOVE", which, _quote(config.move_to)), "MOVE")
         return
-    _check(imap.uid("COPY", str(uid), _quote(config.move_to)), "COPY")
-    _check(imap.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen \Deleted)"), "STORE")
+    _check(imap.uid("COPY", which, _quote(config.move_to)), "COPY")
+    _check(imap.uid("STORE", which, "+FLAGS.SILENT", r"(\Seen \Deleted)"), "STORE")
     if "UIDPLUS" in imap.capabilities:
-        _check(imap.uid("EXPUNGE", str(uid)), "EXPUNGE")
+        _check(imap.uid("EXPUNGE", which), "EXPUNGE")
 
 
 def _response_number(imap: imaplib.IMAP4, code: str) -> int | None:
@@ -309,16 +312,24 @@ def _read(imap: imaplib.IMAP4, config: MailboxConfig, pk: int, lease: leases.Lea
     if fresh_epoch:
         seen_ids = set(InboundMessage.objects.filter(mailbox_id=pk)
                        .exclude(message_id="").values_list("message_id", flat=True))
-    for uid in uids:
-        lease.check()
-        size = sizes.get(uid, 0)
-        raw = _fetch(imap, uid, PEEK_BYTES if size > biggest else 0)
-        if raw is None:
-            continue
-        status = _take(config, pk, uidvalidity, uid, raw, size, biggest, seen_ids)
-        setattr(result, status, getattr(result, status) + 1)
-        if status == InboundMessage.Status.HANDLED:
-            _done(imap, config, uid)
+    done: list[int] = []  # committed, to be marked read (a round trip per 50, not per mail)
+    try:
+        for uid in uids:
+            lease.check()
+            size = sizes.get(uid, 0)
+            raw = _fetch(imap, uid, PEEK_BYTES if size > biggest else 0)
+            if raw is None:
+                continue
+            status = _take(config, pk, uidvalidity, uid, raw, size, biggest, seen_ids)
+            setattr(result, status, getattr(result, status) + 1)
+            if status == InboundMessage.Status.HANDLED:
+                done.append(uid)
+            if len(done) >= 50:
+                _done(imap, config, done)
+                done = []
+    finally:
+        # Also when a handler or the lease stops the run: what committed is marked.
+        _done(imap, config, done)
     if fresh_epoch and uidnext:
         # Everything below UIDNEXT at the SELECT was either unread (handled above) or read
         # before the CRM came: the next run starts after it.

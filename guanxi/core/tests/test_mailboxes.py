@@ -187,20 +187,23 @@ def test_a_reader_killed_after_the_commit_does_not_handle_twice(imap_server, set
     box = imap_server.mailbox("support")
     for i in range(3):
         imap_server.deliver(box, message(message_id=f"c{i}@x"))
+    real_take = mailboxes._take
     real_done = mailboxes._done
-    calls = []
 
-    def killed_on_second(imap, config, uid):
-        calls.append(uid)
-        if len(calls) == 2:
+    def killed_after_second(*args):
+        status = real_take(*args)
+        if rows() == ["c0@x", "c1@x"]:
             raise KeyboardInterrupt  # the process dies between the commit and \Seen
-        real_done(imap, config, uid)
+        return status
 
-    monkeypatch.setattr(mailboxes, "_done", killed_on_second)
+    monkeypatch.setattr(mailboxes, "_take", killed_after_second)
+    monkeypatch.setattr(mailboxes, "_done", lambda *args: None)  # a dead process marks nothing
     settings.GUANXI_MAILBOXES = imap_server.setting(box)
     with pytest.raises(KeyboardInterrupt):
         mailboxes.read_all()
     assert rows() == ["c0@x", "c1@x"]
+    assert imap_server.unseen(box) == 3
+    monkeypatch.setattr(mailboxes, "_take", real_take)
     monkeypatch.setattr(mailboxes, "_done", real_done)
     [result] = mailboxes.read_all()
     assert result.handled == 1

@@ -55,6 +55,8 @@ class Command(BaseCommand):
                             help="with --only load: mean pause of a user between requests")
         parser.add_argument("--order-lines", type=int, default=1_000_000,
                             help="with --only crosssell: generated order lines to mine")
+        parser.add_argument("--mails", type=int, default=1000,
+                            help="with --only mail: messages read from a local IMAP server")
         parser.add_argument("--customers", type=int, default=1_000_000,
                             help="with --only analytics: at least this many customers "
                                  "(bare rows added fast if fewer)")
@@ -73,7 +75,7 @@ class Command(BaseCommand):
             imports.main(self.stdout, rows, options["import_batch"], settings.VAR_DIR, json)
             return
         if scale is None:
-            scale = 300 if only == "load" else 10_000
+            scale = 300 if only in ("load", "mail") else 10_000
         have = Account.objects.count()
         if have < scale:
             self.stderr.write(f"Growing the database from {have:,} to {scale:,} customers …")
@@ -103,6 +105,11 @@ class Command(BaseCommand):
 
             marketing.main(org, options["members"], repeat, out=self.stdout, err=self.stderr,
                            as_json=json)
+            return
+        if only == "mail":  # one reader run over a local dovecot: mails per second
+            from bench import mail
+
+            mail.main(options["mails"], out=self.stdout, err=self.stderr, as_json=json)
             return
         if only in ("quotes", "receivables"):  # quote to cash: their own data and figures
             from bench import quotes, receivables
