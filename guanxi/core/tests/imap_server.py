@@ -45,7 +45,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain
 auth_failure_delay = 0
@@ -68,7 +68,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -108,7 +109,8 @@ class ImapServer:
     def __init__(self, binary: str) -> None:
         self.binary = binary
         self.root = Path(tempfile.mkdtemp(prefix="guanxi-imap-"))
-        self.port = _free_port()
+        self.port, self.tls_port = _free_port(), _free_port()
+        self.cafile = self.root / "cert.pem"
         self._counter = itertools.count()
         if os.geteuid() == 0:
             account = pwd.getpwnam("nobody")
@@ -124,9 +126,12 @@ class ImapServer:
     def start(self) -> None:
         for sub in ("run", "state", "mail"):
             (self.root / sub).mkdir()
+        ssl = "ssl = no"
+        if self._certificate():
+            ssl = f"ssl = yes\nssl_cert = <{self.root}/cert.pem\nssl_key = <{self.root}/key.pem"
         (self.root / "dovecot.conf").write_text(CONFIG.format(
             root=self.root, user=self.user, group=self.group, port=self.port,
-            password=PASSWORD))
+            tls_port=self.tls_port, password=PASSWORD, ssl=ssl))
         self._own(self.root, recursive=True)
         as_root = os.geteuid() == 0
         self.process = subprocess.Popen(
@@ -146,6 +151,19 @@ class ImapServer:
                     raise RuntimeError("dovecot did not start: " + (
                         log.read_text()[-2000:] if log.exists() else "no log")) from None
                 time.sleep(0.05)  # polling the port until it answers
+
+    def _certificate(self) -> bool:
+        """A self-signed certificate for 127.0.0.1 (``cafile`` for the clients); without
+        openssl the server speaks plain IMAP only and ``tls_port`` is 0."""
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            self.tls_port = 0
+            return False
+        subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(self.root / "key.pem"),
+                        "-out", str(self.cafile)], check=True, capture_output=True)
+        return True
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

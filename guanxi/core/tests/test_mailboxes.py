@@ -286,6 +286,24 @@ def test_a_wrong_password_is_reported_not_raised(imap_server, settings, taken):
     assert Mailbox.objects.get(name="support").last_error == result.error
 
 
+@pytest.mark.parametrize("scheme", ["imaps", "imap+starttls"])
+def test_tls_and_starttls_with_a_private_ca(imap_server, settings, taken, scheme):
+    if not imap_server.tls_port:
+        pytest.skip("openssl is not installed: the test server has no certificate")
+    box = imap_server.mailbox("support")
+    imap_server.deliver(box, message(message_id="tls@x"))
+    port = imap_server.tls_port if scheme == "imaps" else imap_server.port
+    settings.GUANXI_MAILBOXES = (f"support={scheme}://{box.user}:secret@127.0.0.1:{port}/"
+                                 f"?purpose=support&cafile={imap_server.cafile}")
+    [result] = mailboxes.read_all()
+    assert (result.handled, result.error) == (1, "")
+    # Without the private CA the certificate is refused, and nothing is read.
+    settings.GUANXI_MAILBOXES = settings.GUANXI_MAILBOXES.split("&cafile")[0]
+    imap_server.deliver(box, message(message_id="tls2@x"))
+    [refused] = mailboxes.read_all()
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.error and refused.read == 0
+
+
 def test_the_setting_is_checked():
     [box] = mailboxes.parse_config(
         "support=imaps://support%40example.cn:p%40ss@imap.example.cn/Inbox?purpose=support")
