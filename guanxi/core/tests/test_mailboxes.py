@@ -321,3 +321,14 @@ def test_the_setting_is_checked():
     with pytest.raises(ImproperlyConfigured) as err:
         mailboxes.parse_config("x=pop3://u:secret-pw@a.cn")
     assert "secret-pw" not in str(err.value)
+
+
+def test_a_wrong_setting_is_said_at_start(settings):
+    from guanxi.core import checks
+
+    settings.GUANXI_MAILBOXES = "support=imap://u:secret@mail.example.cn"
+    [error] = checks.mailboxes_are_configured()
+    assert error.id == "guanxi.E010" and "clear text" in error.msg
+    assert "secret" not in error.msg
+    settings.GUANXI_MAILBOXES = ""
+    assert checks.mailboxes_are_configured() == []
