@@ -1,5 +1,6 @@
 """``guanxi bench --only mail``: reading ``--mails`` messages (default 1,000) from a real IMAP
-server through the inbound mail handlers.
+server through the inbound mail handlers (and, when service registers its handler, as many
+into cases from a support mailbox: half new requests, half follow-ups in their threads).
 
 A throwaway dovecot (the one the tests use, ``guanxi/core/tests/imap_server.py``) is started
 on loopback with a "replies" mailbox. For each message a sent e-mail is stored first, as a rep
@@ -8,16 +9,14 @@ replies to those (In-Reply-To, 80 %), replies found only by References (10 %), a
 (5 %) and mail from strangers (5 %), half of them with a small PDF attached, Chinese subjects
 and bodies. One reader run is timed: connect, search, fetch, parse, hand over to every
 registered handler, record the UID and mark the message read, one transaction per message.
-Reported: mails per second, and how many each handler took.
+Reported per run: mails per second, and how many each handler took.
 """
 
 from __future__ import annotations
 
 import json
 import platform
-import time
 import uuid
-from collections import Counter
 from typing import TextIO
 
 from django.conf import settings
@@ -78,48 +77,96 @@ def _messages(sent: list[tuple[Contact, str]]) -> list[bytes]:
     return out
 
 
+def _support_messages(count: int) -> tuple[list[bytes], list[bytes]]:
+    """For a support mailbox: ``count // 2`` new requests from known contacts (each opens a
+    case), then as many follow-ups in their threads (each is added to its case)."""
+    from guanxi.core.tests.imap_server import message
+
+    contacts = list(Contact.objects.exclude(email="").order_by("id")[:max(1, count)])
+    first, second = [], []
+    for i in range(count // 2):
+        contact = contacts[i % len(contacts)]
+        own = f"bench-case-{uuid.uuid4().hex}@customer.example"
+        first.append(message(contact.email, subject=f"变压器 {i} 号油温过高，请派人检修",
+                             body=f"设备编号 S11-{i}，油温 95℃，请尽快安排。",
+                             message_id=own,
+                             attachments=(("现场照片.jpg", "image/jpeg", PDF),) if i % 2
+                             else ()))
+        second.append(message(contact.email, subject=f"Re: 变压器 {i} 号油温过高",
+                              body="补充：今天上午又报警一次。", in_reply_to=own,
+                              message_id=f"bench-more-{uuid.uuid4().hex}@customer.example"))
+    return first, second
+
+
+def _read(server, box, raws: list[bytes]) -> mailboxes.ReadResult:
+    for raw in raws:
+        server.deliver(box, raw)
+    [config] = mailboxes.parse_config(server.setting(box))
+    result = mailboxes.read_mailbox(config)
+    if result.error:
+        raise SystemExit(f"The reader failed: {result.error}")
+    return result
+
+
+def _by_handler(names: list[str]) -> dict[str, int]:
+    rows = (InboundMessage.objects.filter(mailbox__name__in=names).values_list("handler")
+            .annotate(n=Count("id")))
+    return {k or "(none)": v for k, v in rows}
+
+
 def main(count: int, *, out: TextIO, err: TextIO, as_json: bool) -> None:
     from guanxi.core.tests.imap_server import ImapServer, dovecot_binary
 
     binary = dovecot_binary()
     if binary is None:
         raise SystemExit("The mail bench needs dovecot (Debian: apt-get install dovecot-imapd).")
+    handler_names = [n for n, _h in inbound_mail.handlers()]
+    with_cases = any(n.startswith("service.") for n in handler_names)
     server = ImapServer(binary)
     server.start()
+    runs: list[dict] = []
     try:
-        box = server.mailbox("replies", name=f"bench-{uuid.uuid4().hex[:8]}")
-        err.write(f"  storing {count:,} sent e-mails and delivering {count:,} messages …")
-        started = time.monotonic()
+        tag = uuid.uuid4().hex[:8]
+        replies = server.mailbox("replies", name=f"bench-replies-{tag}")
+        err.write(f"  replies mailbox: storing {count:,} sent e-mails, delivering {count:,} "
+                  "replies …")
         raws = _messages(_sent(count))
-        for raw in raws:
-            server.deliver(box, raw)
-        prepared = time.monotonic() - started
-        megabytes = sum(len(r) for r in raws) / 1024 / 1024
-        [config] = mailboxes.parse_config(server.setting(box))
-        err.write("  reading …")
-        result = mailboxes.read_mailbox(config)
-        if result.error:
-            raise SystemExit(f"The reader failed: {result.error}")
-        handlers = dict(InboundMessage.objects.filter(mailbox__name=box.name)
-                        .values_list("handler").annotate(n=Count("id")))
-        statuses = Counter(InboundMessage.objects.filter(mailbox__name=box.name)
-                           .values_list("status", flat=True))
+        result = _read(server, replies, raws)
+        runs.append(_figures("replies to e-mail sent from records", result, raws,
+                             _by_handler([replies.name])))
+        if with_cases:
+            support = server.mailbox("support", name=f"bench-support-{tag}")
+            new, follow_ups = _support_messages(count)
+            err.write(f"  support mailbox: {len(new):,} new requests …")
+            result = _read(server, support, new)
+            runs.append(_figures("support: new requests (cases opened)", result, new, {}))
+            err.write(f"  support mailbox: {len(follow_ups):,} follow-ups in their threads …")
+            result = _read(server, support, follow_ups)
+            runs.append(_figures("support: follow-ups (added to cases)", result, follow_ups,
+                                 _by_handler([support.name])))
     finally:
         server.stop()
-    rate = result.read / result.seconds if result.seconds else 0.0
-    figures = {
-        "database": database_label(), "mails": result.read, "megabytes": round(megabytes, 1),
-        "seconds": round(result.seconds, 2), "mails_per_second": round(rate, 1),
-        "handled": result.handled, "unhandled": result.unhandled, "failed": result.failed,
-        "by_handler": {k or "(none)": v for k, v in handlers.items()},
-        "statuses": dict(statuses), "handlers": [n for n, _h in inbound_mail.handlers()],
-        "prepare_seconds": round(prepared, 1), "python": platform.python_version(),
-        "machine": platform.machine()}
+    meta = {"database": database_label(), "handlers": handler_names,
+            "python": platform.python_version(), "machine": platform.machine()}
     if as_json:
-        out.write(json.dumps(figures, ensure_ascii=False, indent=2))
+        out.write(json.dumps({"meta": meta, "runs": runs}, ensure_ascii=False, indent=2))
         return
-    out.write(f"{figures['database']}: {result.read:,} mails ({megabytes:.1f} MB) read from "
-              f"dovecot in {result.seconds:.2f} s = {rate:.1f} mails/s")
-    out.write(f"  handled {result.handled:,}, taken by no handler {result.unhandled:,}, "
-              f"failed {result.failed:,}; by handler: {figures['by_handler']}")
-    out.write(f"  handlers asked, in order: {', '.join(figures['handlers'])}")
+    out.write(f"{meta['database']}; handlers asked, in order: {', '.join(handler_names)}")
+    for run in runs:
+        out.write(f"  {run['run']}: {run['mails']:,} mails ({run['megabytes']} MB) in "
+                  f"{run['seconds']:.2f} s = {run['mails_per_second']:.1f} mails/s; handled "
+                  f"{run['handled']:,}, by no handler {run['unhandled']:,}, failed "
+                  f"{run['failed']:,}" + (f"; {run['by_handler']}" if run["by_handler"]
+                                         else ""))
+    if not with_cases:
+        out.write("  (no service handler is registered: the support mailbox was not measured)")
+
+
+def _figures(name: str, result: mailboxes.ReadResult, raws: list[bytes],
+             by_handler: dict[str, int]) -> dict:
+    rate = result.read / result.seconds if result.seconds else 0.0
+    return {"run": name, "mails": result.read,
+            "megabytes": round(sum(len(r) for r in raws) / 1024 / 1024, 1),
+            "seconds": round(result.seconds, 2), "mails_per_second": round(rate, 1),
+            "handled": result.handled, "unhandled": result.unhandled, "failed": result.failed,
+            "by_handler": by_handler}
