@@ -51,8 +51,9 @@ def purge_outbox_and_idempotency_keys() -> int:
 
 @periodic(crontab(minute="*"))
 def read_mailboxes() -> int:
-    """Every minute: read what arrived in the configured mailbox(es) (GUANXI_MAILBOXES). A
-    mailbox another worker is still reading is left to it."""
+    """Every minute: read what arrived in the configured mailbox(es) (GUANXI_MAILBOXES), at
+    most 500 messages each, so a backlog does not hold a worker for long; the next minute
+    goes on. A mailbox another worker is still reading is left to it."""
     from guanxi.core import mailboxes
 
-    return sum(r.read for r in mailboxes.read_all())
+    return sum(r.read for r in mailboxes.read_all(limit=500))

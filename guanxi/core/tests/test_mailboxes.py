@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from guanxi.core import inbound_mail, leases, mailboxes
 from guanxi.core.models import AuditEntry, InboundMessage, Mailbox
+from guanxi.core.tasks import read_mailboxes
 from guanxi.core.tests.imap_server import imap_server, message
 
 __all__ = ["imap_server"]
@@ -276,6 +277,10 @@ def test_the_command_reads_once_and_says_what_it_did(imap_server, settings, take
     settings.GUANXI_MAILBOXES = imap_server.setting(box)
     call_command("read_mail")
     assert "support: 1 read — 1 handled" in capsys.readouterr().out
+    # The worker's task every minute does the same.
+    imap_server.deliver(box, message(message_id="task@x"))
+    assert read_mailboxes.call_local() == 1
+    assert rows() == ["cmd@x", "task@x"]
 
 
 def test_a_wrong_password_is_reported_not_raised(imap_server, settings, taken):
