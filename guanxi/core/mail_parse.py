@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import re
+from collections.abc import Iterator
 from email import policy
 from email.header import decode_header
 from email.message import EmailMessage, Message
@@ -206,13 +207,36 @@ def _filename(part: Message) -> str:
 
 
 def _is_attachment(part: Message) -> bool:
+    """A file rather than the body: declared so, or anything but plain text and HTML (an
+    image, a calendar invitation, a forwarded message)."""
     disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
     if disposition == "attachment":
         return True
-    if part.get_content_maintype() in ("text",) and disposition != "attachment":
-        return bool(disposition == "inline" and _filename(part)
-                    and part.get_content_subtype() not in ("plain", "html"))
-    return part.get_content_maintype() != "multipart"
+    if part.get_content_maintype() == "text":
+        return part.get_content_subtype() not in ("plain", "html")
+    return True
+
+
+def _leaves(part: Message) -> Iterator[Message]:
+    """The parts that hold content, in order; a forwarded message is one part (its own
+    text is not this message's body)."""
+    if part.get_content_type() == "message/rfc822":
+        yield part
+    elif part.is_multipart():
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                yield from _leaves(sub)
+    else:
+        yield part
+
+
+def _attachment_data(part: Message) -> bytes | None:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        return inner.as_bytes() if isinstance(inner, Message) else None
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else None
 
 
 def _size(part: Message) -> int:
@@ -322,28 +346,28 @@ def parse(raw: bytes, *, mailbox: str = "", purpose: str = "replies",
     attachments: list[InboundAttachment] = []
     notes: list[str] = []
     limit_mb = max(1, max_attachment_bytes // (1024 * 1024))
-    parts = [msg] if not msg.is_multipart() else list(msg.walk())
     is_report = msg.get_content_type() == "multipart/report"
-    for part in parts:
-        if part.is_multipart():
-            continue
+    for part in _leaves(msg):
         ctype = part.get_content_type()
-        if is_report and ctype in ("message/delivery-status", "text/rfc822-headers"):
-            continue
-        if part is not msg and _is_attachment(part) or ctype == "message/rfc822":
-            name = _filename(part) or _("attachment")
-            size = _size(part)
-            if truncated_at or size > max_attachment_bytes:
+        if is_report and ctype in ("message/delivery-status", "text/rfc822-headers",
+                                   "message/rfc822"):
+            continue  # the report's machinery: read by _bounce
+        if part is not msg and _is_attachment(part):
+            name = _filename(part) or (_("message") + ".eml" if ctype == "message/rfc822"
+                                       else _("attachment"))
+            if truncated_at:
+                notes.append(_("The attachment “%(name)s” was not kept: the message is "
+                               "larger than %(limit)s MB.") % {"name": name, "limit": limit_mb})
+                continue
+            if _size(part) > max_attachment_bytes:
                 notes.append(_("The attachment “%(name)s” was not kept: it is larger than "
                                "%(limit)s MB.") % {"name": name, "limit": limit_mb})
                 continue
             try:
-                data = part.get_payload(decode=True)
-                if data is None and ctype == "message/rfc822":
-                    data = part.as_bytes()
+                data = _attachment_data(part)
             except Exception:
                 data = None
-            if not isinstance(data, bytes):
+            if data is None:
                 notes.append(_("The attachment “%(name)s” could not be read.")
                              % {"name": name})
                 continue

@@ -140,8 +140,8 @@ def test_a_30_mb_attachment_is_left_out_with_a_note(imap_server, settings, taken
     assert (result.handled, result.failed) == (2, 0)
     mail = next(m for m in taken if m.message_id == "big@x")
     assert mail.attachments == ()
-    assert mail.notes == ("The attachment “drawing.dwg” was not kept: it is larger than "
-                          "25 MB.",)
+    assert mail.notes == ("The attachment “drawing.dwg” was not kept: the message is larger "
+                          "than 25 MB.",)
     assert mail.text.startswith("图纸见附件。") and "drawing.dwg" in mail.text
     assert InboundMessage.objects.get(message_id="big@x").size > 30 * 1024 * 1024
 
@@ -337,3 +337,23 @@ def test_a_wrong_setting_is_said_at_start(settings):
     assert "secret" not in error.msg
     settings.GUANXI_MAILBOXES = ""
     assert checks.mailboxes_are_configured() == []
+
+
+def test_a_forwarded_message_and_an_invitation_are_attachments_not_body():
+    import email
+    import email.policy
+    from email.message import EmailMessage
+
+    from guanxi.core.mail_parse import parse
+
+    forwarded = message(sender="old@example.cn", subject="原始邮件", body="原文内容")
+    outer = EmailMessage()
+    outer["From"], outer["Subject"], outer["Message-ID"] = "a@example.cn", "Fw", "<fw@x>"
+    outer.set_content("请看转发的邮件。")
+    outer.add_attachment(email.message_from_bytes(forwarded, policy=email.policy.default))
+    outer.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="text",
+                         subtype="calendar", disposition="inline")
+    mail = parse(outer.as_bytes())
+    assert mail.text.strip() == "请看转发的邮件。"
+    assert [a.content_type for a in mail.attachments] == ["message/rfc822", "text/calendar"]
+    assert b"From: old@example.cn" in mail.attachments[0].data
