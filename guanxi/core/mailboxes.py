@@ -208,7 +208,10 @@ def _fetch(imap: imaplib.IMAP4, uid: int, peek: int = 0) -> bytes | None:
     """The message's bytes (the first ``peek`` of them when given), without marking it read;
     None when it has gone (expunged meanwhile)."""
     item = f"(BODY.PEEK[]<0.{peek}>)" if peek else "(BODY.PEEK[])"
-    for part in _check(imap.uid("FETCH", str(uid), item), "FETCH"):
+    typ, data = imap.uid("FETCH", str(uid), item)
+    if typ != "OK":
+        return None
+    for part in data:
         if isinstance(part, tuple) and len(part) == 2 and isinstance(part[1], bytes):
             return part[1]
     return None
@@ -319,6 +322,11 @@ def _read(imap: imaplib.IMAP4, config: MailboxConfig, pk: int, lease: leases.Lea
             size = sizes.get(uid, 0)
             raw = _fetch(imap, uid, PEEK_BYTES if size > biggest else 0)
             if raw is None:
+                with transaction.atomic():
+                    _record(pk, uid, InboundMessage.Status.FAILED, "", "The server did not "
+                            "return the message (deleted meanwhile?).",
+                            {"mailbox_id": pk, "uidvalidity": uidvalidity, "uid": uid})
+                result.failed += 1
                 continue
             status = _take(config, pk, uidvalidity, uid, raw, size, biggest, seen_ids)
             setattr(result, status, getattr(result, status) + 1)
@@ -327,9 +335,13 @@ def _read(imap: imaplib.IMAP4, config: MailboxConfig, pk: int, lease: leases.Lea
             if len(done) >= 50:
                 _done(imap, config, done)
                 done = []
-    finally:
-        # Also when a handler or the lease stops the run: what committed is marked.
-        _done(imap, config, done)
+    except BaseException:
+        # A handler, the lease or the database stopped the run: what committed is still
+        # marked, if the server is there to hear it; the first error is the one to tell.
+        with contextlib.suppress(OSError, imaplib.IMAP4.error, MailboxError):
+            _done(imap, config, done)
+        raise
+    _done(imap, config, done)
     if fresh_epoch and uidnext:
         # Everything below UIDNEXT at the SELECT was either unread (handled above) or read
         # before the CRM came: the next run starts after it.
@@ -358,9 +370,11 @@ def _take(config: MailboxConfig, pk: int, uidvalidity: int, uid: int, raw: bytes
         row.update(headline(raw))
     try:
         with transaction.atomic():
-            if InboundMessage.objects.filter(mailbox_id=pk, uidvalidity=uidvalidity,
-                                             uid=uid).exists():
-                return InboundMessage.Status.HANDLED  # recorded by a reader that died
+            recorded = (InboundMessage.objects.filter(mailbox_id=pk, uidvalidity=uidvalidity,
+                                                      uid=uid).values_list("status", flat=True)
+                        .first())
+            if recorded is not None:
+                return recorded  # by a reader that died before moving past it
             if mail is None:
                 status, handler = InboundMessage.Status.FAILED, ""
             elif mail.message_id and mail.message_id in seen_ids:
