@@ -1,7 +1,10 @@
 """What service puts into the lower layers' plug-in points, from ``ServiceConfig.ready()``:
 the cases card and open items on the customer's 360° page, the service section of the home
 page, the case search provider (Ctrl-K finds a case by its number), event types and the case as
-an automation target, and the inbound mail handler."""
+an automation target, and the inbound mail handler. The installed base adds its assets and
+service records cards, the asset search provider (serial number, VIN), the asset and the
+service record as automation targets, and its reaction to deliveries (delivered units join the
+installed base)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.automation import AutomationTarget, register_target
-from guanxi.core.events import register_event_types
+from guanxi.core.events import register_event_types, subscribe
 from guanxi.core.panels import Panel
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import SearchHit, SearchProvider
@@ -28,6 +31,13 @@ EVENT_TYPES = {
     "service.case.mail_received": _("E-mail received on a case"),
     "service.case.sla_near": _("Case SLA due soon"),
     "service.case.sla_breached": _("Case SLA breached"),
+    "service.asset.created": _("Asset registered"),
+    "service.asset.delivered": _("Asset delivered"),
+    "service.asset.updated": _("Asset changed"),
+    "service.asset.coverage_added": _("Warranty coverage added"),
+    "service.record.created": _("Service record added"),
+    "service.article.created": _("Knowledge-base article written"),
+    "service.article.updated": _("Knowledge-base article changed"),
 }
 
 
@@ -49,6 +59,16 @@ def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
                              "soon": list(breaches_soon(user).select_related("account")[:8])}}
 
 
+def load_assets(request: HttpRequest, account: Any) -> dict[str, Any]:
+    from guanxi.service.selectors.assets import account_assets
+    return {"assets": account_assets(request.user, account.pk)}
+
+
+def load_records(request: HttpRequest, account: Any) -> dict[str, Any]:
+    from guanxi.service.selectors.assets import account_records
+    return {"records": account_records(request.user, account.pk)}
+
+
 PANELS = (
     (account_page, Panel("service.cases", "service/account/cases.html", slot="main", order=40,
                          load=load_cases)),
@@ -56,6 +76,10 @@ PANELS = (
                          slot="open_items", order=30, load=load_open_items)),
     (home_page, Panel("service.home", "service/_home.html", slot="sections", order=15,
                       load=load_home, visible=lambda user, _obj: perms.is_agent(user))),
+    (account_page, Panel("service.assets", "service/account/assets.html", slot="main",
+                         order=42, load=load_assets)),
+    (account_page, Panel("service.records", "service/account/records.html", slot="main",
+                         order=43, load=load_records)),
 )
 
 
@@ -73,11 +97,27 @@ SEARCH = SearchProvider(name="service.cases", kinds=("case",), order=25, search=
                         dropdown_template="service/search/_dropdown.html",
                         page_template="service/search/_page.html")
 
+def _search_assets(user: Any, q: str, limit: int, kinds: tuple[str, ...]) -> list[SearchHit]:
+    from guanxi.service.selectors.assets import search_assets
+    return search_assets(user, q, limit)
+
+
+ASSET_SEARCH = SearchProvider(
+    name="service.assets", kinds=("asset",), order=26, search=_search_assets,
+    label=_("Assets (serial number, VIN)"),
+    dropdown_template="service/search/_assets_dropdown.html",
+    page_template="service/search/_assets_page.html")
+
 TARGETS = (
     AutomationTarget(key="service.case", label=_("Service case"), model="service.Case",
                      url=lambda c: reverse("service:case", args=[c.pk]),
                      hidden=frozenset({"sla_anchor_at", "response_budget",
                                        "resolution_budget"})),
+    AutomationTarget(key="service.asset", label=_("Asset"), model="service.Asset",
+                     url=lambda a: reverse("service:asset", args=[a.pk])),
+    AutomationTarget(key="service.record", label=_("Service record"),
+                     model="service.ServiceRecord",
+                     url=lambda r: reverse("service:asset", args=[r.asset_id])),
 )
 
 
@@ -87,7 +127,10 @@ def register() -> None:
     for registry, panel in PANELS:
         registry.register(panel)
     register_search(SEARCH)
+    register_search(ASSET_SEARCH)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)
     inbound.register()
+    from guanxi.service.services.assets import on_event
+    subscribe(on_event)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.service.views import cases, sla_settings
+from guanxi.service.views import assets, cases, knowledge, network, sla_settings
 
 app_name = "service"
 urlpatterns = [
@@ -28,4 +28,16 @@ urlpatterns = [
     path("settings/holidays/add/", sla_settings.holiday_add, name="holiday_add"),
     path("settings/holidays/<int:pk>/delete/", sla_settings.holiday_delete,
          name="holiday_delete"),
+    path("assets/", assets.asset_list, name="assets"),
+    path("assets/new/", assets.asset_edit, name="asset_create"),
+    path("assets/<int:pk>/", assets.asset_detail, name="asset"),
+    path("assets/<int:pk>/edit/", assets.asset_edit, name="asset_edit"),
+    path("assets/<int:pk>/coverages/new/", assets.coverage_add, name="coverage_add"),
+    path("assets/<int:pk>/records/new/", assets.record_add, name="record_add"),
+    path("stations/", network.station_list, name="stations"),
+    path("stations/<int:pk>/", network.station_detail, name="station"),
+    path("knowledge/", knowledge.article_list, name="articles"),
+    path("knowledge/new/", knowledge.article_edit, name="article_create"),
+    path("knowledge/<int:pk>/", knowledge.article_detail, name="article"),
+    path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article_edit"),
 ]

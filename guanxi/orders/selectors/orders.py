@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
 from guanxi.core.filters import Param, choices, parse
-from guanxi.orders.models import SalesOrder, Shipment
+from guanxi.orders.models import SalesOrder, Shipment, ShipmentLine
 from guanxi.orders.services.execution import UNDELIVERED, at_risk_q, late_q
 
 Status = SalesOrder.Status
@@ -252,3 +254,29 @@ def orders_of_accounts_between(account_ids: list[int], since: dt.date,
                 .exclude(status__in=not_sales)
                 .order_by("order_date", "id")
                 .values("account_id", "order_date", "net_amount", "cost"))
+
+
+@dataclass(frozen=True)
+class DeliveredLine:
+    """One delivered shipment line, as another app (the installed base) reads it."""
+
+    shipment_line_id: int
+    order_line_id: int
+    order_number: str
+    shipment_number: str
+    account_id: int
+    contact_id: int | None
+    product_id: int
+    quantity: Decimal
+    delivered_on: dt.date
+
+
+def delivered_lines(order_id: int) -> list[DeliveredLine]:
+    """Every line of the order's delivered shipments (no user scope: the caller reacts to a
+    delivery that was already allowed)."""
+    rows = ShipmentLine.objects.filter(
+        shipment__order_id=order_id, shipment__delivered_on__isnull=False).values_list(
+        "pk", "order_line_id", "shipment__order__number", "shipment__number",
+        "shipment__order__account_id", "shipment__order__contact_id", "order_line__product_id",
+        "quantity", "shipment__delivered_on").order_by("pk")
+    return [DeliveredLine(*row) for row in rows]  # type: ignore[arg-type]

@@ -1,3 +1,11 @@
+from guanxi.service.models.assets import (
+    Asset,
+    CoverageKind,
+    ServiceStation,
+    Technician,
+    WarrantyCoverage,
+    WarrantyTerm,
+)
 from guanxi.service.models.cases import (
     AssignmentRule,
     Case,
@@ -8,9 +16,13 @@ from guanxi.service.models.cases import (
     ServiceSettings,
     ServiceTeam,
 )
+from guanxi.service.models.knowledge import Article, ArticleCategory
+from guanxi.service.models.records import PartLine, ServiceRecord
 from guanxi.service.models.sla import BusinessHours, Holiday, SlaPolicy
 
 __all__ = [
-    "AssignmentRule", "BusinessHours", "Case", "CaseAttachment", "CaseEvent", "CaseMessage",
-    "CaseSequence", "Holiday", "ServiceSettings", "ServiceTeam", "SlaPolicy",
+    "Article", "ArticleCategory", "Asset", "AssignmentRule", "BusinessHours", "Case",
+    "CaseAttachment", "CaseEvent", "CaseMessage", "CaseSequence", "CoverageKind", "Holiday",
+    "PartLine", "ServiceRecord", "ServiceSettings", "ServiceStation", "ServiceTeam",
+    "SlaPolicy", "Technician", "WarrantyCoverage", "WarrantyTerm",
 ]
