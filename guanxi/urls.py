@@ -23,6 +23,7 @@ urlpatterns = [
     path("data/", include("guanxi.integrations.urls")),
     path("orders/", include("guanxi.orders.urls")),
     path("service/", include("guanxi.service.urls")),
+    path("survey/", include("guanxi.service.survey_urls")),
     path("marketing/", include("guanxi.marketing.urls")),
     path("", include("guanxi.customers.urls")),
 ]

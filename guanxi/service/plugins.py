@@ -38,6 +38,7 @@ EVENT_TYPES = {
     "service.record.created": _("Service record added"),
     "service.article.created": _("Knowledge-base article written"),
     "service.article.updated": _("Knowledge-base article changed"),
+    "service.survey.answered": _("Satisfaction survey answered"),
 }
 
 
@@ -134,3 +135,5 @@ def register() -> None:
     inbound.register()
     from guanxi.service.services.assets import on_event
     subscribe(on_event)
+    from guanxi.service.services.surveys import on_case_event
+    subscribe(on_case_event, in_transaction=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.service.views import assets, cases, knowledge, network, sla_settings
+from guanxi.service.views import assets, case_links, cases, knowledge, network, sla_settings
 
 app_name = "service"
 urlpatterns = [
@@ -40,4 +40,8 @@ urlpatterns = [
     path("knowledge/new/", knowledge.article_edit, name="article_create"),
     path("knowledge/<int:pk>/", knowledge.article_detail, name="article"),
     path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article_edit"),
+    path("cases/<int:pk>/asset/", case_links.case_asset, name="case_asset"),
+    path("cases/<int:pk>/articles/", case_links.article_link, name="case_article_link"),
+    path("cases/<int:pk>/articles/<int:article>/unlink/", case_links.article_unlink,
+         name="case_article_unlink"),
 ]

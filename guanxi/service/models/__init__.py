@@ -19,10 +19,11 @@ from guanxi.service.models.cases import (
 from guanxi.service.models.knowledge import Article, ArticleCategory
 from guanxi.service.models.records import PartLine, ServiceRecord
 from guanxi.service.models.sla import BusinessHours, Holiday, SlaPolicy
+from guanxi.service.models.surveys import ArticleLink, Survey
 
 __all__ = [
-    "Article", "ArticleCategory", "Asset", "AssignmentRule", "BusinessHours", "Case",
+    "Article", "ArticleCategory", "ArticleLink", "Asset", "AssignmentRule", "BusinessHours", "Case",
     "CaseAttachment", "CaseEvent", "CaseMessage", "CaseSequence", "CoverageKind", "Holiday",
     "PartLine", "ServiceRecord", "ServiceSettings", "ServiceStation", "ServiceTeam",
-    "SlaPolicy", "Technician", "WarrantyCoverage", "WarrantyTerm",
+    "SlaPolicy", "Survey", "Technician", "WarrantyCoverage", "WarrantyTerm",
 ]

@@ -138,6 +138,9 @@ class Case(Versioned):
     product = models.ForeignKey("orders.Product", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="service_cases",
                                 verbose_name=_("product"))
+    # The unit the case is about (a repair or warranty claim on a vehicle, a transformer).
+    asset = models.ForeignKey("service.Asset", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="cases", verbose_name=_("asset"))
     # Snapshots the rules match on, taken when the case is opened (and when the customer
     # changes): the customer's value class (A/B/C) and province.
     customer_class = models.CharField(_("customer value class"), max_length=1, blank=True)

@@ -44,6 +44,9 @@ class ServiceRecord(models.Model):
     technician = models.ForeignKey("service.Technician", on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="records",
                                    verbose_name=_("technician"))
+    # The case the visit answers (a repair or warranty claim), if any.
+    case = models.ForeignKey("service.Case", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="service_records", verbose_name=_("case"))
     performed_on = models.DateField(_("performed on"))
     failure_on = models.DateField(_("failure date"), null=True, blank=True)
     mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)

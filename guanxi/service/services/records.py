@@ -161,6 +161,8 @@ def add_record(actor: User, asset: Asset, values: RecordInput,
     if not perms.can_add_record(actor, asset):
         raise Forbidden(_("You may not add service records to this asset."))
     today = today or timezone.localdate()
+    if case is not None and case.account_id and case.account_id != asset.account_id:
+        raise FieldErrors({"case": [_("The case is another customer's.")]})
     record = _clean(asset, values.given(), today)
     lines = _clean_parts([p.given() for p in parts or []])
     decision = _check_claim(asset, record, lines)
@@ -182,6 +184,7 @@ def add_record(actor: User, asset: Asset, values: RecordInput,
             asset.mileage = record["mileage"]
         audit.log(actor, "service.record.created", row,
                   data={"asset": str(asset), "station": str(row.station),
+                        "case": getattr(case, "number", None),
                         "performed_on": row.performed_on, "decision": decision,
                         "covered": covered, "billed": billed,
                         "parts": [p["part_number"] for p in lines]})

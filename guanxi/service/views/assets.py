@@ -29,6 +29,7 @@ from guanxi.orders.selectors.catalog import search_products
 from guanxi.service import permissions as perms
 from guanxi.service.models import Asset, CoverageKind
 from guanxi.service.selectors import assets as sel
+from guanxi.service.selectors.cases import get_case
 from guanxi.service.services import assets as svc
 from guanxi.service.services import records as rec
 from guanxi.service.warranty import decide
@@ -254,16 +255,19 @@ def record_add(request: HttpRequest, pk: int) -> HttpResponse:
     asset = sel.get_asset(request.user, pk)
     if not perms.can_add_record(request.user, asset):
         raise PermissionDenied(_("You may not add service records to this asset."))
+    case_id = request.GET.get("case", "")
+    case = get_case(request.user, case_id) if case_id.isdigit() else None
     form = RecordForm(posted(request), initial={"performed_on": timezone.localdate(),
                                                 "mileage": asset.mileage})
     if request.method == "POST" and form.is_valid():
         try:
-            rec.add_record(request.user, asset, form.values(), form.parts())
+            rec.add_record(request.user, asset, form.values(), form.parts(), case=case)
         except DomainError as exc:
             form.add_error_for(exc)
         else:
             messages.success(request, _("Service record added."))
-            return done(request, reverse("service:asset", args=[asset.pk]))
+            return done(request, reverse("service:case", args=[case.pk]) if case else
+                        reverse("service:asset", args=[asset.pk]))
     return render(request, "service/form.html", {
         "base": page_template(request), "form": form, "action": request.path,
         "cancel": reverse("service:asset", args=[asset.pk]),
