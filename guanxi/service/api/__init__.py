@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from guanxi.service.api import cases
+from guanxi.service.api import cases, installed_base
 
 router = Router()
 router.add_router("", cases.router)
+router.add_router("", installed_base.router)

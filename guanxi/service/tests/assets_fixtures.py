@@ -1,6 +1,6 @@
 """Test data for the installed base: a service agent, a dealer and a station with a
-technician, a car model and a transformer, a customer's car under a three-year, 100,000 km
-warranty with a parts coverage on the battery."""
+technician, a car model and a transformer, a customer's car bought on 1 March 2023 under a
+three-year, 100,000 km warranty with a parts coverage on the battery."""
 
 from __future__ import annotations
 
@@ -51,11 +51,11 @@ def world(org, make_account):
     transformer.refresh_from_db()
     asset = svc.create_asset(agent, svc.AssetInput(
         account=account, product=car, vin=VIN, engine_number="LCU123456",
-        plate="沪A12345", mileage=12000, purchase_date=dt.date(2024, 3, 1),
+        plate="沪A12345", mileage=12000, purchase_date=dt.date(2023, 3, 1),
         selling_dealer=dealer), svc.CoverageInput.rows([
-            {"kind": "whole_unit", "starts_on": "2024-03-01", "ends_on": "2027-02-28",
+            {"kind": "whole_unit", "starts_on": "2023-03-01", "ends_on": "2026-02-28",
              "max_mileage": "100000"},
-            {"kind": "parts", "starts_on": "2024-03-01", "ends_on": "2032-02-29",
+            {"kind": "parts", "starts_on": "2023-03-01", "ends_on": "2031-02-28",
              "parts": "BAT-"}]))
     return SimpleNamespace(org=org, agent=agent, account=account, other=other, dealer=dealer,
                            station=station, tech=tech, car=car, transformer=transformer,

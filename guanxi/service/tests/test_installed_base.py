@@ -59,27 +59,27 @@ def test_wrong_vin_registers_nothing(world):
 
 def test_warranty_says_why_it_does_not_cover(world):
     coverages = list(world.asset.coverages.all())
-    assert decide(coverages, dt.date(2026, 5, 1), part_number="ENG-001").covered
-    expired = decide(coverages, dt.date(2027, 6, 1), part_number="ENG-001")
-    assert not expired.covered and "expired on" in expired.reason and "2027" in expired.reason
-    battery = decide(coverages, dt.date(2027, 6, 1), part_number="bat-60ah")
+    assert decide(coverages, dt.date(2025, 5, 1), part_number="ENG-001").covered
+    expired = decide(coverages, dt.date(2026, 6, 1), part_number="ENG-001")
+    assert not expired.covered and "expired on" in expired.reason and "2026" in expired.reason
+    battery = decide(coverages, dt.date(2026, 6, 1), part_number="bat-60ah")
     assert battery.covered and battery.coverage.kind == "parts"
-    labour = decide(coverages, dt.date(2027, 6, 1))
+    labour = decide(coverages, dt.date(2026, 6, 1))
     assert not labour.covered and "expired on" in labour.reason
     only_parts = [c for c in coverages if c.kind == "parts"]
-    assert "labour is not covered" in decide(only_parts, dt.date(2026, 5, 1)).reason
-    assert "Part ENG-001 is not covered" in decide(only_parts, dt.date(2026, 5, 1),
+    assert "labour is not covered" in decide(only_parts, dt.date(2025, 5, 1)).reason
+    assert "Part ENG-001 is not covered" in decide(only_parts, dt.date(2025, 5, 1),
                                                    part_number="ENG-001").reason
-    miles = decide(coverages, dt.date(2026, 5, 1), part_number="ENG-001", mileage=120000)
+    miles = decide(coverages, dt.date(2025, 5, 1), part_number="ENG-001", mileage=120000)
     assert not miles.covered and "mileage limit of 100000" in miles.reason
-    assert "no warranty coverage" in decide([], dt.date(2026, 5, 1)).reason
-    early = decide(coverages, dt.date(2024, 1, 1), part_number="ENG-001")
+    assert "no warranty coverage" in decide([], dt.date(2025, 5, 1)).reason
+    early = decide(coverages, dt.date(2023, 1, 1), part_number="ENG-001")
     assert "starts only on" in early.reason
 
 
 def _visit(world, **values):
-    data = {"station": world.dealer, "technician": world.tech, "performed_on": "2027-06-02",
-            "failure_on": "2027-06-01", "mileage": "45000", "work_done": "更换发动机水泵",
+    data = {"station": world.dealer, "technician": world.tech, "performed_on": "2026-06-02",
+            "failure_on": "2026-06-01", "mileage": "45000", "work_done": "更换发动机水泵",
             "labour_hours": "2", "labour_amount": "300", "warranty_claim": True,
             "labour_covered": False} | values
     return rec.RecordInput.parse({k: v for k, v in data.items()
@@ -93,7 +93,7 @@ def test_claim_outside_coverage_is_refused_with_the_reason_and_nothing_written(w
         {"part_number": "WP-2201", "quantity": "1", "unit_price": "650", "covered": True}])
     with pytest.raises(FieldErrors) as exc:
         rec.add_record(world.agent, world.asset, _visit(world, labour_covered=True), parts,
-                       today=dt.date(2027, 6, 2))
+                       today=dt.date(2026, 6, 2))
     assert "expired on" in exc.value.errors["parts[1].covered"][0]
     assert "expired on" in exc.value.errors["labour_covered"][0]
     assert "parts[0].covered" not in exc.value.errors
@@ -108,7 +108,7 @@ def test_claim_inside_coverage_records_parts_labour_and_amounts(world):
         {"part_number": "BAT-60AH", "quantity": "1", "unit_price": "800", "covered": True},
         {"part_number": "WP-2201", "quantity": "2", "unit_price": "325.50"}])
     record = rec.add_record(world.agent, world.asset, _visit(world), parts,
-                            today=dt.date(2027, 6, 2))
+                            today=dt.date(2026, 6, 2))
     assert record.warranty_decision == ServiceRecord.Decision.PARTLY
     assert record.covered_amount == Decimal("800.00")
     assert record.billed_amount == Decimal("951.00")  # 651 parts + 300 labour
@@ -116,8 +116,8 @@ def test_claim_inside_coverage_records_parts_labour_and_amounts(world):
     world.asset.refresh_from_db()
     assert world.asset.mileage == 45000
     approved = rec.add_record(world.agent, world.asset, _visit(
-        world, performed_on="2026-01-10", failure_on="2026-01-09", mileage="30000",
-        labour_covered=True), [], today=dt.date(2027, 6, 2))
+        world, performed_on="2025-01-10", failure_on="2025-01-09", mileage="30000",
+        labour_covered=True), [], today=dt.date(2026, 6, 2))
     assert approved.warranty_decision == ServiceRecord.Decision.APPROVED
     assert approved.covered_amount == Decimal("300.00") and approved.billed_amount == 0
 
@@ -125,22 +125,22 @@ def test_claim_inside_coverage_records_parts_labour_and_amounts(world):
 def test_record_input_mistakes_name_their_field(world):
     with pytest.raises(FieldErrors) as exc:
         rec.add_record(world.agent, world.asset, _visit(
-            world, technician=None, station=world.station, performed_on="2027-07-01",
-            failure_on="2027-07-02", work_done="", warranty_claim=False, labour_covered=True),
-            [], today=dt.date(2027, 6, 2))
+            world, technician=None, station=world.station, performed_on="2026-07-01",
+            failure_on="2026-07-02", work_done="", warranty_claim=False, labour_covered=True),
+            [], today=dt.date(2026, 6, 2))
     assert set(exc.value.errors) >= {"performed_on", "work_done"}
     rec.add_record(world.agent, world.asset, _visit(world, warranty_claim=False), [],
-                   today=dt.date(2027, 6, 2))
+                   today=dt.date(2026, 6, 2))
     with pytest.raises(FieldErrors) as exc:
         rec.add_record(world.agent, world.asset, _visit(world, warranty_claim=False,
                                                         mileage="40000"),
-                       [], today=dt.date(2027, 6, 3))
+                       [], today=dt.date(2026, 6, 3))
     assert "45000 km" in exc.value.errors["mileage"][0]
     other_tech = world.tech.__class__.objects.create(station=world.station, name="李师傅")
     with pytest.raises(FieldErrors) as exc:
         rec.add_record(world.agent, world.asset, _visit(world, warranty_claim=False,
                                                         technician=other_tech),
-                       [], today=dt.date(2027, 6, 3))
+                       [], today=dt.date(2026, 6, 3))
     assert "another station" in exc.value.errors["technician"][0]
 
 
@@ -149,13 +149,13 @@ def test_who_may_write(world):
     for user in (org.rep, org.manager, org.finance, org.executive):
         with pytest.raises(Forbidden):
             rec.add_record(user, world.asset, _visit(world, warranty_claim=False), [],
-                           today=dt.date(2027, 6, 2))
+                           today=dt.date(2026, 6, 2))
     rec.add_record(org.admin, world.asset, _visit(world, warranty_claim=False), [],
-                   today=dt.date(2027, 6, 2))
+                   today=dt.date(2026, 6, 2))
     svc.update_asset(world.agent, world.asset, svc.AssetInput(status="retired"), None)
     with pytest.raises(Forbidden):  # a retired asset takes no new visits
         rec.add_record(world.agent, world.asset, _visit(world, warranty_claim=False), [],
-                       today=dt.date(2027, 6, 2))
+                       today=dt.date(2026, 6, 2))
     with pytest.raises(Forbidden):
         svc.update_asset(world.agent, world.asset, svc.AssetInput(status="in_use"), None)
     svc.update_asset(org.admin, world.asset, svc.AssetInput(status="in_use"), None)
