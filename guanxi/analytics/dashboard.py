@@ -57,7 +57,7 @@ def _empty() -> dict[str, Any]:
             "profit": Decimal("0"), "top20_share": None, "repeat_rate": None,
             "retention_rate": None, "segments": [], "lifecycle": [], "value_types": [],
             "abc": [], "clusters": [], "pareto": [], "months": [], "revenue_by_month": [],
-            "profit_by_month": [], "at_risk": [], "kpis": []}
+            "profit_by_month": [], "at_risk": [], "kpis": [], "satisfaction": None}
 
 
 def dashboard(user: User) -> dict[str, Any]:
@@ -87,6 +87,7 @@ def dashboard(user: User) -> dict[str, Any]:
         "at_risk": list(metrics.filter(churn_risk__gte=AT_RISK).select_related("account", "run")
                         .order_by("-clv", "account_id")[:AT_RISK_ROWS]),
         "kpis": _kpis(user, scoped),
+        "satisfaction": _satisfaction(),
     }
     out["revenue_by_month"] = [Decimal(str(v)).quantize(Decimal("0.01"))
                                for v in out["revenue_by_month"] or []]
@@ -95,6 +96,14 @@ def dashboard(user: User) -> dict[str, Any]:
     out["pareto"] = out["pareto"] or []
     out["months"] = out["months"] or []
     return out
+
+
+def _satisfaction() -> dict[str, Any] | None:
+    """CSAT and NPS over the last 12 months from the app that measures them (if any)."""
+    from guanxi.analytics import contributions
+
+    today = timezone.localdate()
+    return contributions.satisfaction(today.replace(day=1) - dt.timedelta(days=335), today)
 
 
 def _scoped_figures(user: User, run: AnalysisRun, metrics) -> dict[str, Any]:

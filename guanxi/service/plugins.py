@@ -122,6 +122,44 @@ TARGETS = (
 )
 
 
+def _register_exports() -> None:
+    from guanxi.core.exports import ListExport, field_columns
+    from guanxi.core.exports import register as register_export
+    from guanxi.service.models import Asset, ServiceRecord
+    from guanxi.service.selectors.assets import filter_assets, filter_records
+
+    register_export(ListExport(
+        "service.assets", _("Assets"), Asset, filter_assets, field_columns(Asset, (
+            "account", "product", "serial_number", "vin", "engine_number", "plate",
+            "mileage", "quantity", "purchase_date", "selling_dealer", "status")),
+        related=("account", "product", "selling_dealer"), order_by=("-id",)))
+    register_export(ListExport(
+        "service.records", _("Service records"), ServiceRecord, filter_records,
+        field_columns(ServiceRecord, (
+            "account", "asset", "station", "technician", "case", "performed_on",
+            "failure_on", "mileage", "work_done", "labour_hours", "labour_amount",
+            "warranty_claim", "warranty_decision", "covered_amount", "billed_amount")),
+        related=("account", "asset", "station", "technician", "case"),
+        order_by=("-performed_on", "-id")))
+
+
+def _register_analytics() -> None:
+    """Satisfaction onto the executive dashboard; warranty parts and labour off the
+    customers' profit."""
+    from guanxi.analytics import contributions
+    from guanxi.service.selectors.analytics import (
+        satisfaction_by_month,
+        service_cost_by_account,
+    )
+
+    contributions.register_satisfaction_source(
+        "service.satisfaction", _("Service analytics"), satisfaction_by_month,
+        url=lambda: reverse("service:analytics"))
+    contributions.register_cost_source(
+        "service.warranty", _("Warranty parts and labour"),
+        lambda start, until: service_cost_by_account(None, start, until))
+
+
 def register() -> None:
     """Service's cards, timeline kinds, search providers, events and automation targets."""
     from guanxi.service import inbound
@@ -135,5 +173,7 @@ def register() -> None:
     inbound.register()
     from guanxi.service.services.assets import on_event
     subscribe(on_event)
+    _register_exports()
+    _register_analytics()
     from guanxi.service.services.surveys import on_case_event
     subscribe(on_case_event, in_transaction=True)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from guanxi.service.views import assets, case_links, cases, knowledge, network, sla_settings
+from guanxi.service.views import (
+    analytics,
+    assets,
+    case_links,
+    cases,
+    knowledge,
+    network,
+    sla_settings,
+)
 
 app_name = "service"
 urlpatterns = [
@@ -44,4 +52,5 @@ urlpatterns = [
     path("cases/<int:pk>/articles/", case_links.article_link, name="case_article_link"),
     path("cases/<int:pk>/articles/<int:article>/unlink/", case_links.article_unlink,
          name="case_article_unlink"),
+    path("analytics/", analytics.service_analytics, name="analytics"),
 ]

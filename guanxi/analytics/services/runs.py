@@ -178,6 +178,10 @@ def _compute(run: AnalysisRun, progress: Callable[[int, str], None],
     started = time.perf_counter()
     progress(5, "read")
     customers, days, amounts, costs = read_transactions(until)
+    # Other apps' direct costs (service: warranty parts and labour) come off the profit.
+    from guanxi.analytics import contributions
+    costs = contributions.deduct(customers, days, amounts, costs,
+                                 contributions.extra_costs(EPOCH, until), params.margin)
     answer_ids, answers = _answers()
     times["read"] = time.perf_counter() - started
     progress(30, "read")
