@@ -17,6 +17,7 @@ from guanxi.demo import marketing_reach as marketing_reach_demo
 from guanxi.demo import orders as orders_demo
 from guanxi.demo import sales as sales_demo
 from guanxi.demo import service as service_demo
+from guanxi.demo import service_assets as service_assets_demo
 from guanxi.demo.org import DemoOrg, ensure_org
 
 SHOWCASE = 300  # customers entered one by one through the services
@@ -56,5 +57,6 @@ def build(scale: int, *, workers: int | None = None,
     service_demo.add(org, say=say)
     marketing_demo.add(org, say=say)
     marketing_reach_demo.add(org, say=say)
+    service_assets_demo.add(org, say=say)
     return Result(org=org, before=before, showcased=showcased, bulk_loaded=loaded,
                   seconds=time.perf_counter() - started, analyze_seconds=analyze)
