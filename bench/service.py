@@ -78,7 +78,7 @@ def grow(org, target: int, say: Callable[[str], object]) -> int:
                     "subject": f"Bench case {pk}", "description": "",
                     "account_id": accounts[rng.randrange(len(accounts))], "contact_id": None,
                     "requester_email": "", "requester_name": "", "product_id": None,
-                    "customer_class": "", "province": "", "team_id": team_id,
+                    "customer_class": "", "province": "", "team_id": team_id, "asset_id": None,
                     "assignee_id": (members[rng.randrange(len(members))]
                                     if members and status != "new" else None),
                     "resolution": "" if is_open else "Done", "root_cause": "",

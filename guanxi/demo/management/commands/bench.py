@@ -45,6 +45,9 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=100_000,
                             help="with --only marketing: members of the campaign sent "
                                  "(0: only count segments)")
+        parser.add_argument("--assets", type=int, default=200_000,
+                            help="with --only assets: at least this many assets "
+                                 "(added in bulk when fewer)")
         parser.add_argument("--quote-lines", type=int, default=200,
                             help="with --only quotes: lines per quote")
         parser.add_argument("--duration", type=int, default=60,
@@ -126,6 +129,12 @@ class Command(BaseCommand):
 
             service.main(org, options["cases"], repeat, out=self.stdout, err=self.stderr,
                          as_json=json)
+            return
+        if only == "assets":  # the installed base: Ctrl-K by VIN, asset and 360° pages
+            from bench import service_assets
+
+            service_assets.main(org, options["assets"], repeat, out=self.stdout,
+                                err=self.stderr, as_json=json)
             return
         sales.grow(org, opportunities, say=self.stderr.write)
         chosen = [s for s in scenarios.all_scenarios(org.users["admin"], org.users["rep"],
