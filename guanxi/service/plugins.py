@@ -129,12 +129,12 @@ def _register_exports() -> None:
     from guanxi.service.selectors.assets import filter_assets, filter_records
 
     register_export(ListExport(
-        "service.assets", _("Assets"), Asset, filter_assets, field_columns(Asset, (
+        "assets", _("Assets"), Asset, filter_assets, field_columns(Asset, (
             "account", "product", "serial_number", "vin", "engine_number", "plate",
             "mileage", "quantity", "purchase_date", "selling_dealer", "status")),
         related=("account", "product", "selling_dealer"), order_by=("-id",)))
     register_export(ListExport(
-        "service.records", _("Service records"), ServiceRecord, filter_records,
+        "service_records", _("Service records"), ServiceRecord, filter_records,
         field_columns(ServiceRecord, (
             "account", "asset", "station", "technician", "case", "performed_on",
             "failure_on", "mileage", "work_done", "labour_hours", "labour_amount",

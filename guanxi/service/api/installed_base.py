@@ -418,11 +418,13 @@ def check_warranty(request: HttpRequest, asset_id: Id, on: dt.date,
 
 @router.get("/service/records", response=RecordPage)
 def list_records(request: HttpRequest, account: str = "", asset: str = "", station: str = "",
-                 decision: str = "", date_from: str = Field("", alias="from"),
-                 to: str = "", cursor: str | None = None, limit: Int = 50):
+                 decision: str = "", performed_from: str = "", performed_to: str = "",
+                 cursor: str | None = None, limit: Int = 50):
+    """Service records of the customers you see; ``performed_from`` / ``performed_to``:
+    dates (YYYY-MM-DD, inclusive)."""
     qs = sel.filter_records(request.auth, {"account": account, "asset": asset,
                                            "station": station, "decision": decision,
-                                           "from": date_from, "to": to})
+                                           "from": performed_from, "to": performed_to})
     page = keyset_page(qs, "-id", cursor, max(1, min(limit, 200)))
     return {"items": page.items, "next": page.next}
 
