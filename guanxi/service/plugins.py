@@ -175,5 +175,7 @@ def register() -> None:
     subscribe(on_event)
     _register_exports()
     _register_analytics()
+    from guanxi.service import timeline_assets
+    timeline_assets.register()
     from guanxi.service.services.surveys import on_case_event
     subscribe(on_case_event, in_transaction=True)

@@ -120,6 +120,9 @@ def test_claim_inside_coverage_records_parts_labour_and_amounts(world):
         labour_covered=True), [], today=dt.date(2026, 6, 2))
     assert approved.warranty_decision == ServiceRecord.Decision.APPROVED
     assert approved.covered_amount == Decimal("300.00") and approved.billed_amount == 0
+    from guanxi.customers.models import TimelineEvent
+    entries = TimelineEvent.objects.filter(account=world.account, kind="service.record")
+    assert entries.count() == 2 and "上海通用浦东4S店" in entries.first().display_title
 
 
 def test_record_input_mistakes_name_their_field(world):
