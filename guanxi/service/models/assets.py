@@ -123,7 +123,7 @@ class Asset(Versioned):
     # The last eight characters, as people read them out (车架号后八位), for search.
     vin_tail = models.CharField(max_length=8, blank=True, db_index=True, editable=False)
     engine_number = models.CharField(_("engine number"), max_length=40, blank=True)
-    plate = models.CharField(_("plate"), max_length=20, blank=True)
+    plate = models.CharField(_("plate"), max_length=20, blank=True, db_index=True)
     mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)

@@ -57,7 +57,7 @@ def filter_assets(user: User, data: Mapping[str, Any]) -> QuerySet[Asset]:
         if key in data:
             qs = qs.filter(**{field: data[key]})
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(_matches(q))
+        qs = qs.filter(pk__in=_candidates(q))
     return qs
 
 
@@ -67,6 +67,18 @@ def _matches(q: str) -> Q:
     if len(text) == 8:
         cond |= Q(vin_tail=text)
     return cond
+
+
+#: At most this many assets match a search before the user's scope narrows them: serial
+#: numbers, VINs and plates are near-unique, so a search is a handful of index lookups.
+CANDIDATES = 1000
+
+
+def _candidates(q: str) -> list[int]:
+    """Ids of the assets matching ``q`` through the indexed columns alone (no join), so the
+    database looks them up by index instead of walking customers; the caller scopes them."""
+    return list(Asset.objects.filter(_matches(q)).order_by().values_list(
+        "pk", flat=True)[:CANDIDATES])
 
 
 def account_assets(user: User, account_id: int, limit: int = 8) -> list[Asset]:
@@ -83,7 +95,8 @@ def search_assets(user: User, q: str, limit: int = 10) -> list[SearchHit]:
     text = normalize_vin(q)
     if len(text) < 4 or not any(c.isdigit() for c in text):
         return []
-    rows = (visible_assets(user).filter(_matches(q)).select_related("account", "product")
+    rows = (visible_assets(user).filter(pk__in=_candidates(q))
+            .select_related("account", "product")
             .order_by("vin", "serial_number", "id")[:limit])
     return [SearchHit(kind="asset", id=a.pk, name=str(a),
                       detail=" · ".join(x for x in (a.product.label, a.plate) if x),
