@@ -17,18 +17,18 @@ from guanxi.marketing.services import greetings as svc
 router = Router(tags=["marketing"])
 
 
-class HolidayIn(Schema):
+class GreetingHolidayIn(Schema):
     key: str
     date: dt.date
     name_zh: str
     name_en: str = ""
 
 
-class HolidayOut(HolidayIn):
+class HolidayOut(GreetingHolidayIn):
     id: int
 
 
-class RuleIn(Schema):
+class GreetingRuleIn(Schema):
     name: str
     occasion: str
     channel: str = "email"
@@ -43,7 +43,7 @@ class RuleIn(Schema):
     active: bool = True
 
 
-class RuleOut(RuleIn):
+class GreetingRuleOut(GreetingRuleIn):
     id: int
     purpose: str
     sent: int
@@ -62,15 +62,15 @@ def _out(rule: GreetingRule) -> dict[str, Any]:
             "purpose": rule.purpose, "sent": rule.sent.filter(status="sent").count()}
 
 
-@router.get("/marketing/greeting-rules", response=list[RuleOut])
+@router.get("/marketing/greeting-rules", response=list[GreetingRuleOut])
 def list_rules(request: HttpRequest):
     """Birthday, anniversary, holiday and notice rules, with how many greetings each sent."""
     _reader(request)
     return [_out(r) for r in GreetingRule.objects.all()]
 
 
-@router.post("/marketing/greeting-rules", response={201: RuleOut})
-def create_rule(request: HttpRequest, payload: RuleIn):
+@router.post("/marketing/greeting-rules", response={201: GreetingRuleOut})
+def create_rule(request: HttpRequest, payload: GreetingRuleIn):
     """A rule the worker sends from every hour (marketing, managers, administrators)."""
     return Status(201, _out(svc.create_rule(request.auth, payload.model_dump())))
 
@@ -82,7 +82,7 @@ def list_holidays(request: HttpRequest):
 
 
 @router.post("/marketing/holidays", response={201: HolidayOut})
-def set_holiday(request: HttpRequest, payload: HolidayIn):
+def set_holiday(request: HttpRequest, payload: GreetingHolidayIn):
     """Add a holiday's date (the lunar holidays move every year)."""
     return Status(201, svc.set_holiday(request.auth, payload.key, payload.date,
                                        payload.name_zh, payload.name_en))

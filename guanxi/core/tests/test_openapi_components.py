@@ -10,6 +10,7 @@ import json
 import typing
 from typing import Any
 
+from django.urls import get_resolver
 from pydantic import BaseModel
 
 from guanxi.api import api
@@ -34,6 +35,8 @@ def _collect(annotation: Any, found: set[type]) -> None:
 
 
 def _operation_types() -> set[type]:
+    # Apps add their nested routers while the URLconf loads: load it first.
+    get_resolver().url_patterns  # noqa: B018
     found: set[type] = set()
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():

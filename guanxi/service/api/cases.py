@@ -123,7 +123,7 @@ class StatusIn(Schema):
     root_cause: str | None = Field(None, max_length=20)
 
 
-class AssignIn(Schema):
+class CaseAssignIn(Schema):
     version: Version
     assignee_id: Id | None = None
     team_id: Id | None = None
@@ -262,7 +262,7 @@ def change_status(request: HttpRequest, case_id: Id, payload: StatusIn):
 
 
 @router.post("/service/cases/{case_id}/assign", response=CaseDetailOut)
-def assign(request: HttpRequest, case_id: Id, payload: AssignIn):
+def assign(request: HttpRequest, case_id: Id, payload: CaseAssignIn):
     case = sel.get_case(request.auth, case_id)
     services.assign(request.auth, case, payload.version, assignee=_agent(payload.assignee_id),
                     team=_team(payload.team_id), note=payload.note)
