@@ -3,12 +3,16 @@
 Purchases are counted per day (several on one day are one purchase) and recency and age
 are measured in the unit ``--freq`` names (days or weeks, fractional): the measurement of
 Fader, Hardie & Lee, so the CDNOW sample reproduces their published parameters.
+
+The ``guanxi`` command runs this without setting Django up (``main``): the engine needs
+numpy and scipy only, and a large file is read column-wise (``engine.fast``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any, TextIO
 
 import numpy as np
@@ -35,7 +39,39 @@ def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--discount-rate", type=float, default=0.1, help="annual discount rate (default 0.1)"
     )
+    parser.add_argument(
+        "--models", default=",".join(MODELS),
+        help="models to fit, comma-separated: bgnbd (BG/NBD), pnbd (Pareto/NBD), gg "
+             "(Gamma-Gamma); default all. CLV needs bgnbd and gg",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+MODELS = ("bgnbd", "pnbd", "gg")
+
+
+def _models(text: str | None) -> set[str]:
+    chosen = {m.strip().lower() for m in (text or ",".join(MODELS)).split(",") if m.strip()}
+    unknown = sorted(chosen - set(MODELS))
+    if unknown or not chosen:
+        raise InputError(f"--models {text!r}: choose from {', '.join(MODELS)}")
+    return chosen
+
+
+def main(argv: list[str]) -> int:
+    """``guanxi analytics fit …`` without Django: bad input is one line on stderr, as the
+    management command words it, and exit status 1."""
+    parser = argparse.ArgumentParser(prog="guanxi analytics fit",
+                                     description="Fit the lifetime-value models on a CSV file.")
+    add_fit_arguments(parser)
+    options = vars(parser.parse_args(argv))
+    try:
+        result = fit_file(options)
+    except InputError as exc:
+        sys.stderr.write(f"CommandError: {exc}\n")
+        return 1
+    sys.stdout.write(_text(result, options) + "\n")
+    return 0
 
 
 def fit(options: dict[str, Any], *, out: TextIO, err: TextIO) -> None:
@@ -46,16 +82,24 @@ def fit(options: dict[str, Any], *, out: TextIO, err: TextIO) -> None:
         from django.core.management.base import CommandError  # the command's error type
 
         raise CommandError(str(exc)) from None
-    text = (
-        json.dumps(result, indent=2, ensure_ascii=False)
-        if options.get("json")
-        else format_table(result)
-    )
-    out.write(text + "\n")
+    out.write(_text(result, options) + "\n")
+
+
+def _text(result: dict[str, Any], options: dict[str, Any]) -> str:
+    if options.get("json"):
+        return json.dumps(result, indent=2, ensure_ascii=False)
+    return format_table(result)
 
 
 def fit_file(options: dict[str, Any]) -> dict[str, Any]:
     """Read, check, summarise and fit; returns the figures as a JSON-ready dict."""
+    models = _models(options.get("models"))
+    months, margin, rate = options.get("months") or 12, options.get("margin"), options.get(
+        "discount_rate")
+    margin = 1.0 if margin is None else margin
+    rate = 0.1 if rate is None else rate
+    if months < 1 or not 0 <= margin <= 1 or rate < 0:
+        raise InputError("--months must be ≥ 1, --margin within 0–1, --discount-rate ≥ 0")
     tx = read_transactions(
         options["transactions"],
         customer_col=options.get("customer_col"),
@@ -75,21 +119,7 @@ def fit_file(options: dict[str, Any]) -> dict[str, Any]:
     x, t_x, T, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
     if not (m[repeat] > 0).any():
         raise InputError("every repeat purchase has a zero amount: spend cannot be modelled")
-    bg = bgnbd.fit(x, t_x, T)
-    pareto = paretonbd.fit(x, t_x, T)
-    gg = gammagamma.fit(x, m)
-    check = gammagamma.check_independence(x, m)
-    spend = gammagamma.conditional_expected_spend(gg, x, m)
-    months, margin, rate = options.get("months") or 12, options.get("margin"), options.get(
-        "discount_rate")
-    margin = 1.0 if margin is None else margin
-    rate = 0.1 if rate is None else rate
-    if months < 1 or not 0 <= margin <= 1 or rate < 0:
-        raise InputError("--months must be ≥ 1, --margin within 0–1, --discount-rate ≥ 0")
-    values = clv.customer_lifetime_value(
-        bg, x, t_x, T, spend, months=months, margin=margin, annual_discount_rate=rate, unit=unit
-    )
-    return {
+    result = {
         "file": str(options["transactions"]),
         "columns": dict(zip(("customer", "date", "amount"), tx.columns, strict=True)),
         "until": str(until),
@@ -101,24 +131,38 @@ def fit_file(options: dict[str, Any]) -> dict[str, Any]:
         "repeat_share": float(repeat.mean()),
         "revenue": float(summary.revenue.sum()),
         "top20_share": abc.top_share(summary.revenue),
-        "bgnbd": _params(bg, ("r", "alpha", "a", "b")),
-        "paretonbd": _params(pareto, ("r", "alpha", "s", "beta")),
-        "gammagamma": _params(gg, ("p", "q", "gamma")),
-        "spend_frequency": {
+    }
+    bg = gg = None
+    if "bgnbd" in models:
+        bg = bgnbd.fit(x, t_x, T)
+        result["bgnbd"] = _params(bg, ("r", "alpha", "a", "b"))
+    if "pnbd" in models:
+        result["paretonbd"] = _params(paretonbd.fit(x, t_x, T), ("r", "alpha", "s", "beta"))
+    if "gg" in models:
+        gg = gammagamma.fit(x, m)
+        result["gammagamma"] = _params(gg, ("p", "q", "gamma"))
+        check = gammagamma.check_independence(x, m)
+        result["spend_frequency"] = {
             "pearson": _num(check.pearson),
             "spearman": _num(check.spearman),
             "customers": check.n_customers,
             "threshold": check.threshold,
             "flagged": check.flagged,
-        },
-        "clv": {
+        }
+    if bg is not None and gg is not None:
+        spend = gammagamma.conditional_expected_spend(gg, x, m)
+        values = clv.customer_lifetime_value(
+            bg, x, t_x, T, spend, months=months, margin=margin, annual_discount_rate=rate,
+            unit=unit,
+        )
+        result["clv"] = {
             "months": months,
             "margin": margin,
             "annual_discount_rate": rate,
             "mean": float(values.mean()),
             "total": float(values.sum()),
-        },
-    }
+        }
+    return result
 
 
 def _until(text: str | None, dates: np.ndarray) -> np.datetime64:
@@ -152,16 +196,6 @@ def format_table(result: dict[str, Any]) -> str:
         note = "" if fitted["converged"] else "  (did not converge)"
         return f"{text}  LL={fitted['log_likelihood']:.2f}  n={fitted['customers']:,}{note}"
 
-    check = result["spend_frequency"]
-    corr = (
-        "not enough repeat customers"
-        if check["pearson"] is None
-        else f"Pearson {check['pearson']:.3f}, Spearman {check['spearman']:.3f} "
-        + ("— above the threshold " if check["flagged"] else "— within the threshold ")
-        + f"{check['threshold']:.2f}"
-        + (": Gamma-Gamma spend may be biased" if check["flagged"] else "")
-    )
-    c = result["clv"]
     rows = [
         ("File", result["file"]),
         ("Columns", ", ".join(f"{k}: {v}" for k, v in result["columns"].items())),
@@ -171,15 +205,27 @@ def format_table(result: dict[str, Any]) -> str:
         ("Repeat customers", f"{result['repeat_customers']:,} ({result['repeat_share']:.1%})"),
         ("Revenue", f"{result['revenue']:,.2f}"),
         ("Top 20% share", f"{result['top20_share']:.1%}"),
-        ("BG/NBD", params("bgnbd")),
-        ("Pareto/NBD", params("paretonbd")),
-        ("Gamma-Gamma", params("gammagamma")),
-        ("Spend vs frequency", corr),
-        (
+    ]
+    for key, label in (("bgnbd", "BG/NBD"), ("paretonbd", "Pareto/NBD"),
+                       ("gammagamma", "Gamma-Gamma")):
+        if key in result:
+            rows.append((label, params(key)))
+    if "spend_frequency" in result:
+        check = result["spend_frequency"]
+        rows.append(("Spend vs frequency", (
+            "not enough repeat customers"
+            if check["pearson"] is None
+            else f"Pearson {check['pearson']:.3f}, Spearman {check['spearman']:.3f} "
+            + ("— above the threshold " if check["flagged"] else "— within the threshold ")
+            + f"{check['threshold']:.2f}"
+            + (": Gamma-Gamma spend may be biased" if check["flagged"] else "")
+        )))
+    if "clv" in result:
+        c = result["clv"]
+        rows.append((
             f"CLV {c['months']} months",
             f"mean {c['mean']:,.2f}, total {c['total']:,.2f} "
             f"(margin {c['margin']:.0%}, discount {c['annual_discount_rate']:.0%} a year)",
-        ),
-    ]
-    width = max(len(label) for label, _ in rows)
+        ))
+    width = max(len("Spend vs frequency"), *(len(label) for label, _ in rows))
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)

@@ -38,10 +38,11 @@ _NUMBER_JUNK = str.maketrans("", "", "¥￥$€£, \u00a0")
 
 @dataclass(frozen=True)
 class Transactions:
-    customers: np.ndarray  # str
+    customers: np.ndarray  # str, or int codes into ``names``
     dates: np.ndarray  # datetime64[D]
     amounts: np.ndarray  # float64
     columns: tuple[str, str, str]  # the columns used: customer, date, amount
+    names: np.ndarray | None = None  # the customers' ids when ``customers`` holds codes
 
 
 def _normalise(name: str) -> str:
@@ -120,16 +121,39 @@ def read_transactions(
     """Read a transaction file. Columns are named by header (English or Chinese), by flag
     (a header name or a 1-based column number), or, in a file without a header row, found
     by content: the date column is the one whose values are all dates, the amount the last
-    numeric column after it, the customer the first other column."""
+    numeric column after it, the customer the first other column.
+
+    A plain UTF-8 file is read column-wise (``fast.read``); any other file, and any file
+    with a bad value, is read row by row here, which words every message."""
+    from guanxi.analytics.engine import fast
+
+    quick = fast.read(path, customer_col=customer_col, date_col=date_col,
+                      amount_col=amount_col)
+    if quick is not None:
+        return quick
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     rows = _rows(_decode(raw))
+    header, cust_i, date_i, amount_i = find_columns(
+        rows, customer_col=customer_col, date_col=date_col, amount_col=amount_col)
+    data = rows[1:] if header else rows
+    return _parse(data, 2 if header else 1, cust_i, date_i, amount_i, header)
+
+
+def find_columns(
+    rows: list[list[str]],
+    *,
+    customer_col: str | None,
+    date_col: str | None,
+    amount_col: str | None,
+) -> tuple[list[str] | None, int, int, int]:
+    """The header (None if the first row is data) and the customer, date and amount column
+    positions, from the first rows of a file (all rows or a sample)."""
     first = rows[0]
     header = None if any(parse_date(cell) for cell in first) else first
     data = rows[1:] if header else rows
-    first_line = 2 if header else 1
     if not data:
         raise InputError("the file has a header but no transactions")
     width = max(len(r) for r in data)
@@ -149,16 +173,16 @@ def read_transactions(
         amount_i = (after or numeric or [None])[-1]
     if cust_i is None and header is None:
         cust_i = next((i for i in range(width) if i not in (date_i, amount_i)), None)
-    missing = [
-        what for what, i in (("customer", cust_i), ("date", date_i), ("amount", amount_i))
-        if i is None
-    ]
-    if missing:
+    if cust_i is None or date_i is None or amount_i is None:
+        missing = [
+            what for what, i in (("customer", cust_i), ("date", date_i), ("amount", amount_i))
+            if i is None
+        ]
         raise InputError(
             "cannot find the " + ", ".join(missing) + " column; name it with "
             + ", ".join(f"--{m}-col" for m in missing)
         )
-    return _parse(data, first_line, cust_i, date_i, amount_i, header)
+    return header, cust_i, date_i, amount_i
 
 
 def _rows_message(kind: str, lines: list[int]) -> str:

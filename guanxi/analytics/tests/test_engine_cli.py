@@ -141,3 +141,62 @@ def test_the_command_line_exits_non_zero_without_a_traceback(tmp_path):
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert done.stderr.strip() == "CommandError: the file is empty"
+
+
+def guanxi_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "guanxi.cli", "analytics", "fit", *args],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
+        cwd=settings.BASE_DIR,
+    )
+
+
+def test_the_guanxi_command_fits_without_setting_django_up(tmp_path):
+    """The engine needs no settings: with settings that cannot even be imported the command
+    still fits, and bad input is the same one line as through Django."""
+    path = write_transactions(tmp_path / "t.csv", ["customer", "date", "amount"], shop_rows())
+    broken = {"DJANGO_SETTINGS_MODULE": "no.such.settings"}
+    done = guanxi_command("--transactions", str(path), "--models", "bgnbd", env=broken)
+    assert done.returncode == 0, done.stderr
+    assert "BG/NBD" in done.stdout and "Customers           80" in done.stdout
+    assert "Pareto/NBD" not in done.stdout and "Gamma-Gamma" not in done.stdout
+    assert "CLV" not in done.stdout  # needs the spend model too
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    done = guanxi_command("--transactions", str(empty), env=broken)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "CommandError: the file is empty"
+
+
+def test_models_fits_only_those_asked_for(tmp_path):
+    path = write_transactions(tmp_path / "t.csv", ["customer", "date", "amount"], shop_rows())
+    result = json.loads(fit("--transactions", str(path), "--models", "gg,bgnbd", "--json"))
+    assert {"bgnbd", "gammagamma", "clv"} <= result.keys()
+    assert "paretonbd" not in result
+    with pytest.raises(CommandError, match="--models 'bgnbd,clv': choose from bgnbd, pnbd, gg"):
+        fit("--transactions", str(path), "--models", "bgnbd,clv")
+
+
+def test_a_plain_utf8_file_reads_as_the_same_file_in_gb18030(tmp_path):
+    """UTF-8 with commas is read column-wise, GB18030 row by row: the figures agree, with
+    yuan signs, thousands separators, times after the dates and padded cells alike."""
+    rows = [[f" {c} ", f"{d} 10:3{i % 10}", f"¥{float(a) * 20:,.2f}"]
+            for i, (c, d, a) in enumerate(shop_rows())]
+    header = ["客户编号", "下单日期", "实付金额"]
+    fast = write_transactions(tmp_path / "utf8.csv", header, rows, delimiter=";")
+    slow = write_transactions(tmp_path / "gb.csv", header, rows, encoding="gb18030",
+                              delimiter=";")
+    one, two = (json.loads(fit("--transactions", str(p), "--json")) for p in (fast, slow))
+    one.pop("file"), two.pop("file")
+    assert one == two
+    assert one["customers"] == 80 and one["revenue"] > 100_000
+
+
+def test_a_bad_value_deep_in_a_large_file_is_found_with_its_row(tmp_path):
+    rows = shop_rows(n=400)
+    rows[-2][2] = "12.5O"
+    path = write_transactions(tmp_path / "t.csv", ["customer", "date", "amount"], rows)
+    with pytest.raises(CommandError, match=f"unreadable amounts on row {len(rows)}$"):
+        fit("--transactions", str(path))
