@@ -17,7 +17,25 @@ def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.nda
     rebuilds column ``i``. Customers summarised at daily or weekly resolution repeat the same
     (x, t_x, T) very often: a million customers typically collapse to a few tens of thousands.
     """
-    stacked = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+    arrays = [np.asarray(c, dtype=np.float64) for c in columns]
+    # Each column's values numbered in order, the numbers combined into one integer per row:
+    # sorting integers is several times faster than sorting the rows as opaque bytes.
+    key = np.zeros(len(arrays[0]), dtype=np.int64)
+    size = 1
+    for column in arrays:
+        values, codes = np.unique(column, return_inverse=True)
+        size *= max(len(values), 1)
+        if size >= 2**62:  # too many combinations for one integer: sort the rows as bytes
+            return _collapse_rows(arrays)
+        key = key * len(values) + codes.ravel()
+    _, first, inverse, counts = np.unique(
+        key, return_index=True, return_inverse=True, return_counts=True
+    )
+    return [column[first] for column in arrays], counts.astype(np.float64), inverse.ravel()
+
+
+def _collapse_rows(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    stacked = np.column_stack(arrays)
     # Viewing each row as one opaque value makes np.unique sort a 1-D array: much faster
     # than axis=0 on large inputs.
     rows = np.ascontiguousarray(stacked).view(

@@ -33,9 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--import-batch", type=int, default=0,
                             help="rows per transaction for the imports (default: as an "
                                  "import of that size takes)")
-        parser.add_argument("--transactions", type=int, default=10_000_000,
+        parser.add_argument("--transactions", type=int, default=None,
                             help="with --only analytics: at least this many transactions "
-                                 "(simulated for every customer if fewer)")
+                                 "(simulated for every customer if fewer; default 10,000,000); "
+                                 "with --only analytics-cli: rows of the file (2,770,000)")
         parser.add_argument("--invoices", type=int, default=1_000_000,
                             help="with --only receivables: at least this many invoices "
                                  "(bulk-loaded if fewer)")
@@ -62,7 +63,10 @@ class Command(BaseCommand):
                             help="with --only mail: messages read from a local IMAP server")
         parser.add_argument("--customers", type=int, default=1_000_000,
                             help="with --only analytics: at least this many customers "
-                                 "(bare rows added fast if fewer)")
+                                 "(bare rows added fast if fewer); with --only analytics-cli: "
+                                 "customers in the file")
+        parser.add_argument("--rounds", type=int, default=1,
+                            help="with --only analytics-cli: runs of each side (best counts)")
 
     def handle(self, *args, scale: int | None, repeat: int, only: str, json: bool,
                opportunities: int, **options) -> None:
@@ -70,6 +74,13 @@ class Command(BaseCommand):
             sys.path.insert(0, str(settings.BASE_DIR))
         from bench import sales, scenarios
 
+        if only == "analytics-cli":  # a file and two programs: no database involved
+            from bench import analytics_cli
+
+            analytics_cli.main(settings.VAR_DIR, options["customers"],
+                               options["transactions"] or 2_770_000, options["rounds"],
+                               out=self.stdout, err=self.stderr, as_json=json)
+            return
         call_command("migrate", interactive=False, verbosity=0)
         if options["import_rows"] or only == "import":
             from bench import imports
@@ -88,7 +99,7 @@ class Command(BaseCommand):
         if only == "analytics":  # one long run timed by phase, not repeated calls
             from bench import analytics
 
-            analytics.main(options["transactions"], options["customers"], org.reps,
+            analytics.main(options["transactions"] or 10_000_000, options["customers"], org.reps,
                            out=self.stdout, err=self.stderr, as_json=json)
             return
         if only == "crosssell":  # rule quality on the orders' time split, mining speed
