@@ -61,7 +61,10 @@ def keyset_page(qs: QuerySet[M], sort: str, cursor: str | None, limit: int) -> P
     name = sort.lstrip("-")
     # Sort keys are the model's own columns, never relations seen from the other side.
     nullable = cast(Field, qs.model._meta.get_field(name)).null
-    order = F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True)
+    # NULLS LAST only where values can be missing: on a NOT NULL column it keeps PostgreSQL
+    # from reading the order off an index, and the first page sorted the whole table.
+    nulls_last = True if nullable else None
+    order = F(name).desc(nulls_last=nulls_last) if desc else F(name).asc(nulls_last=nulls_last)
     qs = qs.order_by(order, "-pk" if desc else "pk")
     if cursor:
         value, pk = _decode(cursor)

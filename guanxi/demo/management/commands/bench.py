@@ -53,8 +53,9 @@ class Command(BaseCommand):
                             help="with --only quotes: lines per quote")
         parser.add_argument("--duration", type=int, default=60,
                             help="with --only load: seconds of load")
-        parser.add_argument("--users", type=int, default=50,
-                            help="with --only load: users sending requests at once")
+        parser.add_argument("--users", type=int, default=None,
+                            help="with --only load or api: users sending requests at once "
+                                 "(default 50, and 10 with --only api)")
         parser.add_argument("--think-ms", type=int, default=0,
                             help="with --only load: mean pause of a user between requests")
         parser.add_argument("--order-lines", type=int, default=1_000_000,
@@ -89,7 +90,7 @@ class Command(BaseCommand):
             imports.main(self.stdout, rows, options["import_batch"], settings.VAR_DIR, json)
             return
         if scale is None:
-            scale = 300 if only in ("load", "mail") else 10_000
+            scale = 300 if only in ("load", "mail", "api") else 10_000
         have = Account.objects.count()
         if have < scale:
             self.stderr.write(f"Growing the database from {have:,} to {scale:,} customers …")
@@ -111,7 +112,7 @@ class Command(BaseCommand):
         if only == "load":  # a served instance under many users: its own figures
             from bench import load
 
-            load.main(options["duration"], options["users"], options["think_ms"],
+            load.main(options["duration"], options["users"] or 50, options["think_ms"],
                       out=self.stdout, err=self.stderr, as_json=json)
             return
         if only == "marketing":  # segment counts and a campaign sent through the worker
@@ -124,6 +125,12 @@ class Command(BaseCommand):
             from bench import mail
 
             mail.main(options["mails"], out=self.stdout, err=self.stderr, as_json=json)
+            return
+        if only == "api":  # the customer API's list and detail through gunicorn
+            from bench import load
+
+            load.main(options["duration"], options["users"] or 10, options["think_ms"],
+                      out=self.stdout, err=self.stderr, as_json=json, mix=load.API_WEIGHTS)
             return
         if only in ("quotes", "receivables"):  # quote to cash: their own data and figures
             from bench import quotes, receivables
