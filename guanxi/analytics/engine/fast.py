@@ -12,7 +12,9 @@ read a file the same way.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -88,32 +90,41 @@ def read(
     if table.num_rows == 0:
         return None
 
-    def trimmed(name: str) -> pa.Array:
-        return pc.utf8_trim_whitespace(table.column(name).combine_chunks())
+    def encoded(name: str) -> tuple[np.ndarray, pa.Array]:
+        """Each row's number among the column's distinct texts, and those texts, trimmed as
+        the row reader trims cells (on the distinct texts only: far fewer than the rows)."""
+        coded = pc.dictionary_encode(table.column(name).combine_chunks())
+        texts, codes = coded.dictionary, coded.indices.to_numpy()
+        trimmed = pc.utf8_trim_whitespace(texts)
+        if not pc.all(pc.equal(texts, trimmed)).as_py():
+            again = pc.dictionary_encode(trimmed)
+            texts, codes = again.dictionary, again.indices.to_numpy()[codes]
+        return codes, texts
 
-    customers = trimmed(wanted[0])
-    if pc.any(pc.equal(customers, "")).as_py():
+    customers, names_ = encoded(wanted[0])
+    if pc.any(pc.equal(names_, "")).as_py():
         return None
-    coded = pc.dictionary_encode(customers)
     # Dates repeat a lot: parse each distinct text once, with the row reader's parser.
-    day_codes = pc.dictionary_encode(trimmed(wanted[1]))
-    days = [parse_date(text) for text in day_codes.dictionary.to_pylist()]
+    day_codes, day_texts = encoded(wanted[1])
+    days = [parse_date(text) for text in day_texts.to_pylist()]
     if any(day is None for day in days):
         return None
-    dates = np.array(days, dtype="datetime64[D]")[day_codes.indices.to_numpy()]
-    amounts = _amounts(trimmed(wanted[2]))
+    dates = np.array(days, dtype="datetime64[D]")[day_codes]
+    amounts = _amounts(table.column(wanted[2]).combine_chunks(), encoded, wanted[2])
     if amounts is None or not np.isfinite(amounts).all() or (amounts < 0).any():
         return None
     label = lambda i: header[i] if header else f"column {i + 1}"  # noqa: E731
     return Transactions(
-        coded.indices.to_numpy().astype(np.int64), dates, amounts,
+        customers.astype(np.int64), dates, amounts,
         (label(cust_i), label(date_i), label(amount_i)),
-        names=np.asarray(coded.dictionary.to_numpy(zero_copy_only=False)),
+        names=np.asarray(names_.to_numpy(zero_copy_only=False)),
     )
 
 
-def _amounts(texts: object) -> np.ndarray | None:
-    """Plain numbers in one cast; others ("¥1,200.00") per distinct text like the row reader."""
+def _amounts(texts: Any, encoded: Callable[[str], tuple[np.ndarray, Any]],
+             name: str) -> np.ndarray | None:
+    """Plain numbers in one cast; others ("¥1,200.00", padded cells) per distinct text with
+    the row reader's parser."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -121,8 +132,8 @@ def _amounts(texts: object) -> np.ndarray | None:
         return pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
         pass
-    codes = pc.dictionary_encode(texts)
-    values = [parse_amount(text) for text in codes.dictionary.to_pylist()]
+    codes, distinct = encoded(name)
+    values = [parse_amount(text) for text in distinct.to_pylist()]
     if any(value is None for value in values):
         return None
-    return np.array(values, dtype=np.float64)[codes.indices.to_numpy()]
+    return np.array(values, dtype=np.float64)[codes]
