@@ -20,12 +20,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TextIO
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.scenarios import Result, Scenario, database_label, run
+from bench.scenarios import Result, Scenario, after_bulk_load, database_label, run
 from guanxi.accounts.models import User
 from guanxi.customers.models import Account
 from guanxi.demo.bulk import _tuned_session, _write
@@ -92,28 +92,8 @@ def grow(org, target: int, say: Callable[[str], None]) -> int:
             done = offset + len(rows)
             if done % 100_000 < CHUNK or done == missing:
                 say(f"  {done:,} / {missing:,} ({time.perf_counter() - started:.0f} s)")
-    _fix_sequence()
-    _analyze()
+    after_bulk_load(Invoice)
     return Invoice.objects.count()
-
-
-def _fix_sequence() -> None:
-    if connection.vendor != "postgresql":
-        return
-    table = Invoice._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
-
-
-def _analyze() -> None:
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # Rows written by COPY are not all-visible yet: VACUUM so index-only scans apply.
-            cur.execute(f"VACUUM (ANALYZE) {Invoice._meta.db_table}")
-        else:
-            cur.execute("PRAGMA analysis_limit = 2000")
-            cur.execute("ANALYZE")
 
 
 def _get(client: Client, path: str, params: dict | None = None) -> Callable[[], object]:

@@ -9,6 +9,7 @@ user can see), so every search has something to find.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import time
 from collections.abc import Callable
@@ -196,3 +197,29 @@ def token_count() -> int:
                         [SearchToken._meta.db_table])
             return int(cur.fetchone()[0])
         return SearchToken.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def sql_value(value: object) -> object:
+    """A value for a bulk write: SQLite takes dates and times as the text Django stores."""
+    if connection.vendor == "postgresql":
+        return value
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def after_bulk_load(model: type) -> None:
+    """After rows went in with explicit ids: move PostgreSQL's id sequence past them, and
+    refresh the planner's statistics (VACUUM too, as rows written by COPY are not yet
+    all-visible and index-only scans would visit the table)."""
+    table = model._meta.db_table  # type: ignore[attr-defined]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
+            cur.execute(f"VACUUM (ANALYZE) {table}")
+        else:
+            cur.execute("PRAGMA analysis_limit = 2000")
+            cur.execute("ANALYZE")

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.scenarios import Result, Scenario, database_label, run
+from bench.scenarios import Result, Scenario, after_bulk_load, database_label, run, sql_value
 from guanxi.customers.models import Account
 from guanxi.demo.bulk import _tuned_session, _write
 from guanxi.demo.service import _agents, _setup
@@ -92,39 +92,14 @@ def grow(org, target: int, say: Callable[[str], object]) -> int:
                     "closed_at": None if is_open else created, "created_by_id": None,
                     "created_at": created, "updated_at": created,
                 }
-                rows.append(tuple(_value(row[c]) for c in columns))
+                rows.append(tuple(sql_value(row[c]) for c in columns))
             with transaction.atomic():
                 _write(Case._meta.db_table, columns, rows)
             done = offset + len(rows)
             if done % 100_000 < CHUNK or done == missing:
                 say(f"  {done:,} / {missing:,} ({time.perf_counter() - started:.0f} s)")
-    _fix_sequence()
-    _analyze()
+    after_bulk_load(Case)
     return Case.objects.count()
-
-
-def _value(value: object) -> object:
-    if isinstance(value, dt.datetime) and connection.vendor != "postgresql":
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
-
-
-def _fix_sequence() -> None:
-    if connection.vendor != "postgresql":
-        return
-    table = Case._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
-
-
-def _analyze() -> None:
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"VACUUM (ANALYZE) {Case._meta.db_table}")
-        else:
-            cur.execute("PRAGMA analysis_limit = 2000")
-            cur.execute("ANALYZE")
 
 
 def _get(client: Client, path: str) -> Callable[[], object]:

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.scenarios import Result, Scenario, database_label, run
+from bench.scenarios import Result, Scenario, after_bulk_load, database_label, run, sql_value
 from guanxi.customers.models import Account
 from guanxi.demo.bulk import _tuned_session, _write
 from guanxi.orders.models import Product
@@ -71,31 +71,14 @@ def grow(target: int, say: Callable[[str], object]) -> int:
                     "shipment_line_id": None, "unit_index": None, "created_by_id": None,
                     "created_at": now, "updated_at": now,
                 }
-                rows.append(tuple(_value(row[c]) for c in columns))
+                rows.append(tuple(sql_value(row[c]) for c in columns))
             with transaction.atomic():
                 _write(Asset._meta.db_table, columns, rows)
             done = offset + len(rows)
             if done % 100_000 < CHUNK or done == missing:
                 say(f"  {done:,} / {missing:,} ({time.perf_counter() - started:.0f} s)")
-    if connection.vendor == "postgresql":
-        table = Asset._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
-            cur.execute(f"VACUUM (ANALYZE) {table}")
-    else:
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+    after_bulk_load(Asset)
     return Asset.objects.count()
-
-
-def _value(value: object) -> object:
-    import datetime as dt
-    if isinstance(value, dt.datetime) and connection.vendor != "postgresql":
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date) and connection.vendor != "postgresql":
-        return value.isoformat()
-    return value
 
 
 def _get(client: Client, path: str, **params: str) -> Callable[[], object]:
