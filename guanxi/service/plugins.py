@@ -144,17 +144,20 @@ def _register_exports() -> None:
 
 
 def _register_analytics() -> None:
-    """Satisfaction onto the executive dashboard; warranty parts and labour off the
-    customers' profit."""
+    """Satisfaction onto the executive dashboard and into the KPIs over time; warranty parts
+    and labour off the customers' profit."""
     from guanxi.analytics import contributions
     from guanxi.service.selectors.analytics import (
         satisfaction_by_month,
+        satisfied_share,
         service_cost_by_account,
     )
 
     contributions.register_satisfaction_source(
         "service.satisfaction", _("Service analytics"), satisfaction_by_month,
         url=lambda: reverse("service:analytics"))
+    contributions.register_kpi(contributions.Kpi(
+        "service.satisfied", _("Satisfied customers (CSAT 4–5)"), satisfied_share))
     contributions.register_cost_source(
         "service.warranty", _("Warranty parts and labour"),
         lambda start, until: service_cost_by_account(None, start, until))

@@ -166,6 +166,17 @@ def satisfaction_by_month(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def satisfied_share(since: dt.date | None, until: dt.date) -> float | None:
+    """The share of survey answers in the period (after ``since``, up to ``until``) that rated
+    the service 4 or 5: the CRM KPI over time. None when nobody answered."""
+    qs = Survey.objects.filter(answered_at__isnull=False, csat__isnull=False,
+                               answered_at__date__lte=until)
+    if since is not None:
+        qs = qs.filter(answered_at__date__gt=since)
+    counts = qs.aggregate(n=Count("id"), satisfied=Count("id", filter=Q(csat__gte=4)))
+    return counts["satisfied"] / counts["n"] if counts["n"] else None
+
+
 def service_cost_by_account(account_ids: list[int] | None, start: dt.date,
                             end: dt.date) -> dict[int, Decimal]:
     """What service cost us per customer in a period: warranty parts and labour (the amounts

@@ -72,6 +72,14 @@ def test_satisfaction_and_service_cost_reach_analytics(figures):
     assert contributions.extra_costs(dt.date(1970, 1, 1), today) == {world.account.pk: 800.0}
     sat = contributions.satisfaction(today - dt.timedelta(days=40), today)
     assert sat and sat["url"] == "/service/analytics/" and sat["months"][-1]["nps"] == 100.0
+    # Into the KPIs over time: one satisfied answer of two in the period, none before it.
+    other = cases.create_case(world.agent, subject="Slow reply", kind="inquiry",
+                              account=world.account)
+    Survey.objects.create(case=other, account=world.account, agent=world.agent,
+                          expires_at=timezone.now(), answered_at=timezone.now(), csat=2, nps=3)
+    kpi = next(k for k in contributions.kpis() if k.key == "service.satisfied")
+    assert kpi.value(today - dt.timedelta(days=1), today) == 0.5
+    assert kpi.value(None, today - dt.timedelta(days=1)) is None
 
 
 def test_extra_costs_land_on_each_customers_latest_purchase():
