@@ -48,8 +48,9 @@ def _task_queue_of_this_run(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _default_pipeline(request):
-    """Tests on a live server flush every table afterwards, the default pipeline a migration
-    made included: put it back for each test that uses the database."""
+    """Tests on a live server flush every table afterwards, the defaults migrations made
+    included (pipeline, review rules, holiday calendars): put them back for each test that uses
+    the database."""
     names = request.fixturenames
     if "transactional_db" in names or "live_server" in names:
         request.getfixturevalue("transactional_db")
@@ -57,11 +58,15 @@ def _default_pipeline(request):
         request.getfixturevalue("db")
     else:
         return
+    from guanxi.marketing.defaults import ensure_holidays as ensure_greeting_calendar
     from guanxi.orders.defaults import ensure_review_rules
     from guanxi.sales.defaults import ensure_default_pipeline
+    from guanxi.service.defaults import ensure_holidays
 
     ensure_default_pipeline()
     ensure_review_rules()
+    ensure_holidays()
+    ensure_greeting_calendar()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from guanxi.demo.org import DemoOrg
+from guanxi.marketing.defaults import ensure_holidays
 from guanxi.marketing.models import GreetingRule
 from guanxi.marketing.services import greetings
 
@@ -33,6 +34,7 @@ def add(org: DemoOrg, *, say: Callable[[str], None] = lambda _m: None) -> None:
     """Add the greeting rules once."""
     if GreetingRule.objects.exists():
         return
+    ensure_holidays()  # gone after ``guanxi demo --reset``, which empties every table
     marketing = org.users["marketing"]
     for data in RULES:
         greetings.create_rule(marketing, dict(data))

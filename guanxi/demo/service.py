@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Role, User, UserRole
 from guanxi.customers.models import Account
 from guanxi.demo.org import PASSWORD, DemoOrg
+from guanxi.service.defaults import ensure_holidays
 from guanxi.service.models import (
     AssignmentRule,
     BusinessHours,
@@ -132,6 +133,7 @@ def add(org: DemoOrg, say: Callable[[str], None] = lambda _m: None) -> None:
     """Add the service demo once (skipped when cases exist)."""
     if Case.objects.exists():
         return
+    ensure_holidays()  # gone after ``guanxi demo --reset``, which empties every table
     people = _agents(org)
     hotline, _field = _setup(people)
     accounts = list(Account.objects.filter(is_active=True).prefetch_related("contacts")

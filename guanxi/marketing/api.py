@@ -142,8 +142,8 @@ class MemberPage(Schema):
 
 
 class MemberFilters(Schema):
-    campaign: int | None = None
-    account: int | None = None
+    campaign: Id | None = None
+    account: Id | None = None
     response: str | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=500)
@@ -280,8 +280,8 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]):
 
 
 @router.get("/marketing/responses", response=list[ResponseOut])
-def list_responses(request: HttpRequest, campaign: int | None = None,
-                   account: int | None = None, limit: int = Query(100, ge=1, le=500)):
+def list_responses(request: HttpRequest, campaign: Id | None = None,
+                   account: Id | None = None, limit: int = Query(100, ge=1, le=500)):
     qs = visible_responses(request.auth)
     if campaign is not None:
         qs = qs.filter(campaign_id=campaign)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guanxi.core.errors import Forbidden
 from guanxi.marketing import permissions as perms
@@ -34,7 +34,7 @@ class GreetingRuleIn(Schema):
     channel: str = "email"
     holiday_key: str = ""
     send_on: dt.date | None = None
-    days_before: int = 0
+    days_before: int = Field(0, ge=0, le=365)
     subject_zh: str = ""
     subject_en: str = ""
     body_zh: str = ""

@@ -31,6 +31,11 @@ API_CASES = [
      "403 403 200 200 200 200 200 403 401 403"),
     ("start run", "post", lambda w: "analytics/runs", lambda w: {"until": "2026-06-30"},
      "403 403 403 403 403 202 202 403 401 403"),
+    ("recommendations of a customer", "get",
+     lambda w: f"analytics/customers/{w.c1.pk}/recommendations", None,
+     "200 404 200 404 200 200 200 200 401 200"),
+    ("cross-sell rules", "get", lambda w: "analytics/cross-sell/rules", None,
+     "403 403 200 200 200 200 200 403 401 403"),
 ]
 
 # (url name, method, path, expected status per persona; anonymous visitors go to sign-in)

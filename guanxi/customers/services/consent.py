@@ -66,7 +66,7 @@ def normalise_address(address: str) -> str:
     return address.lower() if "@" in address else address
 
 
-def _rows_for(person: Person, channel: str, purpose: str) -> QuerySet[Consent]:
+def _who(person: Person, channel: str) -> Q:
     if isinstance(person, Contact):
         who = Q(contact=person) | Q(account_id=person.account_id, contact__isnull=True)
     else:
@@ -74,7 +74,12 @@ def _rows_for(person: Person, channel: str, purpose: str) -> QuerySet[Consent]:
     address = _address_of(person, channel)
     if address:
         who |= Q(address=address, account__isnull=True, contact__isnull=True)
-    return Consent.objects.filter(who, channel=channel, purpose=purpose).order_by("-at", "-id")
+    return who
+
+
+def _rows_for(person: Person, channel: str, purpose: str) -> QuerySet[Consent]:
+    return Consent.objects.filter(_who(person, channel), channel=channel,
+                                  purpose=purpose).order_by("-at", "-id")
 
 
 def current(person: Person, channel: str, purpose: str) -> Consent | None:
@@ -102,7 +107,10 @@ def may_contact(person: Person, channel: str, purpose: str) -> Decision:
     """May ``person`` be contacted on ``channel`` for ``purpose``, and why (or why not)."""
     if channel not in CHANNELS or purpose not in PURPOSES:
         raise ValueError(f"unknown channel or purpose: {channel}/{purpose}")
-    row = current(person, channel, purpose)
+    return _decision(current(person, channel, purpose), _is_personal(person), purpose)
+
+
+def _decision(row: Consent | None, personal: bool, purpose: str) -> Decision:
     if row is not None:
         when = timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M")
         if row.granted:
@@ -110,7 +118,7 @@ def may_contact(person: Person, channel: str, purpose: str) -> Decision:
                             % {"when": when, "source": row.get_source_display()})
         return Decision(False, _("Consent withdrawn on %(when)s (%(source)s).")
                         % {"when": when, "source": row.get_source_display()})
-    return _default(_is_personal(person), purpose)
+    return _default(personal, purpose)
 
 
 def may_contact_address(address: str, channel: str, purpose: str) -> Decision:
@@ -239,10 +247,18 @@ def history(person: Person) -> QuerySet[Consent]:
 
 
 def summary(person: Person) -> list[dict[str, Any]]:
-    """The current state per channel and purpose, for the 360° card."""
+    """The current state per channel and purpose, for the 360° card: one query for them all."""
+    who = Q()
+    for ch in CHANNELS:
+        who |= _who(person, ch) & Q(channel=ch)
+    latest: dict[tuple[str, str], Consent] = {}
+    for row in Consent.objects.filter(who).order_by("-at", "-id"):
+        latest.setdefault((row.channel, row.purpose), row)
+    personal = _is_personal(person)
     return [{"channel": Consent.Channel(ch).label, "purpose": Consent.Purpose(p).label,
              "channel_key": ch, "purpose_key": p,
-             "decision": may_contact(person, ch, p), "row": current(person, ch, p)}
+             "decision": _decision(latest.get((ch, p)), personal, p),
+             "row": latest.get((ch, p))}
             for ch in CHANNELS for p in PURPOSES]
 
 

@@ -470,8 +470,9 @@ def test_list_queries_stay_constant(login, org, make_account, django_assert_max_
     for n in range(5):
         make_account(name=f"查询客户{n}有限公司", contacts=[{"name": f"联系人{n}"}])
     client.get(reverse("customers:list"))  # warm the session and caches
-    # 12 for the list itself and the sidebar, +1 for the approvals-inbox badge of a manager.
-    with django_assert_max_num_queries(13) as few:
+    # 12 for the list itself and the sidebar, +1 for the approvals-inbox badge of a manager,
+    # +1 for the products the cross-sell filter offers.
+    with django_assert_max_num_queries(14) as few:
         client.get(reverse("customers:list"))
     for n in range(30):
         make_account(name=f"更多客户{n}有限公司", contacts=[{"name": f"人{n}"}])
@@ -491,8 +492,10 @@ def test_detail_makes_a_bounded_number_of_queries(login, org, customer, make_acc
         Relationship.objects.create(from_contact=c, to_contact=other.contacts.get(),
                                     kind="friend")
     # One query per card: profile, contacts, timeline, opportunities, work, value, and the
-    # quote-to-cash cards (quotes, tenders, contracts, orders, invoices, payments, expenses).
-    with django_assert_max_num_queries(33):
+    # quote-to-cash cards (quotes, tenders, contracts, orders, invoices, payments, expenses),
+    # service's (cases, assets, service records, open complaints and breaches), marketing's
+    # (campaigns, and consent: one query per person shown) and the recommendations.
+    with django_assert_max_num_queries(46):
         response = client.get(reverse("customers:detail", args=[customer.pk]))
     assert response.status_code == 200
 

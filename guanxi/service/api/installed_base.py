@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -403,12 +404,13 @@ def add_coverage(request: HttpRequest, asset_id: Id, payload: CoverageIn):
 
 
 @router.get("/service/assets/{asset_id}/warranty", response=WarrantyOut)
-def check_warranty(request: HttpRequest, asset_id: Id, on: dt.date,
-                   part_number: str = "", mileage: int | None = None):
-    """Is a failure on ``on`` covered: a part (``part_number``) or, without one, the labour?
-    When not, ``reason`` says why (expired on …, part not covered, no coverage)."""
+def check_warranty(request: HttpRequest, asset_id: Id, on: dt.date | None = None,
+                   part_number: str = "", mileage: Int | None = None):
+    """Is a failure on ``on`` (default: today) covered: a part (``part_number``) or, without
+    one, the labour? When not, ``reason`` says why (expired on …, part not covered, no
+    coverage)."""
     asset = sel.get_asset(request.auth, asset_id)
-    decision = decide(sel.asset_coverages(asset), on,
+    decision = decide(sel.asset_coverages(asset), on or timezone.localdate(),
                       part_number=part_number.strip().upper() or None, mileage=mileage)
     return {"covered": decision.covered, "reason": decision.reason,
             "coverage": decision.coverage}
@@ -473,7 +475,7 @@ def update_station(request: HttpRequest, station_id: Id, payload: StationPatch):
 
 
 @router.get("/service/technicians", response=list[TechnicianOut])
-def list_technicians(request: HttpRequest, station: int | None = None):
+def list_technicians(request: HttpRequest, station: Id | None = None):
     qs = sel.technicians()
     if station:
         qs = qs.filter(station_id=station)
@@ -500,7 +502,7 @@ def update_technician(request: HttpRequest, technician_id: Id, payload: Technici
 # --- Knowledge base --------------------------------------------------------------------------
 
 @router.get("/service/articles", response=list[ArticleOut])
-def list_articles(request: HttpRequest, q: str = "", category: int | None = None,
+def list_articles(request: HttpRequest, q: str = "", category: Id | None = None,
                   language: str = "", visibility: str = ""):
     """Articles you may read; ``q`` matches title, keywords, their pinyin or the answer."""
     return list(kb.search_articles(request.auth, q, category=category, language=language,
@@ -544,7 +546,7 @@ def unlink_article(request: HttpRequest, case_id: Id, article_id: Id):
 # --- Surveys ---------------------------------------------------------------------------------
 
 @router.get("/service/surveys", response=list[SurveyOut])
-def list_surveys(request: HttpRequest, answered: bool | None = None, case: int | None = None,
+def list_surveys(request: HttpRequest, answered: bool | None = None, case: Id | None = None,
                  limit: Int = 100):
     """Satisfaction answers: service agents, managers, executives and administrators."""
     require(perms.can_read_satisfaction(request.auth),

@@ -4,12 +4,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from guanxi.service import holidays
+    from guanxi.service.defaults import add_holidays
 
-    Holiday = apps.get_model("service", "Holiday")
-    for year in sorted(holidays.CALENDAR):
-        for date, kind, name in holidays.days(year):
-            Holiday.objects.get_or_create(date=date, defaults={"kind": kind, "name": name})
+    add_holidays(apps.get_model("service", "Holiday"))
 
 
 class Migration(migrations.Migration):
