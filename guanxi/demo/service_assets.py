@@ -115,6 +115,8 @@ def _products() -> list[Product]:
     for code, zh, en, price, terms in PRODUCTS:
         product, _made = Product.objects.get_or_create(code=code, defaults={
             "name_zh": zh, "name_en": en, "list_price": Decimal(price),
+            # A cost like the rest of the catalogue's, so margins and profit read true.
+            "cost": (Decimal(price) * Decimal("0.7")).quantize(Decimal("0.01")),
             "unit": "台" if code.startswith("TB") else "辆"})
         for kind, months, km, parts in terms:
             WarrantyTerm.objects.get_or_create(product=product, kind=kind, defaults={
