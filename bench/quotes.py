@@ -14,7 +14,6 @@ bulk insert per 500 lines)."""
 
 from __future__ import annotations
 
-import json
 import platform
 from decimal import Decimal
 from typing import TextIO
@@ -23,7 +22,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bench.scenarios import Result, Scenario, database_label, run
+from bench.scenarios import Result, Scenario, database_label, run, write_report
 from guanxi.customers.models import Account
 from guanxi.orders.models import PriceList, PriceListItem, Product
 from guanxi.orders.services import quotes as svc
@@ -69,7 +68,8 @@ def scenarios(org, count: int) -> tuple[list[Scenario], int]:
     if account is None:
         raise SystemExit("The demo rep owns no customer: grow the database first (--scale).")
     items = products(count)
-    lines = _lines(items)
+    lines = svc.QuoteLineInput.rows(_lines(items))
+    header = svc.QuoteInput.parse({"discount_percent": "2"})
     today = timezone.localdate()
 
     def price() -> None:
@@ -77,17 +77,17 @@ def scenarios(org, count: int) -> tuple[list[Scenario], int]:
 
     def create() -> None:
         with transaction.atomic():
-            svc.create_quote(rep, account, {"discount_percent": "2"}, lines)
+            svc.create_quote(rep, account, header, lines)
             transaction.set_rollback(True)
 
     def submit() -> None:
         with transaction.atomic():
-            quote = svc.create_quote(rep, account, {"discount_percent": "2"}, lines[:20])
+            quote = svc.create_quote(rep, account, header, lines[:20])
             svc.submit_quote(rep, quote, quote.version)
             transaction.set_rollback(True)
 
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        svc.create_quote(rep, account, {"discount_percent": "2"}, lines)
+        svc.create_quote(rep, account, header, lines)
         transaction.set_rollback(True)
     return [
         Scenario(f"quote: price {count} lines", [price]),
@@ -107,11 +107,6 @@ def main(org, lines: int, repeat: int, *, out: TextIO, err: TextIO, as_json: boo
     meta = {"database": database_label(), "lines": lines, "queries_per_save": queries,
             "repeat": repeat, "python": platform.python_version(),
             "machine": platform.machine()}
-    if as_json:
-        out.write(json.dumps({"meta": meta, "results": [r.as_dict() for r in results]},
-                             ensure_ascii=False, indent=2))
-        return
-    out.write(f"{meta['database']}: quotes of {lines} lines, {repeat} runs each")
-    out.write(f"{'scenario':44} {'p50':>9} {'p95':>9} {'p99':>9}  ms")
-    for r in results:
-        out.write(f"{r.name:44} {r.pct(50):9.1f} {r.pct(95):9.1f} {r.pct(99):9.1f}  {r.note}")
+    write_report(out, meta, results,
+                 f"{meta['database']}: quotes of {lines} lines, {repeat} runs each",
+                 as_json)
