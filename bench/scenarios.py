@@ -10,6 +10,7 @@ user can see), so every search has something to find.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -223,3 +224,16 @@ def after_bulk_load(model: type) -> None:
         else:
             cur.execute("PRAGMA analysis_limit = 2000")
             cur.execute("ANALYZE")
+
+
+def write_report(out, meta: dict, results: list[Result], headline: str, as_json: bool) -> None:
+    """The figures as JSON (``meta`` and each result), or a headline and a table of
+    percentiles."""
+    if as_json:
+        out.write(json.dumps({"meta": meta, "results": [r.as_dict() for r in results]},
+                             ensure_ascii=False, indent=2))
+        return
+    out.write(headline)
+    out.write(f"{'scenario':44} {'p50':>9} {'p95':>9} {'p99':>9}  ms")
+    for r in results:
+        out.write(f"{r.name:44} {r.pct(50):9.1f} {r.pct(95):9.1f} {r.pct(99):9.1f}  {r.note}")

@@ -10,7 +10,6 @@ and recomputing the SLA due times of every open case after a holiday is added (t
 from __future__ import annotations
 
 import datetime as dt
-import json
 import platform
 import random
 import time
@@ -22,7 +21,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.scenarios import Result, Scenario, after_bulk_load, database_label, run, sql_value
+from bench.scenarios import (
+    Result,
+    Scenario,
+    after_bulk_load,
+    database_label,
+    run,
+    sql_value,
+    write_report,
+)
 from guanxi.customers.models import Account
 from guanxi.demo.bulk import _tuned_session, _write
 from guanxi.demo.service import _agents, _setup
@@ -163,13 +170,10 @@ def main(org, cases: int, repeat: int, *, out: TextIO, err: TextIO, as_json: boo
             "cases": count, "open_cases": open_count, "repeat": repeat,
             "recompute_cases": recomputed, "recompute_seconds": round(seconds, 2),
             "python": platform.python_version(), "machine": platform.machine()}
+    write_report(out, meta, results,
+                 f"{meta['database']}: {meta['customers']:,} customers, {count:,} cases "
+                 f"({open_count:,} open), {repeat} runs each",
+                 as_json)
     if as_json:
-        out.write(json.dumps({"meta": meta, "results": [r.as_dict() for r in results]},
-                             ensure_ascii=False, indent=2))
         return
-    out.write(f"{meta['database']}: {meta['customers']:,} customers, {count:,} cases "
-              f"({open_count:,} open), {repeat} runs each")
-    out.write(f"{'scenario':44} {'p50':>9} {'p95':>9} {'p99':>9}  ms")
-    for r in results:
-        out.write(f"{r.name:44} {r.pct(50):9.1f} {r.pct(95):9.1f} {r.pct(99):9.1f}  {r.note}")
     out.write(f"SLA due times recomputed for {recomputed:,} open cases in {seconds:.2f} s")

@@ -10,7 +10,6 @@ assets and service records cards.
 
 from __future__ import annotations
 
-import json
 import platform
 import random
 import time
@@ -22,7 +21,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.scenarios import Result, Scenario, after_bulk_load, database_label, run, sql_value
+from bench.scenarios import (
+    Result,
+    Scenario,
+    after_bulk_load,
+    database_label,
+    run,
+    sql_value,
+    write_report,
+)
 from guanxi.customers.models import Account
 from guanxi.demo.bulk import _tuned_session, _write
 from guanxi.orders.models import Product
@@ -129,12 +136,7 @@ def main(org, assets: int, repeat: int, *, out: TextIO, err: TextIO, as_json: bo
     meta = {"database": database_label(), "customers": Account.objects.count(),
             "assets": count, "repeat": repeat, "python": platform.python_version(),
             "machine": platform.machine()}
-    if as_json:
-        out.write(json.dumps({"meta": meta, "results": [r.as_dict() for r in results]},
-                             ensure_ascii=False, indent=2))
-        return
-    out.write(f"{meta['database']}: {meta['customers']:,} customers, {count:,} assets, "
-              f"{repeat} runs each")
-    out.write(f"{'scenario':44} {'p50':>9} {'p95':>9} {'p99':>9}  ms")
-    for r in results:
-        out.write(f"{r.name:44} {r.pct(50):9.1f} {r.pct(95):9.1f} {r.pct(99):9.1f}  {r.note}")
+    write_report(out, meta, results,
+                 f"{meta['database']}: {meta['customers']:,} customers, {count:,} assets, "
+                 f"{repeat} runs each",
+                 as_json)
