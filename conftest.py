@@ -14,6 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 
+# Browser fixtures (one chromium per test process) for every app's browser tests.
+pytest_plugins = ["guanxi.core.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _english(settings):
