@@ -251,7 +251,8 @@ def _figures(s: Any, by_revenue: Any, by_profit: Any, value: np.ndarray, retenti
         "customers": n, "transactions": int(s.n_transactions.sum()),
         "revenue": revenue_total, "profit": profit_total,
         "margin": profit_total / revenue_total if revenue_total else None,
-        "equity": float(value.sum()),
+        # The sum of the CLVs as stored (to the cent), so the total adds up to the rows shown.
+        "equity": float(np.round(value, 2).sum()),
         "top20_share": float(by_revenue.top20_share),
         "top20_profit_share": float(by_profit.top20_share),
         "retention_rate": retained,
