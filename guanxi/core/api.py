@@ -4,12 +4,22 @@ administrators write."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
-from guanxi.core import selectors, services
+from guanxi.core import approvals, selectors, services
 from guanxi.core.access import get_visible
 from guanxi.core.permissions import can_manage_custom_fields
-from guanxi.core.schemas import CustomFieldIn, CustomFieldOut, CustomFieldPatch, Id, Version
+from guanxi.core.schemas import (
+    ApprovalBulkIn,
+    ApprovalDecisionIn,
+    ApprovalItemOut,
+    ApprovalOutcomeOut,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPatch,
+    Id,
+    Version,
+)
 
 router = Router(tags=["custom fields"])
 
@@ -44,3 +54,42 @@ def update_field(request: HttpRequest, field_id: Id, payload: CustomFieldPatch):
 def deactivate_field(request: HttpRequest, field_id: Id, version: Version):
     services.deactivate_field(request.auth, _field(request, field_id), version)
     return Status(204, None)
+
+
+# --- The approvals inbox ----------------------------------------------------------------------
+
+def _item_out(item: approvals.Item) -> dict:
+    return {"ref": item.ref, "kind": item.kind, "kind_label": item.kind_label, "id": item.id,
+            "title": item.title, "url": item.url, "version": item.version,
+            "since": item.since, "account": item.account,
+            "submitted_by": item.submitted_by, "step": item.step, "note": item.note,
+            "overdue": item.overdue, "needs_comment": item.needs_comment,
+            "can_return": item.can_return,
+            # Plain values (amounts and rates as decimal strings); the reader formats them.
+            "figures": [{"label": str(f.label), "kind": f.kind, "currency": f.currency,
+                         "value": None if f.value is None else
+                         (f.value.isoformat() if hasattr(f.value, "isoformat")
+                          else str(f.value))} for f in item.figures]}
+
+
+@router.get("/inbox", response=list[ApprovalItemOut], tags=["approvals"])
+def approvals_waiting(request: HttpRequest, kind: list[str] | None = Query(None)):  # noqa: B008
+    """Everything waiting for the caller's decision, overdue first, then longest waiting;
+    ``kind`` (repeatable) narrows to some kinds (customer, terms, discount, contract, order,
+    expense, support)."""
+    return [_item_out(i) for i in approvals.waiting(request.auth, set(kind) if kind else None)]
+
+
+@router.post("/inbox/decide", response=ApprovalOutcomeOut, tags=["approvals"])
+def approvals_decide(request: HttpRequest, payload: ApprovalDecisionIn):
+    """Approve, reject (a comment is required) or return one item, by its ``ref``."""
+    approvals.decide(request.auth, payload.ref, payload.decision, payload.comment,
+                     payload.version)
+    return {"ref": payload.ref, "ok": True, "message": ""}
+
+
+@router.post("/inbox/bulk", response=list[ApprovalOutcomeOut], tags=["approvals"])
+def approvals_bulk(request: HttpRequest, payload: ApprovalBulkIn):
+    """Approve several items that need no comment; each answers on its own."""
+    return [{"ref": o.ref, "ok": o.ok, "message": o.message}
+            for o in approvals.bulk_approve(request.auth, payload.items)]

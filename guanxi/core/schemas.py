@@ -69,3 +69,50 @@ class CustomFieldPatch(Schema):
     required: bool | None = None
     position: Int | None = None
     active: bool | None = None
+
+
+# --- The approvals inbox ------------------------------------------------------------------
+
+class ApprovalFigureOut(Schema):
+    label: str
+    value: str | None
+    kind: str
+    currency: str = ""
+
+
+class ApprovalItemOut(Schema):
+    ref: str
+    kind: str
+    kind_label: str
+    id: int
+    title: str
+    url: str
+    version: int | None
+    since: dt.datetime | None
+    account: str
+    submitted_by: str
+    step: str
+    note: str
+    overdue: bool
+    needs_comment: bool
+    can_return: bool
+    figures: list[ApprovalFigureOut]
+
+
+class ApprovalDecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    ref: str = Field(max_length=40)
+    decision: str = Field(max_length=10)
+    comment: str = Field(default="", max_length=2000)
+    version: Version | None = None
+
+
+class ApprovalBulkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    items: list[Annotated[str, Field(max_length=60)]] = Field(max_length=100)
+
+
+class ApprovalOutcomeOut(Schema):
+    ref: str
+    ok: bool
+    message: str

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core import approvals
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
-from guanxi.customers import pages, search_providers
+from guanxi.customers import approval_items, pages, search_providers
 
 EVENT_TYPES = {
     "customers.account.created": _("Customer created"),
@@ -42,6 +43,7 @@ TARGETS = (
 
 def register() -> None:
     pages.register_own()
+    approvals.register(approval_items.PROVIDER)
     search_providers.register(search_providers.CUSTOMERS)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from guanxi.core import approval_views
 from guanxi.customers.views import consent, records, workflow
 
 app_name = "customers"
@@ -27,7 +28,12 @@ urlpatterns = [
     path("relationships/<int:pk>/remove/", records.relationship_remove,
          name="relationship_remove"),
     # workflows
-    path("approvals/", workflow.approvals, name="approvals"),
+    # The one approvals inbox (core renders it; every app fills it), at the address the
+    # customers' inbox always had, so links in mails and notifications keep working.
+    path("approvals/", approval_views.inbox, name="approvals"),
+    path("approvals/decide/", approval_views.decide, name="approvals_decide"),
+    path("approvals/bulk/", approval_views.bulk, name="approvals_bulk"),
+    path("approvals/submitted/", workflow.approvals, name="my_approvals"),
     path("customers/<int:pk>/decide/", workflow.decide_customer, name="decide_customer"),
     path("customers/<int:pk>/terms/", workflow.terms_request, name="terms_request"),
     path("terms-requests/<int:pk>/decide/", workflow.decide_terms, name="decide_terms"),

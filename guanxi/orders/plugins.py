@@ -74,6 +74,10 @@ TARGETS = (
 
 
 def register() -> None:
+    from guanxi.core import approvals
+    from guanxi.orders import approval_items
+
+    approvals.register(approval_items.PROVIDER)
     for panel in PANELS:
         account_page.register(panel)
     for panel in OPPORTUNITY_PANELS:

@@ -110,6 +110,10 @@ TARGETS = (
 
 
 def register() -> None:
+    from guanxi.core import approvals
+    from guanxi.sales import approval_items
+
+    approvals.register(approval_items.PROVIDER)
     for registry, panel in PANELS:
         registry.register(panel)
     for provider in SEARCH_PROVIDERS:

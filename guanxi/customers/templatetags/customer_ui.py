@@ -16,15 +16,12 @@ register = template.Library()
 
 @register.simple_tag
 def approvals_waiting(user: Any) -> int:
-    """How many approvals wait for ``user``: new customers (managers) and terms changes
-    (managers, then finance). Users who decide nothing cost no query."""
-    from guanxi.core.permissions import allowed
-    from guanxi.customers import selectors
+    """How many items of the one approvals inbox wait for ``user`` (every app's kinds)."""
+    from guanxi.core import approvals
 
-    if not allowed("customers.decide_approvals", user):
+    if not getattr(user, "is_authenticated", False):
         return 0
-    return (selectors.pending_approvals(user).count()
-            + selectors.terms_requests_waiting_for(user).count())
+    return approvals.count(user)
 
 
 @register.simple_tag

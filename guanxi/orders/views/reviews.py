@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,11 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
+from guanxi.core.approval_views import inbox_url
 from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
 from guanxi.orders import permissions as perms
+from guanxi.orders.approval_items import KIND_OF
 from guanxi.orders.models import Condition, Flow, Review, ReviewRule, ReviewStep
 from guanxi.orders.selectors import reviews as sel
 from guanxi.orders.services import reviews as engine
@@ -83,6 +85,10 @@ def mine_rows(reviews: list[Review]) -> list[dict[str, Any]]:
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     tab = "mine" if request.GET.get("tab") == "mine" else "waiting"
+    if tab == "waiting":
+        # What waits for a decision lives in the one approvals inbox; this address (in mails
+        # and notifications) opens it on the documents' kinds.
+        return redirect(inbox_url(list(KIND_OF.values())))
     now = timezone.now()
     waiting = list(sel.waiting_for(user).select_related("review__team")
                    .prefetch_related("review__steps")[:200])

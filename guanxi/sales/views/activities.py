@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.access import get_visible
+from guanxi.core.approval_views import inbox_url
 from guanxi.core.errors import DomainError, Forbidden
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
@@ -180,6 +181,10 @@ def activity_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @refusals_as_http
 def support_requests(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if perms.can_decide_support_requests(user) and "mine" not in request.GET:
+        # Deciding lives in the one approvals inbox; this address (in mails and
+        # notifications) opens it on support requests. ``?mine`` keeps the history page.
+        return redirect(inbox_url(["support"]))
     inbox = list(sel.support_inbox(user)[:100])
     mine = list(sel.visible_support_requests(user).filter(requested_by=user)[:100])
     return render(request, "sales/activities/support_requests.html", {
