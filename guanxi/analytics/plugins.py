@@ -8,10 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from guanxi.accounts.models import Role
 from guanxi.analytics import labels
 from guanxi.analytics.selectors import account_metrics, recommendations_for
 from guanxi.core.panels import Panel
-from guanxi.customers.pages import account_page
+from guanxi.customers.pages import account_page, home_page
 from guanxi.orders.pages import quote_editor
 
 
@@ -56,7 +57,31 @@ def load_quote_suggestions(request: HttpRequest, draft: Any) -> dict[str, Any]:
                                                exclude=draft.product_ids)}
 
 
+HOME_AT_RISK = 5
+
+
+def sees_value(user: Any, _obj: Any = None) -> bool:
+    return user.has_role(Role.MANAGER, Role.EXECUTIVE, Role.ADMIN)
+
+
+def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """Valuable customers at risk in the user's scope; for the boss, the customer value tiles
+    of the current run too."""
+    from guanxi.analytics.dashboard import AT_RISK
+    from guanxi.analytics.selectors import current_run, visible_metrics
+
+    run = current_run()
+    if run is None:
+        return {"value": None}
+    at_risk = list(visible_metrics(user, run).filter(churn_risk__gte=AT_RISK)
+                   .select_related("account").order_by("-clv", "account_id")[:HOME_AT_RISK])
+    return {"value": {"run": run, "at_risk": at_risk,
+                      "boss": user.has_role(Role.EXECUTIVE, Role.ADMIN)}}
+
+
 def register() -> None:
+    home_page.register(Panel("analytics.home", "analytics/_home.html", slot="sections",
+                             order=40, load=load_home, visible=sees_value))
     account_page.register(Panel("analytics.value", "analytics/_account_value.html",
                                 slot="side", order=40, load=load_value))
     account_page.register(Panel("analytics.cross_sell", "analytics/_account_cross_sell.html",

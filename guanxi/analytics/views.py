@@ -4,6 +4,7 @@ service and renders."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.analytics import contributions, labels, selectors
 from guanxi.analytics import permissions as perms
+from guanxi.analytics.boss import booked_orders_url, business
 from guanxi.analytics.dashboard import dashboard as dashboard_figures
 from guanxi.analytics.engine.valuematrix import KINDS, TIMES, TYPE_GRID
 from guanxi.analytics.forms import MetricFilterForm
@@ -31,10 +33,17 @@ from guanxi.core.errors import DomainError
 from guanxi.core.forms import add_domain_error
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
+from guanxi.sales.permissions import can_set_targets
 
 
 def _customers(**params: Any) -> str:
     return reverse("customers:list") + "?" + urlencode(params)
+
+
+def _month_orders(month: str) -> str:
+    first = dt.date(int(month[:4]), int(month[5:7]), 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return booked_orders_url(first, last)
 
 
 def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +63,9 @@ def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
                            "url": _customers(value_type=key)})
     return {
         "months": d["months"],
-        "revenue": [float(v) for v in d["revenue_by_month"]],
+        # A month's bar opens the orders booked in it.
+        "revenue": [{"value": float(v), "url": _month_orders(m)}
+                    for m, v in zip(d["months"], d["revenue_by_month"], strict=False)],
         "profit": [float(v) for v in d["profit_by_month"]],
         "segments": rows(d["segments"], "segment"),
         "lifecycle": rows(d["lifecycle"], "lifecycle"),
@@ -86,6 +97,36 @@ def _chart_data(d: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _business_charts(b: dict[str, Any]) -> dict[str, Any]:
+    """The business charts' data; each element carries the list it opens."""
+    def money(v: Any) -> float:
+        return float(v) if v is not None else 0.0
+
+    bookings = b["bookings"]["rows"]
+    return {
+        "bookings": {
+            "months": [r["month"] for r in bookings],
+            "booked": [{"value": money(r["booked"]), "url": r["url"]} for r in bookings],
+            "target": [{"value": money(r["target"]), "url": r["url"]}
+                       if r["target"] is not None else None for r in bookings]},
+        "stages": [{"name": s["name"], "value": money(s["amount"]),
+                    "weighted": money(s["weighted"]), "n": s["n"], "url": s["url"]}
+                   for s in b["pipeline"]["stages"]],
+        "forecast": {"months": [r["month"] for r in b["pipeline"]["forecast"]],
+                     "weighted": [{"value": money(r["weighted"]), "url": r["url"]}
+                                  for r in b["pipeline"]["forecast"]]},
+        "aging": [{"name": r["name"], "value": money(r["value"]), "url": r["url"]}
+                  for r in b["receivables"]["buckets"]],
+        "debtors": [{"name": r["name"], "value": money(r["overdue"]), "url": r["url"]}
+                    for r in b["receivables"]["customers"]],
+        "top": [{"name": r["name"], "value": money(r["revenue"]), "url": r["url"]}
+                for r in b["top_customers"]],
+        "labels": {"booked": _("Booked"), "target": _("Target"), "amount": _("Amount"),
+                   "weighted": _("Weighted"), "overdue": _("Overdue"),
+                   "outstanding": _("Outstanding"), "revenue": _("Revenue")},
+    }
+
+
 # The value matrix (SPEC C6): rows are the time of value, columns its kind.
 TIME_LABELS = {"past": gettext_lazy("Past"), "present": gettext_lazy("Present"),
                "future": gettext_lazy("Future")}
@@ -97,8 +138,10 @@ KIND_LABELS = {"functional": gettext_lazy("Functional"), "economic": gettext_laz
 @refusals_as_http
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_figures(request.user)
+    biz = business(request.user, data["run"])
     return render(request, "analytics/dashboard.html", {
-        "d": data, "charts": _chart_data(data),
+        "d": data, "charts": _chart_data(data), "biz": biz, "biz_charts": _business_charts(biz),
+        "can_set_targets": can_set_targets(request.user),
         "can_run": perms.can_run_analysis(request.user),
         "at_risk_url": _customers(churn_min="0.5", sort="-clv"),
     })

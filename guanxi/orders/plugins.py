@@ -5,13 +5,15 @@ shipments, so "payment received" or "reminder sent" can trigger a rule)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.panels import Panel
-from guanxi.customers.pages import account_page
+from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import SearchProvider
 from guanxi.customers.search_providers import register as register_search
 from guanxi.orders.selectors.search import search_documents
@@ -73,11 +75,19 @@ TARGETS = (
 )
 
 
+def load_home(request: Any, user: Any) -> dict[str, Any]:
+    from guanxi.orders.selectors.home import home
+    return {"cash": home(user)}
+
+
 def register() -> None:
     from guanxi.core import approvals
     from guanxi.orders import approval_items
+    from guanxi.orders.selectors.home import sees_home
 
     approvals.register(approval_items.PROVIDER)
+    home_page.register(Panel("orders.home", "orders/_home.html", slot="sections", order=20,
+                             load=load_home, visible=sees_home))
     for panel in PANELS:
         account_page.register(panel)
     for panel in OPPORTUNITY_PANELS:

@@ -142,3 +142,15 @@ def can_withdraw_support(user: User, request: SupportRequest) -> bool:
 
 def can_edit_email_templates(user: User) -> bool:
     return user.has_role(*TEMPLATE_ROLES)
+
+
+TARGET_ROLES = (Role.EXECUTIVE, Role.ADMIN)
+
+
+def can_set_targets(user: User) -> bool:
+    """The boss and administrators set the company's monthly targets."""
+    return user.has_role(*TARGET_ROLES)
+
+
+def can_see_targets(user: User) -> bool:
+    return user.has_role(Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)

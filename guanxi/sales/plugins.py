@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.accounts.models import Role
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.inbound_mail import register_handler
@@ -18,7 +19,7 @@ from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import SearchProvider
 from guanxi.customers.search_providers import register as register_search
 from guanxi.sales import permissions as perms
-from guanxi.sales.selectors import work
+from guanxi.sales.selectors import home, work
 from guanxi.sales.selectors.opportunities import visible_opportunities
 from guanxi.sales.selectors.search import search_leads, search_opportunities
 from guanxi.sales.services.inbound import log_reply
@@ -68,6 +69,22 @@ def load_today(request: HttpRequest, user: Any) -> dict[str, Any]:
     return {"counts": work.today_counts(user)}
 
 
+def load_pipeline(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """A seller's own pipeline; a manager's team pipeline, forecast and team activity."""
+    return {"pipeline": {"mine": home.my_pipeline(user) if home.is_seller(user) else None,
+                         "team": home.team_pipeline(user),
+                         "activity": home.team_activity(user)}}
+
+
+def sells_or_leads(user: Any, _obj: Any) -> bool:
+    return user.has_role(Role.REP, Role.ASSISTANT, Role.FINDER, Role.MANAGER, Role.ADMIN,
+                         Role.EXECUTIVE)
+
+
+def works_in_sales(user: Any, _obj: Any) -> bool:
+    return user.has_role(Role.REP, Role.ASSISTANT, Role.FINDER, Role.MANAGER)
+
+
 PANELS = (
     (account_page, Panel("sales.actions", "sales/_account_actions.html", slot="actions",
                          order=10, visible=perms.can_work_on)),
@@ -76,7 +93,9 @@ PANELS = (
     (account_page, Panel("sales.work", "sales/_account_work.html", slot="side", order=10,
                          load=load_work)),
     (home_page, Panel("sales.today", "sales/_home_today.html", slot="sections", order=10,
-                      load=load_today)),
+                      load=load_today, visible=works_in_sales)),
+    (home_page, Panel("sales.pipeline", "sales/_home_pipeline.html", slot="sections",
+                      order=30, load=load_pipeline, visible=sells_or_leads)),
 )
 
 # --- Global search ----------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from guanxi.accounts.models import User
-from guanxi.core import audit, normalize
+from guanxi.accounts.models import Role, User
+from guanxi.core import approvals, audit, normalize
 from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
@@ -78,33 +78,42 @@ TIMELINE_PAGE = 20
 
 # --- Home -------------------------------------------------------------------------------------
 
+# Roles whose home starts with their own customers; others (a manager, the boss, finance …)
+# see their own panels first, and their customers only if they hold some.
+OWN_BOOK_ROLES = (Role.REP, Role.ASSISTANT, Role.FINDER)
+
+
 @login_required
 @refusals_as_http
 def home(request: HttpRequest) -> HttpResponse:
+    """The home of each role: the customers' own figures for those who hold customers, then
+    what each app registered for the user's roles (``home_page``), and the approvals count."""
     user = request.user
     mine = selectors.visible_accounts(user).filter(owner=user)
-    follow_up = list(mine.filter(in_pool=False).select_related("team").order_by(
-        F("last_follow_up_at").asc(nulls_first=True), "id")[:8])
-    recent = list(selectors.visible_accounts(user).select_related("owner")
-                  .order_by("-updated_at", "-id")[:8])
     stats = mine.aggregate(count=Count("id"), avg=Avg("completeness"),
                            incomplete=Count("id", filter=Q(completeness__lt=60)))
+    own_book = user.has_role(*OWN_BOOK_ROLES) or bool(stats["count"])
+    follow_up: list[Account] = []
+    returning = 0
     policy = PoolPolicy.current()
-    now = timezone.now()
-    soon = now - dt.timedelta(days=max(policy.return_after_days - 7, 0))
-    returning = mine.filter(in_pool=False, last_follow_up_at__lt=soon).count()
-    for account in follow_up:
-        account.days_idle = (now - account.last_follow_up_at).days \
-            if account.last_follow_up_at else None
-        account.days_left = (policy.return_after_days - account.days_idle) \
-            if account.days_idle is not None else None
-    approvals = None
-    if perms.can_decide_approvals(user):
-        approvals = (selectors.pending_approvals(user).count()
-                     + selectors.terms_requests_waiting_for(user).count())
+    if own_book:
+        follow_up = list(mine.filter(in_pool=False).select_related("team").order_by(
+            F("last_follow_up_at").asc(nulls_first=True), "id")[:8])
+        now = timezone.now()
+        soon = now - dt.timedelta(days=max(policy.return_after_days - 7, 0))
+        returning = mine.filter(in_pool=False, last_follow_up_at__lt=soon).count()
+        for account in follow_up:
+            account.days_idle = (now - account.last_follow_up_at).days \
+                if account.last_follow_up_at else None
+            account.days_left = (policy.return_after_days - account.days_idle) \
+                if account.days_idle is not None else None
+    recent = list(selectors.visible_accounts(user).select_related("owner")
+                  .order_by("-updated_at", "-id")[:8])
+    waiting = approvals.count(user)
     return render(request, "customers/home.html", {
         "follow_up": follow_up, "recent": recent, "stats": stats, "returning": returning,
-        "policy": policy, "approvals": approvals,
+        "policy": policy, "own_book": own_book,
+        "approvals": waiting if waiting or perms.can_decide_approvals(user) else None,
         "can_enter": perms.can_create_account(user),
         "panels": home_page.bind(request, user),
     })

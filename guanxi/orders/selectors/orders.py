@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,11 @@ ORDER_FILTERS = (
     Param("delivery_owner", "int", aliases=("delivery_owner_id",)),
     Param("mine", "choice", ("owner", "delivery", "collection")),
     Param("account", "int", aliases=("account_id",)), Param("q"),
+    Param("booked", "bool"), Param("ordered_from", "date"), Param("ordered_to", "date"),
 )
+# Orders that count as booked business: confirmed and onwards, not cancelled.
+BOOKED = (Status.CONFIRMED, Status.IN_PRODUCTION, Status.PARTIALLY_SHIPPED, Status.SHIPPED,
+          Status.DELIVERED)
 SHIPMENT_FILTERS = (
     Param("order", "int", aliases=("order_id",)),
     Param("account", "int", aliases=("account_id",)),
@@ -84,7 +89,22 @@ def filter_orders(user: User, data: Mapping[str, Any],
     q = (data.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(account__name__icontains=q))
+    if data.get("booked"):
+        qs = qs.filter(status__in=BOOKED)
+    if data.get("ordered_from"):
+        qs = qs.filter(order_date__gte=data["ordered_from"])
+    if data.get("ordered_to"):
+        qs = qs.filter(order_date__lte=data["ordered_to"])
     return qs
+
+
+def bookings_by_month(user: User, first: dt.date, last: dt.date) -> dict[str, Decimal]:
+    """``"YYYY-MM"`` → net amount of the orders booked in that month that ``user`` sees."""
+    rows = (orders_for(user).filter(status__in=BOOKED, order_date__gte=first,
+                                    order_date__lte=last)
+            .annotate(month=TruncMonth("order_date")).order_by().values("month")
+            .annotate(amount=Sum("net_amount")))
+    return {r["month"].strftime("%Y-%m"): r["amount"] or Decimal("0") for r in rows}
 
 
 def visible_shipments(user: User) -> QuerySet[Shipment]:

@@ -11,6 +11,7 @@ from guanxi.sales.models.opportunities import (
     Stage,
     StageChange,
 )
+from guanxi.sales.models.targets import SalesTarget
 from guanxi.sales.models.work import (
     Activity,
     CalendarFeed,
@@ -23,5 +24,6 @@ from guanxi.sales.models.work import (
 __all__ = [
     "Activity", "CalendarFeed", "EmailMessage", "EmailTemplate", "Lead", "LeadQuerySet",
     "LeadRoutingRule", "LossReason", "Opportunity", "OpportunityMember", "OpportunityQuerySet",
-    "Pipeline", "Stage", "StageChange", "SupportRequest", "Task", "Timeframe", "WebForm",
+    "Pipeline", "SalesTarget", "Stage", "StageChange", "SupportRequest", "Task", "Timeframe",
+    "WebForm",
 ]
