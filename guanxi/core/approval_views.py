@@ -107,6 +107,12 @@ def decide(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     refs = request.POST.getlist("item")
+    if request.POST.get("all"):
+        # Every routine item of the kinds shown (the filter the page had).
+        known = approvals.kinds()
+        kinds = {k for k in request.POST.getlist("kind") if k in known} or None
+        refs = [f"{i.ref}:{i.version or ''}" for i in approvals.waiting(request.user, kinds)
+                if not i.needs_comment]
     back = request.POST.get("next") or reverse("customers:approvals")
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("customers:approvals")

@@ -42,7 +42,9 @@ def link(name: str, attr: str):
 
 
 def approvals(w):
-    return reverse("customers:approvals")
+    # The page with the customers' own decision forms (the one inbox posts through
+    # ``core.approvals``; its permissions are in orders/tests/test_approvals_inbox.py).
+    return reverse("customers:my_approvals")
 
 
 def request_terms(state: str, expected: str) -> StateCase:

@@ -181,11 +181,11 @@ def test_assistant_enters_customer_and_manager_approves(client, org):
     account = services.create_account(org.assistant, {"name": "苏州精工模具有限公司"})
     assert account.approval == Approval.PENDING
     client.force_login(org.assistant)
-    page = client.get(reverse("customers:approvals")).content.decode()
+    page = client.get(reverse("customers:my_approvals")).content.decode()
     assert "苏州精工模具有限公司" in page and "Pending approval" in page
 
     client.force_login(org.manager)
-    page = client.get(reverse("customers:approvals")).content.decode()
+    page = client.get(reverse("customers:my_approvals")).content.decode()
     assert "苏州精工模具有限公司" in page
     assert "New customers waiting for approval" in page
     prefix = f"customer-{account.pk}"

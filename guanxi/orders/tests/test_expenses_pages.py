@@ -106,9 +106,10 @@ def test_a_returned_claim_is_edited_on_its_form(world):
 
 
 def test_the_sidebar_shows_expenses_to_sales_staff(world):
-    html = login(world.org.rep).get(reverse("orders:reviews")).content.decode()
+    url = reverse("orders:reviews") + "?tab=mine"
+    html = login(world.org.rep).get(url).content.decode()
     assert reverse("orders:expenses") in html and reverse("orders:reviews") in html
-    html = login(world.org.marketing).get(reverse("orders:reviews")).content.decode()
+    html = login(world.org.marketing).get(url).content.decode()
     assert reverse("orders:expenses") not in html
 
 

@@ -85,8 +85,11 @@ CASES = [
     ("activity cancel", "post",
      lambda w: reverse("sales:activity_cancel", args=[w.visit.pk]),
      lambda w: {"version": w.visit.version}, "302 404 302 403 403 404 302 302"),
+    # Deciders are sent to the one approvals inbox; ``?mine`` is everyone's history page.
     ("support requests", "get", lambda w: reverse("sales:support_requests"), None,
-     "200 200 200 200 200 200 200 302"),
+     "200 200 302 200 200 200 302 302"),
+    ("support requests, mine", "get", lambda w: reverse("sales:support_requests") + "?mine=1",
+     None, "200 200 200 200 200 200 200 302"),
     ("support decide", "post", lambda w: reverse("sales:support_decide", args=[w.support.pk]),
      lambda w: {"version": w.support.version, "decision": "approve"},
      "403 404 302 403 403 404 302 302"),
@@ -190,7 +193,7 @@ def test_bad_activity_input_shows_at_the_field_and_changes_nothing(rep_client, o
 
 def test_support_request_is_decided_inline(client, org, pages):
     client.force_login(org.manager)
-    inbox = client.get(reverse("sales:support_requests")).content.decode()
+    inbox = client.get(reverse("sales:support_requests"), follow=True).content.decode()
     assert "攻关" in inbox and "Approve" in inbox
     url = reverse("sales:support_decide", args=[pages.support.pk])
     response = client.post(url, {"decision": "decline", "comment": "", "version": 1},
