@@ -29,7 +29,7 @@ MONTHS = 12
 FORECAST_MONTHS = 6
 TOP_CUSTOMERS = 10
 LATE_ROWS = 8
-MONEY = DecimalField(max_digits=20, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0")
 
 

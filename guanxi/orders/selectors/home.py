@@ -34,7 +34,8 @@ def mine(user: User, today: dt.date) -> dict[str, Any]:
 def deliveries(user: User, today: dt.date) -> dict[str, Any]:
     rows = my_deliveries(user, today)
     return {"rows": rows[:ROWS], "count": len(rows),
-            "late": sum(1 for o in rows if o.alert == "late")}  # type: ignore[attr-defined]
+            "late": sum(1 for o in rows
+                        if getattr(o, "alert", "") == "late")}
 
 
 def collections(user: User, today: dt.date) -> dict[str, Any]:

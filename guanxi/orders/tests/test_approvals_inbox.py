@@ -35,7 +35,8 @@ def test_each_persona_sees_only_their_items_and_decides_only_those(waiting):
         assert kinds_of(persona) == [] and approvals.count(persona) == 0
 
     # The discount reads as labelled figures, not a bare "14% / 10%".
-    first = next(i for i in approvals.waiting(o.manager) if i.ref == f"discount:{w.quotes[0].review_id}")
+    ref = f"discount:{w.quotes[0].review_id}"
+    first = next(i for i in approvals.waiting(o.manager) if i.ref == ref)
     figures = {str(f.label): f.value for f in first.figures}
     assert figures["Discount asked"] == 12 and figures["Customer's approved rate"] == 10
     assert figures["Beyond the approved rate"] == 2 and "Amount" in figures
@@ -50,7 +51,8 @@ def test_each_persona_sees_only_their_items_and_decides_only_those(waiting):
     # Deciding someone else's item is refused and changes nothing.
     discount = f"discount:{w.quotes[0].review_id}"
     for client, ref in ((rep, discount), (other, discount), (rep, f"customer:{w.entered.pk}"),
-                        (other, f"support:{w.support.pk}"), (manager, f"expense:{w.far_claim.review_id}")):
+                        (other, f"support:{w.support.pk}"),
+                        (manager, f"expense:{w.far_claim.review_id}")):
         answer = client.post("inbox/decide", {"ref": ref, "decision": "approve"})
         assert answer.status_code in (403, 404), (ref, answer.content)
     assert Review.objects.get(pk=w.quotes[0].review_id).status == Review.Status.PENDING
@@ -78,11 +80,14 @@ def test_each_persona_sees_only_their_items_and_decides_only_those(waiting):
 
     # Terms: the manager's step, then finance's; the rep never decides.
     terms = f"terms:{w.terms.pk}"
-    assert manager.post("inbox/decide", {"ref": terms, "decision": "approve"}).status_code == 200
+    answer = manager.post("inbox/decide", {"ref": terms, "decision": "approve"})
+    assert answer.status_code == 200
     assert kinds_of(o.manager) == [] and kinds_of(o.finance) == ["terms"]
-    assert as_(o.finance).post("inbox/decide", {"ref": terms, "decision": "approve"}).json()["ok"]
+    finance = as_(o.finance)
+    assert finance.post("inbox/decide", {"ref": terms, "decision": "approve"}).json()["ok"]
     assert TermsChangeRequest.objects.get(pk=w.terms.pk).status == "applied"
-    assert as_(o.finance).post("inbox/decide", {"ref": terms, "decision": "approve"}).status_code == 409
+    again = finance.post("inbox/decide", {"ref": terms, "decision": "approve"})
+    assert again.status_code == 409
     assert as_(o.finance, scope="read").post(
         "inbox/bulk", {"items": [terms]}).status_code == 403
 
@@ -125,7 +130,8 @@ def test_the_inbox_page_decides_in_the_row_and_in_bulk_and_old_addresses_lead_he
     # Someone without items sees an empty inbox and no one else's.
     rep = Client()
     rep.force_login(o.rep)
-    assert "Nothing waits for your decision." in rep.get(reverse("customers:approvals")).content.decode()
+    empty = rep.get(reverse("customers:approvals")).content.decode()
+    assert "Nothing waits for your decision." in empty
     bulk = rep.post(reverse("customers:approvals_bulk"), {"item": [f"customer:{w.entered.pk}"]},
                     follow=True)
     assert "no longer waits for your decision" in bulk.content.decode()

@@ -15,7 +15,7 @@ from guanxi.sales.models import Activity, Opportunity, Stage
 from guanxi.sales.selectors.opportunities import quarter_bounds, visible_opportunities
 from guanxi.sales.selectors.work import visible_activities
 
-MONEY = DecimalField(max_digits=20, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0")
 TEAM_ROLES = (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE)
 ACTIVITY_ROWS = 6
