@@ -94,8 +94,9 @@ PANELS = (
                          load=load_work)),
     (home_page, Panel("sales.today", "sales/_home_today.html", slot="sections", order=10,
                       load=load_today, visible=works_in_sales)),
+    # Right after the day's tasks: the pipeline is what a rep and a manager read first.
     (home_page, Panel("sales.pipeline", "sales/_home_pipeline.html", slot="sections",
-                      order=30, load=load_pipeline, visible=sells_or_leads)),
+                      order=12, load=load_pipeline, visible=sells_or_leads)),
 )
 
 # --- Global search ----------------------------------------------------------------------------
