@@ -10,14 +10,14 @@ from guanxi.core import approvals, selectors, services
 from guanxi.core.access import get_visible
 from guanxi.core.permissions import can_manage_custom_fields
 from guanxi.core.schemas import (
-    ApprovalBulkIn,
-    ApprovalDecisionIn,
-    ApprovalItemOut,
-    ApprovalOutcomeOut,
     CustomFieldIn,
     CustomFieldOut,
     CustomFieldPatch,
     Id,
+    InboxBulkIn,
+    InboxDecisionIn,
+    InboxItemOut,
+    InboxOutcomeOut,
     Version,
 )
 
@@ -72,7 +72,7 @@ def _item_out(item: approvals.Item) -> dict:
                           else str(f.value))} for f in item.figures]}
 
 
-@router.get("/inbox", response=list[ApprovalItemOut], tags=["approvals"])
+@router.get("/inbox", response=list[InboxItemOut], tags=["approvals"])
 def approvals_waiting(request: HttpRequest, kind: list[str] | None = Query(None)):  # noqa: B008
     """Everything waiting for the caller's decision, overdue first, then longest waiting;
     ``kind`` (repeatable) narrows to some kinds (customer, terms, discount, contract, order,
@@ -80,16 +80,16 @@ def approvals_waiting(request: HttpRequest, kind: list[str] | None = Query(None)
     return [_item_out(i) for i in approvals.waiting(request.auth, set(kind) if kind else None)]
 
 
-@router.post("/inbox/decide", response=ApprovalOutcomeOut, tags=["approvals"])
-def approvals_decide(request: HttpRequest, payload: ApprovalDecisionIn):
+@router.post("/inbox/decide", response=InboxOutcomeOut, tags=["approvals"])
+def approvals_decide(request: HttpRequest, payload: InboxDecisionIn):
     """Approve, reject (a comment is required) or return one item, by its ``ref``."""
     approvals.decide(request.auth, payload.ref, payload.decision, payload.comment,
                      payload.version)
     return {"ref": payload.ref, "ok": True, "message": ""}
 
 
-@router.post("/inbox/bulk", response=list[ApprovalOutcomeOut], tags=["approvals"])
-def approvals_bulk(request: HttpRequest, payload: ApprovalBulkIn):
+@router.post("/inbox/bulk", response=list[InboxOutcomeOut], tags=["approvals"])
+def approvals_bulk(request: HttpRequest, payload: InboxBulkIn):
     """Approve several items that need no comment; each answers on its own."""
     return [{"ref": o.ref, "ok": o.ok, "message": o.message}
             for o in approvals.bulk_approve(request.auth, payload.items)]

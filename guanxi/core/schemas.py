@@ -73,14 +73,14 @@ class CustomFieldPatch(Schema):
 
 # --- The approvals inbox ------------------------------------------------------------------
 
-class ApprovalFigureOut(Schema):
+class InboxFigureOut(Schema):
     label: str
     value: str | None
     kind: str
     currency: str = ""
 
 
-class ApprovalItemOut(Schema):
+class InboxItemOut(Schema):
     ref: str
     kind: str
     kind_label: str
@@ -96,10 +96,10 @@ class ApprovalItemOut(Schema):
     overdue: bool
     needs_comment: bool
     can_return: bool
-    figures: list[ApprovalFigureOut]
+    figures: list[InboxFigureOut]
 
 
-class ApprovalDecisionIn(Schema):
+class InboxDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     ref: str = Field(max_length=40)
     decision: str = Field(max_length=10)
@@ -107,12 +107,12 @@ class ApprovalDecisionIn(Schema):
     version: Version | None = None
 
 
-class ApprovalBulkIn(Schema):
+class InboxBulkIn(Schema):
     model_config = ConfigDict(extra="forbid")
     items: list[Annotated[str, Field(max_length=60)]] = Field(max_length=100)
 
 
-class ApprovalOutcomeOut(Schema):
+class InboxOutcomeOut(Schema):
     ref: str
     ok: bool
     message: str
