@@ -4,10 +4,12 @@ administrators write."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 
-from guanxi.core import approvals, selectors, services
+from guanxi.core import approvals, pickers, selectors, services
 from guanxi.core.access import get_visible
+from guanxi.core.errors import FieldErrors
 from guanxi.core.permissions import can_manage_custom_fields
 from guanxi.core.schemas import (
     CustomFieldIn,
@@ -93,3 +95,26 @@ def approvals_bulk(request: HttpRequest, payload: InboxBulkIn):
     """Approve several items that need no comment; each answers on its own."""
     return [{"ref": o.ref, "ok": o.ok, "message": o.message}
             for o in approvals.bulk_approve(request.auth, payload.items)]
+
+
+# --- Pickers ---------------------------------------------------------------------------------
+
+class ChoiceOut(Schema):
+    id: int
+    label: str
+    detail: str = ""
+    url: str = ""
+
+
+@router.get("/pick/{kind}", response=list[ChoiceOut], url_name="pick", tags=["search"])
+def pick(request: HttpRequest, kind: str, q: str = "",
+         limit: int = Query(10, ge=1, le=pickers.LIMIT)):
+    """What a picker offers: records of ``kind`` (customer, contact, product, user, quote,
+    order, contract, invoice, case, opportunity …) the caller may see, matching ``q`` by name,
+    pinyin, initials, phone or number, best first. Other query values narrow a kind (a
+    customer's contacts: ``account=<id>``)."""
+    if pickers.get(kind) is None:
+        raise FieldErrors({"kind": [_("Choose one of: %(kinds)s.")
+                                    % {"kinds": ", ".join(pickers.keys())}]})
+    params = {k: v for k, v in request.GET.items() if k not in ("q", "limit")}
+    return [vars(c) for c in pickers.choices(request.auth, kind, q, limit, params)]

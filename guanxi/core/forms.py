@@ -55,3 +55,97 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=ISO_TIME)
+
+
+# --- Pickers ---------------------------------------------------------------------------------
+
+class PickerWidget(forms.Widget):
+    """A search box that offers the records of one picker kind as one types (name, pinyin,
+    initials, phone or number), keyboard accessible as an ARIA combobox; the chosen record's
+    id goes in a hidden input. Without a pick, what was typed is sent (a customer's exact name
+    still finds it)."""
+
+    template_name = "core/widgets/picker.html"
+
+    def __init__(self, kind: str, attrs: dict[str, Any] | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.kind = kind
+        self.params = params or {}
+        self.user: Any = None
+
+    def format_value(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        return str(getattr(value, "pk", value))
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from guanxi.core import pickers
+
+        context = super().get_context(name, value, attrs)
+        label, raw = "", self.format_value(value)
+        obj = value if hasattr(value, "pk") else None
+        if obj is None and raw and self.user is not None and pickers.get(self.kind):
+            obj = pickers.find(self.user, self.kind, raw)
+        kind = pickers.get(self.kind)
+        if obj is not None and kind is not None:
+            label = kind.describe(obj).label
+        elif raw and not raw.isdigit():
+            label = raw  # typed, not picked: shown back as typed
+        url = reverse("api:pick", args=[self.kind])
+        if self.params:
+            url += "?" + urlencode(self.params)
+        context["widget"].update({
+            "kind": self.kind, "label": label, "url": url,
+            "placeholder": (self.attrs.get("placeholder") or (kind.placeholder if kind else "")),
+        })
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
+class PickerField(forms.Field):
+    """A record of a picker kind the form's user may see; cleans to the record itself.
+    Call ``bind_pickers(form, user)`` in the form's ``__init__``."""
+
+    widget = PickerWidget
+    default_error_messages = {
+        "invalid_choice": "",
+    }
+
+    def __init__(self, kind: str, *, params: dict[str, Any] | None = None,
+                 not_found: Any = None, **kwargs: Any) -> None:
+        self.kind = kind
+        self.user: Any = None
+        self.not_found = not_found
+        kwargs.setdefault("widget", PickerWidget(kind, params=params))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        from django.utils.translation import gettext as _
+
+        from guanxi.core import pickers
+
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "pk"):
+            return value
+        found = pickers.find(self.user, self.kind, value) if self.user is not None else None
+        if found is None:
+            raise forms.ValidationError(
+                self.not_found or _("Choose one from the list: nothing you can see matches "
+                                    "“%(value)s”.") % {"value": str(value)[:100]},
+                code="invalid_choice")
+        return found
+
+
+def bind_pickers(form: forms.BaseForm, user: Any) -> None:
+    """Give the form's picker fields their user: they offer and accept only what it sees."""
+    for f in form.fields.values():
+        if isinstance(f, PickerField):
+            f.user = user
+            f.widget.user = user

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core import approvals
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
-from guanxi.customers import approval_items, pages, search_providers
+from guanxi.customers import approval_items, pages, pickers, search_providers
 
 EVENT_TYPES = {
     "customers.account.created": _("Customer created"),
@@ -45,6 +45,7 @@ def register() -> None:
     pages.register_own()
     approvals.register(approval_items.PROVIDER)
     search_providers.register(search_providers.CUSTOMERS)
+    pickers.register_own()
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)

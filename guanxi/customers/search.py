@@ -234,3 +234,21 @@ def _describe(hits: list[Hit]) -> None:
         elif account:
             hit.name = account.name
             hit.detail = account.get_industry_display() or account.phone
+
+
+def customer_ids(q: str, limit: int = 20) -> list[int]:
+    """Ids of customers whose name, pinyin, initials or phone starts with ``q``, best first,
+    whoever may see them: for finding *other* records (documents, cases) by their customer,
+    which the caller then scopes by its own visibility rule, so nothing leaks from here."""
+    best: dict[int, int] = {}
+    for prefix in parse_query(q):
+        rows = (SearchToken.objects.filter(token__gte=prefix, token__lt=prefix + TOP,
+                                           contact__isnull=True,
+                                           field__in=(F.NAME, F.PINYIN, F.INITIALS, F.PHONE))
+                .order_by("token").values_list("token", "field", "pos", "account_id")
+                [:limit * 4])
+        for token, field, pos, account_id in rows:
+            score = _score(token, prefix, field, pos)
+            if score > best.get(account_id, -1):
+                best[account_id] = score
+    return sorted(best, key=lambda a: (-best[a], a))[:limit]

@@ -114,6 +114,67 @@ def search_all(user: User, q: str, *, dropdown: bool = False, limit: int | None 
     return out
 
 
+# --- Actions on a customer ------------------------------------------------------------------
+# The Ctrl-K box offers, for the customers a query finds, what one can start for them
+# ("New quote for 华为"); apps register their own, each with its permission rule.
+
+@dataclass(frozen=True)
+class CustomerAction:
+    name: str  # "<app>.<what>", unique
+    label: Any  # lazy, with %(customer)s: "New quote for %(customer)s"
+    url: Callable[[Any], str]  # where it starts, given the customer
+    allowed: Callable[[User, Any], bool]  # may this user start it for this customer
+    icon: str = "bi-plus-lg"
+    order: int = 100
+    keywords: tuple[str, ...] = ()  # typed before a name, this action comes first
+
+
+@dataclass(frozen=True)
+class Offer:
+    action: CustomerAction
+    label: str
+    url: str
+    icon: str
+
+
+_actions: dict[str, CustomerAction] = {}
+
+
+def register_action(action: CustomerAction) -> CustomerAction:
+    _actions[action.name] = action
+    return action
+
+
+def unregister_action(name: str) -> None:
+    _actions.pop(name, None)
+
+
+def actions() -> list[CustomerAction]:
+    return sorted(_actions.values(), key=lambda a: (a.order, a.name))
+
+
+def split_action(q: str) -> tuple[list[CustomerAction], str]:
+    """A query that starts with an action's keyword ("报价 华为", "quote hw"): that action and
+    the rest of the query; else no action and the query."""
+    head, _sep, rest = q.strip().partition(" ")
+    if rest.strip():
+        found = [a for a in actions() if head.lower() in a.keywords]
+        if found:
+            return found, rest.strip()
+    return [], q
+
+
+def offers(user: User, account: Any, first: list[CustomerAction] | None = None) -> list[Offer]:
+    """What ``user`` may start for ``account``, the actions in ``first`` first."""
+    chosen = first or []
+    out = []
+    for action in [*chosen, *[a for a in actions() if a not in chosen]]:
+        if action.allowed(user, account):
+            out.append(Offer(action, str(action.label) % {"customer": account.name},
+                             action.url(account), action.icon))
+    return out
+
+
 # --- Customers' own provider ----------------------------------------------------------------
 
 def search_customers(user: User, q: str, limit: int,

@@ -14,8 +14,10 @@ from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.panels import Panel
 from guanxi.customers.pages import account_page, home_page
-from guanxi.customers.search_providers import SearchProvider
+from guanxi.customers.search_providers import CustomerAction, SearchProvider, register_action
 from guanxi.customers.search_providers import register as register_search
+from guanxi.orders import pickers
+from guanxi.orders.permissions import can_create_quote
 from guanxi.orders.selectors.search import search_documents
 from guanxi.sales.pages import opportunity_page
 
@@ -63,6 +65,12 @@ DOCUMENTS = SearchProvider(
     label=_("Quotes, contracts, orders and invoices"),
     dropdown_template="orders/search/_dropdown.html", page_template="orders/search/_page.html")
 
+NEW_QUOTE = CustomerAction(
+    name="orders.new_quote", label=_("New quote for %(customer)s"), icon="bi-file-earmark-plus",
+    url=lambda account: reverse("orders:quote_create") + f"?account={account.pk}",
+    allowed=lambda user, account: can_create_quote(user, account), order=10,
+    keywords=("报价", "新建报价", "quote"))
+
 TARGETS = (
     AutomationTarget(key="orders.invoice", label=_("Invoice"), model="orders.Invoice",
                      url=lambda i: reverse("orders:invoice", args=[i.pk])),
@@ -93,6 +101,8 @@ def register() -> None:
     for panel in OPPORTUNITY_PANELS:
         opportunity_page.register(panel)
     register_search(DOCUMENTS)
+    pickers.register_own()
+    register_action(NEW_QUOTE)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)

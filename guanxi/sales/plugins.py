@@ -15,8 +15,10 @@ from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.inbound_mail import register_handler
 from guanxi.core.panels import Panel
+from guanxi.core.pickers import Choice, PickerKind, by_id
+from guanxi.core.pickers import register as register_picker
 from guanxi.customers.pages import account_page, home_page
-from guanxi.customers.search_providers import SearchProvider
+from guanxi.customers.search_providers import CustomerAction, SearchProvider, register_action
 from guanxi.customers.search_providers import register as register_search
 from guanxi.sales import permissions as perms
 from guanxi.sales.selectors import home, work
@@ -116,6 +118,28 @@ SEARCH_PROVIDERS = (
         page_template="sales/search/_leads_page.html"),
 )
 
+OPPORTUNITY_PICKER = PickerKind(
+    key="opportunity", label=_("Opportunity"),
+    search=lambda user, q, limit, params: [
+        Choice(id=h.id, label=h.name, detail=h.detail, url=h.url)
+        for h in search_opportunities(user, q, limit)],
+    find=lambda user, raw: by_id(visible_opportunities(user).select_related("account"), raw),
+    describe=lambda o: Choice(id=o.pk, label=o.name, detail=o.account.name),
+    placeholder=_("Name, or the customer's name or pinyin"))
+
+ACTIONS = (
+    CustomerAction(
+        name="sales.new_opportunity", label=_("New opportunity for %(customer)s"),
+        icon="bi-graph-up-arrow", order=20, keywords=("商机", "新建商机", "opportunity", "opp"),
+        url=lambda account: reverse("sales:opportunity_create") + f"?account={account.pk}",
+        allowed=lambda user, account: perms.can_create_opportunity(user, account)),
+    CustomerAction(
+        name="sales.new_task", label=_("New task for %(customer)s"), icon="bi-check2-square",
+        order=30, keywords=("任务", "新建任务", "task"),
+        url=lambda account: reverse("sales:task_create") + f"?account={account.pk}",
+        allowed=lambda user, account: perms.can_work_on(user, account)),
+)
+
 # --- Automation -------------------------------------------------------------------------------
 
 TARGETS = (
@@ -138,6 +162,9 @@ def register() -> None:
         registry.register(panel)
     for provider in SEARCH_PROVIDERS:
         register_search(provider)
+    register_picker(OPPORTUNITY_PICKER)
+    for action in ACTIONS:
+        register_action(action)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)

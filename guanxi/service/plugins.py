@@ -17,8 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types, subscribe
 from guanxi.core.panels import Panel
+from guanxi.core.pickers import Choice, PickerKind, by_id
+from guanxi.core.pickers import register as register_picker
 from guanxi.customers.pages import account_page, home_page
-from guanxi.customers.search_providers import SearchHit, SearchProvider
+from guanxi.customers.search_providers import (
+    CustomerAction,
+    SearchHit,
+    SearchProvider,
+    register_action,
+)
 from guanxi.customers.search_providers import register as register_search
 from guanxi.service import permissions as perms
 
@@ -109,6 +116,30 @@ ASSET_SEARCH = SearchProvider(
     dropdown_template="service/search/_assets_dropdown.html",
     page_template="service/search/_assets_page.html")
 
+def _pick_cases(user: Any, q: str, limit: int, params: Any) -> list[Choice]:
+    from guanxi.service.selectors.cases import search_cases
+    return [Choice(id=c.pk, label=f"{c.number} {c.subject}",
+                   detail=c.account.name if c.account_id else c.requester_email,
+                   url=reverse("service:case", args=[c.pk]))
+            for c in search_cases(user, q, limit)]
+
+
+def _find_case(user: Any, raw: Any) -> Any:
+    from guanxi.service.selectors.cases import visible_cases
+    return by_id(visible_cases(user), raw) or visible_cases(user).filter(number=raw).first()
+
+
+CASE_PICKER = PickerKind(key="case", label=_("Service case"), search=_pick_cases,
+                         find=_find_case,
+                         describe=lambda c: Choice(id=c.pk, label=f"{c.number} {c.subject}"),
+                         placeholder=_("Number, subject or the customer's name"))
+
+NEW_CASE = CustomerAction(
+    name="service.new_case", label=_("New case for %(customer)s"), icon="bi-headset",
+    order=40, keywords=("工单", "新建工单", "case"),
+    url=lambda account: reverse("service:case_create") + f"?account={account.pk}",
+    allowed=lambda user, account: perms.can_create_case(user, account))
+
 TARGETS = (
     AutomationTarget(key="service.case", label=_("Service case"), model="service.Case",
                      url=lambda c: reverse("service:case", args=[c.pk]),
@@ -170,6 +201,8 @@ def register() -> None:
         registry.register(panel)
     register_search(SEARCH)
     register_search(ASSET_SEARCH)
+    register_picker(CASE_PICKER)
+    register_action(NEW_CASE)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)

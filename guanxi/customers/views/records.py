@@ -27,6 +27,7 @@ from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
+from guanxi.core.recent import recent, remember
 from guanxi.core.views import refusals_as_http
 from guanxi.customers import permissions as perms
 from guanxi.customers import search_providers, selectors, services
@@ -382,6 +383,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     account = selectors.get_account(user, pk)
     audit.log(user, "customers.account.viewed", account)
+    remember(request, "account", account.pk, account.name, request.path)
     contacts = list(account.contacts.filter(is_active=True))
     relationships = selectors.relationships(account)
     other_accounts = {p.account_id for r in relationships for p in (r.from_contact, r.to_contact)
@@ -510,8 +512,18 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     dropdown = bool(request.htmx) and request.htmx.target == "global-search-results"
-    results = search_providers.search_all(request.user, q, dropdown=dropdown) if q else []
-    context = {"q": q, "results": results, "found": any(r.hits for r in results)}
+    first, text = search_providers.split_action(q)
+    results = search_providers.search_all(request.user, text, dropdown=dropdown) if q else []
+    context: dict[str, Any] = {"q": q, "results": results,
+                               "found": any(r.hits for r in results)}
     if dropdown:
+        # The palette: what the first customer found can start, and, before one types, the
+        # records opened last.
+        top = next((h for r in results for h in r.hits if h.kind == "account"), None)
+        account = selectors.visible_accounts(request.user).filter(pk=top.id).first() \
+            if top else None
+        context.update({
+            "offers": search_providers.offers(request.user, account, first) if account else [],
+            "offers_first": bool(first), "recent": recent(request) if not q else []})
         return render(request, "customers/_search_results.html", context)
     return render(request, "customers/search.html", context)

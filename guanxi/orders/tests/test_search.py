@@ -1,5 +1,5 @@
-"""The global search box finds a quote, an order or an invoice by the start of its number,
-only where the user may see it."""
+"""The global search box finds a quote, an order or an invoice by the start of its number or
+by its customer's name or pinyin, only where the user may see it."""
 
 from __future__ import annotations
 
@@ -40,5 +40,10 @@ def test_documents_are_found_by_number_within_scope(org, make_account, client):
     page = client.get(reverse("customers:search"), {"q": "0441"}).content.decode()
     invoice = Invoice.objects.get()
     assert "04419988" in page and reverse("orders:invoice", args=[invoice.pk]) in page
-    # Words are not numbers: a customer name search does not look at documents at all.
-    assert as_(org.rep).get("search", q="明珠", kind="document").json() == []
+    # By the customer's name, pinyin or initials: its documents, still only those one may see.
+    for q in ("明珠", "mingzhu", "shmz"):
+        found = {h["name"] for h in as_(org.rep).get("search", q=q, kind="document").json()}
+        assert found == {"Q2026-00017", "04419988"}, q
+    assert as_(org.rep).get("search", q="华强", kind="document").json() == []
+    assert [h["name"] for h in as_(org.finance).get("search", q="huaqiang", kind="document")
+            .json()] == ["Q2026-00018"]

@@ -26,6 +26,7 @@ from guanxi.core import uploads
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import DateInput, DateTimeInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
+from guanxi.core.recent import remember
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
 from guanxi.customers.selectors import find_account
@@ -410,6 +411,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contract = sel.get_contract(user, pk)
+    remember(request, "contract", contract.pk, f"{contract} · {contract.account.name}",
+             request.path)
     can_write = perms.can_write_contract(user, contract)
     docs = documents.listed(user, contract)
     status = contract.current_status

@@ -28,6 +28,7 @@ from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, NotFound
 from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done, page_template, posted
+from guanxi.core.recent import remember
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.orders import permissions as perms
@@ -241,6 +242,7 @@ def _context(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
 @refusals_as_http
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = sel.get_order(request.user, pk)
+    remember(request, "order", order.pk, f"{order} · {order.account.name}", request.path)
     return render(request, "orders/fulfilment/detail.html", _context(request, order))
 
 

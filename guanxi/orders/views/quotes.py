@@ -25,8 +25,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.forms import DateInput, add_domain_error
+from guanxi.core.forms import DateInput, PickerField, add_domain_error, bind_pickers
 from guanxi.core.pages import done, page_template, posted
+from guanxi.core.recent import remember
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account, Contact
@@ -54,6 +55,18 @@ class FilterForm(forms.Form):
         ("", gettext_lazy("Anyone")), ("me", gettext_lazy("Mine"))])
     account = forms.IntegerField(widget=forms.HiddenInput, required=False)
     after = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ChooseCustomerForm(forms.Form):
+    """The first step of a new quote from the quote list: whom it is for."""
+
+    customer = PickerField("customer", label=gettext_lazy("Customer"),
+                           not_found=gettext_lazy("No customer you can see has this name or "
+                                                  "number."))
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
 
 
 class QuoteForm(forms.Form):
@@ -242,6 +255,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     quote = sel.get_quote(user, pk)
+    remember(request, "quote", quote.pk, f"{quote} · {quote.account.name}", request.path)
     steps = list(quote.review.steps.select_related("decided_by").order_by("position")) \
         if quote.review_id else []
     return render(request, "orders/quotes/detail.html", {
@@ -265,10 +279,10 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     if account is None:
         if request.GET.get("account") or request.POST.get("account"):
             raise NotFound()
-        return render(request, "orders/quotes/choose_customer.html", {
-            "customer": request.GET.get("customer", ""),
-            "error": _("No customer you can see has this name or number.")
-            if request.GET.get("customer") else ""})
+        choose = ChooseCustomerForm(request.GET or None, user=user)
+        if choose.is_bound:
+            choose.is_valid()  # shows why the typed customer was not found
+        return render(request, "orders/quotes/choose_customer.html", {"form": choose})
     opportunity = None
     if request.GET.get("opportunity", "").isdigit():
         opportunity = account_opportunity(user, account, request.GET["opportunity"])

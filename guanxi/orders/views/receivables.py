@@ -27,6 +27,7 @@ from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
 from guanxi.core.forms import DateInput, add_domain_error
 from guanxi.core.pages import done, posted
+from guanxi.core.recent import remember
 from guanxi.core.selectors import keyset_page
 from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
@@ -128,6 +129,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 @refusals_as_http
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = sel.get_invoice(request.user, pk)
+    remember(request, "invoice", invoice.pk, f"{invoice} · {invoice.account.name}",
+             request.path)
     today = timezone.localdate()
     return render(request, "orders/receivables/invoice.html", {
         "invoice": invoice, "allocations": sel.allocations_of_invoice(invoice),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
+from guanxi.core.recent import remember
 from guanxi.core.selectors import keyset_page
 from guanxi.core.templatetags.guanxi_ui import money
 from guanxi.core.views import refusals_as_http
@@ -146,6 +147,7 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     opp = sel.get_opportunity(user, pk)
+    remember(request, "opportunity", opp.pk, f"{opp.name} · {opp.account.name}", request.path)
     stages = list(opp.pipeline.stages.filter(active=True) | opp.pipeline.stages.filter(
         pk=opp.stage_id))
     passed = True
@@ -177,9 +179,9 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     account = find_account(request.user, request.GET.get("account"))
     if request.GET.get("account") and account is None:
         raise NotFound()
-    form = OpportunityForm(posted(request), account=account)
+    form = OpportunityForm(posted(request), account=account, user=user)
     if request.method == "POST" and form.is_valid():
-        target = account or find_account(request.user, form.cleaned_data.get("customer"))
+        target = account or form.cleaned_data.get("customer")
         if target is None:
             form.add_error("customer", _("No customer you can see has this name or number."))
         else:

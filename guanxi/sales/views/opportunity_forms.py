@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import User
 from guanxi.accounts.selectors import colleagues
-from guanxi.core.forms import DateInput
+from guanxi.core.forms import DateInput, PickerField, bind_pickers
 from guanxi.customers.models import Account, Source
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage, Timeframe
 from guanxi.sales.services.opportunities import OpportunityInput
@@ -28,8 +28,8 @@ def stage_choices(pipelines: list[Pipeline], open_only: bool = True) -> list:
 
 class OpportunityForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    customer = forms.CharField(label=_("Customer"), max_length=200,
-                               help_text=_("The customer's exact name or number."))
+    customer = PickerField("customer", label=_("Customer"),
+                           not_found=_("No customer you can see has this name or number."))
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
                                 initial=0)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
@@ -53,7 +53,8 @@ class OpportunityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, account: Account | None = None,
-                 opp: Opportunity | None = None, **kwargs: Any) -> None:
+                 opp: Opportunity | None = None, user: User | None = None,
+                 **kwargs: Any) -> None:
         if opp is not None:
             kwargs.setdefault("initial", {
                 **{name: getattr(opp, name) for name in (
@@ -62,6 +63,7 @@ class OpportunityForm(forms.Form):
                     "version")},
                 "contact": opp.contact_id})
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
         self.account = account or (opp.account if opp else None)
         if self.account is not None:
             del self.fields["customer"]

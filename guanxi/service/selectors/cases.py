@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import FieldErrors, NotFound
+from guanxi.customers.search import customer_ids
 from guanxi.customers.selectors import account_scope
 from guanxi.service.models import (
     AssignmentRule,
@@ -179,7 +180,8 @@ def breaches_soon(user: User, *, hours: int = 4) -> QuerySet[Case]:
 
 
 def search_cases(user: User, q: str, limit: int) -> list[Case]:
-    """Ctrl-K: a case number (full or without its dashes), else subjects."""
+    """Ctrl-K and the case picker: a case number (full or without its dashes), else subjects,
+    then the cases of the customers ``q`` names."""
     q = (q or "").strip()
     if not q:
         return []
@@ -191,7 +193,13 @@ def search_cases(user: User, q: str, limit: int) -> list[Case]:
         return list(qs.filter(number__istartswith=q).order_by("-created_at")[:limit])
     if len(q) < 2:
         return []
-    return list(qs.filter(subject__icontains=q).order_by("-created_at")[:limit])
+    found = list(qs.filter(subject__icontains=q).order_by("-created_at")[:limit])
+    if len(found) < limit and (accounts := customer_ids(q, limit=20)):
+        # Then the customer's cases, by its name, pinyin, initials or phone.
+        seen = {c.pk for c in found}
+        found += [c for c in qs.filter(account_id__in=accounts).order_by("-created_at")[:limit]
+                  if c.pk not in seen]
+    return found[:limit]
 
 
 def history(case: Case) -> list[CaseEvent]:

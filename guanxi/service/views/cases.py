@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
+from guanxi.core.recent import remember
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.selectors import visible_accounts, visible_contacts
 from guanxi.service import forms as f
@@ -112,6 +113,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
 @refusals_as_http
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = sel.get_case(request.user, pk)
+    remember(request, "case", case.pk, f"{case.number} {case.subject}", request.path)
     return render(request, "service/cases/detail.html", _case_context(request, case))
 
 
