@@ -31,9 +31,9 @@ class MetricFilterForm(forms.Form):
 
 
 def cross_sell_fields() -> dict[str, forms.Field]:
-    """The customer list's cross-sell filter: customers to whom a product is recommended."""
-    from guanxi.orders.selectors.purchases import product_choices
+    """The customer list's cross-sell filter: customers to whom a product is recommended,
+    the product picked by code or name (the catalogue may be long: no drop-down of all)."""
+    from guanxi.core.forms import PickerField
 
-    return {"recommend": forms.ChoiceField(
-        label=gettext_lazy("Recommended product"), required=False,
-        choices=[("", _("Any"))] + [(str(pk), label) for pk, label in product_choices()])}
+    return {"recommend": PickerField(
+        "product", label=gettext_lazy("Recommended product"), required=False)}

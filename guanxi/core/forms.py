@@ -88,9 +88,10 @@ class PickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         label, raw = "", self.format_value(value)
         obj = value if hasattr(value, "pk") else None
-        if obj is None and raw and self.user is not None and pickers.get(self.kind):
-            obj = pickers.find(self.user, self.kind, raw)
         kind = pickers.get(self.kind)
+        if obj is None and raw and kind is not None \
+                and (self.user is not None or not kind.scoped):
+            obj = pickers.find(self.user, self.kind, raw)
         if obj is not None and kind is not None:
             label = kind.describe(obj).label
         elif raw and not raw.isdigit():
@@ -134,7 +135,9 @@ class PickerField(forms.Field):
             return None
         if hasattr(value, "pk"):
             return value
-        found = pickers.find(self.user, self.kind, value) if self.user is not None else None
+        kind = pickers.get(self.kind)
+        found = pickers.find(self.user, self.kind, value) \
+            if self.user is not None or (kind is not None and not kind.scoped) else None
         if found is None:
             raise forms.ValidationError(
                 self.not_found or _("Choose one from the list: nothing you can see matches "

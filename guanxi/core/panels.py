@@ -20,13 +20,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.http import HttpRequest
 
 Loader = Callable[[HttpRequest, Any], dict[str, Any]]
 Predicate = Callable[[Any, Any], bool]
+#: ``count(user)``: an expression counting, for the page's record (``OuterRef("pk")``), the
+#: rows the panel lists; all of a page's counts are read in one query (``count_of``).
+Counter = Callable[[Any], Any]
+
+
+def count_of(qs: Any, field: str = "account") -> Any:
+    """A subquery counting the rows of ``qs`` (already scoped to the user) whose ``field``
+    is the page's record: a panel's ``count``."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    rows = (qs.filter(**{field: OuterRef("pk")}).order_by().values(field)
+            .annotate(n=Count("pk", distinct=True)).values("n")[:1])
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,8 @@ class Panel:
     order: int = 100
     load: Loader | None = None
     visible: Predicate | None = None
+    tab: Any = None  # label of its tab, for pages that show a slot as tabs
+    count: Counter | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,7 @@ class BoundPanel:
     """A panel ready to render on one request: its template and its loader's context."""
     panel: Panel
     context: dict[str, Any] = field(default_factory=dict)
+    count: int | None = None
 
     @property
     def template(self) -> str:
@@ -95,4 +112,19 @@ class PanelRegistry:
                 continue
             context = panel.load(request, obj) if panel.load is not None else {}
             out[panel.slot].append(BoundPanel(panel, context))
+        return self._counted(request, obj, out)
+
+    def _counted(self, request: HttpRequest, obj: Any,
+                 out: dict[str, list[BoundPanel]]) -> dict[str, list[BoundPanel]]:
+        """The panels' counts, all in one query on ``obj``."""
+        counted = [(slot, i, bound) for slot, bound_panels in out.items()
+                   for i, bound in enumerate(bound_panels) if bound.panel.count is not None]
+        if not counted or obj is None or getattr(obj, "pk", None) is None:
+            return out
+        exprs = {f"n{n}": bound.panel.count(request.user)
+                 for n, (_slot, _i, bound) in enumerate(counted)}
+        row = type(obj)._default_manager.filter(pk=obj.pk).annotate(**exprs) \
+            .values(*exprs).first() or {}
+        for n, (slot, i, bound) in enumerate(counted):
+            out[slot][i] = replace(bound, count=row.get(f"n{n}"))
         return out

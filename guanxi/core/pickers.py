@@ -43,6 +43,7 @@ class PickerKind:
     describe: Callable[[Any], Choice] = field(
         default=lambda obj: Choice(id=obj.pk, label=str(obj)))
     placeholder: Any = ""
+    scoped: bool = True  # False: every signed-in user may see every record (products)
 
 
 _kinds: dict[str, PickerKind] = {}

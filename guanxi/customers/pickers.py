@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.models import User
-from guanxi.accounts.selectors import colleagues
+from guanxi.accounts.selectors import colleagues, reps_in_scope
 from guanxi.core.normalize import fold, has_han, syllables
 from guanxi.core.pickers import Choice, PickerKind, by_id, register
 from guanxi.customers.models import Contact
@@ -61,17 +61,21 @@ def user_matches(user: User, q: str) -> bool:
     return any(w.startswith(q) for w in words if w)
 
 
-def search_users(user: User, q: str, limit: int, params: Mapping[str, str]) -> list[Choice]:
+def _users(qs, q: str, limit: int) -> list[Choice]:
     # Colleagues are a few hundred at most: matching pinyin in Python beats an index.
-    rows = colleagues(user).only("pk", "username", "display_name", "first_name", "last_name",
+    rows = qs.only("pk", "username", "display_name", "first_name", "last_name",
                                  "email", "phone", "team__name")
     out = [Choice(id=u.pk, label=_user_label(u), detail=str(u.team) if u.team else "")
            for u in rows if user_matches(u, q)]
     return out[:limit]
 
 
-def _find_user(user: User, raw: Any) -> User | None:
-    qs = colleagues(user)
+def search_users(user: User, q: str, limit: int, params: Mapping[str, str]) -> list[Choice]:
+    return _users(colleagues(user), q, limit)
+
+
+def _find_user(user: User, raw: Any, qs=None) -> User | None:
+    qs = colleagues(user) if qs is None else qs
     return by_id(qs, raw) or qs.filter(Q(username=raw) | Q(display_name=raw)).first()
 
 
@@ -91,8 +95,17 @@ USER = PickerKind(
     placeholder=gettext_lazy("Name, pinyin or login of a colleague"))
 
 
+REP = PickerKind(
+    key="rep", label=gettext_lazy("Sales rep"),
+    search=lambda user, q, limit, params: _users(
+        reps_in_scope(user).select_related("team"), q, limit),
+    find=lambda user, raw: _find_user(user, raw, reps_in_scope(user)),
+    describe=lambda u: Choice(id=u.pk, label=_user_label(u)),
+    placeholder=gettext_lazy("Name, pinyin or login of a colleague"))
+
+
 def register_own() -> None:
-    for kind in (CUSTOMER, CONTACT, USER):
+    for kind in (CUSTOMER, CONTACT, USER, REP):
         register(kind)
 
 

@@ -45,7 +45,7 @@ KINDS = (
     PickerKind(key="product", label=gettext_lazy("Product"), search=search_products,
                find=_find_product,
                describe=lambda p: Choice(id=p.pk, label=f"{p.code} {p.label}"),
-               placeholder=gettext_lazy("Code or name of a product")),
+               placeholder=gettext_lazy("Code or name of a product"), scoped=False),
     _document_kind("quote", gettext_lazy("Quote")),
     _document_kind("contract", gettext_lazy("Contract")),
     _document_kind("order", gettext_lazy("Sales order")),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
-from guanxi.core.panels import Panel
+from guanxi.core.panels import Panel, count_of
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import CustomerAction, SearchProvider, register_action
 from guanxi.customers.search_providers import register as register_search
@@ -40,12 +40,25 @@ EVENT_TYPES = {
 }
 
 # Each card reads its own rows through the orders template tags (orders_quotes, …).
+def _count(model: str, **filters):
+    def count(user):
+        from guanxi.orders import models
+
+        return count_of(getattr(models, model).objects.visible_to(user).filter(**filters))
+    return count
+
+
 PANELS = (
-    Panel("orders.quotes", "orders/account/quotes.html", slot="main", order=30),
-    Panel("orders.deals", "orders/account/deals.html", slot="main", order=31),
-    Panel("orders.fulfilment", "orders/account/fulfilment.html", slot="main", order=32),
-    Panel("orders.receivables", "orders/account/receivables.html", slot="main", order=33),
-    Panel("orders.expenses", "orders/account/expenses.html", slot="main", order=34),
+    Panel("orders.quotes", "orders/account/quotes.html", slot="main", order=30,
+          tab=_("Quotes"), count=_count("Quote")),
+    Panel("orders.deals", "orders/account/deals.html", slot="main", order=31,
+          tab=_("Tenders and contracts"), count=_count("Contract")),
+    Panel("orders.fulfilment", "orders/account/fulfilment.html", slot="main", order=32,
+          tab=_("Orders"), count=_count("SalesOrder")),
+    Panel("orders.receivables", "orders/account/receivables.html", slot="main", order=33,
+          tab=_("Invoices"), count=_count("Invoice")),
+    Panel("orders.expenses", "orders/account/expenses.html", slot="main", order=34,
+          tab=_("Expenses")),
     Panel("orders.overdue", "orders/account/open_receivables.html", slot="open_items",
           order=10),
     Panel("orders.late_deliveries", "orders/account/open_deliveries.html", slot="open_items",

@@ -14,7 +14,7 @@ from guanxi.accounts.models import Role
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.inbound_mail import register_handler
-from guanxi.core.panels import Panel
+from guanxi.core.panels import Panel, count_of
 from guanxi.core.pickers import Choice, PickerKind, by_id
 from guanxi.core.pickers import register as register_picker
 from guanxi.customers.pages import account_page, home_page
@@ -61,10 +61,31 @@ def load_opportunities(request: HttpRequest, account: Any) -> dict[str, Any]:
         and account.approval != "rejected"}}
 
 
+def _account_work(request: HttpRequest, account: Any) -> dict[str, Any]:
+    """The customer's open work, read once per request for the cards that show it."""
+    cache = request.__dict__.setdefault("_sales_account_work", {})
+    if account.pk not in cache:
+        cache[account.pk] = work.account_work(request.user, account)
+    return cache[account.pk]
+
+
 def load_work(request: HttpRequest, account: Any) -> dict[str, Any]:
     """Open tasks, upcoming activities and pending support requests of the customer."""
-    return {"work": work.account_work(request.user, account),
+    return {"work": _account_work(request, account),
             "can_work": perms.can_work_on(request.user, account)}
+
+
+def load_next(request: HttpRequest, account: Any) -> dict[str, Any]:
+    """The next thing to do for the customer: its soonest open task or planned activity."""
+    found = _account_work(request, account)
+    task = found["tasks"][0] if found["tasks"] else None
+    visit = found["upcoming"][0] if found["upcoming"] else None
+    if task and visit:
+        if visit.starts_at < task.due_at:
+            task = None
+        else:
+            visit = None
+    return {"next_task": task, "next_visit": visit, "record_query": f"account={account.pk}"}
 
 
 def load_today(request: HttpRequest, user: Any) -> dict[str, Any]:
@@ -91,9 +112,13 @@ PANELS = (
     (account_page, Panel("sales.actions", "sales/_account_actions.html", slot="actions",
                          order=10, visible=perms.can_work_on)),
     (account_page, Panel("sales.opportunities", "sales/_account_opportunities.html",
-                         slot="main", order=20, load=load_opportunities)),
+                         slot="main", order=20, load=load_opportunities,
+                         tab=_("Opportunities"), count=lambda user: count_of(
+                             visible_opportunities(user).filter(closed_at__isnull=True)))),
     (account_page, Panel("sales.work", "sales/_account_work.html", slot="side", order=10,
                          load=load_work)),
+    (account_page, Panel("sales.next", "sales/_next_action.html", slot="next", order=10,
+                         load=load_next)),
     (home_page, Panel("sales.today", "sales/_home_today.html", slot="sections", order=10,
                       load=load_today, visible=works_in_sales)),
     # Right after the day's tasks: the pipeline is what a rep and a manager read first.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types, subscribe
-from guanxi.core.panels import Panel
+from guanxi.core.panels import Panel, count_of
 from guanxi.core.pickers import Choice, PickerKind, by_id
 from guanxi.core.pickers import register as register_picker
 from guanxi.customers.pages import account_page, home_page
@@ -77,17 +77,22 @@ def load_records(request: HttpRequest, account: Any) -> dict[str, Any]:
     return {"records": account_records(request.user, account.pk)}
 
 
+def _count_cases(user: Any) -> Any:
+    from guanxi.service.selectors.cases import visible_cases
+    return count_of(visible_cases(user))
+
+
 PANELS = (
     (account_page, Panel("service.cases", "service/account/cases.html", slot="main", order=40,
-                         load=load_cases)),
+                         load=load_cases, tab=_("Service cases"), count=_count_cases)),
     (account_page, Panel("service.open_items", "service/account/open_items.html",
                          slot="open_items", order=30, load=load_open_items)),
     (home_page, Panel("service.home", "service/_home.html", slot="sections", order=15,
                       load=load_home, visible=lambda user, _obj: perms.is_agent(user))),
     (account_page, Panel("service.assets", "service/account/assets.html", slot="main",
-                         order=42, load=load_assets)),
+                         order=42, load=load_assets, tab=_("Assets"))),
     (account_page, Panel("service.records", "service/account/records.html", slot="main",
-                         order=43, load=load_records)),
+                         order=43, load=load_records, tab=_("Service records"))),
 )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from guanxi.core.tests.api_client import as_ as api_as
 from guanxi.customers import services
 from guanxi.customers.models import Account, Approval, PoolPolicy, TermsChangeRequest
 
@@ -404,7 +405,11 @@ def test_assign_offers_only_reps_in_the_managers_scope(client, org, make_account
     account = make_account(by=org.rep)
     client.force_login(org.manager)
     page = client.get(reverse("customers:assign", args=[account.pk])).content.decode()
-    assert "李强" in page and "黄伟" not in page
+    assert 'data-picker="rep"' in page and 'value="王芳"' in page  # the owner now
+    # The picker offers the reps of the manager's teams, by name, pinyin or login.
+    offered = {c["label"] for q in ("li", "huang", "rep") for c in
+               api_as(org.manager).get("pick/rep", q=q).json()}
+    assert "李强" in offered and "黄伟" not in offered
     response = client.post(reverse("customers:assign", args=[account.pk]),
                            {"owner": org.other_rep.pk, "version": account.version})
     assert response.status_code == 400 and response.context["form"].errors["owner"]

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts import selectors as people
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import PickerField, add_domain_error, bind_pickers
 from guanxi.core.selectors import keyset_page
 from guanxi.core.views import refusals_as_http
 from guanxi.customers import permissions as perms
@@ -73,14 +72,12 @@ class ReleaseForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(label=gettext_lazy("New owner"), queryset=None)
+    owner = PickerField("rep", label=gettext_lazy("New owner"))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people.reps_in_scope(user).select_related("team")
-        self.fields["owner"].label_from_instance = (
-            lambda u: f"{u} · {u.team}" if u.team_id else str(u))
+        bind_pickers(self, user)
 
 
 class MergeForm(forms.Form):

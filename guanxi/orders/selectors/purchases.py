@@ -48,11 +48,6 @@ def products_by_id(ids: Iterable[int]) -> dict[int, Product]:
     return Product.objects.in_bulk(list(set(ids)))
 
 
-def product_choices() -> list[tuple[int, str]]:
-    """(id, "code name") of the active products, for pickers of other apps' filters."""
-    return [(p.pk, str(p)) for p in Product.objects.filter(active=True).order_by("code")]
-
-
 def product_exists(pk: int) -> bool:
     return Product.objects.filter(pk=pk).exists()
 

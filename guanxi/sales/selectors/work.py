@@ -290,6 +290,25 @@ def account_work(user: User, account: Account, now: dt.datetime | None = None,
             "pending": list(pending[:limit]), "now": now}
 
 
+def next_for_opportunity(user: User, opportunity: Opportunity) -> dict:
+    """The next thing to do on an open opportunity: its soonest open task or planned activity,
+    else its next step."""
+    if opportunity.closed_at:
+        return {}
+    task = visible_tasks(user).filter(opportunity=opportunity, status=Task.Status.OPEN) \
+        .order_by("due_at", "id").first()
+    visit = visible_activities(user).filter(
+        opportunity=opportunity, status=Activity.Status.PLANNED).order_by("starts_at", "id") \
+        .first()
+    if task and visit:
+        if visit.starts_at < task.due_at:
+            task = None
+        else:
+            visit = None
+    return {"next_task": task, "next_visit": visit, "next_step": opportunity.next_step,
+            "show_next": True}
+
+
 def opportunity_work(user: User, opportunity: Opportunity, limit: int = 10) -> dict:
     return {
         "activities": list(visible_activities(user).filter(opportunity=opportunity)[:limit]),

@@ -136,6 +136,20 @@ def reopen_task(actor: User, task: Task, version: int) -> Task:
     return task
 
 
+
+@transaction.atomic
+def postpone_task(actor: User, task: Task, version: int, days: int = 1) -> Task:
+    """Move an open task (and its reminder) ``days`` later: the one-click "tomorrow"."""
+    if task.status != Task.Status.OPEN:
+        raise Conflict(_("This task is already %(status)s.")
+                       % {"status": task.get_status_display().lower()},
+                       field="status", code="status")
+    shift = dt.timedelta(days=days)
+    data: dict[str, Any] = {"due_at": task.due_at + shift}
+    if task.remind_at:
+        data["remind_at"] = task.remind_at + shift
+    return update_task(actor, task, data, version)
+
 @transaction.atomic
 def cancel_task(actor: User, task: Task, version: int) -> Task:
     _set_status(actor, task, version, (Task.Status.OPEN,), Task.Status.CANCELLED, {})

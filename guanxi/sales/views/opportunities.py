@@ -31,6 +31,7 @@ from guanxi.sales import permissions as perms
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage
 from guanxi.sales.pages import opportunity_page
 from guanxi.sales.selectors import opportunities as sel
+from guanxi.sales.selectors import work
 from guanxi.sales.services import opportunities as svc
 from guanxi.sales.views import pipelines
 from guanxi.sales.views.opportunity_forms import (
@@ -160,6 +161,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                    .order_by("-at", "-id")[:50])
     members = list(opp.members.select_related("user", "user__team").order_by("added_at"))
     return render(request, "sales/opportunities/detail.html", {
+        **work.next_for_opportunity(user, opp), "record_query": f"opportunity={opp.pk}",
         "opp": opp, "stages": stages, "history": history, "members": members,
         "can_edit": perms.can_edit_opportunity(user, opp),
         "team": [(role, label, getattr(opp, role)) for role, label in TeamRoleForm.ROLES],

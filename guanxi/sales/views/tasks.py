@@ -134,7 +134,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "action": reverse("sales:task_edit", args=[task.pk])}, status=status)
 
 
-ACTIONS = {"complete": svc.complete_task, "reopen": svc.reopen_task, "cancel": svc.cancel_task}
+ACTIONS = {"complete": svc.complete_task, "reopen": svc.reopen_task, "cancel": svc.cancel_task,
+           "postpone": svc.postpone_task}
 
 
 @login_required
@@ -224,6 +225,7 @@ urls = [
          name="task_complete"),
     path("tasks/<int:pk>/reopen/", task_action, {"action": "reopen"}, name="task_reopen"),
     path("tasks/<int:pk>/cancel/", task_action, {"action": "cancel"}, name="task_cancel"),
+    path("tasks/<int:pk>/postpone/", task_action, {"action": "postpone"}, name="task_postpone"),
     path("calendar/", calendar, name="calendar"),
     path("calendar/feed/", calendar_feed, name="calendar_feed"),
     path("calendar/<str:token>.ics", calendar_ics, name="calendar_ics"),

@@ -155,3 +155,19 @@ function renderCharts(root) {
 }
 document.addEventListener("DOMContentLoaded", () => renderCharts(document));
 document.addEventListener("htmx:afterSettle", (event) => renderCharts(event.detail.elt));
+
+// Record pages: related lists as tabs (<div data-tabs> with [role=tab][data-tab] buttons and
+// [data-tab-panel] sections); the "All" tab (data-tab="") shows every list.
+document.addEventListener("click", (event) => {
+  const tab = event.target.closest("[data-tabs] [role=tab][data-tab]");
+  if (!tab) return;
+  const root = tab.closest("[data-tabs]");
+  const name = tab.dataset.tab;
+  root.querySelectorAll("[role=tab][data-tab]").forEach((t) => {
+    t.classList.toggle("active", t === tab);
+    t.setAttribute("aria-selected", t === tab ? "true" : "false");
+  });
+  root.querySelectorAll("[data-tab-panel]").forEach((panel) => {
+    panel.hidden = Boolean(name) && panel.dataset.tabPanel !== name;
+  });
+});
