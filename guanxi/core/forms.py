@@ -147,8 +147,10 @@ class PickerField(forms.Field):
 
 
 def bind_pickers(form: forms.BaseForm, user: Any) -> None:
-    """Give the form's picker fields their user: they offer and accept only what it sees."""
+    """Give the form's picker fields (and fields shown with a picker widget) their user: they
+    offer and accept only what it sees."""
     for f in form.fields.values():
         if isinstance(f, PickerField):
             f.user = user
+        if isinstance(f.widget, PickerWidget):
             f.widget.user = user

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core import approvals
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
+from guanxi.core.recent import register_audited
 from guanxi.customers import approval_items, pages, pickers, search_providers
 
 EVENT_TYPES = {
@@ -46,6 +47,9 @@ def register() -> None:
     approvals.register(approval_items.PROVIDER)
     search_providers.register(search_providers.CUSTOMERS)
     pickers.register_own()
+    # The customer page's view is in the audit trail already: the palette reads it there.
+    register_audited("customers.account.viewed", "account",
+                     lambda pk: reverse("customers:detail", args=[pk]))
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)

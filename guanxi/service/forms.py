@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Role, User
-from guanxi.core.forms import DateInput, TimeInput
+from guanxi.core.forms import DateInput, PickerWidget, TimeInput
 from guanxi.service.models import AssignmentRule, Case, Holiday, ServiceTeam, SlaPolicy
 
 CLASS_CHOICES = [("", _("Any")), ("A", "A"), ("B", "B"), ("C", "C")]
@@ -23,12 +23,12 @@ class CaseForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Case.Channel.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Case.Priority.choices,
                                  initial=Case.Priority.NORMAL)
-    account = forms.IntegerField(label=_("Customer (id)"), required=False, min_value=1,
-                                 max_value=2 ** 63 - 1)
-    contact = forms.IntegerField(label=_("Contact (id)"), required=False, min_value=1,
-                                 max_value=2 ** 63 - 1)
-    product = forms.IntegerField(label=_("Product (id)"), required=False, min_value=1,
-                                 max_value=2 ** 63 - 1)
+    account = forms.IntegerField(label=_("Customer"), required=False, min_value=1,
+                                 max_value=2 ** 63 - 1, widget=PickerWidget("customer"))
+    contact = forms.IntegerField(label=_("Contact"), required=False, min_value=1,
+                                 max_value=2 ** 63 - 1, widget=PickerWidget("contact"))
+    product = forms.IntegerField(label=_("Product"), required=False, min_value=1,
+                                 max_value=2 ** 63 - 1, widget=PickerWidget("product"))
     requester_email = forms.EmailField(label=_("Requester e-mail"), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(
         attrs={"rows": 5}), required=False)

@@ -494,8 +494,9 @@ def test_detail_makes_a_bounded_number_of_queries(login, org, customer, make_acc
     # One query per card: profile, contacts, timeline, opportunities, work, value, and the
     # quote-to-cash cards (quotes, tenders, contracts, orders, invoices, payments, expenses),
     # service's (cases, assets, service records, open complaints and breaches), marketing's
-    # (campaigns, and consent: one query per person shown) and the recommendations.
-    with django_assert_max_num_queries(46):
+    # (campaigns, and consent: one query per person shown) and the recommendations; plus one
+    # for the counts of all the tabs (not one per tab).
+    with django_assert_max_num_queries(47):
         response = client.get(reverse("customers:detail", args=[customer.pk]))
     assert response.status_code == 200
 
@@ -506,6 +507,16 @@ def test_global_search_dropdown_and_page(login, org, customer):
                           headers={"HX-Request": "true", "HX-Target": "global-search-results"})
     html = dropdown.content.decode()
     assert "<html" not in html and "欧阳修" in html and "search-hit" in html
+    # What one may start for the customer found, and before typing, the records opened last.
+    assert f"{reverse('orders:quote_create')}?account={customer.pk}" in html
+    assert f"{reverse('sales:opportunity_create')}?account={customer.pk}" in html
+    empty = client.get(reverse("customers:search"), {"q": ""},
+                       headers={"HX-Request": "true", "HX-Target": "global-search-results"})
+    assert "recent-hit" not in empty.content.decode()
+    client.get(reverse("customers:detail", args=[customer.pk]))
+    empty = client.get(reverse("customers:search"), {"q": ""},
+                       headers={"HX-Request": "true", "HX-Target": "global-search-results"})
+    assert "recent-hit" in empty.content.decode() and customer.name in empty.content.decode()
     page = client.get(reverse("customers:search"), {"q": "13912345678"}).content.decode()
     assert "欧阳修" in page and "<html" in page
     hidden = login(org.other_rep).get(reverse("customers:search"), {"q": "oyx"})

@@ -27,7 +27,7 @@ from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
 from guanxi.core.pages import done, page_template, posted
-from guanxi.core.recent import recent, remember
+from guanxi.core.recent import recent
 from guanxi.core.views import refusals_as_http
 from guanxi.customers import permissions as perms
 from guanxi.customers import search_providers, selectors, services
@@ -383,7 +383,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     account = selectors.get_account(user, pk)
     audit.log(user, "customers.account.viewed", account)
-    remember(request, "account", account.pk, account.name, request.path)
     contacts = list(account.contacts.filter(is_active=True))
     relationships = selectors.relationships(account)
     other_accounts = {p.account_id for r in relationships for p in (r.from_contact, r.to_contact)
@@ -519,8 +518,10 @@ def search(request: HttpRequest) -> HttpResponse:
     if dropdown:
         # The palette: what the first customer found can start, and, before one types, the
         # records opened last.
-        top = next((h for r in results for h in r.hits if h.kind == "account"), None)
-        account = selectors.visible_accounts(request.user).filter(pk=top.id).first() \
+        # The customer found (a contact's customer when only a contact matched).
+        hits = [h for r in results for h in r.hits if h.kind in ("account", "contact")]
+        top = next((h for h in hits if h.kind == "account"), hits[0] if hits else None)
+        account = selectors.visible_accounts(request.user).filter(pk=top.account_id).first() \
             if top else None
         context.update({
             "offers": search_providers.offers(request.user, account, first) if account else [],

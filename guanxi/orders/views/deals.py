@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core import uploads
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.forms import DateInput, DateTimeInput, add_domain_error
+from guanxi.core.forms import DateInput, DateTimeInput, PickerWidget, add_domain_error, bind_pickers
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.recent import remember
 from guanxi.core.views import refusals_as_http
@@ -49,7 +49,7 @@ class TenderForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     issuer = forms.CharField(label=gettext_lazy("Issuer"), max_length=200)
     customer = forms.CharField(label=gettext_lazy("Customer"), max_length=200,
-                               help_text=gettext_lazy("The customer's exact name or number."))
+                               widget=PickerWidget("customer"))
     opportunity = forms.TypedChoiceField(label=gettext_lazy("Opportunity"), coerce=int,
                                          required=False, empty_value=None)
     deadline = forms.DateTimeField(label=gettext_lazy("Bid deadline"), widget=DATETIME)
@@ -79,6 +79,7 @@ class TenderForm(forms.Form):
                 if tender.opening_at else None,
                 "opportunity": tender.opportunity_id})
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
         self.account = account or (tender.account if tender else None)
         if self.account is not None:
             del self.fields["customer"]
@@ -119,7 +120,7 @@ class BondForm(forms.Form):
 class ContractForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
     customer = forms.CharField(label=gettext_lazy("Customer"), max_length=200,
-                               help_text=gettext_lazy("The customer's exact name or number."))
+                               widget=PickerWidget("customer"))
     opportunity = forms.TypedChoiceField(label=gettext_lazy("Opportunity"), coerce=int,
                                          required=False, empty_value=None)
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=16, decimal_places=2,
@@ -144,6 +145,7 @@ class ContractForm(forms.Form):
                     "starts_on", "ends_on", "notes", "version")},
                 "opportunity": contract.opportunity_id})
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
         self.account = account or (contract.account if contract else None)
         if self.account is not None:
             del self.fields["customer"]

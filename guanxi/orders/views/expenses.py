@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import DomainError, FieldErrors, NotFound
-from guanxi.core.forms import DateInput, add_domain_error
+from guanxi.core.forms import DateInput, PickerWidget, add_domain_error, bind_pickers
 from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
@@ -44,8 +44,8 @@ def _require_sees(request: HttpRequest) -> None:
 
 class ClaimForm(forms.Form):
     customer = forms.CharField(label=gettext_lazy("Customer"), max_length=200, required=False,
-                               help_text=gettext_lazy("The customer's exact name or number; "
-                                                      "may stay empty with an opportunity."))
+                               widget=PickerWidget("customer"),
+                               help_text=gettext_lazy("May stay empty with an opportunity."))
     opportunity = forms.TypedChoiceField(label=gettext_lazy("Opportunity"), coerce=int,
                                          required=False, empty_value=None)
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
@@ -61,14 +61,15 @@ class ClaimForm(forms.Form):
                  claim: ExpenseClaim | None = None, **kwargs: Any) -> None:
         if claim is not None:
             kwargs.setdefault("initial", {
-                "customer": claim.account.name if claim.account else "",
+                "customer": claim.account_id or "",
                 "opportunity": claim.opportunity_id, "category": claim.category,
                 "amount": claim.amount, "currency": claim.currency,
                 "spent_on": claim.spent_on, "description": claim.description,
                 "version": claim.version})
         elif account is not None:
-            kwargs.setdefault("initial", {"customer": account.name})
+            kwargs.setdefault("initial", {"customer": account.pk})
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
         target = account or (claim.account if claim else None)
         opps = visible_opportunities(user).select_related("account")
         opps = opps.filter(account=target) if target else opps.filter(

@@ -116,11 +116,20 @@ def test_convert_page_shows_duplicates_and_uses_the_chosen_customer(org, lead, m
     assert "This may be a customer we already have" in page and "Use this customer" in page
     response = client.post(url, {"version": lead.version})
     assert response.status_code == 409 and "Possible duplicate" in response.content.decode()
-    response = client.post(url, {"version": lead.version, "account": existing.pk})
+    # Any other customer one may see can be picked instead (by name, pinyin, phone …); not
+    # one of another rep's.
+    assert 'data-picker="customer"' in page
+    foreign = make_account(by=org.other_rep, name="杭州远方贸易有限公司")
+    response = client.post(url, {"version": lead.version, "customer": foreign.pk})
+    assert response.status_code == 400
+    assert response.context["form"].errors["customer"]
+    picked = make_account(by=org.rep, name="无锡精密仪器有限公司")
+    response = client.post(url, {"version": lead.version, "customer": picked.pk})
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:detail", args=[existing.pk])
+    assert response["Location"] == reverse("customers:detail", args=[picked.pk])
     lead.refresh_from_db()
-    assert lead.status == Lead.Status.CONVERTED
+    assert lead.status == Lead.Status.CONVERTED and lead.converted_account_id == picked.pk
+    assert existing.opportunities.count() == 0
 
 
 def test_lead_of_a_customer_writes_to_its_timeline(org, rules, make_account):

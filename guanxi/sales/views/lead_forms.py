@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Team, User
+from guanxi.core.forms import PickerField, bind_pickers
 from guanxi.customers.models import Source
 from guanxi.sales.models import Lead, LeadRoutingRule, Timeframe, WebForm
 
@@ -80,8 +81,14 @@ class ConvertForm(forms.Form):
                                        required=False,
                                        help_text=_("Empty: the customer's name."))
     account = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    customer = PickerField("customer", required=False,
+                           label=_("Or add to a customer we already have"))
     force = forms.BooleanField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
 
 
 class RoutingRuleForm(forms.Form):

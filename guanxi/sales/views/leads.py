@@ -216,15 +216,16 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     if not (lead.is_open and perms.can_edit_lead(user, lead)):
         raise PermissionDenied(_("You cannot convert this lead."))
-    form = ConvertForm(posted(request), initial={"version": lead.version})
+    form = ConvertForm(posted(request), initial={"version": lead.version}, user=user)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
-                account = get_visible(Account.objects.visible_to(user), pk=data["account"]) \
-                    if data["account"] else None
+                account = data.get("customer") or (
+                    get_visible(Account.objects.visible_to(user), pk=data["account"])
+                    if data["account"] else None)
                 conversion.convert_lead(user, lead, data["version"], account=account,
                                         force=bool(data["force"]),
                                         opportunity_name=data["opportunity_name"])

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import add_domain_error, bind_pickers
 from guanxi.core.recent import remember
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.selectors import visible_accounts, visible_contacts
@@ -146,6 +146,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     _require_agent(request)
     initial = {"account": request.GET.get("account") or None}
     form = f.CaseForm(request.POST or None, initial=initial)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -174,6 +175,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "product": case.product_id, "description": case.description,
         "requester_email": case.requester_email, "version": case.version})
     form.fields["account"].disabled = True
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
