@@ -21,7 +21,7 @@ pytestmark = [
 
 
 def _pick(page, row: int, query: str, code: str) -> None:
-    option = page.locator(f"#line-{row} .product-results [data-code='{code}']")
+    option = page.locator(f"#line-{row}-results [role=option]", has_text=code)
     for attempt in range(3):
         # A row just added may not have its search wired yet when typed into on a busy
         # machine: type again until the results come.

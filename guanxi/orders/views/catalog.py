@@ -143,16 +143,6 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                   _context(request, form=form, product=product))
 
 
-@login_required
-@refusals_as_http
-@require_GET
-def product_search(request: HttpRequest) -> HttpResponse:
-    """The small list behind product pickers: active products by code or name."""
-    query = request.GET.get("q", "")
-    return render(request, "orders/catalog/_product_search.html", {
-        "products": sel.active_products(query), "query": query})
-
-
 # --- Price lists -----------------------------------------------------------------------------
 
 class PriceListForm(forms.Form):
@@ -349,7 +339,6 @@ def customer_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 urls: list = [
     path("products/", product_list, name="products"),
     path("products/new/", product_form, name="product_create"),
-    path("products/search/", product_search, name="product_search"),
     path("products/<int:pk>/", product_detail, name="product"),
     path("products/<int:pk>/edit/", product_form, name="product_edit"),
     path("price-lists/", price_list_list, name="price_lists"),

@@ -1,7 +1,8 @@
 // Pickers: <div data-picker="customer" data-url="/api/pick/customer"> holding a hidden input
 // (the chosen id), a combobox input and a listbox. Typing asks the server (name, pinyin,
 // initials, phone or number; only what the user may see); arrows move, Enter picks, Esc closes.
-// Without a pick the hidden input carries what was typed, so an exact name still works.
+// Without a pick the hidden input carries what was typed, so an exact name still works
+// (with data-picker-keep it keeps the last pick instead: the quote editor's product lines).
 // A pick fires "change" on the hidden input and "picker:picked" on the picker (detail: choice).
 (function () {
   let serial = 0;
@@ -107,7 +108,7 @@
     }
 
     input.addEventListener("input", () => {
-      hidden.value = input.value.trim();
+      if (!("pickerKeep" in root.dataset)) hidden.value = input.value.trim();
       clearTimeout(timer);
       timer = setTimeout(ask, 150);
     });
