@@ -61,3 +61,13 @@ def test_rep_picks_a_customer_by_pinyin_and_starts_a_quote_from_ctrl_k(
     heading = page.locator("h1").first.inner_text()
     assert ("新建报价单" if language == "zh-hans" else "New quote") in heading
     assert "华为技术有限公司" in heading
+
+    # Keyboard only: the action's word before the name puts it first, Enter starts it.
+    page.keyboard.press("Control+k")
+    page.keyboard.type("报价 hwjs" if language == "zh-hans" else "quote hwjs")
+    page.locator("#global-search-results a.search-hit.offer-hit").first.wait_for(
+        state="visible")
+    assert page.locator("#global-search-results a.search-hit").first.get_attribute(
+        "data-action") == "orders.new_quote"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{reverse('orders:quote_create')}?account={huawei.pk}")

@@ -35,9 +35,12 @@ document.addEventListener("alpine:init", () => {
     },
     enter(event) {
       const items = this.items();
-      if (this.active >= 0 && items[this.active]) {
+      // "quote hw" puts that action first: Enter starts it without moving to it.
+      const first = items[0] && items[0].classList.contains("offer-hit") ? 0 : -1;
+      const chosen = this.active >= 0 ? this.active : first;
+      if (chosen >= 0 && items[chosen]) {
         event.preventDefault();
-        window.location.href = items[this.active].href;
+        window.location.href = items[chosen].href;
       }
     },
   }));
