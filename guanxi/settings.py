@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "guanxi.accounts.middleware.UserPreferencesMiddleware",
     "guanxi.accounts.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -222,7 +223,17 @@ LOCALE_PATHS = [BASE_DIR / "guanxi" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers per language (guanxi/formats/). Thousands are grouped by the filters that
+# show numbers, never by Django everywhere: a grouped value in an <input type="number"> or a
+# data attribute would be dropped by the browser or misread by a script.
+FORMAT_MODULE_PATH = ["guanxi.formats"]
+USE_THOUSAND_SEPARATOR = False
+# The site's currency: new records default to it, and it is the display currency of a user
+# who has not chosen one.
 GUANXI_CURRENCY = os.environ.get("GUANXI_CURRENCY", "CNY")
+# The currencies a user may pick to display totals in. There is no exchange-rate table: a
+# record is always shown in its own currency; the choice labels totals over many records.
+GUANXI_CURRENCIES = env_list("GUANXI_CURRENCIES", "CNY,USD,EUR,HKD,JPY,GBP")
 GUANXI_DEFAULT_REGION = os.environ.get("GUANXI_DEFAULT_REGION", "CN")
 # Quote-to-cash: alert this many days before a promised delivery date is missed; payment
 # reminders at these numbers of days overdue.

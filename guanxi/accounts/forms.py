@@ -15,6 +15,22 @@ class ProfileForm(forms.Form):
                                    help_text=_("How colleagues see you, e.g. 王芳."))
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False,
+                                  help_text=_("Times are shown in this zone."))
+    currency = forms.ChoiceField(label=_("Display currency"), required=False,
+                                 help_text=_("Totals over many records are labelled in it; "
+                                             "each record keeps its own currency."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from guanxi.accounts.services import currency_codes, time_zone_names
+
+        site_zone = _("Site default (%(zone)s)") % {"zone": settings.TIME_ZONE}
+        self.fields["time_zone"].choices = [("", site_zone)] + [
+            (name, name) for name in sorted(time_zone_names())]
+        site_currency = _("Site default (%(currency)s)") % {"currency": settings.GUANXI_CURRENCY}
+        self.fields["currency"].choices = [("", site_currency)] + [
+            (code, code) for code in currency_codes()]
 
 
 class TokenForm(forms.Form):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 
 from guanxi.accounts.models import Role
+from guanxi.core.locale import activate_currency, deactivate_currency
 
 
 class UserLanguageMiddleware:
@@ -29,6 +31,31 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class UserPreferencesMiddleware:
+    """Show times in the signed-in user's time zone and totals in their display currency
+    (the site's when they chose none). Runs after the auth middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        zone = getattr(user, "time_zone", "") if signed_in else ""
+        timezone.deactivate()
+        if zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        token = activate_currency(getattr(user, "currency", "") if signed_in else "")
+        try:
+            return self.get_response(request)
+        finally:
+            deactivate_currency(token)
+            timezone.deactivate()
 
 
 class AdminTwoFactorMiddleware:

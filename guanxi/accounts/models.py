@@ -91,6 +91,9 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Empty: the site's (settings.TIME_ZONE, settings.GUANXI_CURRENCY).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    currency = models.CharField(_("display currency"), max_length=3, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -85,9 +85,11 @@ def set_language(user: User, language: str) -> None:
 
 
 @transaction.atomic
-def update_profile(user: User, display_name: str, phone: str, language: str) -> User:
-    """A user edits their own name, phone and language (roles and team are the
-    administrator's)."""
+def update_profile(user: User, display_name: str, phone: str, language: str,
+                   time_zone: str | None = None, currency: str | None = None) -> User:
+    """A user edits their own name, phone, language, time zone and display currency (roles
+    and team are the administrator's). ``None`` keeps a preference as it is; empty means
+    the site's."""
     from guanxi.core.normalize import normalize_phone
 
     errors: dict[str, list[str]] = {}
@@ -100,9 +102,16 @@ def update_profile(user: User, display_name: str, phone: str, language: str) -> 
         errors["phone"] = [str(exc)]
     if language not in dict(settings.LANGUAGES):
         errors["language"] = [_("Choose a supported language.")]
+    time_zone = user.time_zone if time_zone is None else time_zone.strip()
+    if time_zone and time_zone not in time_zone_names():
+        errors["time_zone"] = [_("Choose a time zone from the list.")]
+    currency = user.currency if currency is None else currency.strip().upper()
+    if currency and currency not in currency_codes():
+        errors["currency"] = [_("Choose a currency from the list.")]
     if errors:
         raise FieldErrors(errors)
-    values = {"display_name": display_name, "phone": phone, "language": language}
+    values = {"display_name": display_name, "phone": phone, "language": language,
+              "time_zone": time_zone, "currency": currency}
     changes = audit.diff({k: getattr(user, k) for k in values}, values)
     if changes:
         for key, value in values.items():
@@ -110,3 +119,14 @@ def update_profile(user: User, display_name: str, phone: str, language: str) -> 
         user.save(update_fields=list(values))
         audit.log(user, "accounts.user.updated", user, changes=changes)
     return user
+
+
+def time_zone_names() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def currency_codes() -> tuple[str, ...]:
+    """The currencies a user may display: the site's and those records may carry."""
+    return tuple(dict.fromkeys([settings.GUANXI_CURRENCY, *settings.GUANXI_CURRENCIES]))

@@ -31,7 +31,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.update_profile(user, data["display_name"], data["phone"],
-                                        data["language"])
+                                        data["language"], data["time_zone"],
+                                        data["currency"])
             except DomainError as exc:
                 add_domain_error(form, exc)
                 status = exc.status
@@ -43,7 +44,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = ProfileForm(initial={"display_name": user.display_name, "phone": user.phone,
-                                    "language": user.language})
+                                    "language": user.language, "time_zone": user.time_zone,
+                                    "currency": user.currency})
     roles = [role.get_role_display() for role in user.user_roles.order_by("role")]
     return render(request, "accounts/profile.html", {"form": form, "roles": roles},
                   status=status)

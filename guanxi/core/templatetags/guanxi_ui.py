@@ -4,12 +4,11 @@ and ISO values for date, time and number inputs."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.forms import BoundField
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
@@ -65,14 +64,46 @@ def initial(user: Any) -> str:
 
 @register.filter
 def money(value: Any, places: int = 2) -> str:
-    """A Decimal amount with grouping, localised: 1,234,567.00."""
+    """An amount grouped for the reader's language, rounded half up: 1,234,567.00."""
+    return grouped(value, places)
+
+
+@register.filter
+def in_currency(value: Any, currency: str = "") -> str:
+    """An amount with its currency: 1,234,567.00 CNY. Without a code, the reader's display
+    currency (totals over records that carry none)."""
+    shown = grouped(value, 2)
+    if shown == "—":
+        return shown
+    return f"{shown} {currency or display_currency()}"
+
+
+@register.filter
+def number(value: Any, places: int = 0) -> str:
+    """A count or quantity grouped for the reader's language: 29,294,561."""
+    return grouped(value, places)
+
+
+def grouped(value: Any, places: int = 2) -> str:
+    """``value`` rounded half up to ``places`` decimals, thousands grouped in the reader's
+    language, whatever ``USE_THOUSAND_SEPARATOR`` says (it stays off so inputs stay plain)."""
     if value is None or value == "":
         return "—"
     try:
-        Decimal(str(value))
-    except InvalidOperation:
+        amount = Decimal(str(value))
+        places = int(places)
+    except (InvalidOperation, ValueError, TypeError):
         return str(value)
-    return intcomma(floatformat(value, places))
+    if not amount.is_finite():
+        return str(value)
+    amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formats.number_format(amount, places, use_l10n=True, force_grouping=True)
+
+
+def display_currency() -> str:
+    from guanxi.core.locale import current_currency
+
+    return current_currency()
 
 
 @register.filter

@@ -1,0 +1,25 @@
+"""The reader's display currency for the current request, next to Django's active language
+and time zone: set by the user middleware, read by the ``in_currency`` filter and the
+``display_currency`` template variable."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from django.conf import settings
+
+_currency: ContextVar[str | None] = ContextVar("guanxi_display_currency", default=None)
+
+
+def current_currency() -> str:
+    """The reader's display currency, else the site's."""
+    return _currency.get() or settings.GUANXI_CURRENCY
+
+
+def activate_currency(code: str | None) -> object:
+    """Use ``code`` (empty: the site's) until ``deactivate_currency(token)``."""
+    return _currency.set(code or None)
+
+
+def deactivate_currency(token: object) -> None:
+    _currency.reset(token)  # type: ignore[arg-type]
