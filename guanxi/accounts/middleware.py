@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from collections.abc import Callable
 
@@ -46,10 +47,8 @@ class UserPreferencesMiddleware:
         zone = getattr(user, "time_zone", "") if signed_in else ""
         timezone.deactivate()
         if zone:
-            try:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass
         token = activate_currency(getattr(user, "currency", "") if signed_in else "")
         try:
             return self.get_response(request)

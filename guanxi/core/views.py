@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from guanxi.core import audit_display, selectors, services
 from guanxi.core import permissions as perms
-from guanxi.core import selectors, services
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
@@ -201,5 +201,5 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         window = selectors.keyset_page(entries, "-at", None, AUDIT_PAGE_SIZE)
         cursor = None
     return render(request, "core/audit.html", {
-        "form": form, "entries": window.items, "next_cursor": window.next,
+        "form": form, "entries": audit_display.show(window.items), "next_cursor": window.next,
         "paged": bool(cursor)})

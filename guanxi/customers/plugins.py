@@ -43,6 +43,9 @@ TARGETS = (
 
 
 def register() -> None:
+    from guanxi.core.audit_display import register_pages
+
+    register_pages({"customers.account": "customers:detail"})
     pages.register_own()
     approvals.register(approval_items.PROVIDER)
     search_providers.register(search_providers.CUSTOMERS)

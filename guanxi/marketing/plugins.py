@@ -57,6 +57,9 @@ def _is_marketer(user: Any, _subject: Any) -> bool:
 
 def register() -> None:
     """Marketing's channels, cards, timeline kinds, events and automation targets."""
+    from guanxi.core.audit_display import register_pages
+
+    register_pages({"marketing.campaign": "marketing:campaign"})
     from guanxi.core import inbound_mail
     from guanxi.marketing.channels import register_channel
     from guanxi.marketing.channels.email import EmailChannel

@@ -109,6 +109,12 @@ def register() -> None:
     approvals.register(approval_items.PROVIDER)
     home_page.register(Panel("orders.home", "orders/_home.html", slot="sections", order=20,
                              load=load_home, visible=sees_home))
+    from guanxi.core.audit_display import register_pages
+
+    register_pages({"orders.quote": "orders:quote", "orders.contract": "orders:contract",
+                    "orders.tender": "orders:tender", "orders.salesorder": "orders:order",
+                    "orders.invoice": "orders:invoice", "orders.payment": "orders:payment",
+                    "orders.expenseclaim": "orders:expense", "orders.product": "orders:product"})
     for panel in PANELS:
         account_page.register(panel)
     for panel in OPPORTUNITY_PANELS:

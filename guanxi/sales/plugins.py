@@ -183,6 +183,10 @@ def register() -> None:
     from guanxi.sales import approval_items
 
     approvals.register(approval_items.PROVIDER)
+    from guanxi.core.audit_display import register_pages
+
+    register_pages({"sales.opportunity": "sales:opportunity", "sales.lead": "sales:lead_detail",
+                    "sales.activity": "sales:activity_detail"})
     for registry, panel in PANELS:
         registry.register(panel)
     for provider in SEARCH_PROVIDERS:

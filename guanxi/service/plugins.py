@@ -201,6 +201,10 @@ def _register_analytics() -> None:
 
 def register() -> None:
     """Service's cards, timeline kinds, search providers, events and automation targets."""
+    from guanxi.core.audit_display import register_pages
+
+    register_pages({"service.case": "service:case", "service.asset": "service:asset",
+                    "service.article": "service:article"})
     from guanxi.service import inbound
     for registry, panel in PANELS:
         registry.register(panel)
