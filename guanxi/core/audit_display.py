@@ -165,6 +165,11 @@ def _related_names(wanted: dict[Any, set[str]]) -> dict[tuple[Any, str], str]:
             continue
         for pk, row in rows.items():
             names[(model, str(pk))] = str(row)
+        # Some changes name a related row by its key (a pipeline stage: "proposal").
+        keys = [k for k in ids if not k.isdigit()]
+        if keys and any(f.name == "key" for f in model._meta.get_fields()):
+            for row in model._base_manager.filter(key__in=keys):
+                names.setdefault((model, str(row.key)), str(row))
     return names
 
 

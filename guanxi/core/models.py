@@ -158,10 +158,10 @@ class Notification(models.Model):
     def display_title(self) -> str:
         if not self.message:
             return self.title
-        from django.utils.translation import gettext
+        from guanxi.core.notifications import render
         try:
             msgid, params = self.message
-            return gettext(msgid) % params if params else gettext(msgid)
+            return render(msgid, params)
         except (KeyError, TypeError, ValueError):
             return self.title
 

@@ -255,7 +255,7 @@ def _tell_finance(actor: User, account: Account, total: Decimal, url: str) -> No
             continue
         notify(user, gettext_noop("An order for %(account)s (%(total)s) is over the credit "
                                   "limit and waits for your override"),
-               {"account": account.name, "total": _amount(total)}, kind="orders.credit", url=url,
+               {"account": account.name, "total": total}, kind="orders.credit", url=url,
                actor=actor)
 
 

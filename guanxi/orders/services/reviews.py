@@ -141,8 +141,8 @@ def _start_step(step: ReviewStep, review: Review, actor: User, now: dt.datetime)
     for user in perms.deciders(step, review):
         if user.pk != review.submitted_by_id:
             notify(user, gettext_noop("%(flow)s waits for you: %(subject)s (%(step)s)"),
-                   {"flow": review.get_flow_display(), "subject": review.subject_repr,
-                    "step": step.name_zh or step.name_en},
+                   {"flow": Flow(review.flow).label, "subject": review.subject_repr,
+                    "step": {"en": step.name_en, "zh": step.name_zh}},
                    kind="orders.review", url=url, actor=actor)
 
 
@@ -234,7 +234,7 @@ def _finish(review: Review, outcome: str, actor: User, now: dt.datetime,
         }
         message = messages[outcome]
         notify(review.submitted_by, message,
-               {"flow": review.get_flow_display(), "subject": review.subject_repr,
+               {"flow": Flow(review.flow).label, "subject": review.subject_repr,
                 "comment": comment}, kind="orders.review", url=subject_url(review),
                actor=actor)
 

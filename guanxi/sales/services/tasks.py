@@ -171,8 +171,8 @@ def send_reminders(now: dt.datetime | None = None) -> int:
                 continue
             notify(task.assignee, gettext_noop("Reminder: %(title)s (due %(due)s)"),
                    {"title": task.title,
-                    "due": timezone.localtime(task.due_at).strftime(
-                        "%Y-%m-%d" if task.all_day else "%Y-%m-%d %H:%M")},
+                    "due": timezone.localtime(task.due_at).date() if task.all_day
+                    else task.due_at},
                    kind="sales.task_reminder", url=reverse("sales:today"))
             sent += 1
     return sent
