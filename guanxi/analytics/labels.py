@@ -56,3 +56,28 @@ def value_type_choices() -> list[tuple[str, str]]:
 def cluster_label(label: str) -> str:
     """The engine describes clusters with English msgids; show them in the reader's language."""
     return gettext(label) if label else ""
+
+
+MODEL_LABELS = {
+    "bgnbd": _("BG/NBD model"),
+    "paretonbd": _("Pareto/NBD model"),
+    "gammagamma": _("Gamma-Gamma spend model"),
+}
+RUN_STAGES = {
+    "read": _("reading transactions"),
+    "summary": _("summarising customers"),
+    "fit": _("fitting the models"),
+    "predict": _("predicting value"),
+    "models": _("segments and clusters"),
+    "write": _("saving the results"),
+    "done": _("done"),
+}
+
+
+def model_label(key: str) -> str:
+    """A purchase or spend model by its name: bgnbd → BG/NBD model."""
+    return str(MODEL_LABELS.get(key or "", key or ""))
+
+
+def run_stage_label(key: str) -> str:
+    return str(RUN_STAGES.get(key or "", _shown(key)))

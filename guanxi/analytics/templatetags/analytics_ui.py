@@ -37,3 +37,25 @@ def share(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.0f}%"
+
+
+@register.filter
+def model_label(key: str) -> str:
+    return labels.model_label(key)
+
+
+@register.filter
+def run_stage_label(key: str) -> str:
+    return labels.run_stage_label(key)
+
+
+@register.filter
+def fitted_parameters(values: Any) -> str:
+    """A fitted model's parameters (r, α, a, b …) without its bookkeeping entries."""
+    if not isinstance(values, dict):
+        return ""
+    from guanxi.core.templatetags.guanxi_ui import grouped
+
+    skip = {"n_customers", "converged", "log_likelihood"}
+    return " ".join(f"{k} {grouped(v, 4)}" for k, v in values.items()
+                    if k not in skip and isinstance(v, int | float))

@@ -187,3 +187,12 @@ def test_nightly_task_runs_unless_switched_off(shop):
     AnalyticsSettings.objects.filter(pk=1).update(nightly=True)
     nightly_analysis.call_local()
     assert AnalysisRun.objects.get().status == AnalysisRun.Status.DONE
+
+
+def test_the_runs_page_names_models_and_labels_figures(analysed, client):
+    from django.urls import reverse
+
+    client.force_login(analysed.org.admin)
+    page = client.get(reverse("analytics:runs")).content.decode()
+    assert "BG/NBD model" in page and "log-likelihood" in page
+    assert "bgnbd ·" not in page and "· LL " not in page
