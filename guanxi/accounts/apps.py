@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and teams")
 
     def ready(self) -> None:
-        from guanxi.accounts import signin  # noqa: F401  (its signal receivers)
+        from guanxi.accounts import permissions, signin  # noqa: F401  (signal receivers)
+        from guanxi.core import permissions as registry
+
+        registry.register("accounts", permissions)

@@ -46,6 +46,12 @@ def register() -> None:
     from guanxi.core.audit_display import register_pages
 
     register_pages({"customers.account": "customers:detail"})
+    from guanxi.accounts.handover import Handover
+    from guanxi.accounts.handover import register as register_handover
+    from guanxi.customers.services.records import hand_over_customers, owned_customers
+
+    register_handover(Handover("customers", _("Customers they own"), count=owned_customers,
+                               transfer=hand_over_customers))
     pages.register_own()
     approvals.register(approval_items.PROVIDER)
     search_providers.register(search_providers.CUSTOMERS)

@@ -199,6 +199,20 @@ def assign_owner(actor: User, account: Account, owner: User | None, version: int
 
 
 @transaction.atomic
+def hand_over_customers(actor: User, user: User, to: User) -> int:
+    """Give every active customer ``user`` owns to ``to`` (someone leaving the company)."""
+    moved = 0
+    for account in Account.objects.filter(owner=user, is_active=True).order_by("pk"):
+        assign_owner(actor, account, to, account.version)
+        moved += 1
+    return moved
+
+
+def owned_customers(user: User) -> int:
+    return Account.objects.filter(owner=user, is_active=True).count()
+
+
+@transaction.atomic
 def deactivate_account(actor: User, account: Account, version: int) -> None:
     require(perms.can_manage_account(actor, account), _("Only a manager can delete a customer."))
     # The registration id is unique: free it so the company can be entered again; the
