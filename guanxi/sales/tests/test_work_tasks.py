@@ -116,7 +116,7 @@ def test_reminder_fires_once_when_its_time_passes(org):
     assert tasks.send_reminders(now=at(25, 9)) == 1
     assert tasks.send_reminders(now=at(25, 9, 5)) == 0
     note = Notification.objects.get(recipient=org.rep, kind="sales.task_reminder")
-    assert "给李总打电话" in note.title and "2026-11-25 10:00" in note.title
+    assert "给李总打电话" in note.title and "25 Nov 2026 10:00" in note.title
     t.refresh_from_db()
     assert t.reminded_at == at(25, 9) and t.version == 1  # a reminder is no edit
     # A new reminder time reminds again.
