@@ -18,8 +18,9 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False,
                                   help_text=_("Times are shown in this zone."))
     currency = forms.ChoiceField(label=_("Display currency"), required=False,
-                                 help_text=_("Totals over many records are labelled in it; "
-                                             "each record keeps its own currency."))
+                                 help_text=_("New opportunities, contracts, expenses and products "
+                                             "start in this currency. Amounts are never "
+                                             "converted: each record keeps its own."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
-"""The reader's display currency for the current request, next to Django's active language
-and time zone: set by the user middleware, read by the ``in_currency`` filter and the
-``display_currency`` template variable."""
+"""The signed-in user's currency for the current request, next to Django's active language
+and time zone: set by the user middleware; forms start new records in it (``initial=
+current_currency``) and templates see it as ``display_currency``. There is no exchange-rate
+table, so nothing is converted into it."""
 
 from __future__ import annotations
 

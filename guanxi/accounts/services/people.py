@@ -71,8 +71,8 @@ def invite_user(actor: User, *, email: str, username: str, display_name: str = "
 
 
 def invite_path(user: User) -> str:
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
+    from allauth.account.forms import default_token_generator  # type: ignore[import-untyped]
+    from allauth.account.utils import user_pk_to_url_str  # type: ignore[import-untyped]
 
     key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
     return reverse("account_reset_password_from_key", kwargs={
@@ -160,7 +160,7 @@ def reactivate_user(actor: User, user: User) -> User:
 def reset_two_factor(actor: User, user: User) -> int:
     """Remove ``user``'s authenticators (a lost phone): they sign in with their password and
     set up two-factor again. Returns how many were removed."""
-    from allauth.mfa.models import Authenticator
+    from allauth.mfa.models import Authenticator  # type: ignore[import-untyped]
 
     _require_admin(actor)
     removed, _details = Authenticator.objects.filter(user=user).delete()

@@ -24,6 +24,9 @@ def test_a_user_sees_times_in_their_zone_and_totals_in_their_currency(client, or
     page = client.get(url)
     assert page.context["display_currency"] == "EUR"
     assert page.context["TIME_ZONE"] == "Europe/Berlin"
+    # New records start in the user's currency.
+    form = client.get(reverse("sales:opportunity_create")).content.decode()
+    assert 'name="currency"' in form and 'value="EUR"' in form
     # Back to the site's defaults.
     client.post(url, base | {"time_zone": "", "currency": ""})
     assert client.get(url).context["TIME_ZONE"] == "Asia/Shanghai"

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms import BoundField
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
@@ -70,12 +71,12 @@ def money(value: Any, places: int = 2) -> str:
 
 @register.filter
 def in_currency(value: Any, currency: str = "") -> str:
-    """An amount with its currency: 1,234,567.00 CNY. Without a code, the reader's display
-    currency (totals over records that carry none)."""
+    """An amount with its currency: 1,234,567.00 CNY. Without a code, the site's currency:
+    totals are sums of stored amounts, and no exchange-rate table exists to convert them."""
     shown = grouped(value, 2)
     if shown == "—":
         return shown
-    return f"{shown} {currency or display_currency()}"
+    return f"{shown} {currency or settings.GUANXI_CURRENCY}"
 
 
 @register.filter
@@ -98,12 +99,6 @@ def grouped(value: Any, places: int = 2) -> str:
         return str(value)
     amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return formats.number_format(amount, places, use_l10n=True, force_grouping=True)
-
-
-def display_currency() -> str:
-    from guanxi.core.locale import current_currency
-
-    return current_currency()
 
 
 @register.filter

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi.core.access import get_visible
 from guanxi.core.errors import DomainError, FieldErrors
 from guanxi.core.forms import DateInput, add_domain_error
+from guanxi.core.locale import current_currency
 from guanxi.core.pages import posted
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
@@ -69,7 +70,8 @@ class ProductForm(forms.Form):
                                     decimal_places=2, initial=Decimal("0"))
     cost = forms.DecimalField(label=gettext_lazy("Unit cost"), max_digits=16,
                               decimal_places=2, required=False)
-    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, initial="CNY")
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3,
+                               initial=current_currency)
     tax_rate = forms.DecimalField(label=gettext_lazy("VAT rate (%)"), max_digits=5,
                                   decimal_places=2, initial=Decimal("13"),
                                   help_text=gettext_lazy("Usually 13, 9, 6 or 0."))
@@ -147,7 +149,8 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 class PriceListForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, initial="CNY")
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3,
+                               initial=current_currency)
     group = forms.ModelChoiceField(label=gettext_lazy("Customer group"), required=False,
                                    queryset=CustomerGroup.objects.all(),
                                    empty_label=gettext_lazy("Every customer"))

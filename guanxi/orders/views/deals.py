@@ -24,7 +24,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core import uploads
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
-from guanxi.core.forms import DateInput, DateTimeInput, PickerWidget, add_domain_error, bind_pickers
+from guanxi.core.forms import (
+    DateInput,
+    DateTimeInput,
+    PickerWidget,
+    add_domain_error,
+    bind_pickers,
+)
+from guanxi.core.locale import current_currency
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.recent import remember
 from guanxi.core.views import refusals_as_http
@@ -59,7 +66,8 @@ class TenderForm(forms.Form):
                                 required=False)
     bid_amount = forms.DecimalField(label=gettext_lazy("Our bid"), max_digits=16,
                                     decimal_places=2, required=False)
-    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, initial="CNY")
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3,
+                               initial=current_currency)
     bond_status = forms.ChoiceField(label=gettext_lazy("Bond status"),
                                     choices=Tender.BondStatus.choices)
     bond_amount = forms.DecimalField(label=gettext_lazy("Bond amount"), max_digits=16,

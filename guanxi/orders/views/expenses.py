@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import DomainError, FieldErrors, NotFound
 from guanxi.core.forms import DateInput, PickerWidget, add_domain_error, bind_pickers
+from guanxi.core.locale import current_currency
 from guanxi.core.pages import done
 from guanxi.core.views import refusals_as_http
 from guanxi.customers.models import Account
@@ -50,7 +51,8 @@ class ClaimForm(forms.Form):
                                          required=False, empty_value=None)
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=16, decimal_places=2)
-    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, initial="CNY")
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3,
+                               initial=current_currency)
     spent_on = forms.DateField(label=gettext_lazy("Date"),
                                widget=DateInput())
     description = forms.CharField(label=gettext_lazy("What for"), max_length=300,

@@ -30,7 +30,8 @@ def test_shown_values_are_formatted_and_inputs_round_trip(live_server, org, make
     opp = Opportunity.objects.create(
         name="二期扩建变压器", account=account, pipeline=pipeline,
         stage=pipeline.stages.first(), owner=org.rep, team=account.team, created_by=org.rep,
-        created_at=timezone.now(), amount=Decimal("2100000.00"), expected_close=dt.date(2026, 12, 7))
+        created_at=timezone.now(), amount=Decimal("2100000.00"),
+        expected_close=dt.date(2026, 12, 7))
     page = signed_in(browser, live_server, org.rep, language=language,
                      path=reverse("sales:opportunity", args=[opp.pk]))
     body = page.inner_text("body")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.accounts.models import User
 from guanxi.accounts.selectors import colleagues
 from guanxi.core.forms import DateInput, PickerField, bind_pickers
+from guanxi.core.locale import current_currency
 from guanxi.customers.models import Account, Source
 from guanxi.sales.models import LossReason, Opportunity, Pipeline, Stage, Timeframe
 from guanxi.sales.services.opportunities import OpportunityInput
@@ -32,7 +33,8 @@ class OpportunityForm(forms.Form):
                            not_found=_("No customer you can see has this name or number."))
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
                                 initial=0)
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    currency = forms.CharField(label=_("Currency"), max_length=3,
+                               initial=current_currency)
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(),
                                       empty_label=None)
     stage = forms.TypedChoiceField(label=_("Stage"), coerce=int)
