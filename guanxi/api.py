@@ -145,6 +145,7 @@ from guanxi.core.api import router as core_router  # noqa: E402
 from guanxi.customers.api import router as customers_router  # noqa: E402
 from guanxi.integrations.api import router as integrations_router  # noqa: E402
 from guanxi.marketing.api import router as marketing_router  # noqa: E402
+from guanxi.marketing.channels_api import router as marketing_channels_router  # noqa: E402
 from guanxi.marketing.greetings_api import router as greetings_router  # noqa: E402
 from guanxi.orders.api import router as orders_router  # noqa: E402
 from guanxi.sales.api import router as sales_router  # noqa: E402
@@ -160,3 +161,4 @@ api.add_router("", orders_router)
 api.add_router("", service_router)
 api.add_router("", marketing_router)
 api.add_router("", greetings_router)
+api.add_router("", marketing_channels_router)

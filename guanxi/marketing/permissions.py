@@ -41,3 +41,15 @@ def can_see_responses_of(user: User) -> bool:
     """Everyone who sees a customer sees its campaign responses on the 360° page (a rep's
     customers are the ones they see)."""
     return user.is_active
+
+
+def can_work_campaign(user: User, campaign: object) -> bool:
+    """Who works a phone campaign's call list and an event's check-in: marketing staff,
+    managers, administrators, and the users the campaign names as its agents (reps who call
+    their own customers)."""
+    if not user.is_active:
+        return False
+    if user.has_role(*PLAN_ROLES):
+        return True
+    agents = (getattr(campaign, "options", None) or {}).get("agents") or []
+    return user.pk in agents

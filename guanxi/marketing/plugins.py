@@ -69,6 +69,13 @@ def register() -> None:
     from guanxi.marketing.channels.sms import SmsChannel
 
     register_channel(SmsChannel())
+    from guanxi.marketing.channels.event import EventChannel
+    from guanxi.marketing.channels.phone import PhoneChannel
+    from guanxi.marketing.channels.wechat import WeChatChannel
+
+    register_channel(PhoneChannel())
+    register_channel(EventChannel())
+    register_channel(WeChatChannel())
     from django.urls import reverse
 
     from guanxi.core.automation import AutomationTarget, register_target

@@ -51,6 +51,9 @@ class Channel:
     consent_channel: ClassVar[str] = "email"
     #: True when the worker sends each member a message; False for call lists and events.
     pushes: ClassVar[bool] = True
+    #: People work the campaign after launch (a call list, check-in, links to share), so it
+    #: may still be cancelled once its messages are all out.
+    worked: ClassVar[bool] = False
     #: Messages have a subject line (and so an A/B subject variant).
     has_subject: ClassVar[bool] = True
     #: Sends per minute when the campaign sets no rate.
@@ -59,6 +62,11 @@ class Channel:
     def address_of(self, contact: Contact) -> str:
         """Where this channel reaches ``contact``; empty when it cannot."""
         raise NotImplementedError
+
+    def clean_options(self, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """The channel's settings in ``Campaign.options`` checked (an event's venue and
+        capacity): the cleaned options, and errors naming each bad one."""
+        return options, {}
 
     def check_message(self, campaign: Campaign) -> dict[str, list[str]]:
         """Errors in the campaign's messages for this channel (field → messages), e.g. an SMS

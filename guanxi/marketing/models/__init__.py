@@ -6,11 +6,12 @@ from guanxi.marketing.models.campaigns import (
     CampaignLink,
     CampaignMember,
     CampaignResponse,
+    EventRegistration,
 )
 from guanxi.marketing.models.greetings import GreetingRule, GreetingSent, Holiday
 from guanxi.marketing.models.segments import Segment, SegmentMember
 from guanxi.marketing.models.sms import SmsMessage, SmsReply
 
 __all__ = ["Campaign", "CampaignCost", "CampaignLink", "CampaignMember", "CampaignResponse",
-           "GreetingRule", "GreetingSent", "Holiday", "Segment", "SegmentMember", "SmsMessage",
-           "SmsReply"]
+           "EventRegistration", "GreetingRule", "GreetingSent", "Holiday", "Segment",
+           "SegmentMember", "SmsMessage", "SmsReply"]

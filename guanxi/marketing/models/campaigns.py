@@ -140,6 +140,15 @@ class CampaignMember(models.Model):
     # What the conversion brought in, kept so ROI needs no query into orders.
     revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     margin = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Phone campaigns: the agent working the member (claimed by one conditional update, so
+    # two agents never call the same person), the last outcome and when to call back.
+    agent = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    call_outcome = models.CharField(max_length=16, blank=True)
+    call_notes = models.TextField(blank=True)
+    callback_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    calls = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "account", "contact"],
@@ -167,6 +176,7 @@ class CampaignResponse(models.Model):
         REPLIED = "replied", _("Replied")
         REGISTERED = "registered", _("Registered")
         ATTENDED = "attended", _("Checked in")
+        CALLED = "called", _("Called")
         CONVERTED = "converted", _("Converted")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
@@ -192,6 +202,8 @@ class CampaignLink(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
     url = models.URLField(max_length=2000)
+    # Clicks on the one link shared in a WeChat group (社群): nobody to attribute them to.
+    shared_clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "url"],
@@ -199,3 +211,42 @@ class CampaignLink(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class EventRegistration(models.Model):
+    """One person registered for an event campaign (a trade fair, an exhibition): an invited
+    member through their signed link, or anyone through the open link (a lead is made for
+    them); ``code`` is what they show at the door to be checked in."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE,
+                                 related_name="registrations")
+    member = models.ForeignKey(CampaignMember, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="registrations")
+    code = models.CharField(_("registration code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("mobile"), max_length=20)
+    email = models.EmailField(_("e-mail"), blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    guests = models.PositiveSmallIntegerField(_("guests"), default=0)
+    # The lead made for someone who was not invited (kept as an id: leads are sales' table).
+    lead_id = models.PositiveIntegerField(null=True, blank=True)
+    consent_requested = models.BooleanField(default=False)
+    registered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "phone"], name="registration_phone_once"),
+            models.UniqueConstraint(fields=["campaign", "member"], name="registration_member_once",
+                                    condition=models.Q(member__isnull=False)),
+        ]
+        verbose_name = _("event registration")
+        verbose_name_plural = _("event registrations")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -42,6 +42,13 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             errors["name"] = [_("This field is required.")]
     if "channel" in cleaned and get_channel(str(cleaned["channel"])) is None:
         errors["channel"] = [_("Choose a channel.")]
+    if "options" in cleaned or "channel" in cleaned:
+        channel = get_channel(str(cleaned.get("channel") or data.get("channel") or ""))
+        if channel is not None:
+            options, option_errors = channel.clean_options(dict(cleaned.get("options") or {}))
+            errors |= option_errors
+            if "options" in cleaned:
+                cleaned["options"] = options
     if "purpose" in cleaned and cleaned["purpose"] not in Campaign.Purpose.values:
         errors["purpose"] = [_("Choose a purpose.")]
     for name in ("budget",):
@@ -268,8 +275,11 @@ def resume_campaign(actor: User, campaign: Campaign, version: int) -> Campaign:
 
 
 def cancel_campaign(actor: User, campaign: Campaign, version: int) -> Campaign:
+    channel = get_channel(campaign.channel)
+    # An exhibition whose invitations are all out can still be called off.
+    done = (Campaign.Status.DONE,) if channel is not None and channel.worked else ()
     return _set_status(actor, campaign, version, (*EDITABLE, Campaign.Status.PAUSED,
-                                                  Campaign.Status.SENDING),
+                                                  Campaign.Status.SENDING, *done),
                        Campaign.Status.CANCELLED, "cancelled")
 
 

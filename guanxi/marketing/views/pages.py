@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.accounts.models import User
 from guanxi.core.errors import DomainError, FieldErrors
-from guanxi.core.forms import add_domain_error
+from guanxi.core.forms import DateTimeInput, add_domain_error
 from guanxi.core.views import refusals_as_http
 from guanxi.marketing import permissions as perms
 from guanxi.marketing.channels import channels
@@ -58,11 +59,30 @@ class CampaignForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 6}))
     body_en = forms.CharField(label=gettext_lazy("Message (English)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 6}))
+    event_at = forms.DateTimeField(label=gettext_lazy("Event date and time"), required=False,
+                                   widget=DateTimeInput(),
+                                   help_text=gettext_lazy("Events and exhibitions only."))
+    venue = forms.CharField(label=gettext_lazy("Venue"), max_length=200, required=False)
+    capacity = forms.IntegerField(label=gettext_lazy("Capacity"), min_value=1, required=False)
+    agents = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Agents"), required=False, queryset=User.objects.none(),
+        help_text=gettext_lazy("Phone, event and WeChat campaigns: users besides marketing "
+                               "who work it (reps call their own customers)."))
+
+    def options(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        options: dict[str, Any] = {"venue": data.pop("venue", ""),
+                                   "event_at": data.pop("event_at", None),
+                                   "capacity": data.pop("capacity", None),
+                                   "agents": [u.pk for u in data.pop("agents", [])]}
+        return {k: v for k, v in options.items() if v not in (None, "", [])}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [(k, str(c.label)) for k, c in channels().items()]
         self.fields["segments"].queryset = seg_sel.visible_segments(user)
+        self.fields["agents"].queryset = User.objects.filter(is_active=True) \
+            .order_by("display_name")
 
 
 @login_required
@@ -82,8 +102,11 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        options = form.options()
         data = dict(form.cleaned_data)
         segments = list(data.pop("segments"))
+        if options:
+            data["options"] = options
         try:
             campaign = svc.create_campaign(request.user, data, segments=segments)
         except DomainError as exc:
@@ -99,15 +122,33 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_view(request)
     campaign = get_campaign(request.user, pk)
     context = {"c": campaign, "progress": progress(campaign),
-               "can_edit": perms.can_edit_campaign(request.user, campaign)}
+               "can_edit": perms.can_edit_campaign(request.user, campaign),
+               "can_work": perms.can_work_campaign(request.user, campaign),
+               "channel_label": getattr(channels().get(campaign.channel), "label", "")}
     if request.htmx and request.GET.get("part") == "progress":
         return render(request, "marketing/_progress.html", context)
+    context |= _channel_context(campaign)
     context |= {"summary": analysis.summary(campaign), "costs": campaign.costs.all(),
                 "breakdowns": [(label, analysis.breakdown(campaign, key)) for key, label in (
                     ("segment", _("Segment")), ("rfm", _("RFM segment")),
                     ("lifecycle", _("Lifecycle stage")), ("value_type", _("Value type")),
                     ("province", _("Province")))]}
     return render(request, "marketing/campaign_detail.html", context)
+
+
+def _channel_context(campaign: Campaign) -> dict[str, Any]:
+    """What the detail page shows of a worked channel's progress."""
+    from guanxi.marketing.selectors import channels as channel_sel
+    from guanxi.marketing.services.events import open_url
+
+    if campaign.channel == "phone":
+        return {"channel_stats": channel_sel.call_stats(campaign)}
+    if campaign.channel == "event":
+        return {"channel_stats": channel_sel.event_stats(campaign),
+                "open_link": open_url(campaign) if campaign.frozen_at else ""}
+    if campaign.channel == "wechat":
+        return {"channel_stats": channel_sel.link_stats(campaign)}
+    return {}
 
 
 @login_required
