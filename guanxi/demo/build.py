@@ -13,6 +13,7 @@ from guanxi.customers.models import Account
 from guanxi.demo import analytics as analytics_demo
 from guanxi.demo import bulk, showcase
 from guanxi.demo import marketing as marketing_demo
+from guanxi.demo import marketing_channels as marketing_channels_demo
 from guanxi.demo import marketing_reach as marketing_reach_demo
 from guanxi.demo import orders as orders_demo
 from guanxi.demo import sales as sales_demo
@@ -57,6 +58,7 @@ def build(scale: int, *, workers: int | None = None,
     service_demo.add(org, say=say)
     marketing_demo.add(org, say=say)
     marketing_reach_demo.add(org, say=say)
+    marketing_channels_demo.add(org, say=say)
     service_assets_demo.add(org, say=say)
     return Result(org=org, before=before, showcased=showcased, bulk_loaded=loaded,
                   seconds=time.perf_counter() - started, analyze_seconds=analyze)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from guanxi.core.errors import Conflict, FieldErrors, Forbidden
 from guanxi.customers.services import consent
-from guanxi.marketing.models import Campaign, CampaignLink, CampaignMember, EventRegistration
+from guanxi.marketing.models import CampaignLink, CampaignMember, EventRegistration
 from guanxi.marketing.services import calls, events
 from guanxi.marketing.services import campaigns as svc
 from guanxi.marketing.services import segments as seg_svc
@@ -160,7 +160,6 @@ def test_exhibition_registration_and_check_in(org, dealers):
     campaign = campaign_of(org, segment, "event", name="2026 上海国际车展", subject_zh="车展邀请",
                            options={"venue": "国家会展中心（上海）", "capacity": 5,
                                     "event_at": "2026-04-23T09:00:00+08:00"})
-    invitation_member = None
     with pytest.raises(FieldErrors) as no_venue:
         launched(org, campaign_of(org, segment, "event", subject_zh="x"))
     assert {"venue", "capacity", "event_at"} <= set(no_venue.value.errors)
@@ -176,7 +175,8 @@ def test_exhibition_registration_and_check_in(org, dealers):
     invitation = next(m for m in mail.outbox if "buyer0@" in m.to[0])
     link = re.search(r"https?://\S+/marketing/e/\S+/", invitation.body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
-    invitation_member = CampaignMember.objects.get(campaign=campaign, address="buyer0@dealer.example")
+    invitation_member = CampaignMember.objects.get(campaign=campaign,
+                                                   address="buyer0@dealer.example")
 
     public = Client()
     form = public.get("/" + path)
