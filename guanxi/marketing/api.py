@@ -78,6 +78,11 @@ class CampaignIn(Schema):
     subject_b_en: str = Field("", max_length=300)
     body_zh: str = ""
     body_en: str = ""
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="The channel's settings: an event's "
+        '{"venue": "…", "capacity": 120, "event_at": "2026-04-23T09:00:00+08:00"}; '
+        'phone, event and WeChat campaigns' {"agents": [user ids]}; SMS '
+        '{"sms_template": "SMS_123"}')
     segment_ids: list[Id] = Field(default_factory=list)
 
 
@@ -99,6 +104,7 @@ class CampaignOut(Schema):
     subject_b_en: str
     body_zh: str
     body_en: str
+    options: dict[str, Any]
     owner_id: int | None
     version: int
 
