@@ -79,10 +79,9 @@ class CampaignIn(Schema):
     body_zh: str = ""
     body_en: str = ""
     options: dict[str, Any] = Field(
-        default_factory=dict, description="The channel's settings: an event's "
-        '{"venue": "…", "capacity": 120, "event_at": "2026-04-23T09:00:00+08:00"}; '
-        'phone, event and WeChat campaigns' {"agents": [user ids]}; SMS '
-        '{"sms_template": "SMS_123"}')
+        default_factory=dict, description="The channel's settings: an event's venue, "
+        "capacity and event_at (ISO date and time); the agents (user ids) of a phone, event "
+        "or WeChat campaign; an SMS campaign's sms_template.")
     segment_ids: list[Id] = Field(default_factory=list)
 
 
