@@ -49,6 +49,19 @@ def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
                      "segments": Segment.objects.filter(is_active=True).count()}}
 
 
+def _works_campaigns(user: Any, _subject: Any) -> bool:
+    from guanxi.marketing import permissions as perms
+    from guanxi.marketing.selectors.channels import agent_campaigns
+
+    return not perms.can_plan(user) and bool(agent_campaigns(user))
+
+
+def load_work(request: HttpRequest, user: Any) -> dict[str, Any]:
+    from guanxi.marketing.selectors.channels import agent_campaigns
+
+    return {"worked_campaigns": agent_campaigns(request.user)}
+
+
 def _is_marketer(user: Any, _subject: Any) -> bool:
     from guanxi.marketing import permissions as perms
 
@@ -117,6 +130,8 @@ def register() -> None:
                                 slot="side", order=45, load=load_account_campaigns))
     home_page.register(Panel("marketing.home", "marketing/_home.html", slot="sections",
                              order=15, load=load_home, visible=_is_marketer))
+    home_page.register(Panel("marketing.work", "marketing/_home_work.html", slot="sections",
+                             order=16, load=load_work, visible=_works_campaigns))
 
     from guanxi.marketing import timeline
     from guanxi.marketing.exports import register_exports

@@ -29,6 +29,17 @@ def workable_campaigns(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(pk__in=worked)
 
 
+def agent_campaigns(user: User) -> list[Campaign]:
+    """The running campaigns that name the user as an agent (their way to the call list or
+    the check-in page)."""
+    if not user.is_active:
+        return []
+    running = Campaign.objects.filter(channel__in=WORKED_CHANNELS, status__in=(
+        Campaign.Status.SENDING, Campaign.Status.DONE)).order_by("-frozen_at", "-id")
+    return [c for c in running.only("pk", "name", "channel", "options", "status")
+            if user.pk in (c.options or {}).get("agents", [])][:20]
+
+
 def get_workable_campaign(user: User, pk: Any) -> Campaign:
     return get_visible(workable_campaigns(user), pk=pk)
 

@@ -324,6 +324,8 @@ def test_who_works_the_channels(org, dealers):
     # The rep named as the phone campaign's agent works its call list (none of its members
     # are their customers: nothing to call), and only that.
     agent = login(org.hz_rep)
+    assert pages[0] in agent.get(reverse("customers:home")).content.decode()
+    assert pages[0] not in login(org.teammate).get(reverse("customers:home")).content.decode()
     assert agent.get(pages[0]).status_code == 200
     assert agent.post(apis[0][1]).status_code == 204
     assert agent.get(pages[1]).status_code == 404
