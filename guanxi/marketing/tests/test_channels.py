@@ -153,6 +153,24 @@ def test_call_list_worked_by_two_agents(org, dealers):
     assert client.post(f"/api/marketing/calls/{campaign.pk}/next").status_code == 409
 
 
+def test_two_agents_taking_at_the_same_moment_get_two_members(org, dealers, monkeypatch):
+    mine, theirs, segment = dealers
+    campaign = launched(org, campaign_of(org, segment, "phone"))
+    real = consent.may_contact
+    other: list = []
+
+    def racing(person, channel, purpose):
+        if not other:  # the manager's claim lands between our read and our update
+            other.append(None)
+            other.append(calls.take_next(org.manager, campaign))
+        return real(person, channel, purpose)
+
+    monkeypatch.setattr(calls.consent, "may_contact", racing)
+    taken = calls.take_next(org.marketing, campaign)
+    assert other[1] is not None and taken.pk != other[1].pk
+    assert CampaignMember.objects.filter(campaign=campaign, agent__isnull=False).count() == 2
+
+
 # --- Event -----------------------------------------------------------------------------------
 
 def test_exhibition_registration_and_check_in(org, dealers):
