@@ -21,7 +21,6 @@ from guanxi.marketing.models import CampaignLink, CampaignMember, EventRegistrat
 from guanxi.marketing.services import calls, events
 from guanxi.marketing.services import campaigns as svc
 from guanxi.marketing.services import segments as seg_svc
-from guanxi.marketing.services.links import shared_url, tracked_url
 from guanxi.marketing.services.sending import send_campaign
 from guanxi.sales.selectors.leads import accounts_with_leads_from
 
@@ -290,16 +289,19 @@ def test_wechat_links_and_clicks(org, dealers):
     assert {m.state for m in members} == {"sent"} and members[0].address.startswith("wx_")
 
     page = login(org.marketing).get(reverse("marketing:links", args=[campaign.pk]))
-    text = page.content.decode()
-    assert shared_url(link) in text and tracked_url(members[0].pk, link.pk) in text
+    # One shared link for the group post and one per member, all signed redirects.
+    assert len(re.findall(r'value="http://[^"]+/marketing/r/[^"/]+/"', page.content.decode())) \
+        == 1 + len(members)
+    api = login(org.marketing).get(f"/api/marketing/wechat/{campaign.pk}/links").json()
+    first = next(m for m in api["members"] if m["member_id"] == members[0].pk)
 
     visitor = Client()
-    path = "/" + tracked_url(members[0].pk, link.pk).split("://", 1)[1].split("/", 1)[1]
+    path = "/" + first["links"][0].split("://", 1)[1].split("/", 1)[1]
     answer = visitor.get(path)
     assert answer.status_code == 302 and answer["Location"] == link.url
     members[0].refresh_from_db()
     assert members[0].clicked_at is not None
-    shared = "/" + shared_url(link).split("://", 1)[1].split("/", 1)[1]
+    shared = "/" + api["links"][0]["shared_url"].split("://", 1)[1].split("/", 1)[1]
     assert visitor.get(shared)["Location"] == link.url
     visitor.get(shared)
     link.refresh_from_db()
