@@ -10,7 +10,9 @@ from django.http import HttpRequest
 
 from guanxi.accounts.models import Role
 from guanxi.analytics import labels
+from guanxi.analytics import navigation as analytics_navigation
 from guanxi.analytics.selectors import account_metrics, recommendations_for
+from guanxi.core import navigation
 from guanxi.core.panels import Panel
 from guanxi.customers.pages import account_page, home_page
 from guanxi.orders.pages import quote_editor
@@ -80,6 +82,7 @@ def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
 
 
 def register() -> None:
+    navigation.register(*analytics_navigation.ITEMS)
     home_page.register(Panel("analytics.home", "analytics/_home.html", slot="sections",
                              order=40, load=load_home, visible=sees_value))
     account_page.register(Panel("analytics.value", "analytics/_account_value.html",

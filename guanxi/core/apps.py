@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
 
         permissions.register("core", permissions)
 
+        from guanxi.core import navigation
+
+        navigation.register_own()
+
         from guanxi.core.observability import connect_worker_signals
         from guanxi.core.tasks import queue
 

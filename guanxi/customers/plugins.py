@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core import approvals
+from guanxi.core import approvals, navigation
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.recent import register_audited
 from guanxi.customers import approval_items, pages, pickers, search_providers
+from guanxi.customers import navigation as customer_navigation
 
 EVENT_TYPES = {
     "customers.account.created": _("Customer created"),
@@ -54,6 +55,7 @@ def register() -> None:
                                transfer=hand_over_customers))
     pages.register_own()
     approvals.register(approval_items.PROVIDER)
+    navigation.register(*customer_navigation.ITEMS)
     search_providers.register(search_providers.CUSTOMERS)
     pickers.register_own()
     # The customer page's view is in the audit trail already: the palette reads it there.

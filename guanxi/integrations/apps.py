@@ -13,6 +13,11 @@ class IntegrationsConfig(AppConfig):
 
         listeners.connect()
 
+        from guanxi.core import navigation
+        from guanxi.integrations import navigation as integrations_navigation
+
+        navigation.register(*integrations_navigation.ITEMS)
+
         from guanxi.core import permissions as registry
         from guanxi.integrations import permissions
 

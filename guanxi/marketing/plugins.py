@@ -7,8 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core import navigation
 from guanxi.core.events import register_event_types
 from guanxi.core.panels import Panel
+from guanxi.marketing import navigation as marketing_navigation
 
 EVENT_TYPES = {
     "marketing.campaign.created": _("Campaign created"),
@@ -74,6 +76,7 @@ def register() -> None:
 
     register_pages({"marketing.campaign": "marketing:campaign"})
     from guanxi.core import inbound_mail
+    navigation.register(*marketing_navigation.ITEMS)
     from guanxi.marketing.channels import register_channel
     from guanxi.marketing.channels.email import EmailChannel
     from guanxi.marketing.services import inbound

@@ -10,12 +10,14 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core import navigation
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.panels import Panel, count_of
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import CustomerAction, SearchProvider, register_action
 from guanxi.customers.search_providers import register as register_search
+from guanxi.orders import navigation as orders_navigation
 from guanxi.orders import pickers
 from guanxi.orders.permissions import can_create_quote
 from guanxi.orders.selectors.search import search_documents
@@ -122,6 +124,7 @@ def register() -> None:
     register_search(DOCUMENTS)
     pickers.register_own()
     register_action(NEW_QUOTE)
+    navigation.register(*orders_navigation.ITEMS)
     register_event_types(EVENT_TYPES)
     for target in TARGETS:
         register_target(target)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Role
+from guanxi.core import navigation
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types
 from guanxi.core.inbound_mail import register_handler
@@ -20,6 +21,7 @@ from guanxi.core.pickers import register as register_picker
 from guanxi.customers.pages import account_page, home_page
 from guanxi.customers.search_providers import CustomerAction, SearchProvider, register_action
 from guanxi.customers.search_providers import register as register_search
+from guanxi.sales import navigation as sales_navigation
 from guanxi.sales import permissions as perms
 from guanxi.sales.selectors import home, work
 from guanxi.sales.selectors.opportunities import visible_opportunities
@@ -195,6 +197,7 @@ def register() -> None:
     for action in ACTIONS:
         register_action(action)
     register_event_types(EVENT_TYPES)
+    navigation.register(*sales_navigation.ITEMS)
     for target in TARGETS:
         register_target(target)
     register_handler("sales.replies", log_reply, order=INBOUND_MAIL_ORDER)

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core import navigation
 from guanxi.core.automation import AutomationTarget, register_target
 from guanxi.core.events import register_event_types, subscribe
 from guanxi.core.panels import Panel, count_of
@@ -27,6 +28,7 @@ from guanxi.customers.search_providers import (
     register_action,
 )
 from guanxi.customers.search_providers import register as register_search
+from guanxi.service import navigation as service_navigation
 from guanxi.service import permissions as perms
 
 EVENT_TYPES = {
@@ -206,6 +208,7 @@ def register() -> None:
     register_pages({"service.case": "service:case", "service.asset": "service:asset",
                     "service.article": "service:article"})
     from guanxi.service import inbound
+    navigation.register(*service_navigation.ITEMS)
     for registry, panel in PANELS:
         registry.register(panel)
     register_search(SEARCH)

@@ -28,6 +28,20 @@ def can(context: template.Context, name: str, *records: Any) -> bool:
     user = context.get("user") or getattr(context.get("request"), "user", None)
     return permissions.allowed(name, user, *records)
 
+
+@register.simple_tag(takes_context=True)
+def sidebar(context: template.Context) -> list:
+    """``{% sidebar as groups %}``: the signed-in user's areas and links, the current page's
+    marked active (``guanxi.core.navigation``)."""
+    from guanxi.core import navigation
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    match = getattr(request, "resolver_match", None)
+    current = (f"{match.namespace}:{match.url_name}" if match and match.namespace
+               else (match.url_name or "") if match else "")
+    return navigation.menu(user, current, getattr(request, "session", None))
+
 # Bootstrap classes per widget type (BoundField.widget_type).
 _CONTROL_CLASS = {
     "checkbox": "form-check-input",

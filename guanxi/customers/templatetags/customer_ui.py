@@ -15,16 +15,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def approvals_waiting(user: Any) -> int:
-    """How many items of the one approvals inbox wait for ``user`` (every app's kinds)."""
-    from guanxi.core import approvals
-
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return approvals.count(user)
-
-
-@register.simple_tag
 def completeness_bar(score: Any) -> SafeString:
     """A thin bar with the completeness percentage, coloured by how complete it is."""
     try:

@@ -22,10 +22,5 @@ def account_expenses(user: Any, account: Any) -> dict | None:
 
 
 @register.simple_tag
-def sees_expenses(user: Any) -> bool:
-    return sel.sees_expenses(user)
-
-
-@register.simple_tag
 def claims_expenses(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and perms.can_claim_expense(user)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from guanxi.accounts.models import Role
 from guanxi.orders import permissions as perms
 from guanxi.orders.models import Review, ReviewStep
-from guanxi.orders.selectors import reviews as sel
 from guanxi.orders.services import reviews as engine
 
 register = template.Library()
@@ -71,11 +70,3 @@ def review_panel(context: template.Context, review: Review | None) -> dict[str, 
         # Re-rendered after a decision, the panel keeps the page it sits on.
         "next": context.get("return_to") or (request.get_full_path() if request else ""),
     }
-
-
-@register.simple_tag
-def reviews_waiting(user: Any) -> int:
-    """Steps waiting for the user's decision (the navigation badge)."""
-    return sel.waiting_count(user)
-
-

@@ -13,6 +13,32 @@ function escapeHtml(value) {
 }
 window.escapeHtml = escapeHtml;
 
+// The sidebar's areas fold and unfold; the folded ones are remembered in this browser only
+// (no request). The area of the current page always opens.
+(function sidebarAreas() {
+  const KEY = "guanxi.nav.folded";
+  const nav = document.getElementById("sidebar-nav");
+  if (!nav) return;
+  let folded = [];
+  try { folded = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { folded = []; }
+  if (!Array.isArray(folded)) folded = [];
+  nav.querySelectorAll(".nav-group").forEach((group) => {
+    const button = group.querySelector("button.nav-section");
+    if (!button) return;
+    const area = group.dataset.area;
+    if (folded.includes(area) && !group.classList.contains("current")) {
+      button.setAttribute("aria-expanded", "false");
+    }
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      folded = folded.filter((a) => a !== area);
+      if (!open) folded.push(area);
+      try { localStorage.setItem(KEY, JSON.stringify(folded)); } catch (e) { /* private mode */ }
+    });
+  });
+})();
+
 document.addEventListener("alpine:init", () => {
   // The global search box: Ctrl-K / Cmd-K focuses it, arrows move through the live results,
   // Enter opens the highlighted result (or submits the full search page).
