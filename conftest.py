@@ -50,6 +50,14 @@ def _task_queue_of_this_run(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_sidebar_badges():
+    """The sidebar keeps badge counts in memory for a minute: each test counts afresh."""
+    from guanxi.core.navigation import forget_badges
+
+    forget_badges()
+
+
+@pytest.fixture(autouse=True)
 def _default_pipeline(request):
     """Tests on a live server flush every table afterwards, the defaults migrations made
     included (pipeline, review rules, holiday calendars): put them back for each test that uses

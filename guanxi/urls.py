@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guanxi.api import api
-from guanxi.core import health, observability
+from guanxi.core import health, observability, pwa
 
 # The admin signs in through the same page as everyone: throttled, with the second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/live", health.live, name="health_live"),
     path("health/ready", health.ready, name="health_ready"),
     path("metrics", observability.metrics, name="metrics"),
+    *pwa.urls,
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),

@@ -3,18 +3,17 @@
 
 An item says who sees it (``visible(user)``, usually a role test that costs no query) and may
 carry a badge (``badge(user) -> int``, a count that waits for the user). Badges are counted for
-a user at most once per ``BADGE_SECONDS``: the sidebar is on every page, and a count of queries
-on every page would be paid by every request (one cache read instead)."""
+a user at most once per ``BADGE_SECONDS``: the sidebar is on every page, and its counts would
+otherwise be paid by every request."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +31,6 @@ AREAS: list[tuple[str, Promise]] = [
 ]
 AREA_KEYS = [key for key, _label in AREAS]
 BADGE_SECONDS = 60
-SESSION_KEY = "guanxi_nav_badges"
 
 
 @dataclass(frozen=True)
@@ -100,43 +98,37 @@ def rule(name: str) -> Callable[[Any], bool]:
     return lambda user: allowed(name, user)
 
 
+#: Badge counts live in this process's memory, not the shared cache: reading them costs no
+#: query or round trip, and a page view writes nothing (each worker counts once a minute).
+_counted = LocMemCache("guanxi-nav-badges", {"TIMEOUT": BADGE_SECONDS,
+                                             "OPTIONS": {"MAX_ENTRIES": 20_000}})
+
+
 def _badge_key(user: Any) -> str:
-    return f"nav-badges:{user.pk}"
+    # date_joined tells apart two users that had the same id (a database made afresh).
+    joined = getattr(user, "date_joined", None)
+    return f"{user.pk}:{joined.timestamp() if joined else ''}"
 
 
-def forget_badges(user: Any, session: Any = None) -> None:
-    """Count the user's badges afresh on the next page (a decision just changed them)."""
-    cache.delete(_badge_key(user))
-    if session is not None:
-        session.pop(SESSION_KEY, None)
+def forget_badges(user: Any | None = None) -> None:
+    """Count the badges of ``user`` (everyone's by default) afresh on the next page."""
+    if user is None:
+        _counted.clear()
+    else:
+        _counted.delete(_badge_key(user))
 
 
-def badges(user: Any, shown: list[NavItem], session: Any = None) -> dict[str, int]:
-    """The badge counts of ``shown`` for ``user``, counted at most once per ``BADGE_SECONDS``:
-    kept in the signed-in ``session`` when given (read with the session, so no query at all),
-    else in the cache."""
+def badges(user: Any, shown: list[NavItem]) -> dict[str, int]:
+    """The badge counts of ``shown`` for ``user``, counted at most once per ``BADGE_SECONDS``."""
     wanted = [item for item in shown if item.badge is not None]
     if not wanted:
         return {}
-    if session is not None:
-        kept = session.get(SESSION_KEY)
-        if (isinstance(kept, dict) and kept.get("user") == user.pk
-                and 0 <= time.time() - kept.get("at", 0) < BADGE_SECONDS
-                and all(item.key in kept.get("counts", {}) for item in wanted)):
-            return kept["counts"]
-        counts = _count(user, wanted)
-        session[SESSION_KEY] = {"user": user.pk, "at": time.time(), "counts": counts}
-        return counts
     key = _badge_key(user)
-    counts = cache.get(key)
+    counts = _counted.get(key)
     if counts is None or any(item.key not in counts for item in wanted):
-        counts = _count(user, wanted)
-        cache.set(key, counts, BADGE_SECONDS)
+        counts = {item.key: int(item.badge(user)) for item in wanted}  # type: ignore[misc]
+        _counted.set(key, counts)
     return counts
-
-
-def _count(user: Any, wanted: list[NavItem]) -> dict[str, int]:
-    return {item.key: int(item.badge(user)) for item in wanted}  # type: ignore[misc]
 
 
 @dataclass
@@ -161,14 +153,13 @@ class Group:
         return any(link.active for link in self.links)
 
 
-def menu(user: Any, current: str = "", session: Any = None) -> list[Group]:
+def menu(user: Any, current: str = "") -> list[Group]:
     """The sidebar of ``user`` on the page whose URL name is ``current`` (``"ns:name"``):
-    the areas holding at least one item the user sees, in order. Badges are kept in
-    ``session`` when given."""
+    the areas holding at least one item the user sees, in order."""
     if not getattr(user, "is_authenticated", False):
         return []
     shown = [item for item in items() if item.visible is None or item.visible(user)]
-    counts = badges(user, shown, session)
+    counts = badges(user, shown)
     groups: dict[str, Group] = {}
     for item in shown:
         try:

@@ -40,7 +40,7 @@ def sidebar(context: template.Context) -> list:
     match = getattr(request, "resolver_match", None)
     current = (f"{match.namespace}:{match.url_name}" if match and match.namespace
                else (match.url_name or "") if match else "")
-    return navigation.menu(user, current, getattr(request, "session", None))
+    return navigation.menu(user, current)
 
 # Bootstrap classes per widget type (BoundField.widget_type).
 _CONTROL_CLASS = {

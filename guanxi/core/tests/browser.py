@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: axe-core from npm (package.json at the repository's root; ``./dev test`` runs ``npm ci``).
+AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -68,6 +70,9 @@ def browser(chromium_browser):
 
     class Opener:
         def new_page(self, viewport: dict | None = None, **options: Any) -> Any:
+            # The app's service worker would take requests away from page.route(): tests that
+            # exercise it ask for service_workers="allow".
+            options.setdefault("service_workers", "block")
             context = chromium_browser.new_context(viewport=viewport or DESKTOP, **options)
             contexts.append(context)
             page = context.new_page()
@@ -80,9 +85,9 @@ def browser(chromium_browser):
 
 
 def signed_in(browser: Any, live_server: Any, user: Any, language: str | None = None,
-              viewport: dict | None = None, path: str = "/") -> Any:
+              viewport: dict | None = None, path: str = "/", **options: Any) -> Any:
     """A page signed in as ``user`` (through a real session, not the login form), in
-    ``language`` when given, opened at ``path``."""
+    ``language`` when given, opened at ``path``; ``options`` go to the browser context."""
     from django.conf import settings
     from django.test import Client
 
@@ -94,8 +99,26 @@ def signed_in(browser: Any, live_server: Any, user: Any, language: str | None = 
     session = client.session
     session["guanxi_language"] = user.language  # what the login adapter stores
     session.save()
-    page = browser.new_page(viewport=viewport)
+    page = browser.new_page(viewport=viewport, **options)
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                                "value": session.session_key, "url": live_server.url}])
     page.goto(live_server.url + path)
     return page
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Run axe-core on the page as it is and return its violations of ``impacts``, each as
+    ``{"id", "impact", "help", "nodes": [selector, ...]}`` (an empty list is a pass).
+
+    The script is evaluated as the file's text (the Content-Security-Policy refuses a script
+    tag without the page's nonce). Skips the test when axe-core is not installed."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` at the repository's root")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("""async () => {
+      const r = await axe.run(document, {resultTypes: ["violations"]});
+      return r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(" "))}));
+    }""")
+    return [v for v in result if v["impact"] in impacts]

@@ -43,7 +43,8 @@ def browser_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900})
+        context = browser.new_context(viewport={"width": 1360, "height": 900},
+                                      service_workers="block")
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page

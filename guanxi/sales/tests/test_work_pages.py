@@ -294,7 +294,8 @@ def test_work_pages_make_the_same_queries_for_many_rows(rep_client, org, work, u
         return len(ctx)
 
     add(2)
-    count()  # the first view of a record notes it among the recently opened ones
+    count()  # the first view notes the record among the recently opened ones, and counts
+    # the sidebar's badges (then read for a minute without a query)
     before = count()
     add(10)
     assert count() == before

@@ -4,6 +4,8 @@ campaign plans (the managers' inbox and the reps' own requests)."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -89,10 +91,14 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                     "sales:activity_detail", args=[activity.pk])))
         else:
             status = 400
+    # Without signal the form is kept on the phone and posted to the API later, naming the
+    # same records.
+    offline = {f"{key}_id": record.pk for key, record in found.items()}
     return render(request, "sales/activities/form.html", {
         "base": page_template(request), "form": form, "account": account,
         "records": found, "title": _("Log activity"), "submit": _("Save"),
-        "action": request.get_full_path()}, status=status)
+        "action": request.get_full_path(),
+        "offline_record": json.dumps(offline)}, status=status)
 
 
 @login_required

@@ -200,3 +200,106 @@ document.addEventListener("click", (event) => {
     panel.hidden = Boolean(name) && panel.dataset.tabPanel !== name;
   });
 });
+
+// The installable app's service worker (pages still come from the network).
+if ("serviceWorker" in navigator && document.body.dataset.serviceWorker) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register(document.body.dataset.serviceWorker, { scope: "/" })
+      .catch(() => { /* not installable here (plain http on another host): pages still work */ });
+  });
+}
+
+// Visits logged without signal. A form inside [data-offline-api] submitted while the phone is
+// offline is kept in this browser (localStorage) with an Idempotency-Key made once, and posted
+// to the API when the connection is back: a retry after a lost answer replays the first answer
+// on the server instead of logging the visit twice.
+(function offlineOutbox() {
+  const KEY = "guanxi.outbox";
+  const status = document.getElementById("outbox-status");
+  const load = () => {
+    try { const items = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(items) ? items : []; }
+    catch (e) { return []; }
+  };
+  const save = (items) => { localStorage.setItem(KEY, JSON.stringify(items)); show(); };
+  const csrf = () => {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  };
+  const newKey = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+
+  function show(note) {
+    if (!status) return;
+    const waiting = load().length;
+    const text = note || (waiting ? status.dataset.waiting.replace("%(count)s", waiting) : "");
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  function payloadOf(form, box) {
+    const payload = JSON.parse(box.dataset.offlineRecord || "{}");
+    const rename = JSON.parse(box.dataset.offlineRename || "{}");
+    const nest = JSON.parse(box.dataset.offlineNest || "{}");
+    const numbers = (box.dataset.offlineNumbers || "").split(",");
+    new FormData(form).forEach((value, field) => {
+      if (["csrfmiddlewaretoken", "next", "version"].includes(field) || value === "") return;
+      const name = rename[field] || field;
+      const typed = numbers.includes(name) ? Number(value) : value;
+      if (nest[name]) { payload[nest[name]] = payload[nest[name]] || {}; payload[nest[name]][name] = typed; }
+      else payload[name] = typed;
+    });
+    // When it happened is when it was logged on the phone, not when it reaches the server.
+    payload.starts_at = (payload.starts_at ? new Date(payload.starts_at) : new Date()).toISOString();
+    return payload;
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const box = form.closest ? form.closest("[data-offline-api]") : null;
+    if (!box || navigator.onLine) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const items = load();
+    items.push({ key: newKey(), url: box.dataset.offlineApi, payload: payloadOf(form, box) });
+    save(items);
+    const note = document.createElement("p");
+    note.className = "alert alert-info";
+    note.setAttribute("role", "status");
+    note.textContent = box.dataset.offlineSaved;
+    form.replaceWith(note);
+  }, true);
+
+  let sending = false;
+  async function flush() {
+    if (sending || !navigator.onLine || !load().length) return;
+    sending = true;
+    try {
+      for (const item of load()) {
+        let response;
+        try {
+          response = await fetch(item.url, {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", Accept: "application/json",
+                       "X-CSRFToken": csrf(), "Idempotency-Key": item.key },
+            body: JSON.stringify(item.payload) });
+        } catch (e) {
+          break; // still no connection: the next "online" event tries again
+        }
+        // Signed out, a stale token, a busy server: keep it for later. A refused visit
+        // (bad data, a customer no longer yours) is dropped, and said so.
+        if ([401, 403, 408, 425, 429].includes(response.status) || response.status >= 500) break;
+        save(load().filter((kept) => kept.key !== item.key));
+        if (!response.ok && status) {
+          show(`${status.dataset.refused} ${item.payload.subject || ""}`);
+          return;
+        }
+      }
+      show();
+    } finally {
+      sending = false;
+    }
+  }
+  window.addEventListener("online", flush);
+  show();
+  flush();
+})();
