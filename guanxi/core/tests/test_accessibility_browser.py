@@ -46,3 +46,28 @@ def test_main_pages_of_each_role_have_no_serious_violations(live_server, org, ma
     found |= walk(page, live_server, ["/", reverse("core:audit")])
     assert not found, "\n".join(f"{path}: {v['id']} ({v['impact']}) {v['nodes'][:4]}"
                                  for path, violations in found.items() for v in violations)
+
+
+def test_the_administrators_sidebar_fits_a_900_px_screen(live_server, org, browser):
+    """47 links: the sidebar scrolls itself to the last one, and folded areas (remembered in
+    the browser, no request) leave every area heading on screen."""
+    page = signed_in(browser, live_server, org.admin, language="zh-hans")  # 1440 x 900
+    last = page.locator("#sidebar-nav .nav-item").last
+    assert last.get_attribute("href") == reverse("admin:index")
+    last.scroll_into_view_if_needed()
+    assert last.is_visible() and page.evaluate("window.scrollY") == 0  # the nav scrolled
+    box = last.bounding_box()
+    assert box and box["y"] + box["height"] <= 900
+
+    for button in page.locator("#sidebar-nav button.nav-section").all():
+        button.click()  # every area but Home folds
+    page.reload()
+    folded = page.locator("#sidebar-nav button.nav-section[aria-expanded=false]").count()
+    assert folded >= 6
+    assert page.evaluate("(() => { const n = document.getElementById('sidebar-nav');"
+                         " return n.scrollHeight <= n.clientHeight; })()")
+    settings_heading = page.locator("#sidebar-nav [data-area=settings] button.nav-section")
+    assert settings_heading.is_visible()
+    settings_heading.click()
+    assert settings_heading.get_attribute("aria-expanded") == "true"
+    assert page.locator("#sidebar-nav [data-area=settings] .nav-links").is_visible()
