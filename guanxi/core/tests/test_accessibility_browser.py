@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 
 from guanxi.accounts.models import Role, User, UserRole
-from guanxi.core.tests.browser import PHONE, axe_violations, browser_marks, signed_in
+from guanxi.core.tests.browser import DESKTOP, PHONE, axe_violations, browser_marks, signed_in
 
 pytestmark = browser_marks
+
+RIGHT_EDGE = "document.querySelector('%s').getBoundingClientRect().right"
 
 
 def walk(page, live_server, paths: list[str]) -> dict[str, list]:
@@ -34,6 +36,9 @@ def test_main_pages_of_each_role_have_no_serious_violations(live_server, org, ma
     found = {}
     page = signed_in(browser, live_server, org.rep, language=language)
     found |= walk(page, live_server, rep_pages)
+    # Wide pages fit 1440 px: the board's won and lost columns are on screen.
+    page.goto(live_server.url + reverse("sales:board"))
+    assert page.evaluate(RIGHT_EDGE % ".opp-column:last-child") <= DESKTOP["width"]
     phone = signed_in(browser, live_server, org.rep, language=language, viewport=PHONE,
                       path=reverse("customers:detail", args=[account.pk]))
     found |= {f"phone {k}": v for k, v in walk(phone, live_server, [
@@ -43,7 +48,8 @@ def test_main_pages_of_each_role_have_no_serious_violations(live_server, org, ma
     page = signed_in(browser, live_server, org.marketing, language=language)
     found |= walk(page, live_server, [reverse("marketing:campaigns")])
     page = signed_in(browser, live_server, org.admin, language=language)
-    found |= walk(page, live_server, ["/", reverse("core:audit")])
+    found |= walk(page, live_server, ["/", reverse("core:audit"), reverse("orders:receivables")])
+    assert page.evaluate(RIGHT_EDGE % "#aging-customers th:last-child") <= DESKTOP["width"]
     assert not found, "\n".join(f"{path}: {v['id']} ({v['impact']}) {v['nodes'][:4]}"
                                  for path, violations in found.items() for v in violations)
 
