@@ -59,7 +59,7 @@ def test_every_link_of_the_old_menu_is_still_offered(org, agent):
     offered = set()
     for user in (org.rep, org.manager, org.finance, org.admin, org.executive, org.marketing,
                  org.delivery, org.collection, agent):
-        offered |= {link.url for group in menu(user) for link in group.links}
+        offered |= {link.url.split("?")[0] for group in menu(user) for link in group.links}
     old = ["customers:home", "customers:list", "customers:pool", "customers:approvals",
            "sales:lead_list", "sales:opportunities", "sales:board", "sales:my_work",
            "sales:forecast", "sales:funnel", "sales:today", "sales:calendar",
