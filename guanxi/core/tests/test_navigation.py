@@ -73,7 +73,7 @@ def test_every_link_of_the_old_menu_is_still_offered(org, agent):
            "service:stations", "service:articles", "service:analytics", "service:settings",
            "marketing:campaigns", "marketing:segments", "integrations:imports",
            "integrations:webhooks", "integrations:automation", "core:custom_fields",
-           "customers:pool_policy", "core:audit", "admin:index"]
+           "customers:pool_policy", "core:audit", "accounts:users"]
     assert {reverse(name) for name in old} - offered == set()
 
 

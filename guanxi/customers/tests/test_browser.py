@@ -35,21 +35,9 @@ def wait_until(page, expression: str, timeout: float = 15) -> None:
 
 
 @pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test itself are still synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900},
-                                      service_workers="block")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(browser):
+    """A fresh desktop page in the test process's one chromium (guanxi/core/tests/browser.py)."""
+    return browser.new_page(viewport={"width": 1360, "height": 900})
 
 
 def test_rep_switches_to_chinese_enters_a_customer_and_finds_it_by_initials(

@@ -4,12 +4,11 @@ htmx, and the manager approves the request inline."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from guanxi.customers.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from guanxi.customers.tests.test_browser import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,26 +17,21 @@ pytestmark = [
 
 
 @pytest.fixture
-def phone():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+def phone(browser):
+    """Pages in the test process's one chromium (guanxi/core/tests/browser.py), signed in
+    through the login form."""
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    def open_as(username: str, width: int = 390):
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.set_default_timeout(60_000)
+        page.goto(f"{open_as.url}/accounts/login/")
+        page.fill("input[name=login]", username)
+        page.fill("input[name=password]", "pw-Guanxi-2026")
+        page.click("form button[type=submit]")
+        page.wait_for_load_state("load")
+        return page
 
-        def open_as(username: str, width: int = 390):
-            context = browser.new_context(viewport={"width": width, "height": 844})
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            page.goto(f"{open_as.url}/accounts/login/")
-            page.fill("input[name=login]", username)
-            page.fill("input[name=password]", "pw-Guanxi-2026")
-            page.click("form button[type=submit]")
-            page.wait_for_load_state("load")
-            return page
-
-        yield open_as
-        browser.close()
+    return open_as
 
 
 def test_campaign_plan_today_and_inline_decision(live_server, org, make_account, phone):
