@@ -69,10 +69,10 @@ def test_campaign_plan_today_and_inline_decision(live_server, org, make_account,
     assert Task.objects.get(pk=task.pk).status == "done"
 
     page = phone("manager")
+    # The old address opens the one approvals inbox on support requests; approve in the row.
     page.goto(f"{live_server.url}/sales/support-requests/")
-    row = page.locator(f"#support-{request.pk}")
-    row.locator("input[name=comment]").fill("同意")
-    row.locator("button[value=approve]").click()
-    page.wait_for_selector(f"#support-{request.pk} >> text=Approved")
+    row = page.locator(f"#approval-support-{request.pk}")
+    row.locator('button[value="approve"]').click()
+    page.wait_for_selector(f"#approval-support-{request.pk} form", state="detached")
     request.refresh_from_db()
     assert request.status == "approved" and request.decided_by == org.manager
