@@ -50,13 +50,7 @@ def _decode(cursor: str) -> tuple[Any, int]:
                                         "page.")]}) from None
 
 
-def keyset_page(qs: QuerySet[M], sort: str, cursor: str | None, limit: int) -> Page:
-    """One page of ``qs`` ordered by ``sort`` (a field, ``-`` for descending) then id.
-
-    Reads ``limit + 1`` rows after the cursor to know whether there is more: no COUNT(*)
-    and no OFFSET, so page 1,000 of a million customers costs what page 1 costs. Nulls sort
-    last in both directions, identically on SQLite and PostgreSQL.
-    """
+def _keyset_ordered(qs: QuerySet[M], sort: str, cursor: str | None) -> tuple[QuerySet[M], str]:
     desc = sort.startswith("-")
     name = sort.lstrip("-")
     # Sort keys are the model's own columns, never relations seen from the other side.
@@ -76,7 +70,31 @@ def keyset_page(qs: QuerySet[M], sort: str, cursor: str | None, limit: int) -> P
             if nullable:
                 cond |= Q(**{f"{name}__isnull": True})
             qs = qs.filter(cond)
+    return qs, name
+
+
+def keyset_page(qs: QuerySet[M], sort: str, cursor: str | None, limit: int) -> Page:
+    """One page of ``qs`` ordered by ``sort`` (a field, ``-`` for descending) then id.
+
+    Reads ``limit + 1`` rows after the cursor to know whether there is more: no COUNT(*)
+    and no OFFSET, so page 1,000 of a million customers costs what page 1 costs. Nulls sort
+    last in both directions, identically on SQLite and PostgreSQL.
+    """
+    qs, name = _keyset_ordered(qs, sort, cursor)
     rows = list(qs[:limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, _encode(getattr(rows[-1], name), rows[-1].pk) if more else None)
+
+
+def keyset_values(qs: QuerySet[M], sort: str, cursor: str | None, limit: int,
+                  fields: tuple[str, ...]) -> Page:
+    """``keyset_page`` read as dicts of ``fields`` (``owner__username`` reaches through a
+    foreign key): the same order and cursors, without building a model instance per row,
+    which is most of the time a fifty-row API page takes."""
+    qs, name = _keyset_ordered(qs, sort, cursor)
+    columns = tuple(dict.fromkeys(("id", name, *fields)))
+    rows = list(qs.values(*columns)[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, _encode(rows[-1][name], rows[-1]["id"]) if more else None)

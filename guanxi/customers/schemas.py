@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from guanxi.accounts.schemas import TeamRef, UserRef
 from guanxi.core.schemas import Id, Int, Version
@@ -117,7 +117,21 @@ class TagOut(Schema):
     color: str
 
 
-class CustomerListItem(Schema):
+# The list's shapes are plain pydantic models over plain rows (``selectors.customer_list_rows``):
+# validated inside pydantic-core, where a ninja Schema runs Python per field of every row —
+# half the time a fifty-row page took.
+class ListOwner(BaseModel):
+    id: int
+    username: str
+    name: str
+
+
+class ListTeam(BaseModel):
+    id: int
+    name: str
+
+
+class CustomerListItem(BaseModel):
     id: int
     kind: str
     name: str
@@ -127,8 +141,8 @@ class CustomerListItem(Schema):
     source: str
     phone: str
     email: str
-    owner: UserRef | None
-    team: TeamRef | None
+    owner: ListOwner | None
+    team: ListTeam | None
     tags: list[str]
     approval: str
     standing: str
@@ -139,12 +153,8 @@ class CustomerListItem(Schema):
     updated_at: dt.datetime
     version: int
 
-    @staticmethod
-    def resolve_tags(obj) -> list[str]:
-        return [t.name for t in obj.tags.all()]
 
-
-class CustomerPage(Schema):
+class CustomerPage(BaseModel):
     items: list[CustomerListItem]
     next: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
 

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from guanxi.accounts.models import Role, User
 from guanxi.core.access import get_visible
+from guanxi.core.selectors import Page, keyset_values
 from guanxi.customers.models import (
     Account,
     AccountShare,
@@ -162,3 +163,42 @@ def filter_contacts(user: User, filters: Any) -> QuerySet[Contact]:
         hits = search(user, f["q"], limit=500, kinds=("contact",))
         qs = qs.filter(pk__in=[h.id for h in hits])
     return qs
+
+
+# The columns of a customer list row in the API (``CustomerListItem``), read as values.
+LIST_ROW_FIELDS = ("kind", "name", "name_en", "industry", "size", "source", "phone", "email",
+                   "approval", "standing", "in_pool", "completeness", "last_follow_up_at",
+                   "created_at", "updated_at", "version", "team_id", "team__name", "owner_id",
+                   "owner__username", "owner__display_name", "owner__first_name",
+                   "owner__last_name")
+
+
+def customer_list_rows(qs: QuerySet[Account], sort: str, cursor: str | None,
+                       limit: int) -> Page:
+    """One keyset page of ``qs`` as plain rows (dicts shaped like the API's list item): two
+    queries whatever the page size, the customers with their owner and team joined and the
+    page's tags, and no model instance per row."""
+    page = keyset_values(qs, sort, cursor, limit, LIST_ROW_FIELDS)
+    tags: dict[int, list[str]] = {}
+    through = Account.tags.through.objects.filter(
+        account_id__in=[row["id"] for row in page.items]).order_by("tag__name")
+    for account_id, tag in through.values_list("account_id", "tag__name"):
+        tags.setdefault(account_id, []).append(tag)
+    items = []
+    for row in page.items:
+        owner = None
+        if row["owner_id"] is not None:
+            full = f"{row.pop('owner__first_name')} {row.pop('owner__last_name')}".strip()
+            # What ``str(user)`` shows, without reading the user as a model.
+            name = row.pop("owner__display_name") or full or row["owner__username"]
+            owner = {"id": row["owner_id"], "username": row.pop("owner__username"),
+                     "name": name}
+        team = None
+        if row["team_id"] is not None:
+            team = {"id": row["team_id"], "name": row["team__name"]}
+        for key in ("owner_id", "owner__username", "owner__display_name", "owner__first_name",
+                    "owner__last_name", "team_id", "team__name"):
+            row.pop(key, None)
+        row.update(owner=owner, team=team, tags=tags.get(row["id"], []))
+        items.append(row)
+    return Page(items, page.next)
