@@ -116,6 +116,10 @@ def request(conn: http.client.HTTPConnection, kind: str, who: VirtualUser,
         path, headers = "/api/customers?limit=50", api
     elif kind == "customer detail API":
         path, headers = f"/api/customers/{rng.choice(who.customers)}", api
+    elif kind == "plain DRF list":  # the side-by-side of ``--only api`` (bench/api.py)
+        path, headers = "/customers?limit=50", api
+    elif kind == "plain DRF detail":
+        path, headers = f"/customers/{rng.choice(who.customers)}", api
     elif kind == "opportunity kanban":
         path = "/sales/opportunities/board/"
     else:
@@ -179,13 +183,9 @@ def start_server(port: int, err: TextIO) -> tuple[subprocess.Popen, float]:
     raise SystemExit(f"guanxi serve did not listen within 300 s: see {log.name}")
 
 
-def main(duration: int, users_count: int, think_ms: int, out: TextIO, err: TextIO,
-         as_json: bool, mix: dict[str, int] = WEIGHTS) -> None:
-    people = users()
-    port = free_port()
-    err.write(f"Starting guanxi serve on 127.0.0.1:{port} …")
-    proc, start_seconds = start_server(port, err)
-    err.write(f"  listening after {start_seconds:.1f} s; {users_count} users for {duration} s …")
+def drive(port: int, people: list[VirtualUser], duration: int, users_count: int,
+          think_ms: int, mix: dict[str, int]) -> tuple[Tally, float]:
+    """``users_count`` threads sending ``mix`` to ``port`` for ``duration`` seconds."""
     tally = Tally()
     until = time.monotonic() + duration
     threads = [threading.Thread(target=user_loop, daemon=True,
@@ -197,7 +197,17 @@ def main(duration: int, users_count: int, think_ms: int, out: TextIO, err: TextI
         thread.start()
     for thread in threads:
         thread.join(duration + 120)
-    elapsed = time.monotonic() - began
+    return tally, time.monotonic() - began
+
+
+def main(duration: int, users_count: int, think_ms: int, out: TextIO, err: TextIO,
+         as_json: bool, mix: dict[str, int] = WEIGHTS) -> None:
+    people = users()
+    port = free_port()
+    err.write(f"Starting guanxi serve on 127.0.0.1:{port} …")
+    proc, start_seconds = start_server(port, err)
+    err.write(f"  listening after {start_seconds:.1f} s; {users_count} users for {duration} s …")
+    tally, elapsed = drive(port, people, duration, users_count, think_ms, mix)
     load = os.getloadavg()
     proc.send_signal(signal.SIGTERM)
     stop_code = proc.wait(120)

@@ -127,10 +127,10 @@ class Command(BaseCommand):
             mail.main(options["mails"], out=self.stdout, err=self.stderr, as_json=json)
             return
         if only == "api":  # the customer API's list and detail through gunicorn
-            from bench import load
+            from bench import api
 
-            load.main(options["duration"], options["users"] or 10, options["think_ms"],
-                      out=self.stdout, err=self.stderr, as_json=json, mix=load.API_WEIGHTS)
+            api.main(options["duration"], options["users"] or 10, out=self.stdout,
+                     err=self.stderr, as_json=json)
             return
         if only in ("quotes", "receivables"):  # quote to cash: their own data and figures
             from bench import quotes, receivables
