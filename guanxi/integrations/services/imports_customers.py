@@ -11,11 +11,12 @@ customer created and every change made (see ``imports.run_batch``).
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -304,6 +305,28 @@ def describe(kind: Kind, errors: dict[str, list[str]]) -> str:
 
 # --- duplicates against the database ---------------------------------------------------------
 
+class _AnyOf(Lookup):
+    """``column IN (…)`` with the values as one parameter: an array on PostgreSQL, a JSON list
+    on SQLite. A batch looks up tens of thousands of keys; as ``__in`` Django prepared and
+    placed each one, about a tenth of the writing process's time."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = sorted(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, values]
+        # The column is compiled by Django; the values are one bound parameter.
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*params, json.dumps(values)]
+
+
+def _any(column: Any, values: set[str]) -> Q:
+    return Q(_AnyOf(F(column) if isinstance(column, str) else column, values))
+
+
 def _find_existing(items: list[Item]) -> dict[str, Any]:
     wanted: dict[str, set[str]] = {"registration_id": set(), "phone": set(), "email": set(),
                                    "name": set()}
@@ -316,14 +339,14 @@ def _find_existing(items: list[Item]) -> dict[str, Any]:
               "team_id", "in_pool", "created_by_id", "is_active", "version")
     q = Q(pk__in=[])
     if wanted["name"]:
-        q |= Q(name_key__in=wanted["name"], is_active=True)
+        q |= _any("name_key", wanted["name"]) & Q(is_active=True)
     if wanted["phone"]:
-        q |= Q(phone__in=wanted["phone"], is_active=True)
+        q |= _any("phone", wanted["phone"]) & Q(is_active=True)
     if wanted["email"]:
-        q |= Q(email_lower__in=wanted["email"], is_active=True)
+        q |= _any(Lower("email"), wanted["email"]) & Q(is_active=True)
     if wanted["registration_id"]:
-        q |= Q(registration_id__in=wanted["registration_id"])  # deleted ones hold it too
-    for row in Account.objects.alias(email_lower=Lower("email")).filter(q).values(*fields):
+        q |= _any("registration_id", wanted["registration_id"])  # deleted ones hold it too
+    for row in Account.objects.filter(q).values(*fields):
         info[row["id"]] = row
         for kind, value in (("registration_id", row["registration_id"]),
                             ("phone", row["phone"]), ("email", (row["email"] or "").lower()),
@@ -334,10 +357,10 @@ def _find_existing(items: list[Item]) -> dict[str, Any]:
     if wanted["phone"] or wanted["email"]:
         cq = Q(pk__in=[])
         if wanted["phone"]:
-            cq |= Q(phone__in=wanted["phone"]) | Q(mobile__in=wanted["phone"])
+            cq |= _any("phone", wanted["phone"]) | _any("mobile", wanted["phone"])
         if wanted["email"]:
-            cq |= Q(email_lower__in=wanted["email"])
-        contact_rows = list(Contact.objects.alias(email_lower=Lower("email")).filter(
+            cq |= _any(Lower("email"), wanted["email"])
+        contact_rows = list(Contact.objects.filter(
             cq, is_active=True, account__is_active=True).values_list(
             "account_id", "phone", "mobile", "email"))
         missing = {r[0] for r in contact_rows} - info.keys()
