@@ -257,3 +257,48 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailbox_id}:{self.uidvalidity}:{self.uid} {self.subject}"
+
+
+class SavedView(Versioned):
+    """A named way to look at a record list: its query string (filters, ``sort``, ``cols`` —
+    the columns chosen and their order —, ``density``). Personal, or shared by a manager with
+    a team (and the teams below it). Any reader of the list's filter selector can apply it."""
+
+    class Density(models.TextChoices):
+        COMFORTABLE = "comfortable", _("Comfortable")
+        COMPACT = "compact", _("Compact")
+
+    list_key = models.CharField(_("list"), max_length=60)
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="saved_views", verbose_name=_("owner"))
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="saved_views", verbose_name=_("shared with team"))
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        indexes = [models.Index(fields=["list_key", "owner"], name="view_owner"),
+                   models.Index(fields=["list_key", "team"], name="view_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DefaultView(models.Model):
+    """The view a user's list opens with when its address names no filter."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    list_key = models.CharField(max_length=60)
+    view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "list_key"],
+                                               name="one_default_view")]
+
+    def __str__(self) -> str:
+        return f"{self.list_key}: {self.view_id}"

@@ -65,3 +65,16 @@ def can_export(user: Any, key: str) -> bool:
     """Export the registered list ``key`` (no: a list nobody registered)."""
     entry = exports.get(key)
     return bool(entry and entry.may_export(user))
+
+
+# --- Saved list views ------------------------------------------------------------------------
+
+def can_share_view(user: Any, team_id: int | None) -> bool:
+    """A manager over the team (or an administrator) shares a view with it."""
+    return team_id is not None and user.manages_team(team_id)
+
+
+def can_edit_view(user: Any, view: Any) -> bool:
+    """Its author, or a manager over the team it is shared with."""
+    return view.owner_id == user.pk or (view.team_id is not None
+                                        and user.manages_team(view.team_id))

@@ -11,8 +11,9 @@ from typing import Any, TypeVar, cast
 from django.db.models import F, Field, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.models import Role
 from guanxi.core.errors import FieldErrors
-from guanxi.core.models import CustomFieldDefinition
+from guanxi.core.models import CustomFieldDefinition, DefaultView, SavedView
 
 M = TypeVar("M", bound=Model)
 
@@ -98,3 +99,30 @@ def keyset_values(qs: QuerySet[M], sort: str, cursor: str | None, limit: int,
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, _encode(rows[-1][name], rows[-1]["id"]) if more else None)
+
+
+# --- Saved list views ------------------------------------------------------------------------
+
+def visible_views(user: Any, list_key: str) -> QuerySet[SavedView]:
+    """The user's own views of the list, those shared with their team or a team above it,
+    and (managers) those shared with a team they manage."""
+    if not getattr(user, "is_authenticated", False):
+        return SavedView.objects.none()
+    scope = Q(owner=user)
+    team = user.team if user.team_id else None
+    if team is not None:
+        above = [int(part) for part in team.path.strip("/").split("/") if part]
+        scope |= Q(team_id__in=above or [team.pk])
+    if user.has_role(Role.MANAGER, Role.ADMIN):
+        scope |= (Q(team__isnull=False) if user.has_role(Role.ADMIN)
+                  else Q(team_id__in=user.team_subtree_ids))
+    return SavedView.objects.filter(scope, list_key=list_key).order_by("name", "id")
+
+
+def default_view(user: Any, list_key: str) -> SavedView | None:
+    """The user's default view of the list, if it is still visible to them."""
+    row = DefaultView.objects.filter(user=user, list_key=list_key).values_list(
+        "view_id", flat=True).first()
+    if row is None:
+        return None
+    return visible_views(user, list_key).filter(pk=row).first()

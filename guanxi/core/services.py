@@ -5,8 +5,9 @@ The settings pages and the API call these same functions, so both refuse the sam
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,8 +17,8 @@ from guanxi.core import audit
 from guanxi.core.access import require
 from guanxi.core.errors import Conflict, FieldErrors
 from guanxi.core.locking import save_versioned
-from guanxi.core.models import CustomFieldDefinition
-from guanxi.core.permissions import can_manage_custom_fields
+from guanxi.core.models import CustomFieldDefinition, DefaultView, SavedView
+from guanxi.core.permissions import can_edit_view, can_manage_custom_fields, can_share_view
 
 T = CustomFieldDefinition.Type
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -142,3 +143,75 @@ def deactivate_field(actor: User, field: CustomFieldDefinition, version: int) ->
     save_versioned(field, version, {"active": False})
     audit.log(actor, "core.custom_field.deactivated", field,
               changes={"active": [True, False]})
+
+
+# --- Saved list views ------------------------------------------------------------------------
+
+def _clean_view(actor: User, list_key: str, name: str, params: dict[str, Any],
+                team_id: int | None) -> tuple[str, dict[str, Any]]:
+    from guanxi.core import lists
+
+    definition = lists.get(list_key)
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 80:
+        errors["name"] = [_("Use at most 80 characters.")]
+    clean = {str(k): str(v) for k, v in (params or {}).items()
+             if k not in lists.NOT_SAVED and v not in (None, "")}
+    if len(json.dumps(clean)) > 4000:
+        errors["params"] = [_("This view has too many filters.")]
+    if clean.get("density") not in (None, *SavedView.Density.values):
+        errors["density"] = [_("Choose comfortable or compact.")]
+    sort = clean.get("sort", "").lstrip("-")
+    if sort and sort not in definition.sorts():
+        errors["sort"] = [_("This column cannot be sorted.")]
+    if errors:
+        raise FieldErrors(errors)
+    # The list's own selector reads the filters: a view holds nothing the list refuses.
+    definition.select(actor, clean)
+    if team_id is not None:
+        require(can_share_view(actor, team_id),
+                _("Only a manager over the team shares a view with it."))
+    return name, clean
+
+
+@transaction.atomic
+def save_view(actor: User, list_key: str, name: str, params: dict[str, Any], *,
+              team_id: int | None = None, default: bool = False) -> SavedView:
+    """A new view of the list from its query string; ``team_id`` shares it with a team."""
+    name, clean = _clean_view(actor, list_key, name, params, team_id)
+    view = SavedView.objects.create(list_key=list_key, name=name, owner=actor,
+                                    team_id=team_id, params=clean)
+    if default:
+        set_default_view(actor, list_key, view)
+    return view
+
+
+@transaction.atomic
+def update_view(actor: User, view: SavedView, version: int, *, name: str | None = None,
+                params: dict[str, Any] | None = None,
+                team_id: int | None | Literal["keep"] = "keep") -> SavedView:
+    require(can_edit_view(actor, view))
+    team = view.team_id if team_id == "keep" else team_id
+    name, clean = _clean_view(actor, view.list_key, view.name if name is None else name,
+                              view.params if params is None else params, team)
+    save_versioned(view, version, {"name": name, "params": clean, "team_id": team})
+    return view
+
+
+@transaction.atomic
+def delete_view(actor: User, view: SavedView) -> None:
+    require(can_edit_view(actor, view))
+    view.delete()
+
+
+@transaction.atomic
+def set_default_view(actor: User, list_key: str, view: SavedView | None) -> None:
+    """The view the user's list opens with (None: the list's own default)."""
+    if view is None:
+        DefaultView.objects.filter(user=actor, list_key=list_key).delete()
+        return
+    DefaultView.objects.update_or_create(user=actor, list_key=list_key,
+                                         defaults={"view": view})
