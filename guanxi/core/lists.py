@@ -60,9 +60,10 @@ class BulkAction:
     #: refusal, a conflict, bad input) for a row it does not change.
     run: Callable[[Any, Any, Mapping[str, Any]], Any]
     may: Callable[[Any], bool] = _everyone
-    #: The input the action needs: "" (none), "user" (a user id), "text" or "choice".
+    #: The input the action needs: "" (none), "text" or "choice".
     needs: str = ""
-    choices: tuple[tuple[str, Any], ...] = ()
+    #: For "choice": the options offered to ``user`` (value, label).
+    choices: Callable[[Any], list[tuple[Any, Any]]] | None = None
     icon: str = "lightning"
 
 

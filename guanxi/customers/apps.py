@@ -19,6 +19,10 @@ class CustomersConfig(AppConfig):
 
         register_exports()
 
+        from guanxi.customers import lists
+
+        lists.register()
+
         from guanxi.customers import plugins
 
         plugins.register()

@@ -321,7 +321,7 @@ class ListFilterForm(forms.Form):
     SORTS = {
         "name": "name_key", "owner": "owner__display_name", "industry": "industry",
         "province": "province", "completeness": "completeness", "updated": "updated_at",
-        "follow_up": "last_follow_up_at",
+        "follow_up": "last_follow_up_at", "phone": "phone",
     }
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

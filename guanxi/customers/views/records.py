@@ -26,6 +26,7 @@ from guanxi.core import approvals, audit, normalize
 from guanxi.core.custom_fields import definitions
 from guanxi.core.errors import Conflict, DomainError, FieldErrors
 from guanxi.core.forms import add_domain_error
+from guanxi.core.list_pages import ListState
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.recent import recent
 from guanxi.core.views import refusals_as_http
@@ -122,19 +123,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # --- List -------------------------------------------------------------------------------------
 
-def _filtered_accounts(request: HttpRequest, form: ListFilterForm):
+def _filtered_accounts(request: HttpRequest, params: Any):
     """The visible customers matching the filters (the selector the API and the export use),
     and the search ranking when ``q`` is set. Filters it cannot read show as a message over
     an empty list."""
     user = request.user
     try:
-        qs = selectors.filter_customers(user, request.GET)
+        qs = selectors.filter_customers(user, params)
     except FieldErrors as exc:
         for field, problems in exc.errors.items():
             messages.error(request, f"{field}: {' '.join(problems)}")
         return selectors.visible_accounts(user).none(), None
     ranked: list[int] | None = None
-    if q := (request.GET.get("q") or "").strip():
+    if q := (params.get("q") or "").strip():
         ranked = list(dict.fromkeys(
             h.account_id for h in search_index(user, q, limit=500)))
     return qs, ranked
@@ -171,9 +172,11 @@ def _list_rows(qs, sort: str, desc: bool, ranked: list[int] | None, page: int,
 @login_required
 @refusals_as_http
 def customer_list(request: HttpRequest) -> HttpResponse:
-    form = ListFilterForm(request.GET or None)
+    state = ListState.read(request, "customers")
+    params = state.params
+    form = ListFilterForm(params or None)
     valid = form.is_valid() if form.is_bound else True
-    qs, ranked = _filtered_accounts(request, form)
+    qs, ranked = _filtered_accounts(request, params)
     sort, desc = form.sort_key() if form.is_bound else ("updated", True)
     page = (form.cleaned_data.get("page") or 1) if form.is_bound and valid else 1
     explicit_sort = bool(form.is_bound and valid and form.cleaned_data.get("sort"))
@@ -182,14 +185,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     industries = {value: str(label) for value, label in Industry.choices}
     for row in rows:
         row.industry_label = industries.get(row.industry, row.industry)
-    context = {
+    context = state.context(request, qs) | {
         "form": form, "rows": rows, "page": page, "has_next": has_next,
         "sort": sort, "desc": desc, "current_sort": ("-" if desc else "") + sort,
         "first": (page - 1) * PAGE_SIZE + 1 if rows else 0,
         "last": (page - 1) * PAGE_SIZE + len(rows),
         "can_enter": perms.can_create_account(request.user),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
-        "more_active": sum(1 for k, v in request.GET.items() if v and (
+        "filtered": state.filtered,
+        "more_active": sum(1 for k, v in params.items() if v and (
             k in ("size", "source", "standing", "tag", "below", *form.contributed_names())
             or k.startswith(CUSTOM_PREFIX))),
     }
