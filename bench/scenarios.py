@@ -21,7 +21,9 @@ from django.test import Client
 from django.urls import reverse
 
 from guanxi.accounts.models import User
+from guanxi.core import services as core_services
 from guanxi.core.errors import Conflict
+from guanxi.core.models import SavedView
 from guanxi.customers import services
 from guanxi.customers.models import Account, Contact, SearchToken
 from guanxi.customers.search import search
@@ -130,8 +132,22 @@ def page_scenarios(user: User, label: str) -> list[Scenario]:
         return lambda: list(visible_accounts(user).filter(**filters).select_related("owner")
                             .order_by("-updated_at", "-id")[:PAGE + 1])
 
+    # A saved view as a rep keeps one: their customers in one industry, chosen columns,
+    # compact; the page applies it and shows the row count (exact up to 10,000, then the
+    # database's estimate or "10,000+").
+    view = SavedView.objects.filter(owner=user, list_key="customers",
+                                    name="bench: industry view").first() or \
+        core_services.save_view(user, "customers", "bench: industry view",
+                                {"industry": "manufacturing", "sort": "-updated",
+                                 "cols": "name,owner,phone,status,updated",
+                                 "density": "compact"})
+
     return [
         Scenario(f"list query only, no filter ({label})", [query()], "selector, 51 rows"),
+        Scenario(f"list, saved view with count ({label})", [get(url, {"view": view.pk})],
+                 "industry view, 5 columns, compact, count shown"),
+        Scenario(f"list, saved view, sort by name ({label})",
+                 [get(url, {"view": view.pk, "sort": "name"})], "the view re-sorted"),
         Scenario(f"list query only, owner=me industry ({label})",
                  [query(owner=user, industry="manufacturing")], "selector, 51 rows"),
         Scenario(f"list, no filter ({label})", [get(url)], "50 rows, newest first"),

@@ -7,11 +7,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from guanxi.core import approvals, pickers, selectors, services
+from guanxi.core import approvals, lists, pickers, selectors, services
 from guanxi.core.access import get_visible
 from guanxi.core.errors import FieldErrors
 from guanxi.core.permissions import can_manage_custom_fields
 from guanxi.core.schemas import (
+    BulkIn,
+    BulkOut,
     CustomFieldIn,
     CustomFieldOut,
     CustomFieldPatch,
@@ -20,6 +22,9 @@ from guanxi.core.schemas import (
     InboxDecisionIn,
     InboxItemOut,
     InboxOutcomeOut,
+    SavedViewIn,
+    SavedViewOut,
+    SavedViewPatch,
     Version,
 )
 
@@ -118,3 +123,48 @@ def pick(request: HttpRequest, kind: str, q: str = "",
                                     % {"kinds": ", ".join(pickers.keys())}]})
     params = {k: v for k, v in request.GET.items() if k not in ("q", "limit")}
     return [vars(c) for c in pickers.choices(request.auth, kind, q, limit, params)]
+
+
+# --- Record lists: saved views and bulk actions ----------------------------------------------
+
+@router.get("/lists/{key}/views", response=list[SavedViewOut], tags=["lists"])
+def list_views(request: HttpRequest, key: str):
+    """The views of a list the user sees: their own, their team's (and above), and for
+    managers those shared with the teams they manage."""
+    lists.get(key)
+    return list(selectors.visible_views(request.auth, key))
+
+
+@router.post("/lists/{key}/views", response={201: SavedViewOut}, tags=["lists"])
+def create_view(request: HttpRequest, key: str, payload: SavedViewIn):
+    lists.get(key)
+    user = request.auth
+    return Status(201, services.save_view(user, key, payload.name, payload.params,
+                                          team_id=user.team_id if payload.share else None,
+                                          default=payload.default))
+
+
+@router.patch("/lists/{key}/views/{view_id}", response=SavedViewOut, tags=["lists"])
+def update_view(request: HttpRequest, key: str, view_id: Id, payload: SavedViewPatch):
+    view = get_visible(selectors.visible_views(request.auth, key), pk=view_id)
+    return services.update_view(request.auth, view, payload.version, name=payload.name,
+                                params=payload.params)
+
+
+@router.delete("/lists/{key}/views/{view_id}", response={204: None}, tags=["lists"])
+def delete_view(request: HttpRequest, key: str, view_id: Id):
+    view = get_visible(selectors.visible_views(request.auth, key), pk=view_id)
+    services.delete_view(request.auth, view)
+    return Status(204, None)
+
+
+@router.post("/lists/{key}/bulk", response=BulkOut, tags=["lists"])
+def bulk(request: HttpRequest, key: str, payload: BulkIn):
+    """Apply a bulk action; each row answers for itself (``ok`` or the refusal)."""
+    definition = lists.get(key)
+    results = lists.run_bulk(request.auth, definition, payload.action,
+                             ids=None if payload.all else payload.ids, params=payload.params,
+                             value=payload.value)
+    done = sum(1 for r in results if r.ok)
+    return {"done": done, "refused": len(results) - done,
+            "results": [r.as_dict() for r in results]}

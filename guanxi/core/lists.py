@@ -59,6 +59,7 @@ class BulkAction:
     #: Applies the action to one row through the app's service; raises a DomainError (a
     #: refusal, a conflict, bad input) for a row it does not change.
     run: Callable[[Any, Any, Mapping[str, Any]], Any]
+    #: Whether the page offers the action to the user (the service still decides per row).
     may: Callable[[Any], bool] = _everyone
     #: The input the action needs: "" (none), "text" or "choice".
     needs: str = ""
@@ -192,7 +193,9 @@ def run_bulk(user: Any, definition: ListDefinition, action_key: str, *,
     BULK_LIMIT) that ``user`` sees through the list's selector. Each row is its own
     transaction: a refused row is reported and the others still change."""
     action = definition.action(action_key)
-    if action is None or not action.may(user):
+    # ``may`` only decides what the page offers: the service's permission check answers for
+    # each row, so a refused row says why.
+    if action is None:
         raise FieldErrors({"action": [_("Choose an action.")]})
     if action.needs and value in (None, ""):
         raise FieldErrors({"value": [_("This field is required.")]})

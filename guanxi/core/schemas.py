@@ -116,3 +116,49 @@ class InboxOutcomeOut(Schema):
     ref: str
     ok: bool
     message: str
+class SavedViewOut(Schema):
+    id: int
+    list: str = Field(validation_alias="list_key")
+    name: str
+    owner_id: int
+    team_id: int | None
+    params: dict[str, str]
+    version: int
+
+
+class SavedViewIn(Schema):
+    name: str = Field(max_length=200)
+    #: The list's query string as names and values: filters, ``sort``, ``cols``, ``density``.
+    params: dict[str, str] = Field(default_factory=dict, max_length=60)
+    #: Share with the author's team (managers over it only).
+    share: bool = False
+    default: bool = False
+
+
+class SavedViewPatch(Schema):
+    version: Version
+    name: str | None = Field(default=None, max_length=200)
+    params: dict[str, str] | None = Field(default=None, max_length=60)
+
+
+class BulkIn(Schema):
+    action: str = Field(max_length=40)
+    #: The rows to change; or ``all`` with ``params`` (the list's filters): every match.
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list,
+                                                               max_length=1000)
+    all: bool = False
+    params: dict[str, str] = Field(default_factory=dict, max_length=60)
+    value: str | None = Field(default=None, max_length=200)
+
+
+class BulkRowOut(Schema):
+    id: int
+    label: str
+    ok: bool
+    message: str
+
+
+class BulkOut(Schema):
+    done: int
+    refused: int
+    results: list[BulkRowOut]
