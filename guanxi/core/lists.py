@@ -32,7 +32,7 @@ COUNT_EXACT_UP_TO = 10_000
 #: The most rows one bulk action touches ("all that match" included).
 BULK_LIMIT = 1_000
 #: Query-string names that are not filters and never go into a saved view.
-NOT_SAVED = ("page", "cursor", "view", "format", "csrfmiddlewaretoken", "ids", "all")
+NOT_SAVED = ("page", "cursor", "after", "view", "format", "csrfmiddlewaretoken", "ids", "all")
 
 
 def _everyone(user: Any) -> bool:
@@ -90,6 +90,8 @@ class ListDefinition:
     bulk_actions: tuple[BulkAction, ...] = ()
     inline: tuple[InlineField, ...] = ()
     row_label: Callable[[Any], str] = str
+    #: Whether the page draws the columns the user chooses (else its own fixed ones).
+    choose_columns: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def column(self, key: str) -> ListColumn | None:

@@ -16,6 +16,10 @@ class SalesConfig(AppConfig):
 
         register_exports()
 
+        from guanxi.sales import lists
+
+        lists.register()
+
         from guanxi.sales import plugins
 
         plugins.register()

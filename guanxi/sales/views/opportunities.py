@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden, NotFound
 from guanxi.core.forms import add_domain_error
+from guanxi.core.list_pages import ListState
 from guanxi.core.pages import done, page_template, posted
 from guanxi.core.recent import remember
 from guanxi.core.selectors import keyset_page
@@ -55,15 +56,18 @@ def _wants_json(request: HttpRequest) -> bool:
 @refusals_as_http
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ListFilterForm(request.GET or None)
+    state = ListState.read(request, "opportunities")
+    params = state.params
+    form = ListFilterForm(params or None)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     sort, desc = form.sort_key() if form.is_bound else ("updated", True)
     # Open deals unless asked otherwise (the selector's default, as in the API and export).
     try:
-        qs = sel.filter_opportunities(user, request.GET)
+        qs = sel.filter_opportunities(user, params)
     except FieldErrors as exc:
         messages.error(request, exc.message)
         qs = sel.visible_opportunities(user).none()
+    counted = qs
     qs = qs.select_related("account", "stage", "owner")
     try:
         page = keyset_page(qs, ("-" if desc else "") + ListFilterForm.SORTS[sort],
@@ -71,11 +75,11 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     except FieldErrors as exc:
         messages.error(request, exc.message)
         page = keyset_page(qs, "-updated_at", None, PAGE_SIZE)
-    context = {
+    context = state.context(request, counted) | {
         "form": form, "rows": page.items, "next_cursor": page.next,
         "sort": sort, "desc": desc, "current_sort": ("-" if desc else "") + sort,
         "paged": bool(data.get("after")),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("sort", "after")),
+        "filtered": state.filtered,
         "can_create": perms.can_create_opportunity(user),
         "totals": _totals(page.items),
     }
