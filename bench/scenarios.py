@@ -133,8 +133,8 @@ def page_scenarios(user: User, label: str) -> list[Scenario]:
                             .order_by("-updated_at", "-id")[:PAGE + 1])
 
     # A saved view as a rep keeps one: their customers in one industry, chosen columns,
-    # compact; the page applies it and shows the row count (exact up to 10,000, then the
-    # database's estimate or "10,000+").
+    # compact; the page applies it and shows the row count (exact up to 1,000, then the
+    # database's estimate or "1,000+").
     view = SavedView.objects.filter(owner=user, list_key="customers",
                                     name="bench: industry view").first() or \
         core_services.save_view(user, "customers", "bench: industry view",

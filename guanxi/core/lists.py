@@ -15,6 +15,7 @@ marketing segment.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,9 @@ from django.utils.translation import gettext as _
 from guanxi.core.errors import DomainError, FieldErrors, NotFound
 
 #: Below this many rows a list shows the exact count; above it, the database's estimate
-#: (PostgreSQL's planner) or "10,000+" (SQLite): never a COUNT(*) over every row.
-COUNT_EXACT_UP_TO = 10_000
+#: (PostgreSQL's planner) or "1,000+" (SQLite): never a COUNT(*) over every row. The same
+#: figure as BULK_LIMIT: "select all that match" is exact wherever it acts on every match.
+COUNT_EXACT_UP_TO = 1_000
 #: The most rows one bulk action touches ("all that match" included).
 BULK_LIMIT = 1_000
 #: Query-string names that are not filters and never go into a saved view.
@@ -153,25 +155,33 @@ class RowCount:
         return self.kind == "exact"
 
 
+def _planner_estimate(qs: QuerySet) -> int:
+    """PostgreSQL's estimate of the rows ``qs`` returns (planning only, nothing read)."""
+    connection = connections[qs.db]
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def count_rows(qs: QuerySet, exact_up_to: int = COUNT_EXACT_UP_TO) -> RowCount:
     """How many rows ``qs`` holds: exact while there are at most ``exact_up_to`` (a count
-    that stops there), else PostgreSQL's estimate for the query, else "more than"."""
+    that stops there), else PostgreSQL's estimate for the query, else "more than". On
+    PostgreSQL a plan far above the threshold skips the count altogether: the estimate is
+    all the page would show."""
+    estimate = None
+    if connections[qs.db].vendor == "postgresql":
+        estimate = _planner_estimate(qs)
+        if estimate > 4 * exact_up_to:
+            return RowCount(estimate, "estimate")
     bounded = qs.order_by()[:exact_up_to + 1].count()
     if bounded <= exact_up_to:
         return RowCount(bounded, "exact")
-    connection = connections[qs.db]
-    if connection.vendor == "postgresql":
-        sql, params = qs.order_by().values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            import json
-
-            plan = json.loads(plan)
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-        if estimate > exact_up_to:
-            return RowCount(estimate, "estimate")
+    if estimate is not None and estimate > exact_up_to:
+        return RowCount(estimate, "estimate")
     return RowCount(exact_up_to, "more")
 
 
