@@ -181,6 +181,7 @@ def test_board_queries_do_not_grow_with_opportunities(org, world, make_account):
                 "stage": ["discovery", "quotation", "tender"][i % 3]}))
 
     add(3)
+    count()  # the first page of a session counts the sidebar's badges (kept for a minute)
     first = count()
     add(63)  # more than a column shows: the "more" link appears, the queries stay the same
     assert count() == first
