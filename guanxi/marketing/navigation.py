@@ -14,4 +14,9 @@ ITEMS = [
             "bi-megaphone", order=10, visible=SEES, active=("marketing:campaign*",)),
     NavItem("marketing.segments", "marketing", _("Segments"), "marketing:segments",
             "bi-diagram-3", order=20, visible=SEES, active=("marketing:segment*",)),
+    NavItem("marketing.care", "marketing", _("Customer care"), "marketing:greetings",
+            "bi-balloon-heart", order=30, visible=SEES,
+            active=("marketing:greeting*", "marketing:holiday*")),
+    NavItem("marketing.sms", "marketing", _("SMS settings"), "marketing:sms_settings",
+            "bi-chat-dots", order=40, visible=SEES, active=("marketing:sms_*",)),
 ]

@@ -53,3 +53,24 @@ def can_work_campaign(user: User, campaign: object) -> bool:
         return True
     agents = (getattr(campaign, "options", None) or {}).get("agents") or []
     return user.pk in agents
+
+
+#: Who sets up customer care (greeting rules, the holiday calendar) and SMS (provider account,
+#: templates); managers and executives read them.
+CARE_ROLES = (Role.MARKETING, Role.ADMIN)
+
+
+def can_view_care(user: User) -> bool:
+    return user.is_active and user.has_role(*READ_ROLES)
+
+
+def can_manage_care(user: User) -> bool:
+    return user.is_active and user.has_role(*CARE_ROLES)
+
+
+def can_view_sms_settings(user: User) -> bool:
+    return user.is_active and user.has_role(*READ_ROLES)
+
+
+def can_manage_sms_settings(user: User) -> bool:
+    return user.is_active and user.has_role(*CARE_ROLES)

@@ -41,14 +41,9 @@ def load_account_campaigns(request: HttpRequest, account: Any) -> dict[str, Any]
 
 
 def load_home(request: HttpRequest, user: Any) -> dict[str, Any]:
-    from guanxi.marketing.models import Campaign, Segment
+    from guanxi.marketing.selectors.home import home
 
-    counts = {s: 0 for s in Campaign.Status.values}
-    for status in Campaign.objects.values_list("status", flat=True):
-        counts[status] += 1
-    return {"home": {"sending": counts["sending"],
-                     "planned": counts["draft"] + counts["scheduled"],
-                     "segments": Segment.objects.filter(is_active=True).count()}}
+    return {"home": home(user)}
 
 
 def _works_campaigns(user: Any, _subject: Any) -> bool:
@@ -67,7 +62,7 @@ def load_work(request: HttpRequest, user: Any) -> dict[str, Any]:
 def _is_marketer(user: Any, _subject: Any) -> bool:
     from guanxi.marketing import permissions as perms
 
-    return perms.can_plan(user)
+    return perms.can_view_campaigns(user)
 
 
 def register() -> None:

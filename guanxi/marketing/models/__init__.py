@@ -10,8 +10,8 @@ from guanxi.marketing.models.campaigns import (
 )
 from guanxi.marketing.models.greetings import GreetingRule, GreetingSent, Holiday
 from guanxi.marketing.models.segments import Segment, SegmentMember
-from guanxi.marketing.models.sms import SmsMessage, SmsReply
+from guanxi.marketing.models.sms import SmsAccount, SmsMessage, SmsReply, SmsTemplate
 
 __all__ = ["Campaign", "CampaignCost", "CampaignLink", "CampaignMember", "CampaignResponse",
            "EventRegistration", "GreetingRule", "GreetingSent", "Holiday", "Segment",
-           "SegmentMember", "SmsMessage", "SmsReply"]
+           "SegmentMember", "SmsAccount", "SmsMessage", "SmsReply", "SmsTemplate"]

@@ -101,6 +101,9 @@ class GreetingSent(models.Model):
         verbose_name_plural = _("greetings sent")
         constraints = [models.UniqueConstraint(fields=["rule", "person_key", "occasion"],
                                                name="greeting_once")]
+        # The history page (a rule's latest) and the home page (today's) read by time.
+        indexes = [models.Index(fields=["rule", "at"], name="greeting_rule_at"),
+                   models.Index(fields=["at"], name="greeting_at")]
 
     def __str__(self) -> str:
         return f"{self.rule_id} {self.person_key} {self.occasion}"

@@ -177,14 +177,11 @@ def _require_planner(actor: Any) -> None:
     from guanxi.core.errors import Forbidden
     from guanxi.marketing import permissions as perms
 
-    if not perms.can_plan(actor):
-        raise Forbidden(_("Only marketing, managers and administrators set up greetings."))
+    if not perms.can_manage_care(actor):
+        raise Forbidden(_("Only marketing and administrators set up greetings."))
 
 
-def create_rule(actor: Any, data: dict[str, Any]) -> GreetingRule:
-    """A greeting rule; refused with field errors for what is missing or wrong."""
-    _require_planner(actor)
-    rule = GreetingRule(created_by=actor, **{k: v for k, v in data.items() if k in RULE_FIELDS})
+def _rule_errors(rule: GreetingRule) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not (rule.name or "").strip():
         errors["name"] = [_("Give the rule a name.")]
@@ -218,9 +215,45 @@ def create_rule(actor: Any, data: dict[str, Any]) -> GreetingRule:
             sms.check(rule.body_zh or rule.body_en)
         except FieldErrors as exc:
             errors["body_zh"] = exc.errors["text"]
+    return errors
+
+
+def create_rule(actor: Any, data: dict[str, Any]) -> GreetingRule:
+    """A greeting rule; refused with field errors for what is missing or wrong."""
+    _require_planner(actor)
+    rule = GreetingRule(created_by=actor, **{k: v for k, v in data.items() if k in RULE_FIELDS})
+    errors = _rule_errors(rule)
     if errors:
         raise FieldErrors(errors)
     rule.save()
+    return rule
+
+
+def update_rule(actor: Any, rule: GreetingRule, version: int | None,
+                data: dict[str, Any]) -> GreetingRule:
+    """Change a rule as read at ``version``; what it already sent stays sent (the unique rows
+    keep an edited rule from greeting anyone twice for the same occasion)."""
+    from guanxi.core.locking import check_version, save_versioned
+
+    _require_planner(actor)
+    check_version(rule, version)
+    changes = {k: v for k, v in data.items() if k in RULE_FIELDS}
+    draft = GreetingRule(**{f: getattr(rule, f) for f in RULE_FIELDS} | changes)
+    errors = _rule_errors(draft)
+    if errors:
+        raise FieldErrors(errors)
+    save_versioned(rule, version, changes)
+    return rule
+
+
+def set_rule_active(actor: Any, rule: GreetingRule, version: int | None,
+                    active: bool) -> GreetingRule:
+    """Stop a rule (the worker no longer sends from it) or start it again."""
+    from guanxi.core.locking import check_version, save_versioned
+
+    _require_planner(actor)
+    check_version(rule, version)
+    save_versioned(rule, version, {"active": bool(active)})
     return rule
 
 
@@ -236,3 +269,19 @@ def set_holiday(actor: Any, key: str, date: dt.date, name_zh: str, name_en: str 
     holiday, _created = Holiday.objects.update_or_create(
         key=key, date=date, defaults={"name_zh": name_zh.strip(), "name_en": name_en.strip()})
     return holiday
+
+
+def rename_holiday(actor: Any, holiday: Holiday, name_zh: str, name_en: str = "") -> Holiday:
+    """Rename one date of a holiday (its key, which the rules name, stays)."""
+    _require_planner(actor)
+    if not (name_zh or "").strip():
+        raise FieldErrors({"name_zh": [_("Give the holiday's Chinese name.")]})
+    holiday.name_zh, holiday.name_en = name_zh.strip()[:40], (name_en or "").strip()[:60]
+    holiday.save(update_fields=["name_zh", "name_en"])
+    return holiday
+
+
+def remove_holiday(actor: Any, holiday: Holiday) -> None:
+    """Take a date off the calendar: the holiday's rules send nothing on it any more."""
+    _require_planner(actor)
+    holiday.delete()

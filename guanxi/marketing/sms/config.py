@@ -28,7 +28,17 @@ PROVIDERS: dict[str, type[Provider]] = {"aliyun": AliyunProvider, "tencent": Ten
 
 
 def conf() -> dict[str, Any]:
-    return dict(getattr(settings, "GUANXI_SMS", {}) or {})
+    """The environment's settings, with the account set on the SMS settings page (when one
+    is) in place of its provider, keys, signature, app id and region."""
+    c = dict(getattr(settings, "GUANXI_SMS", {}) or {})
+    from guanxi.marketing.models import SmsAccount
+
+    account = SmsAccount.objects.order_by("pk").first()
+    if account is not None:
+        c |= {"provider": account.provider, "key_id": account.key_id,
+              "key_secret": account.key_secret, "sign_name": account.sign_name,
+              "app_id": account.app_id, "region": account.region}
+    return c
 
 
 def provider(key: str | None = None) -> Provider:
