@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 
 from guanxi.accounts.models import User
@@ -66,7 +67,35 @@ def _candidate_days(rule: GreetingRule, today: dt.date) -> list[dt.date]:
         return [d - ahead for d in dates]
     if rule.occasion == GreetingRule.Occasion.NOTICE:
         return [rule.send_on - ahead] if rule.send_on and rule.send_on - ahead >= today else []
-    return [today + dt.timedelta(days=n) for n in range(HORIZON_DAYS)]
+    days = [today + dt.timedelta(days=n) for n in range(HORIZON_DAYS)]
+    return _days_with_people(rule, days)
+
+
+def _days_with_people(rule: GreetingRule, days: list[dt.date]) -> list[dt.date]:
+    """Of ``days``, those on which someone has a birthday or customer anniversary ahead by
+    the rule's days: one query for the whole horizon instead of one per day."""
+    from guanxi.customers.models import Account, Contact
+
+    ahead = dt.timedelta(days=rule.days_before)
+    if rule.occasion == GreetingRule.Occasion.BIRTHDAY:
+        field = "birthday"
+        rows: Any = Contact.objects.filter(is_active=True, account__is_active=True)
+    else:
+        field = "created_at"
+        rows = Account.objects.filter(is_active=True)
+    wanted = Q()
+    for day in days:
+        wanted |= svc._same_day(field, day + ahead)
+    found = set(rows.filter(wanted).annotate(_m=ExtractMonth(field), _d=ExtractDay(field))
+                .values_list("_m", "_d").distinct())
+    out = []
+    for day in days:
+        target = day + ahead
+        leap = target.year % 4 == 0 and (target.year % 100 != 0 or target.year % 400 == 0)
+        if (target.month, target.day) in found or (
+                (target.month, target.day) == (2, 28) and not leap and (2, 29) in found):
+            out.append(day)
+    return out
 
 
 def preview(rule: GreetingRule, now: dt.datetime | None = None,

@@ -56,9 +56,9 @@ def world(org, make_account, settings):
                    evidence="care sign-up")
     consent.record(None, wang, channel="email", purpose="care", granted=False, source="staff",
                    evidence="said so on the phone")
-    rule = GreetingRule.objects.create(name="生日祝福", occasion="birthday", days_before=1,
-                                       subject_zh="生日快乐", body_zh="{{ contact.name }}，生日快乐！",
-                                       created_by=org.marketing)
+    rule = GreetingRule.objects.create(
+        name="生日祝福", occasion="birthday", days_before=1, subject_zh="生日快乐",
+        body_zh="{{ contact.name }}，生日快乐！", created_by=org.marketing)
     template = SmsTemplate.objects.create(code="SMS_100", name="通知", text="您好${name}")
     campaign = Campaign.objects.create(name="春季短信", channel="sms", status="sending",
                                        owner=org.marketing)
