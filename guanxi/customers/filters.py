@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -146,8 +146,11 @@ def apply_customer_filters(user: User, qs: QuerySet[Account],
             errors["province"] = [_("“%(value)s” is not a Chinese province.")
                                   % {"value": v["province"]}]
         else:
-            qs = qs.filter(Exists(Address.objects.filter(account=OuterRef("pk"),
-                                                         province_code=code)))
+            # Customers with an address there, found from the addresses' province index:
+            # a correlated EXISTS would be tried against every customer (seconds at a
+            # million customers for a segment count).
+            qs = qs.filter(pk__in=Address.objects.filter(province_code=code)
+                           .values("account_id"))
     if v.get("completeness_lt") is not None:
         qs = qs.filter(completeness__lt=v["completeness_lt"])
     qs = _filter_custom(qs, f.custom, errors)
