@@ -62,7 +62,7 @@ def load_work(request: HttpRequest, user: Any) -> dict[str, Any]:
 def _is_marketer(user: Any, _subject: Any) -> bool:
     from guanxi.marketing import permissions as perms
 
-    return perms.can_view_campaigns(user)
+    return perms.can_plan(user)
 
 
 def register() -> None:
