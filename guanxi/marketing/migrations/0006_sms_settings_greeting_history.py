@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0008_consent'),
-        ('marketing', '0004_holiday_calendar'),
+        ('marketing', '0005_channels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
