@@ -37,7 +37,8 @@ def test_each_role_sees_its_areas(org, agent):
     assert not {"sales", "quote_to_cash", "marketing", "settings"} & set(service)
 
     marketing = areas(org.marketing)
-    assert marketing["marketing"] == ["marketing.campaigns", "marketing.segments"]
+    assert marketing["marketing"] == ["marketing.campaigns", "marketing.segments",
+                                      "marketing.care", "marketing.sms"]
     assert "quote_to_cash" not in marketing and "settings" not in marketing
     assert marketing["sales"] == ["sales.leads"]  # web forms and campaigns bring leads
 
