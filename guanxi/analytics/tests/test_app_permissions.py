@@ -113,7 +113,7 @@ def test_pages_render_with_figures(analysed):
     page = client.get("/analytics/").content.decode()
     assert "analytics-data" in page and "Valuable customers at risk" in page
     runs_page = client.get("/analytics/runs/").content.decode()
-    assert f"#{analysed.run.pk}" in runs_page and "LL" in runs_page
+    assert f"#{analysed.run.pk}" in runs_page and "log-likelihood" in runs_page
     table = client.get("/analytics/customers/", {"segment": "champions"}).content.decode()
     assert "上海明珠机电有限公司" in table and "杭州西湖茶业有限公司" not in table
 
