@@ -79,7 +79,7 @@ def _item_out(item: approvals.Item) -> dict:
                           else str(f.value))} for f in item.figures]}
 
 
-@router.get("/inbox", response=list[InboxItemOut], tags=["approvals"])
+@router.get("/inbox", response=list[InboxItemOut], tags=["inbox"])
 def approvals_waiting(request: HttpRequest, kind: list[str] | None = Query(None)):  # noqa: B008
     """Everything waiting for the caller's decision, overdue first, then longest waiting;
     ``kind`` (repeatable) narrows to some kinds (customer, terms, discount, contract, order,
@@ -87,7 +87,7 @@ def approvals_waiting(request: HttpRequest, kind: list[str] | None = Query(None)
     return [_item_out(i) for i in approvals.waiting(request.auth, set(kind) if kind else None)]
 
 
-@router.post("/inbox/decide", response=InboxOutcomeOut, tags=["approvals"])
+@router.post("/inbox/decide", response=InboxOutcomeOut, tags=["inbox"])
 def approvals_decide(request: HttpRequest, payload: InboxDecisionIn):
     """Approve, reject (a comment is required) or return one item, by its ``ref``."""
     approvals.decide(request.auth, payload.ref, payload.decision, payload.comment,
@@ -95,7 +95,7 @@ def approvals_decide(request: HttpRequest, payload: InboxDecisionIn):
     return {"ref": payload.ref, "ok": True, "message": ""}
 
 
-@router.post("/inbox/bulk", response=list[InboxOutcomeOut], tags=["approvals"])
+@router.post("/inbox/bulk", response=list[InboxOutcomeOut], tags=["inbox"])
 def approvals_bulk(request: HttpRequest, payload: InboxBulkIn):
     """Approve several items that need no comment; each answers on its own."""
     return [{"ref": o.ref, "ok": o.ok, "message": o.message}
@@ -111,7 +111,7 @@ class ChoiceOut(Schema):
     url: str = ""
 
 
-@router.get("/pick/{kind}", response=list[ChoiceOut], url_name="pick", tags=["search"])
+@router.get("/pick/{kind}", response=list[ChoiceOut], url_name="pick", tags=["pickers"])
 def pick(request: HttpRequest, kind: str, q: str = "",
          limit: int = Query(10, ge=1, le=pickers.LIMIT)):
     """What a picker offers: records of ``kind`` (customer, contact, product, user, quote,

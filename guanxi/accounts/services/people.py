@@ -18,6 +18,7 @@ from guanxi.accounts.models import ApiToken, Role, Team, User, UserRole
 from guanxi.accounts.permissions import can_manage_users
 from guanxi.core import audit
 from guanxi.core.errors import DomainError, FieldErrors, Forbidden
+from guanxi.core.tasks import later
 
 
 def _require_admin(actor: User) -> None:
@@ -66,7 +67,9 @@ def invite_user(actor: User, *, email: str, username: str, display_name: str = "
               changes={"email": [None, email], "team": [None, team.pk if team else None],
                        "roles": [None, roles]})
     link = site_url.rstrip("/") + invite_path(user)
-    transaction.on_commit(lambda: _send_invitation(user, actor, link))
+    from guanxi.accounts.tasks import send_invitation
+
+    later(send_invitation, user.pk, actor.pk, link)
     return user
 
 
@@ -79,7 +82,7 @@ def invite_path(user: User) -> str:
         "uidb36": key.split("-", 1)[0], "key": key.split("-", 1)[1]})
 
 
-def _send_invitation(user: User, actor: User, link: str) -> None:
+def send_invitation_mail(user: User, actor: User, link: str) -> None:
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = _("[Guanxi] %(name)s invites you") % {"name": str(actor)}
