@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
@@ -158,7 +159,10 @@ class RowCount:
 def _planner_estimate(qs: QuerySet) -> int:
     """PostgreSQL's estimate of the rows ``qs`` returns (planning only, nothing read)."""
     connection = connections[qs.db]
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (a search with no hits)
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
