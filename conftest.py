@@ -81,6 +81,18 @@ def _default_pipeline(request):
 
 
 @pytest.fixture
+def tasks_inline():
+    """Background tasks run in the committing thread, as a worker would run them."""
+    from guanxi.core.tasks import queue
+
+    before, queue.immediate = queue.immediate, True
+    try:
+        yield
+    finally:
+        queue.immediate = before
+
+
+@pytest.fixture
 def org(db):
     from guanxi.accounts.models import Team, User, UserRole
 

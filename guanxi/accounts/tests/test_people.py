@@ -45,16 +45,6 @@ def test_only_administrators_reach_the_people_pages(client, org):
     assert not Team.objects.filter(name="X").exists()
 
 
-@pytest.fixture
-def tasks_inline():
-    from guanxi.core.tasks import queue
-    before, queue.immediate = queue.immediate, True  # the worker's job, run here
-    try:
-        yield
-    finally:
-        queue.immediate = before
-
-
 def test_an_administrator_invites_sets_roles_and_hands_over_a_leaver(
         client, org, make_account, django_capture_on_commit_callbacks, tasks_inline):
     client.force_login(org.admin)

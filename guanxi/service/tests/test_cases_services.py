@@ -151,16 +151,6 @@ def test_only_agents_work_cases(svc):
         services.create_case(svc.org.rep, subject="Q", requester_email="a@example.com")
 
 
-@pytest.fixture
-def tasks_inline():
-    from guanxi.core.tasks import queue
-    before, queue.immediate = queue.immediate, True  # the worker's job, run here
-    try:
-        yield
-    finally:
-        queue.immediate = before
-
-
 def test_replies_go_out_threaded_with_the_case_number(svc, mailoutbox, tasks_inline,
                                                       django_capture_on_commit_callbacks):
     from guanxi.core.inbound_mail import InboundMail, dispatch
